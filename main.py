@@ -1,0 +1,34 @@
+"""cdk8s entry point: load configuration, build the app, synthesize into dist/ (atomically).
+
+Run `make synth` (or `npx cdk8s synth` inside the virtualenv). Invalid configuration prints one
+line per problem, exits 2 and leaves dist/ untouched. PODINFO_CONFIG_DIR and PODINFO_DIST_DIR
+point at other folders (the tests use them); by default config/ and dist/ beside this file.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+from podinfo_canary import config
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    config_dir = Path(os.environ.get("PODINFO_CONFIG_DIR") or ROOT / config.CONFIG_DIR)
+    dist = Path(os.environ.get("PODINFO_DIST_DIR") or ROOT / "dist")
+    try:
+        cfg = config.load(config_dir)
+    except config.ConfigError as exc:
+        print(f"error: invalid configuration, dist/ left unchanged\n{exc}", file=sys.stderr)
+        return 2
+    # Imported only for valid input: loading the bindings starts the jsii runtime.
+    from podinfo_canary import app, synth
+
+    with synth.staged(dist) as outdir:
+        app.build(cfg, outdir).synth()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

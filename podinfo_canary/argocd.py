@@ -1,0 +1,332 @@
+"""ArgoCdStack: Argo CD managing itself, the podinfo AppProject and ApplicationSet, RBAC, notifications.
+
+How Argo CD gets here (README "Bootstrap"): an operator applies the official install manifest of
+the pinned version once, then `kubectl apply -f dist/argocd/`. From then on Git is the only
+writer: the `argocd` Application keeps Argo CD itself at the pinned tag, the `bootstrap`
+Application syncs dist/argocd/ (this chart), and the ApplicationSet syncs dist/<environment>/.
+
+Our settings reach Argo CD's own ConfigMaps as kustomize patches on the upstream manifests,
+rendered inside the `argocd` Application. Each ConfigMap thus has exactly one owner (that
+Application): a second copy synced by another Application would make the two fight over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from imports.argocd.io import argoproj as argo
+from podinfo_canary import waves, yamltext
+from podinfo_canary.config import Environment, Platform
+from podinfo_canary.platform import PlatformApps, sync_policy
+
+ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
+IN_CLUSTER = "https://kubernetes.default.svc"
+SLACK_SECRET_KEY = "slack-token"
+
+# Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
+ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full")
+
+
+@dataclass(frozen=True)
+class ManagedKind:
+    """A Kubernetes kind an environment creates: what the AppProject whitelists."""
+
+    group: str
+    kind: str
+    namespaced: bool
+
+
+class ArgoCdStack(Construct):
+    """Argo CD, self-managed from the pinned upstream manifests, with the podinfo delivery setup.
+
+    Args:
+        platform: platform configuration (repo, Argo CD host/exposure, RBAC groups, charts).
+        environments: every environment, in promotion order; one Application each.
+        environment_kinds: the kinds the environment charts create. The `podinfo` AppProject
+            whitelists exactly these, so a construct that starts emitting a new kind fails its
+            sync loudly instead of the project silently allowing everything.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        platform: Platform,
+        environments: Sequence[Environment],
+        environment_kinds: Sequence[ManagedKind],
+    ) -> None:
+        super().__init__(scope, id)
+        if not environments:
+            raise ValueError("ArgoCdStack: environments must not be empty")
+        self.platform = platform
+        self.namespace = platform.argocd.namespace
+        ns = self.namespace
+
+        k8s.KubeNamespace(self, "namespace", metadata=k8s.ObjectMeta(name=ns))
+        self._self_managed()
+        self._bootstrap()
+        self._server_exposure()
+        self._repository()
+        self.platform_apps = PlatformApps(self, "platform", platform=platform, argocd_namespace=ns)
+        self.project = self._podinfo_project(environments, environment_kinds)
+        self.application_set = self._application_set(environments)
+
+    # --- Argo CD itself ------------------------------------------------------------------
+
+    def _self_managed(self) -> None:
+        """The `argocd` Application: upstream manifests at the pinned tag plus our patches."""
+        argocd = self.platform.argocd
+        patches = [
+            _config_map_patch("argocd-cm", self._argocd_cm()),
+            _config_map_patch("argocd-cmd-params-cm", self._cmd_params()),
+            _config_map_patch("argocd-rbac-cm", self._rbac()),
+            _config_map_patch("argocd-notifications-cm", self._notifications()),
+        ]
+        if argocd.expose == "loadbalancer":
+            patches.append(
+                _patch({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "argocd-server"}, "spec": {"type": "LoadBalancer"}})
+            )
+        argo.Application(
+            self,
+            "argocd",
+            metadata={"name": "argocd", "namespace": self.namespace, "annotations": waves.annotation(waves.CRD_PLATFORM)},
+            spec=argo.ApplicationSpec(
+                project="platform",
+                destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=self.namespace),
+                source=argo.ApplicationSpecSource(
+                    repo_url=ARGOCD_REPO,
+                    target_revision=argocd.version,
+                    path="manifests/cluster-install",
+                    kustomize=argo.ApplicationSpecSourceKustomize(
+                        patches=[argo.ApplicationSpecSourceKustomizePatches(patch=p) for p in patches]
+                    ),
+                ),
+                # Never prune Argo CD's own objects automatically: a bad commit must not be able to
+                # delete the controller that would revert it. Self-heal still undoes manual edits.
+                sync_policy=sync_policy(prune=False, server_side=True),
+            ),
+        )
+
+    def _argocd_cm(self) -> dict[str, str]:
+        return {
+            "url": f"https://{self.platform.argocd.host}",
+            "application.resourceTrackingMethod": "annotation",
+            # Since Argo CD 1.8 an Application's health is not assessed inside its parent; the
+            # sync waves of the bootstrap app only wait for a healthy platform with this check.
+            "resource.customizations.health.argoproj.io_Application": _APPLICATION_HEALTH_LUA,
+        }
+
+    def _cmd_params(self) -> dict[str, str]:
+        # TLS terminates at ingress-nginx (certificate from cert-manager); the server speaks
+        # plain HTTP behind it. With a LoadBalancer the server keeps its own TLS.
+        return {"server.insecure": "true" if self.platform.argocd.expose == "ingress" else "false"}
+
+    def _rbac(self) -> dict[str, str]:
+        """argocd-rbac-cm: read-only by default, deployers sync podinfo and drive its Rollouts."""
+        rbac = self.platform.argocd.rbac
+        lines = [
+            "p, role:deployer, applications, get, podinfo/*, allow",
+            "p, role:deployer, applications, sync, podinfo/*, allow",
+            *(f"p, role:deployer, applications, action/argoproj.io/Rollout/{a}, podinfo/*, allow" for a in ROLLOUT_ACTIONS),
+            "p, role:deployer, logs, get, podinfo/*, allow",
+            *(f"g, {group}, role:deployer" for group in rbac.deployer_groups),
+            *(f"g, {group}, role:admin" for group in rbac.admin_groups),
+        ]
+        return {"policy.default": "role:readonly", "policy.csv": "\n".join(lines) + "\n", "scopes": "[groups]"}
+
+    def _notifications(self) -> dict[str, str]:
+        """Slack notifications for sync failures and degraded health, token from a Secret."""
+        channel = self.platform.argocd.slack_channel
+        return {
+            "service.slack": f"token: ${SLACK_SECRET_KEY}\n",
+            "template.app-sync-failed": yamltext.dump(
+                {"message": ":x: {{.app.metadata.name}} failed to sync revision {{.app.status.operationState.syncResult.revision}}: {{.app.status.operationState.message}}"}),
+            "template.app-health-degraded": yamltext.dump(
+                {"message": ":warning: {{.app.metadata.name}} is Degraded: {{.app.status.health.message}}"}),
+            "trigger.on-sync-failed": yamltext.dump(
+                [{"when": "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']", "send": ["app-sync-failed"], "oncePer": "app.status.operationState.syncResult.revision"}]),
+            "trigger.on-health-degraded": yamltext.dump(
+                [{"when": "app.status.health.status == 'Degraded'", "send": ["app-health-degraded"], "oncePer": "app.status.sync.revision"}]),
+            "subscriptions": yamltext.dump(
+                [{"recipients": [f"slack:{channel}"], "triggers": ["on-sync-failed", "on-health-degraded"]}]),
+        }
+
+    def _bootstrap(self) -> None:
+        """The root Application: Git's dist/argocd/ (this chart) applied by Argo CD itself."""
+        git = self.platform.git
+        argo.Application(
+            self,
+            "bootstrap",
+            metadata={"name": "bootstrap", "namespace": self.namespace},
+            spec=argo.ApplicationSpec(
+                project="platform",
+                destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=self.namespace),
+                source=argo.ApplicationSpecSource(repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/argocd"),
+                sync_policy=sync_policy(prune=True),
+            ),
+        )
+        argo.AppProject(
+            self,
+            "platform-project",
+            metadata={"name": "platform", "namespace": self.namespace},
+            spec=argo.AppProjectSpec(
+                description="Cluster platform: Argo CD itself and the controllers podinfo relies on",
+                source_repos=[git.repo_url, ARGOCD_REPO, *(c.repo_url for c in self.platform.charts.all())],
+                destinations=[argo.AppProjectSpecDestinations(server=IN_CLUSTER, namespace=n) for n in self._platform_namespaces()],
+                cluster_resource_whitelist=[argo.AppProjectSpecClusterResourceWhitelist(group="*", kind="*")],
+            ),
+        )
+
+    def _platform_namespaces(self) -> list[str]:
+        charts = [c.namespace for c in self.platform.charts.all()]
+        # cert-manager and ingress-nginx keep leader-election leases in kube-system.
+        return sorted({self.namespace, "kube-system", *charts})
+
+    def _server_exposure(self) -> None:
+        argocd = self.platform.argocd
+        if argocd.expose != "ingress":
+            return
+        k8s.KubeIngress(
+            self,
+            "server-ingress",
+            metadata=k8s.ObjectMeta(
+                name="argocd-server",
+                namespace=self.namespace,
+                annotations={"cert-manager.io/cluster-issuer": self.platform.tls.cluster_issuer},
+            ),
+            spec=k8s.IngressSpec(
+                ingress_class_name="nginx",
+                tls=[k8s.IngressTls(hosts=[argocd.host], secret_name="argocd-server-tls")],
+                rules=[
+                    k8s.IngressRule(
+                        host=argocd.host,
+                        http=k8s.HttpIngressRuleValue(
+                            paths=[
+                                k8s.HttpIngressPath(
+                                    path="/",
+                                    path_type="Prefix",
+                                    backend=k8s.IngressBackend(
+                                        service=k8s.IngressServiceBackend(name="argocd-server", port=k8s.ServiceBackendPort(name="http"))
+                                    ),
+                                )
+                            ]
+                        ),
+                    )
+                ],
+            ),
+        )
+
+    def _repository(self) -> None:
+        """Declarative repository: URL only. Credentials live in a `repo-creds` Secret created out of band.
+
+        Argo CD matches a repository to credential templates (Secrets labelled
+        `argocd.argoproj.io/secret-type: repo-creds`) by URL prefix, so nothing secret is in Git.
+        """
+        git = self.platform.git
+        k8s.KubeSecret(
+            self,
+            "repository",
+            metadata=k8s.ObjectMeta(
+                name="podinfo-gitops-repo",
+                namespace=self.namespace,
+                labels={"argocd.argoproj.io/secret-type": "repository"},
+            ),
+            string_data={"type": "git", "url": git.repo_url, "project": "podinfo"},
+        )
+
+    # --- podinfo -------------------------------------------------------------------------
+
+    def _podinfo_project(self, environments: Sequence[Environment], kinds: Sequence[ManagedKind]) -> argo.AppProject:
+        git = self.platform.git
+        cluster_kinds = sorted({(k.group, k.kind) for k in kinds if not k.namespaced})
+        namespaced_kinds = sorted({(k.group, k.kind) for k in kinds if k.namespaced})
+        return argo.AppProject(
+            self,
+            "podinfo-project",
+            metadata={"name": "podinfo", "namespace": self.namespace},
+            spec=argo.AppProjectSpec(
+                description="podinfo: only its own repo, its environment namespaces and the kinds its charts emit",
+                source_repos=[git.repo_url],
+                destinations=[argo.AppProjectSpecDestinations(server=e.cluster.server, namespace=e.namespace) for e in environments],
+                cluster_resource_whitelist=[argo.AppProjectSpecClusterResourceWhitelist(group=g, kind=k) for g, k in cluster_kinds],
+                namespace_resource_whitelist=[argo.AppProjectSpecNamespaceResourceWhitelist(group=g, kind=k) for g, k in namespaced_kinds],
+                orphaned_resources=argo.AppProjectSpecOrphanedResources(warn=True),
+            ),
+        )
+
+    def _application_set(self, environments: Sequence[Environment]) -> argo.ApplicationSet:
+        """One Application per environment; each syncs dist/<environment>/ to its cluster and namespace."""
+        git = self.platform.git
+        elements = [
+            {
+                "environment": e.name,
+                "cluster": e.cluster.name,
+                "server": e.cluster.server,
+                "namespace": e.namespace,
+                "slackChannel": e.notifications.slack_channel,
+            }
+            for e in environments
+        ]
+        T = argo  # the generated template types are long; keep the calls readable
+        return argo.ApplicationSet(
+            self,
+            "podinfo-appset",
+            metadata={"name": "podinfo", "namespace": self.namespace, "annotations": waves.annotation(waves.ENVIRONMENTS)},
+            spec=T.ApplicationSetSpec(
+                go_template=True,
+                go_template_options=["missingkey=error"],
+                generators=[T.ApplicationSetSpecGenerators(list=T.ApplicationSetSpecGeneratorsList(elements=elements))],
+                # Deleting the ApplicationSet (or dropping an environment) must not delete live workloads.
+                sync_policy=T.ApplicationSetSpecSyncPolicy(preserve_resources_on_deletion=True),
+                template=T.ApplicationSetSpecTemplate(
+                    metadata=T.ApplicationSetSpecTemplateMetadata(
+                        name="podinfo-{{.environment}}",
+                        labels={"app.kubernetes.io/part-of": "podinfo", "podinfo.example.com/environment": "{{.environment}}"},
+                        annotations={
+                            "notifications.argoproj.io/subscribe.on-sync-failed.slack": "{{.slackChannel}}",
+                            "notifications.argoproj.io/subscribe.on-health-degraded.slack": "{{.slackChannel}}",
+                        },
+                    ),
+                    spec=T.ApplicationSetSpecTemplateSpec(
+                        project="podinfo",
+                        source=T.ApplicationSetSpecTemplateSpecSource(
+                            repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{{{{.environment}}}}"
+                        ),
+                        destination=T.ApplicationSetSpecTemplateSpecDestination(server="{{.server}}", namespace="{{.namespace}}"),
+                        sync_policy=T.ApplicationSetSpecTemplateSpecSyncPolicy(
+                            automated=T.ApplicationSetSpecTemplateSpecSyncPolicyAutomated(prune=True, self_heal=True),
+                            sync_options=["PruneLast=true"],
+                            retry=T.ApplicationSetSpecTemplateSpecSyncPolicyRetry(
+                                limit=5,
+                                backoff=T.ApplicationSetSpecTemplateSpecSyncPolicyRetryBackoff(duration="10s", factor=2, max_duration="3m"),
+                            ),
+                        ),
+                    ),
+                ),
+            ),
+        )
+
+
+_APPLICATION_HEALTH_LUA = """\
+hs = {status = "Progressing", message = ""}
+if obj.status ~= nil and obj.status.health ~= nil then
+  hs.status = obj.status.health.status
+  if obj.status.health.message ~= nil then
+    hs.message = obj.status.health.message
+  end
+end
+return hs
+"""
+
+
+def _patch(manifest: dict) -> str:
+    return yamltext.dump(manifest)
+
+
+def _config_map_patch(name: str, data: dict[str, str]) -> str:
+    return _patch({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data})

@@ -1,0 +1,454 @@
+"""Typed configuration: config/platform.yaml plus one config/environments/<name>.yaml per environment.
+
+These files are what a person or a bot edits (an image bump changes one `tag:` line). Everything
+else (thresholds in analysis templates, RBAC, the ApplicationSet's environments) reads these
+models, so a value lives in exactly one place.
+
+Loading is strict: unknown keys, wrong types and out-of-range values are refused with one line
+per problem that names the file, the field path, the bad value and what is allowed. Nothing is
+synthesized until every file is valid, so bad input never touches dist/.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+CONFIG_DIR = Path("config")
+PLATFORM_FILE = "platform.yaml"
+ENVIRONMENTS_DIR = "environments"
+BOOTSTRAP_FOLDER = "argocd"  # dist/argocd/ holds the Argo CD bootstrap; no environment may take the name
+
+# The seven AnalysisTemplates of R4.2. A canary stage may only name one of these.
+ANALYSIS_TEMPLATES = (
+    "podinfo-success-rate",
+    "podinfo-latency",
+    "podinfo-error-rate",
+    "podinfo-request-rate",
+    "podinfo-cpu-usage",
+    "podinfo-memory-usage",
+    "podinfo-complete-analysis",
+)
+TemplateName = Literal[
+    "podinfo-success-rate",
+    "podinfo-latency",
+    "podinfo-error-rate",
+    "podinfo-request-rate",
+    "podinfo-cpu-usage",
+    "podinfo-memory-usage",
+    "podinfo-complete-analysis",
+]
+
+
+class ConfigError(Exception):
+    """Invalid configuration. `str()` is the complete, human-readable report (one line per problem)."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class FieldProblem(ValueError):
+    """Raised inside a model validator to blame one nested field (e.g. stages[3].weight)."""
+
+    def __init__(self, loc: tuple[str | int, ...], value: Any, message: str):
+        self.loc, self.value, self.message = loc, value, message
+        super().__init__(message)
+
+
+# --- value types ---------------------------------------------------------------------------
+
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+
+
+def duration_seconds(text: str) -> int:
+    """Seconds in an Argo duration such as `30s`, `2m`, `1h30m`."""
+    match = _DURATION.match(text)
+    if not text or not match or not any(match.groups()):
+        raise ValueError(f"not a duration: {text!r}")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _check_duration(value: str) -> str:
+    if not isinstance(value, str) or not _DURATION.match(value) or not value:
+        raise ValueError("must be a duration of hours, minutes and seconds such as 30s, 2m or 1h30m")
+    if duration_seconds(value) == 0:
+        raise ValueError("must be longer than zero")
+    return value
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+_DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+DnsLabel = Annotated[str, StringConstraints(pattern=rf"^{_DNS_LABEL}$", max_length=63)]
+Hostname = Annotated[str, StringConstraints(pattern=rf"^{_DNS_LABEL}(\.{_DNS_LABEL})+$", max_length=253)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+(/\S*)?$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Ratio = Annotated[float, Field(gt=0, le=1)]
+
+# Docker reference grammar, without the tag: [registry[:port]/]path
+_REPOSITORY = re.compile(
+    r"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?"
+    r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$"
+)
+_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+class Strict(BaseModel):
+    """Base for every config model: unknown keys are errors, values are not coerced across types."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+# --- per-environment -------------------------------------------------------------------------
+
+
+class Image(Strict):
+    """The podinfo image. Bumping `tag` in Git is the only way to deploy a new version."""
+
+    repository: str = "ghcr.io/stefanprodan/podinfo"
+    tag: str
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if ":" in value.rsplit("/", 1)[-1] or "@" in value:
+            raise ValueError("must not carry a tag or digest: put the tag in image.tag")
+        if not _REPOSITORY.match(value):
+            raise ValueError("must be an image repository such as ghcr.io/stefanprodan/podinfo (lowercase path)")
+        return value
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, value: str) -> str:
+        if not _TAG.match(value):
+            raise ValueError("must be an image tag: letters, digits, '_', '.', '-', at most 128 characters")
+        if value == "latest":
+            raise ValueError("'latest' is mutable: pin an exact version such as 6.14.1 so Git says what runs")
+        return value
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repository}:{self.tag}"
+
+
+class Cluster(Strict):
+    """Where Argo CD deploys this environment. Default: the cluster Argo CD runs in."""
+
+    name: DnsLabel = "in-cluster"
+    server: HttpsUrl = "https://kubernetes.default.svc"
+
+
+class Stage(Strict):
+    """One canary step: shift `weight` percent of traffic, then wait (`pause`), or wait for a human (`gate`)."""
+
+    weight: Annotated[int, Field(gt=0, le=100)]
+    pause: Duration | None = None
+    gate: Literal["manual"] | None = None
+    analysis: list[TemplateName] = []
+
+    @model_validator(mode="after")
+    def _pause_or_gate(self) -> Stage:
+        if self.pause and self.gate:
+            raise FieldProblem(("gate",), self.gate, "a stage either pauses for a duration or waits at a manual gate, not both")
+        return self
+
+
+class CanaryPolicy(Strict):
+    """The canary stages, in order. The last stage must reach 100%."""
+
+    stages: Annotated[list[Stage], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _weights_increase(self) -> CanaryPolicy:
+        previous = 0
+        for index, stage in enumerate(self.stages):
+            if stage.weight <= previous:
+                raise FieldProblem(
+                    ("stages", index, "weight"),
+                    stage.weight,
+                    f"must be greater than the previous stage ({previous}) and at most 100",
+                )
+            previous = stage.weight
+        last = self.stages[-1]
+        if last.weight != 100:
+            raise FieldProblem(("stages", len(self.stages) - 1, "weight"), last.weight, "the last stage must be 100 (full promotion)")
+        return self
+
+
+class Slo(Strict):
+    """Service-level objectives. Analysis templates, alerts and dashboards all read these fields."""
+
+    success_rate_min: Ratio = 0.95
+    error_rate_max: Ratio = 0.05
+    latency_p95_max_ms: Annotated[int, Field(gt=0, le=60_000)] = 500
+    latency_p99_max_ms: Annotated[int, Field(gt=0, le=60_000)] = 1000
+    cpu_usage_max: Ratio = 0.80
+    memory_usage_max: Ratio = 0.90
+    analysis_interval: Duration = "30s"
+
+    @model_validator(mode="after")
+    def _p99_not_below_p95(self) -> Slo:
+        if self.latency_p99_max_ms < self.latency_p95_max_ms:
+            raise FieldProblem(
+                ("latency_p99_max_ms",),
+                self.latency_p99_max_ms,
+                f"must be at least latency_p95_max_ms ({self.latency_p95_max_ms})",
+            )
+        return self
+
+
+class EnvNotifications(Strict):
+    """Where this environment's rollout events go."""
+
+    slack_channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
+    email: list[Email] = []
+
+
+class Environment(Strict):
+    """One environment (config/environments/<name>.yaml). `name` is the file name."""
+
+    name: DnsLabel
+    namespace: DnsLabel
+    cluster: Cluster = Cluster()
+    image: Image
+    replicas: Annotated[int, Field(ge=1, le=100)]
+    hosts: Annotated[list[Hostname], Field(min_length=1)]
+    traffic_router: Literal["nginx", "gatewayapi"] = "nginx"
+    canary: CanaryPolicy
+    slo: Slo = Slo()
+    notifications: EnvNotifications
+
+
+# --- platform-wide ---------------------------------------------------------------------------
+
+
+class Git(Strict):
+    """The GitOps repository Argo CD reads dist/ from."""
+
+    repo_url: HttpsUrl
+    target_revision: Annotated[str, StringConstraints(min_length=1)] = "main"
+    dist_path: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] = "dist"
+
+
+class Rbac(Strict):
+    """SSO groups mapped to Argo CD roles. Everyone else is read-only."""
+
+    admin_groups: list[Annotated[str, StringConstraints(min_length=1)]] = []
+    deployer_groups: list[Annotated[str, StringConstraints(min_length=1)]] = []
+
+
+class ArgoCd(Strict):
+    """Argo CD itself: pinned version, how the API server is reached, who may do what."""
+
+    version: Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")] = "v3.5.1"
+    namespace: DnsLabel = "argocd"
+    host: Hostname
+    expose: Literal["ingress", "loadbalancer"] = "ingress"
+    rbac: Rbac = Rbac()
+    slack_channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
+
+
+class Tls(Strict):
+    """cert-manager issuer for every Ingress (ACME HTTP-01 through ingress-nginx)."""
+
+    cluster_issuer: DnsLabel = "letsencrypt"
+    acme_email: Email
+    acme_server: HttpsUrl = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+class HelmChart(Strict):
+    """A pinned Helm chart installed by an Argo CD Application."""
+
+    repo_url: HttpsUrl
+    chart: DnsLabel
+    version: Annotated[str, StringConstraints(pattern=r"^v?\d+\.\d+\.\d+$")]
+    namespace: DnsLabel
+
+
+class PlatformCharts(Strict):
+    argo_rollouts: HelmChart
+    ingress_nginx: HelmChart
+    kube_prometheus_stack: HelmChart
+    cert_manager: HelmChart
+
+    def all(self) -> list[HelmChart]:
+        return [self.argo_rollouts, self.ingress_nginx, self.kube_prometheus_stack, self.cert_manager]
+
+
+class Platform(Strict):
+    """config/platform.yaml: what every environment shares."""
+
+    git: Git
+    environments: Annotated[list[DnsLabel], Field(min_length=1)]
+    argocd: ArgoCd
+    tls: Tls
+    charts: PlatformCharts
+    prometheus_release: DnsLabel = "kube-prometheus-stack"
+
+    @field_validator("environments")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        for index, name in enumerate(value):
+            if name == BOOTSTRAP_FOLDER:
+                raise FieldProblem((index,), name, f"{BOOTSTRAP_FOLDER!r} is reserved for the Argo CD bootstrap folder dist/{BOOTSTRAP_FOLDER}/")
+            if name in value[:index]:
+                raise FieldProblem((index,), name, "listed twice")
+        return value
+
+
+class Config(BaseModel):
+    """Everything the app needs: the platform and its environments, in the platform's order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    environments: tuple[Environment, ...]
+
+
+# --- loading and error reporting -----------------------------------------------------------
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The model class that owns the field at loc (to list allowed keys for an unknown one)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
+            return None
+        current = _inner_model(current.model_fields[part].annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+_IMPLICIT = {"name"}  # Environment.name comes from the file name, never from a key
+
+
+def _describe(error: dict, model: type[BaseModel]) -> tuple[tuple, Any, str]:
+    loc, value, kind = tuple(error["loc"]), error.get("input"), error["type"]
+    # Literal unions report one branch per alternative; keep the field path only.
+    loc = tuple(part for part in loc if not (isinstance(part, str) and part.startswith(("literal[", "function-"))))
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem):
+        return loc + cause.loc, cause.value, cause.message
+    if kind == "extra_forbidden":
+        owner = _model_at(model, loc[:-1])
+        allowed = ", ".join(f for f in owner.model_fields if f not in _IMPLICIT) if owner else "none"
+        return loc, value, f"unknown key; allowed keys here: {allowed}"
+    if kind == "missing":
+        return loc, None, "required field is missing"
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind == "string_pattern_mismatch":
+        message = f"does not match the allowed form {error['ctx']['pattern']}"
+    return loc, value, message[0].lower() + message[1:]
+
+
+def _format(file: Path, exc: ValidationError, model: type[BaseModel]) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        loc, value, message = _describe(error, model)
+        shown = "" if error["type"] == "missing" else f" = {value!r}"
+        problems.append(f"{file}: {_path(loc)}{shown}: {message}")
+    return sorted(set(problems), key=problems.index)
+
+
+def _read_yaml(file: Path) -> dict:
+    try:
+        text = file.read_text()
+    except FileNotFoundError:
+        raise ConfigError([f"{file}: file not found"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([f"{file}{where}: malformed YAML: {problem}"]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([f"{file}: (top level) = {data!r}: must be a mapping of keys to values"])
+    return data
+
+
+def _validate(model: type[BaseModel], data: dict, file: Path) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format(file, exc, model)) from None
+
+
+def load(config_dir: Path = CONFIG_DIR) -> Config:
+    """Read and validate every configuration file; raise ConfigError listing every problem."""
+    platform_file = config_dir / PLATFORM_FILE
+    platform = _validate(Platform, _read_yaml(platform_file), platform_file)
+    problems: list[str] = []
+    environments = []
+    for name in platform.environments:
+        file = config_dir / ENVIRONMENTS_DIR / f"{name}.yaml"
+        if not file.is_file():
+            problems.append(f"{file}: file not found ({platform_file}: environments lists {name!r})")
+            continue
+        try:
+            data = _read_yaml(file)
+            if "name" in data:
+                problems.append(f"{file}: name = {data['name']!r}: unknown key; the environment is named by its file")
+                continue
+            environments.append(_validate(Environment, {"name": name, **data}, file))
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    namespaces: dict[tuple[str, str], str] = {}
+    for env in environments:
+        key = (env.cluster.server, env.namespace)
+        if key in namespaces:
+            file = config_dir / ENVIRONMENTS_DIR / f"{env.name}.yaml"
+            problems.append(f"{file}: namespace = {env.namespace!r}: already used by environment {namespaces[key]!r} on {env.cluster.server}")
+        namespaces[key] = env.name
+    if problems:
+        raise ConfigError(problems)
+    return Config(platform=platform, environments=tuple(environments))
+
+
+__all__ = [
+    "ANALYSIS_TEMPLATES",
+    "CanaryPolicy",
+    "Config",
+    "ConfigError",
+    "Environment",
+    "Platform",
+    "Slo",
+    "Stage",
+    "duration_seconds",
+    "load",
+]

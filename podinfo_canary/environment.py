@@ -1,0 +1,57 @@
+"""PodinfoEnvironment: the chart for one environment, synthesized to dist/<environment>/.
+
+Argo CD's ApplicationSet syncs that folder into the environment's namespace and cluster.
+"""
+
+from __future__ import annotations
+
+import cdk8s
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from podinfo_canary import waves
+from podinfo_canary.argocd import ManagedKind
+from podinfo_canary.config import Environment
+
+# Kinds without a namespace: the chart's namespace must not be stamped on them.
+CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
+
+# Pod Security Standards: every pod in an environment namespace must meet `restricted`.
+POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+
+
+class PodinfoEnvironment(cdk8s.Chart):
+    """Everything podinfo needs in one environment's namespace.
+
+    Args:
+        environment: the validated environment configuration.
+        platform_release: kube-prometheus-stack release label for monitors and rules.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, environment: Environment, platform_release: str) -> None:
+        super().__init__(scope, id, namespace=environment.namespace, labels={"app.kubernetes.io/part-of": "podinfo"})
+        self.environment = environment
+        self.platform_release = platform_release
+        k8s.KubeNamespace(
+            self,
+            "namespace",
+            metadata=k8s.ObjectMeta(
+                name=environment.namespace,
+                labels={**POD_SECURITY, "podinfo.example.com/environment": environment.name},
+                annotations=waves.annotation(waves.NAMESPACE),
+            ),
+        )
+
+    def managed_kinds(self) -> list[ManagedKind]:
+        """The kinds this chart emits, for the AppProject's whitelist."""
+        kinds = set()
+        for obj in self.api_objects:
+            group = obj.api_version.rpartition("/")[0]
+            kinds.add(ManagedKind(group=group, kind=obj.kind, namespaced=obj.kind not in CLUSTER_SCOPED))
+        return sorted(kinds, key=lambda k: (k.group, k.kind))
+
+    def unstamp_cluster_scoped(self) -> None:
+        """Remove the chart namespace cdk8s stamps on every object from cluster-scoped ones."""
+        for obj in self.api_objects:
+            if obj.kind in CLUSTER_SCOPED:
+                obj.add_json_patch(cdk8s.JsonPatch.remove("/metadata/namespace"))

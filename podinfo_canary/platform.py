@@ -1,0 +1,198 @@
+"""PlatformApps: the controllers podinfo's delivery relies on, each an Argo CD Application of a pinned Helm chart.
+
+- cert-manager: certificates for every Ingress (ClusterIssuer below, ACME HTTP-01 via nginx).
+- kube-prometheus-stack: Prometheus (analysis and alerts), Grafana (dashboards from ConfigMaps).
+- argo-rollouts: the Rollout controller, its dashboard, metrics and notifications.
+- ingress-nginx: the traffic router, with metrics on.
+
+Every ServiceMonitor these charts create carries the `release` label kube-prometheus-stack's
+Prometheus selects on, so the controllers are scraped without widening Prometheus' selectors.
+"""
+
+from __future__ import annotations
+
+from constructs import Construct
+
+from imports.argocd.io import argoproj as argo
+from imports.certmanager.io import cert_manager as cm
+from podinfo_canary import waves, yamltext
+from podinfo_canary.config import HelmChart, Platform
+
+IN_CLUSTER = "https://kubernetes.default.svc"
+
+# Argo Rollouts Gateway API traffic-router plugin, registered in the controller's
+# argo-rollouts-config ConfigMap so an environment can choose `traffic_router: gatewayapi`.
+GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
+GATEWAY_API_PLUGIN_VERSION = "v0.15.0"
+GATEWAY_API_PLUGIN_URL = (
+    "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/"
+    f"{GATEWAY_API_PLUGIN_VERSION}/gatewayapi-plugin-linux-amd64"
+)
+
+ROLLOUTS_SLACK_SECRET_KEY = "slack-token"
+
+
+def sync_policy(*, prune: bool, server_side: bool = False) -> argo.ApplicationSpecSyncPolicy:
+    """Automated sync with self-heal and bounded exponential retries (10 s doubling to 3 min, 5 tries).
+
+    server_side: use server-side apply, required where a CRD is larger than the 256 KiB
+    last-applied annotation (kube-prometheus-stack, Argo CD's ApplicationSet).
+    """
+    return argo.ApplicationSpecSyncPolicy(
+        automated=argo.ApplicationSpecSyncPolicyAutomated(prune=prune, self_heal=True),
+        sync_options=["CreateNamespace=true", *(["ServerSideApply=true"] if server_side else [])],
+        retry=argo.ApplicationSpecSyncPolicyRetry(
+            limit=5, backoff=argo.ApplicationSpecSyncPolicyRetryBackoff(duration="10s", factor=2, max_duration="3m")
+        ),
+    )
+
+
+class PlatformApps(Construct):
+    """The four platform Applications and the ClusterIssuer.
+
+    Args:
+        platform: chart pins, TLS issuer settings and the Prometheus release label.
+        argocd_namespace: where the Application objects live.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, platform: Platform, argocd_namespace: str) -> None:
+        super().__init__(scope, id)
+        self._namespace = argocd_namespace
+        self._release = {"release": platform.prometheus_release}
+        charts = platform.charts
+        self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values())
+        self._app("kube-prometheus-stack", charts.kube_prometheus_stack, waves.CRD_PLATFORM, self._prometheus_values(), server_side=True,
+                  release_name=platform.prometheus_release)
+        self._app("argo-rollouts", charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values())
+        self._app("ingress-nginx", charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values())
+        self._cluster_issuer(platform)
+
+    def _app(
+        self,
+        name: str,
+        chart: HelmChart,
+        wave: int,
+        values: dict,
+        *,
+        server_side: bool = False,
+        release_name: str | None = None,
+    ) -> argo.Application:
+        return argo.Application(
+            self,
+            name,
+            metadata={"name": name, "namespace": self._namespace, "annotations": waves.annotation(wave)},
+            spec=argo.ApplicationSpec(
+                project="platform",
+                destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=chart.namespace),
+                source=argo.ApplicationSpecSource(
+                    repo_url=chart.repo_url,
+                    chart=chart.chart,
+                    target_revision=chart.version,
+                    helm=argo.ApplicationSpecSourceHelm(release_name=release_name or name, values_object=values),
+                ),
+                sync_policy=sync_policy(prune=True, server_side=server_side),
+            ),
+        )
+
+    def _cert_manager_values(self) -> dict:
+        return {
+            "crds": {"enabled": True, "keep": True},
+            "prometheus": {"enabled": True, "servicemonitor": {"enabled": True, "labels": self._release}},
+        }
+
+    def _prometheus_values(self) -> dict:
+        return {
+            "prometheus": {
+                "prometheusSpec": {
+                    # Select monitors and rules by the release label only (the chart default, stated).
+                    "serviceMonitorSelectorNilUsesHelmValues": True,
+                    "podMonitorSelectorNilUsesHelmValues": True,
+                    "ruleSelectorNilUsesHelmValues": True,
+                    "retention": "15d",
+                    "retentionSize": "40GB",
+                }
+            },
+            "grafana": {
+                "sidecar": {
+                    "dashboards": {
+                        "enabled": True,
+                        "label": "grafana_dashboard",
+                        "labelValue": "1",
+                        "searchNamespace": "ALL",
+                        "folderAnnotation": "grafana_folder",
+                        "provider": {"foldersFromFilesStructure": True},
+                    }
+                }
+            },
+        }
+
+    def _rollouts_values(self) -> dict:
+        return {
+            "installCRDs": True,
+            "keepCRDs": True,
+            "dashboard": {"enabled": True},
+            "controller": {
+                "metrics": {"enabled": True, "serviceMonitor": {"enabled": True, "additionalLabels": self._release}},
+                "trafficRouterPlugins": [{"name": GATEWAY_API_PLUGIN, "location": GATEWAY_API_PLUGIN_URL}],
+            },
+            "notifications": {
+                "configmap": {"create": True},
+                # The Slack token is created out of band (README "Secrets"), never committed.
+                "secret": {"create": False},
+                "notifiers": {"service.slack": f"token: ${ROLLOUTS_SLACK_SECRET_KEY}\n"},
+                "templates": {
+                    f"template.{name}": yamltext.dump({"message": message})
+                    for name, message in _ROLLOUT_MESSAGES.items()
+                },
+                # Argo Rollouts fires these triggers on the controller event of the same name
+                # (RolloutAborted -> on-rollout-aborted), so they need no `when` condition.
+                "triggers": {f"trigger.on-{name}": yamltext.dump([{"send": [name]}]) for name in _ROLLOUT_MESSAGES},
+            },
+        }
+
+    def _ingress_nginx_values(self) -> dict:
+        return {
+            "controller": {
+                "metrics": {"enabled": True, "serviceMonitor": {"enabled": True, "additionalLabels": self._release}},
+                # Snippet annotations allow arbitrary NGINX config from any namespace: keep them off.
+                "allowSnippetAnnotations": False,
+            }
+        }
+
+    def _cluster_issuer(self, platform: Platform) -> None:
+        tls = platform.tls
+        cm.ClusterIssuer(
+            self,
+            "cluster-issuer",
+            metadata={
+                "name": tls.cluster_issuer,
+                "annotations": {
+                    **waves.annotation(waves.CRD_INSTANCES),
+                    # Its CRD arrives with cert-manager in an earlier wave of the same sync.
+                    "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
+                },
+            },
+            spec=cm.ClusterIssuerSpec(
+                acme=cm.ClusterIssuerSpecAcme(
+                    server=tls.acme_server,
+                    email=tls.acme_email,
+                    private_key_secret_ref=cm.ClusterIssuerSpecAcmePrivateKeySecretRef(name=f"{tls.cluster_issuer}-account-key"),
+                    solvers=[
+                        cm.ClusterIssuerSpecAcmeSolvers(
+                            http01=cm.ClusterIssuerSpecAcmeSolversHttp01(
+                                ingress=cm.ClusterIssuerSpecAcmeSolversHttp01Ingress(ingress_class_name="nginx")
+                            )
+                        )
+                    ],
+                )
+            ),
+        )
+
+
+# Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
+_ROLLOUT_MESSAGES = {
+    "rollout-aborted": ":rotating_light: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} was aborted and rolled back: {{.rollout.status.message}}",
+    "rollout-paused": ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is paused at step {{.rollout.status.currentStepIndex}} and waits for promotion",
+    "rollout-completed": ":white_check_mark: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is fully promoted",
+    "analysis-run-failed": ":x: An analysis of {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} failed: the canary is worse than the SLO",
+}

@@ -1,0 +1,28 @@
+"""YAML text embedded in manifests (kustomize patches, notification templates) that reviewers can read.
+
+Multi-line strings are written as literal blocks (`|`) instead of quoted one-liners with `\\n`,
+so a diff of a policy.csv or a Lua health check shows the changed line, not a changed blob.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(value: Any) -> str:
+    """Deterministic YAML (sorted keys, no line folding) with literal blocks for multi-line strings."""
+    return yaml.dump(value, Dumper=_Dumper, sort_keys=True, width=10_000, default_flow_style=False)

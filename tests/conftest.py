@@ -1,0 +1,64 @@
+"""Shared fixtures: the configuration and one fresh synthesis per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DIST = ROOT / "dist"
+sys.path.insert(0, str(ROOT))
+
+from podinfo_canary import config as config_module  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def config() -> config_module.Config:
+    return config_module.load(ROOT / "config")
+
+
+def run_main(*, config_dir: Path | None = None, dist: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run main.py as `make synth` does, writing to `dist`."""
+    env = {**os.environ, "PODINFO_DIST_DIR": str(dist), **(extra_env or {})}
+    if config_dir:
+        env["PODINFO_CONFIG_DIR"] = str(config_dir)
+    return subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def fresh_dist(tmp_path_factory) -> Path:
+    """dist/ synthesized now, from the committed configuration, into a temporary folder."""
+    out = tmp_path_factory.mktemp("synth") / "dist"
+    result = run_main(dist=out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def load_tree(folder: Path) -> dict[str, list[dict]]:
+    """relative file path -> the objects in it."""
+    return {str(p.relative_to(folder)): [d for d in yaml.safe_load_all(p.read_text()) if d] for p in sorted(folder.rglob("*.yaml"))}
+
+
+@pytest.fixture(scope="session")
+def objects(fresh_dist) -> list[tuple[str, dict]]:
+    """Every synthesized object with the file it is in."""
+    return [(path, obj) for path, docs in load_tree(fresh_dist).items() for obj in docs]
+
+
+def find(objects, kind: str, name: str | None = None, folder: str | None = None) -> list[dict]:
+    return [
+        obj
+        for path, obj in objects
+        if obj["kind"] == kind and (name is None or obj["metadata"]["name"] == name) and (folder is None or path.startswith(f"{folder}/"))
+    ]
+
+
+def one(objects, kind: str, name: str | None = None, folder: str | None = None) -> dict:
+    found = find(objects, kind, name, folder)
+    assert len(found) == 1, f"expected one {kind} {name or ''} in {folder or 'dist'}, found {len(found)}"
+    return found[0]

@@ -1,0 +1,166 @@
+"""Configuration validation: each bad input gets one actionable line (file, field, value, what is
+allowed), main.py exits 2 without a traceback, and dist/ is left byte-for-byte as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from podinfo_canary import config
+from tests.conftest import ROOT, run_main
+
+PROD = "environments/prod.yaml"
+PLATFORM = "platform.yaml"
+
+
+def _set(path: str, value):
+    """A mutation that sets a dotted key path (`canary.stages[3].weight`) in a YAML mapping."""
+
+    def apply(data: dict) -> None:
+        parts = path.replace("]", "").replace("[", ".").split(".")
+        target = data
+        for part in parts[:-1]:
+            target = target[int(part)] if part.isdigit() else target[part]
+        last = parts[-1]
+        target[int(last) if last.isdigit() else last] = value
+
+    return apply
+
+
+def _delete(key: str):
+    return lambda data: data.pop(key)
+
+
+# (id, file, mutation or raw text, expected fragments of the one-line message)
+BAD_INPUTS = [
+    ("wrong-type-replicas", PROD, _set("replicas", "five"), ["prod.yaml", "replicas = 'five'", "valid integer"]),
+    ("replicas-out-of-range", PROD, _set("replicas", 0), ["replicas = 0", "greater than or equal to 1"]),
+    ("unknown-key", PROD, _set("replica", 3), ["replica = 3", "unknown key", "allowed keys here: namespace, cluster, image, replicas"]),
+    ("unknown-nested-key", PROD, _set("slo.latency_p95", 400), ["slo.latency_p95 = 400", "allowed keys here: success_rate_min"]),
+    ("bad-image-repository", PROD, _set("image.repository", "GHCR.io/Podinfo Image"), ["image.repository = 'GHCR.io/Podinfo Image'", "image repository"]),
+    ("image-tag-latest", PROD, _set("image.tag", "latest"), ["image.tag = 'latest'", "pin an exact version"]),
+    ("image-tag-in-repository", PROD, _set("image.repository", "ghcr.io/stefanprodan/podinfo:6.14.1"), ["image.repository", "put the tag in image.tag"]),
+    ("weights-not-increasing", PROD, _set("canary.stages[3].weight", 45), ["canary.stages[3].weight = 45", "greater than the previous stage (50) and at most 100"]),
+    ("weight-over-100", PROD, _set("canary.stages[4].weight", 120), ["canary.stages[4].weight = 120", "less than or equal to 100"]),
+    ("last-stage-not-100", PROD, lambda d: d["canary"]["stages"].pop(), ["canary.stages[3].weight = 75", "the last stage must be 100"]),
+    ("threshold-out-of-range", PROD, _set("slo.success_rate_min", 1.5), ["slo.success_rate_min = 1.5", "less than or equal to 1"]),
+    ("bad-duration", PROD, _set("canary.stages[0].pause", "2 minutes"), ["canary.stages[0].pause = '2 minutes'", "duration", "30s, 2m or 1h30m"]),
+    ("unknown-analysis-template", PROD, _set("canary.stages[0].analysis", ["podinfo-sucess-rate"]), ["canary.stages[0].analysis[0] = 'podinfo-sucess-rate'", "'podinfo-success-rate'"]),
+    ("pause-and-gate", PROD, _set("canary.stages[2].pause", "1m"), ["canary.stages[2].gate = 'manual'", "not both"]),
+    ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
+    ("bad-host", PROD, _set("hosts", ["podinfo_example"]), ["hosts[0] = 'podinfo_example'", "allowed form"]),
+    ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
+    ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 300), ["slo.latency_p99_max_ms = 300", "at least latency_p95_max_ms (500)"]),
+    ("platform-bad-expose", PLATFORM, _set("argocd.expose", "nodeport"), ["platform.yaml: argocd.expose = 'nodeport'", "'ingress' or 'loadbalancer'"]),
+    ("platform-http-repo", PLATFORM, _set("git.repo_url", "http://git.example.com/x.git"), ["git.repo_url = 'http://git.example.com/x.git'"]),
+    ("reserved-environment-name", PLATFORM, _set("environments", ["dev", "argocd"]), ["environments[1] = 'argocd'", "reserved"]),
+    ("missing-environment-file", PLATFORM, _set("environments", ["dev", "qa"]), ["environments/qa.yaml: file not found", "environments lists 'qa'"]),
+    ("malformed-yaml", PROD, "replicas: [1, 2\nhosts: x\n", ["prod.yaml:", "malformed YAML"]),
+    ("not-a-mapping", PROD, "- just\n- a list\n", ["prod.yaml: (top level)", "must be a mapping"]),
+]
+
+
+def _broken_config(tmp_path: Path, file: str, change) -> Path:
+    folder = tmp_path / "config"
+    shutil.copytree(ROOT / "config", folder)
+    target = folder / file
+    if isinstance(change, str):
+        target.write_text(change)
+    else:
+        data = yaml.safe_load(target.read_text())
+        change(data)
+        target.write_text(yaml.safe_dump(data, sort_keys=False))
+    return folder
+
+
+def test_committed_configuration_is_valid(config):
+    assert [e.name for e in config.environments] == ["dev", "staging", "prod"]
+
+
+def test_there_are_at_least_twelve_distinct_bad_inputs():
+    assert len({case[0] for case in BAD_INPUTS}) >= 12
+
+
+@pytest.mark.parametrize(("case", "file", "change", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_names_file_field_and_allowed_values(tmp_path, case, file, change, expected):
+    folder = _broken_config(tmp_path, file, change)
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(folder)
+    message = str(raised.value)
+    assert str(folder) in message
+    for fragment in expected:
+        assert fragment in message, f"{case}: {fragment!r} not in:\n{message}"
+
+
+def _digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        h.update(str(p.relative_to(folder)).encode())
+        if p.is_file():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.mark.parametrize(("case", "file", "change", "expected"), BAD_INPUTS[::4], ids=[c[0] for c in BAD_INPUTS[::4]])
+def test_main_exits_nonzero_without_traceback_and_leaves_dist_unchanged(tmp_path, case, file, change, expected):
+    folder = _broken_config(tmp_path, file, change)
+    dist = tmp_path / "dist"
+    shutil.copytree(ROOT / "dist", dist)
+    before = _digest(dist)
+    result = run_main(config_dir=folder, dist=dist)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert expected[0] in result.stderr
+    assert result.stdout == ""
+    assert _digest(dist) == before
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    folder = _broken_config(tmp_path, PROD, lambda d: d.update(replicas="x", traffic_router="istio"))
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(folder)
+    assert len(raised.value.problems) == 2
+
+
+def test_a_failing_synthesis_leaves_dist_unchanged(tmp_path):
+    """A construct that fails after configuration passed must not publish a partial dist/."""
+    dist = tmp_path / "dist"
+    shutil.copytree(ROOT / "dist", dist)
+    before = _digest(dist)
+    driver = (
+        "import sys, main\n"
+        "from podinfo_canary import app\n"
+        "real = app.build\n"
+        "def build(cfg, outdir):\n"
+        "    real(cfg, outdir).synth()\n"
+        "    raise RuntimeError('synthesis failed halfway')\n"
+        "app.build = build\n"
+        "sys.exit(main.main())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", driver],
+        cwd=ROOT,
+        env={**os.environ, "PODINFO_DIST_DIR": str(dist)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "synthesis failed halfway" in result.stderr
+    assert _digest(dist) == before
+    assert not list(tmp_path.glob(".dist-staging-*"))
+
+
+def test_duration_parsing():
+    assert config.duration_seconds("30s") == 30
+    assert config.duration_seconds("2m") == 120
+    assert config.duration_seconds("1h30m") == 5400
+    with pytest.raises(ValueError):
+        config.duration_seconds("")

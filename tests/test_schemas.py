@@ -1,0 +1,59 @@
+"""Every synthesized object validates strictly: core kinds for Kubernetes 1.27 and 1.37, custom
+resources against the pinned CRDs. The validator itself is shown to catch a wrong field."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from tests.conftest import find, one
+from tools.validate import KUBERNETES_VERSIONS, validate
+
+
+def test_every_object_in_dist_is_schema_valid(objects):
+    problems = {f"{path} {obj['kind']}/{obj['metadata']['name']}": validate(obj) for path, obj in objects}
+    assert {k: v for k, v in problems.items() if v} == {}
+    assert len(objects) > 10
+
+
+def test_validator_covers_an_old_and_a_current_kubernetes():
+    major_minor = [tuple(int(x) for x in v.split(".")[:2]) for v in KUBERNETES_VERSIONS]
+    assert (1, 27) in major_minor and max(major_minor) >= (1, 33)
+
+
+def test_argocd_config_patches_are_valid_config_maps(objects):
+    """The settings we patch into Argo CD's ConfigMaps are themselves valid objects."""
+    app = one(objects, "Application", "argocd")
+    patches = [yaml.safe_load(p["patch"]) for p in app["spec"]["source"]["kustomize"]["patches"]]
+    assert {p["metadata"]["name"] for p in patches if p["kind"] == "ConfigMap"} >= {"argocd-cm", "argocd-rbac-cm", "argocd-notifications-cm"}
+    for patch in patches:
+        assert validate(patch) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "mutate", "expected"),
+    [
+        ("Namespace", lambda o: o["metadata"].__setitem__("lables", {}), "lables"),
+        ("Ingress", lambda o: o["spec"]["rules"][0].__setitem__("hostname", "x"), "hostname"),
+        ("Application", lambda o: o["spec"].__setitem__("syncPolicyy", {}), "syncPolicyy"),
+        ("Application", lambda o: o["spec"]["syncPolicy"]["retry"].__setitem__("limit", "five"), "five"),
+        ("ApplicationSet", lambda o: o["spec"]["template"]["spec"]["source"].__setitem__("repoUrl", "x"), "repoUrl"),
+        ("AppProject", lambda o: o["metadata"].__setitem__("namespce", "x"), "namespce"),
+        ("ClusterIssuer", lambda o: o["spec"]["acme"].__setitem__("emial", "x"), "emial"),
+    ],
+)
+def test_a_deliberately_wrong_field_is_caught(objects, kind, mutate, expected):
+    broken = copy.deepcopy(find(objects, kind)[0])
+    mutate(broken)
+    problems = validate(broken)
+    assert problems, f"{kind} with a wrong field passed validation"
+    assert any(expected in p for p in problems), problems
+
+
+def test_int_or_string_and_preserve_unknown_fields_are_honoured(objects):
+    """Helm values are free-form (preserve-unknown-fields): anything goes there, and only there."""
+    app = copy.deepcopy(one(objects, "Application", "argo-rollouts"))
+    app["spec"]["source"]["helm"]["valuesObject"]["anything"] = {"nested": [1, "two"]}
+    assert validate(app) == []

@@ -1,0 +1,1 @@
+"""Developer tooling: CRD resolution, binding generation, benchmarks. Not part of the synthesized app."""

@@ -1,0 +1,107 @@
+"""Strict schema validation of synthesized objects: core kinds and pinned custom resources.
+
+- Core Kubernetes kinds: kubernetes-validate in strict mode (unknown fields are errors) for
+  every version in KUBERNETES_VERSIONS: the oldest we support and a current release.
+- Custom resources: the `openAPIV3Schema` of the pinned CRD (tools/crds.py), turned into a JSON
+  Schema that is as strict as the API server with field validation `Strict`: objects with declared
+  properties reject unknown keys unless the schema says `x-kubernetes-preserve-unknown-fields`;
+  `x-kubernetes-int-or-string` accepts an integer or a string; `nullable` accepts null.
+  `metadata` (free-form in CRDs) is checked against the core ObjectMeta schema.
+
+`python -m tools.validate dist` prints every problem and exits non-zero if there is one.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import yaml
+
+from tools.crds import schemas
+
+KUBERNETES_VERSIONS = ("1.27.0", "1.37.0")
+
+
+def _strict(node: dict) -> dict:
+    """Translate one openAPIV3Schema node (recursively) to a strict JSON Schema node."""
+    node = dict(node)
+    if node.pop("x-kubernetes-int-or-string", False):
+        node.pop("type", None)
+        node["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+    preserve = node.get("x-kubernetes-preserve-unknown-fields", False)
+    if "properties" in node:
+        node["properties"] = {k: _strict(v) for k, v in node["properties"].items()}
+        if not preserve and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+    if isinstance(node.get("additionalProperties"), dict):
+        node["additionalProperties"] = _strict(node["additionalProperties"])
+    if isinstance(node.get("items"), dict):
+        node["items"] = _strict(node["items"])
+    # allOf/anyOf/oneOf branches in structural schemas only add value constraints (`required`,
+    # ranges) on the fields declared above: they are kept as they are, never made closed.
+    if node.pop("nullable", False) and "type" in node:
+        node["type"] = [node["type"], "null"]
+    return node
+
+
+@cache
+def _crd_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator | None:
+    schema = schemas().get((api_version, kind))
+    if schema is None:
+        return None
+    strict = _strict(copy.deepcopy(schema))
+    return jsonschema.Draft7Validator(strict)
+
+
+def _where(error: jsonschema.ValidationError) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(root)"
+
+
+def validate(obj: dict) -> list[str]:
+    """Problems with one object; empty when it is valid."""
+    api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
+    validator = _crd_validator(api_version, kind)
+    if validator is not None:
+        problems = [f"{_where(e)}: {e.message}" for e in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))]
+        meta_probe = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": obj.get("metadata", {})}
+        problems += [f"metadata: {p}" for p in _core(meta_probe)]
+        return problems
+    return _core(obj)
+
+
+def _core(obj: dict) -> list[str]:
+    problems = []
+    for version in KUBERNETES_VERSIONS:
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in exc.path) or "(root)"
+            problems.append(f"Kubernetes {version}: {path}: {exc.message}")
+        except kubernetes_validate.SchemaNotFoundError:
+            problems.append(f"Kubernetes {version}: no schema for {obj.get('apiVersion')}/{obj.get('kind')} (not core, and no pinned CRD)")
+    return problems
+
+
+def validate_tree(folder: Path) -> dict[str, list[str]]:
+    """file -> problems, for every YAML document below folder."""
+    report: dict[str, list[str]] = {}
+    for path in sorted(folder.rglob("*.yaml")):
+        for index, obj in enumerate(d for d in yaml.safe_load_all(path.read_text()) if d):
+            for problem in validate(obj):
+                report.setdefault(f"{path}#{index}", []).append(problem)
+    return report
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "dist")
+    found = validate_tree(target)
+    for where, problems in found.items():
+        for problem in problems:
+            print(f"{where}: {problem}")
+    print(f"{'FAILED' if found else 'ok'}: {sum(map(len, found.values()))} problems in {target}")
+    sys.exit(1 if found else 0)
