@@ -7,19 +7,15 @@ from pathlib import Path
 import cdk8s
 
 from podinfo_canary.argocd import ArgoCdStack
+from podinfo_canary.config import BOOTSTRAP_FOLDER as BOOTSTRAP_CHART
 from podinfo_canary.config import Config
 from podinfo_canary.environment import PodinfoEnvironment
-
-from podinfo_canary.config import BOOTSTRAP_FOLDER as BOOTSTRAP_CHART
 
 
 def build(config: Config, outdir: Path) -> cdk8s.App:
     """The cdk8s App for this configuration; `app.synth()` writes one folder per chart into outdir."""
     app = cdk8s.App(outdir=str(outdir), yaml_output_type=cdk8s.YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE)
-    environments = [
-        PodinfoEnvironment(app, env.name, environment=env, platform_release=config.platform.prometheus_release)
-        for env in config.environments
-    ]
+    environments = [PodinfoEnvironment(app, env.name, environment=env, platform=config.platform) for env in config.environments]
     bootstrap = cdk8s.Chart(app, BOOTSTRAP_CHART, labels={"app.kubernetes.io/part-of": "podinfo-platform"})
     ArgoCdStack(
         bootstrap,

@@ -145,15 +145,26 @@ class ArgoCdStack(Construct):
         return {
             "service.slack": f"token: ${SLACK_SECRET_KEY}\n",
             "template.app-sync-failed": yamltext.dump(
-                {"message": ":x: {{.app.metadata.name}} failed to sync revision {{.app.status.operationState.syncResult.revision}}: {{.app.status.operationState.message}}"}),
+                {
+                    "message": ":x: {{.app.metadata.name}} failed to sync revision {{.app.status.operationState.syncResult.revision}}: {{.app.status.operationState.message}}"
+                }
+            ),
             "template.app-health-degraded": yamltext.dump(
-                {"message": ":warning: {{.app.metadata.name}} is Degraded: {{.app.status.health.message}}"}),
+                {"message": ":warning: {{.app.metadata.name}} is Degraded: {{.app.status.health.message}}"}
+            ),
             "trigger.on-sync-failed": yamltext.dump(
-                [{"when": "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']", "send": ["app-sync-failed"], "oncePer": "app.status.operationState.syncResult.revision"}]),
+                [
+                    {
+                        "when": "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
+                        "send": ["app-sync-failed"],
+                        "oncePer": "app.status.operationState.syncResult.revision",
+                    }
+                ]
+            ),
             "trigger.on-health-degraded": yamltext.dump(
-                [{"when": "app.status.health.status == 'Degraded'", "send": ["app-health-degraded"], "oncePer": "app.status.sync.revision"}]),
-            "subscriptions": yamltext.dump(
-                [{"recipients": [f"slack:{channel}"], "triggers": ["on-sync-failed", "on-health-degraded"]}]),
+                [{"when": "app.status.health.status == 'Degraded'", "send": ["app-health-degraded"], "oncePer": "app.status.sync.revision"}]
+            ),
+            "subscriptions": yamltext.dump([{"recipients": [f"slack:{channel}"], "triggers": ["on-sync-failed", "on-health-degraded"]}]),
         }
 
     def _bootstrap(self) -> None:
@@ -166,7 +177,9 @@ class ArgoCdStack(Construct):
             spec=argo.ApplicationSpec(
                 project="platform",
                 destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=self.namespace),
-                source=argo.ApplicationSpecSource(repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/argocd"),
+                source=argo.ApplicationSpecSource(
+                    repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/argocd"
+                ),
                 sync_policy=sync_policy(prune=True),
             ),
         )

@@ -200,6 +200,8 @@ class Slo(Strict):
     cpu_usage_max: Ratio = 0.80
     memory_usage_max: Ratio = 0.90
     analysis_interval: Duration = "30s"
+    # Requests per second that must reach the canary: below it, analysis says "no traffic".
+    min_request_rate: Annotated[float, Field(gt=0, le=10_000)] = 0.1
 
     @model_validator(mode="after")
     def _p99_not_below_p95(self) -> Slo:
@@ -219,6 +221,27 @@ class EnvNotifications(Strict):
     email: list[Email] = []
 
 
+class Autoscaling(Strict):
+    """Optional HorizontalPodAutoscaler on the Rollout. When set, Git no longer pins replicas."""
+
+    min_replicas: Annotated[int, Field(ge=1, le=100)]
+    max_replicas: Annotated[int, Field(ge=1, le=500)]
+    cpu_utilization: Annotated[int, Field(gt=0, le=100)] = 70
+
+    @model_validator(mode="after")
+    def _range(self) -> Autoscaling:
+        if self.max_replicas < self.min_replicas:
+            raise FieldProblem(("max_replicas",), self.max_replicas, f"must be at least min_replicas ({self.min_replicas})")
+        return self
+
+
+class GatewayRef(Strict):
+    """The Gateway (Gateway API) whose listener the podinfo HTTPRoute attaches to."""
+
+    name: DnsLabel
+    namespace: DnsLabel
+
+
 class Environment(Strict):
     """One environment (config/environments/<name>.yaml). `name` is the file name."""
 
@@ -229,9 +252,19 @@ class Environment(Strict):
     replicas: Annotated[int, Field(ge=1, le=100)]
     hosts: Annotated[list[Hostname], Field(min_length=1)]
     traffic_router: Literal["nginx", "gatewayapi"] = "nginx"
+    gateway: GatewayRef | None = None
+    autoscaling: Autoscaling | None = None
     canary: CanaryPolicy
     slo: Slo = Slo()
     notifications: EnvNotifications
+
+    @model_validator(mode="after")
+    def _router_needs(self) -> Environment:
+        if self.traffic_router == "gatewayapi" and self.gateway is None:
+            raise FieldProblem(("gateway",), None, "required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)")
+        if self.traffic_router == "nginx" and self.gateway is not None:
+            raise FieldProblem(("gateway",), self.gateway.model_dump(), "only used with traffic_router: gatewayapi")
+        return self
 
 
 # --- platform-wide ---------------------------------------------------------------------------
@@ -300,12 +333,20 @@ class Platform(Strict):
     charts: PlatformCharts
     prometheus_release: DnsLabel = "kube-prometheus-stack"
 
+    @property
+    def prometheus_address(self) -> str:
+        """kube-prometheus-stack's Prometheus Service, as seen from the Argo Rollouts controller."""
+        chart = self.charts.kube_prometheus_stack
+        return f"http://{self.prometheus_release}-prometheus.{chart.namespace}.svc:9090"
+
     @field_validator("environments")
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         for index, name in enumerate(value):
             if name == BOOTSTRAP_FOLDER:
-                raise FieldProblem((index,), name, f"{BOOTSTRAP_FOLDER!r} is reserved for the Argo CD bootstrap folder dist/{BOOTSTRAP_FOLDER}/")
+                raise FieldProblem(
+                    (index,), name, f"{BOOTSTRAP_FOLDER!r} is reserved for the Argo CD bootstrap folder dist/{BOOTSTRAP_FOLDER}/"
+                )
             if name in value[:index]:
                 raise FieldProblem((index,), name, "listed twice")
         return value
@@ -433,7 +474,9 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
         key = (env.cluster.server, env.namespace)
         if key in namespaces:
             file = config_dir / ENVIRONMENTS_DIR / f"{env.name}.yaml"
-            problems.append(f"{file}: namespace = {env.namespace!r}: already used by environment {namespaces[key]!r} on {env.cluster.server}")
+            problems.append(
+                f"{file}: namespace = {env.namespace!r}: already used by environment {namespaces[key]!r} on {env.cluster.server}"
+            )
         namespaces[key] = env.name
     if problems:
         raise ConfigError(problems)

@@ -10,8 +10,11 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from podinfo_canary import waves
+from podinfo_canary.analysis import AnalysisSuite
 from podinfo_canary.argocd import ManagedKind
-from podinfo_canary.config import Environment
+from podinfo_canary.config import Environment, Platform
+from podinfo_canary.metrics import PodinfoPodMonitor
+from podinfo_canary.rollout import RolloutCanary
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
@@ -25,13 +28,12 @@ class PodinfoEnvironment(cdk8s.Chart):
 
     Args:
         environment: the validated environment configuration.
-        platform_release: kube-prometheus-stack release label for monitors and rules.
+        platform: platform settings (Prometheus release and address, TLS issuer).
     """
 
-    def __init__(self, scope: Construct, id: str, *, environment: Environment, platform_release: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, environment: Environment, platform: Platform) -> None:
         super().__init__(scope, id, namespace=environment.namespace, labels={"app.kubernetes.io/part-of": "podinfo"})
         self.environment = environment
-        self.platform_release = platform_release
         k8s.KubeNamespace(
             self,
             "namespace",
@@ -41,17 +43,29 @@ class PodinfoEnvironment(cdk8s.Chart):
                 annotations=waves.annotation(waves.NAMESPACE),
             ),
         )
+        self.analysis = AnalysisSuite(
+            self, "analysis", namespace=environment.namespace, slo=environment.slo, prometheus_address=platform.prometheus_address
+        )
+        self.canary = RolloutCanary(
+            self, "podinfo", environment=environment, analysis=self.analysis, cluster_issuer=platform.tls.cluster_issuer
+        )
+        self.pod_monitor = PodinfoPodMonitor(
+            self, "pod-monitor", namespace=environment.namespace, release=platform.prometheus_release, pod_labels=self.canary.selector
+        )
+
+    def _objects(self) -> list[cdk8s.ApiObject]:
+        return [c for c in self.node.find_all() if isinstance(c, cdk8s.ApiObject)]
 
     def managed_kinds(self) -> list[ManagedKind]:
         """The kinds this chart emits, for the AppProject's whitelist."""
         kinds = set()
-        for obj in self.api_objects:
+        for obj in self._objects():
             group = obj.api_version.rpartition("/")[0]
             kinds.add(ManagedKind(group=group, kind=obj.kind, namespaced=obj.kind not in CLUSTER_SCOPED))
         return sorted(kinds, key=lambda k: (k.group, k.kind))
 
     def unstamp_cluster_scoped(self) -> None:
         """Remove the chart namespace cdk8s stamps on every object from cluster-scoped ones."""
-        for obj in self.api_objects:
+        for obj in self._objects():
             if obj.kind in CLUSTER_SCOPED:
                 obj.add_json_patch(cdk8s.JsonPatch.remove("/metadata/namespace"))

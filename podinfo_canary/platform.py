@@ -61,8 +61,14 @@ class PlatformApps(Construct):
         self._release = {"release": platform.prometheus_release}
         charts = platform.charts
         self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values())
-        self._app("kube-prometheus-stack", charts.kube_prometheus_stack, waves.CRD_PLATFORM, self._prometheus_values(), server_side=True,
-                  release_name=platform.prometheus_release)
+        self._app(
+            "kube-prometheus-stack",
+            charts.kube_prometheus_stack,
+            waves.CRD_PLATFORM,
+            self._prometheus_values(),
+            server_side=True,
+            release_name=platform.prometheus_release,
+        )
         self._app("argo-rollouts", charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values())
         self._app("ingress-nginx", charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values())
         self._cluster_issuer(platform)
@@ -140,10 +146,7 @@ class PlatformApps(Construct):
                 # The Slack token is created out of band (README "Secrets"), never committed.
                 "secret": {"create": False},
                 "notifiers": {"service.slack": f"token: ${ROLLOUTS_SLACK_SECRET_KEY}\n"},
-                "templates": {
-                    f"template.{name}": yamltext.dump({"message": message})
-                    for name, message in _ROLLOUT_MESSAGES.items()
-                },
+                "templates": {f"template.{name}": yamltext.dump({"message": message}) for name, message in _ROLLOUT_MESSAGES.items()},
                 # Argo Rollouts fires these triggers on the controller event of the same name
                 # (RolloutAborted -> on-rollout-aborted), so they need no `when` condition.
                 "triggers": {f"trigger.on-{name}": yamltext.dump([{"send": [name]}]) for name in _ROLLOUT_MESSAGES},

@@ -27,7 +27,11 @@ def test_argocd_config_patches_are_valid_config_maps(objects):
     """The settings we patch into Argo CD's ConfigMaps are themselves valid objects."""
     app = one(objects, "Application", "argocd")
     patches = [yaml.safe_load(p["patch"]) for p in app["spec"]["source"]["kustomize"]["patches"]]
-    assert {p["metadata"]["name"] for p in patches if p["kind"] == "ConfigMap"} >= {"argocd-cm", "argocd-rbac-cm", "argocd-notifications-cm"}
+    assert {p["metadata"]["name"] for p in patches if p["kind"] == "ConfigMap"} >= {
+        "argocd-cm",
+        "argocd-rbac-cm",
+        "argocd-notifications-cm",
+    }
     for patch in patches:
         assert validate(patch) == []
 
@@ -42,6 +46,11 @@ def test_argocd_config_patches_are_valid_config_maps(objects):
         ("ApplicationSet", lambda o: o["spec"]["template"]["spec"]["source"].__setitem__("repoUrl", "x"), "repoUrl"),
         ("AppProject", lambda o: o["metadata"].__setitem__("namespce", "x"), "namespce"),
         ("ClusterIssuer", lambda o: o["spec"]["acme"].__setitem__("emial", "x"), "emial"),
+        ("Rollout", lambda o: o["spec"]["strategy"]["canary"].__setitem__("stableIngress", "x"), "stableIngress"),
+        ("Rollout", lambda o: o["spec"]["template"]["spec"]["volumes"][0].__setitem__("emptydir", {}), "emptydir"),
+        ("AnalysisTemplate", lambda o: o["spec"]["metrics"][0].__setitem__("sucessCondition", "x"), "sucessCondition"),
+        ("PodMonitor", lambda o: o["spec"]["podMetricsEndpoints"][0].__setitem__("intervall", "15s"), "intervall"),
+        ("Certificate", lambda o: o["spec"].__setitem__("dnsName", ["x"]), "dnsName"),
     ],
 )
 def test_a_deliberately_wrong_field_is_caught(objects, kind, mutate, expected):

@@ -8,7 +8,6 @@ would overwrite the first. The new tree replaces imports/ only when every import
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 from tools.crds import ROOT, CrdError, fetch, pinned
 
 IMPORTS = ROOT / "imports"
+CLI = ROOT / "node_modules" / ".bin" / "cdk8s"
 
 
 def main() -> int:
@@ -35,9 +35,10 @@ def main() -> int:
         for module, contents in sorted(groups.items()):
             source = work / f"{module}.yaml"
             source.write_bytes(b"\n---\n".join(contents))
-            cmd = ["npx", "--no-install", "cdk8s", "import", f"{module}:={source}", "--language", "python", "--output", str(out)]
+            cmd = [str(CLI), "import", "--no-check-upgrade", f"{module}:={source}", "--language", "python", "--output", str(out)]
             print("+", " ".join(cmd), flush=True)
-            if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+            # cwd is the scratch folder, not ROOT: `cdk8s import` records its sources in ./cdk8s.yaml.
+            if subprocess.run(cmd, cwd=work).returncode != 0:
                 print(f"error: cdk8s import failed for module {module}; imports/ left unchanged", file=sys.stderr)
                 return 1
         old = work / "previous"

@@ -6,7 +6,8 @@
   Schema that is as strict as the API server with field validation `Strict`: objects with declared
   properties reject unknown keys unless the schema says `x-kubernetes-preserve-unknown-fields`;
   `x-kubernetes-int-or-string` accepts an integer or a string; `nullable` accepts null.
-  `metadata` (free-form in CRDs) is checked against the core ObjectMeta schema.
+  `metadata` (free-form in CRDs) is checked against the core ObjectMeta schema, and a Rollout's
+  pod template against the core PodTemplate schema.
 
 `python -m tools.validate dist` prints every problem and exits non-zero if there is one.
 """
@@ -70,6 +71,11 @@ def validate(obj: dict) -> list[str]:
         problems = [f"{_where(e)}: {e.message}" for e in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))]
         meta_probe = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": obj.get("metadata", {})}
         problems += [f"metadata: {p}" for p in _core(meta_probe)]
+        if kind == "Rollout" and "template" in obj.get("spec", {}):
+            # The Rollout CRD leaves parts of the pod spec free-form (volumes): check the pod
+            # template against the core PodTemplate schema too.
+            template_probe = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "probe"}, "template": obj["spec"]["template"]}
+            problems += [f"spec.template (as a core PodTemplate): {p}" for p in _core(template_probe)]
         return problems
     return _core(obj)
 

@@ -1,0 +1,132 @@
+"""podinfo's metrics: the PodMonitor that scrapes them and the PromQL SLIs built on them.
+
+Every PromQL expression of the project is built here, once. Analysis templates (canary vs SLO),
+and later alerts and dashboards, call these builders with their own selector, so the canary
+check and the alert can never measure different things.
+
+Series used (podinfo 6.14.1, scraped from the metrics-only port 9797, which fault injection
+does not touch):
+- `http_request_duration_seconds_bucket|_count{method, path, status}`: the histogram; its
+  `_count` is the request counter that carries `path`, so kubelet probes (`healthz`, `readyz`)
+  can be left out. `http_requests_total` has no `path` and would count probes as successes.
+- cAdvisor `container_cpu_usage_seconds_total`, `container_memory_working_set_bytes` and
+  kube-state-metrics `kube_pod_container_resource_limits` (kube-prometheus-stack) for saturation.
+
+The PodMonitor copies the pod label `rollouts-pod-template-hash` onto every series as
+`rollouts_pod_template_hash`: that label tells the canary's series from the stable ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from imports.monitoring.com.coreos import monitoring as mon
+
+HASH_LABEL = "rollouts-pod-template-hash"
+HASH_SERIES_LABEL = "rollouts_pod_template_hash"
+METRICS_PORT = 9797
+METRICS_PORT_NAME = "http-metrics"
+SCRAPE_INTERVAL_SECONDS = 15
+PROBE_PATHS = "healthz|readyz"
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Which podinfo series to measure: a namespace and, optionally, one pod-template hash.
+
+    `pod_hash` may be an Argo Rollouts placeholder such as `{{args.canary-hash}}`; it is
+    substituted when the AnalysisRun is created.
+    """
+
+    namespace: str
+    pod_hash: str | None = None
+    container: str = "podinfo"
+    workload: str = "podinfo"
+
+    def http(self, extra: str = "") -> str:
+        parts = [f'namespace="{self.namespace}"']
+        if self.pod_hash:
+            parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
+        parts.append(f'path!~"{PROBE_PATHS}"')
+        if extra:
+            parts.append(extra)
+        return "{" + ", ".join(parts) + "}"
+
+    def pods(self, extra: str = "") -> str:
+        """cAdvisor/kube-state-metrics have no hash label: Rollouts name pods <workload>-<hash>-<suffix>."""
+        pod = f"{self.workload}-{self.pod_hash}-.*" if self.pod_hash else f"{self.workload}-.*"
+        parts = [f'namespace="{self.namespace}"', f'pod=~"{pod}"', f'container="{self.container}"']
+        if extra:
+            parts.append(extra)
+        return "{" + ", ".join(parts) + "}"
+
+
+@dataclass(frozen=True)
+class Slis:
+    """PromQL for podinfo's service-level indicators over a rate window (default 1m: four scrapes)."""
+
+    window: str = "1m"
+
+    def request_rate(self, s: Selector) -> str:
+        """Requests per second (probes excluded). `or vector(0)`: no traffic reads as 0, never as empty."""
+        return f"sum(rate(http_request_duration_seconds_count{s.http()}[{self.window}])) or vector(0)"
+
+    def _status_share(self, s: Selector, status_regex: str) -> str:
+        matching = s.http(f'status=~"{status_regex}"')
+        return (
+            f"sum(rate(http_request_duration_seconds_count{matching}[{self.window}]))"
+            f" / sum(rate(http_request_duration_seconds_count{s.http()}[{self.window}]))"
+        )
+
+    def success_rate(self, s: Selector) -> str:
+        """Share of requests answered 2xx. No traffic gives NaN (0/0) or an empty vector."""
+        return self._status_share(s, "2..")
+
+    def error_rate(self, s: Selector) -> str:
+        """Share of requests answered 5xx. No traffic gives NaN (0/0) or an empty vector."""
+        return self._status_share(s, "5..")
+
+    def latency(self, s: Selector, quantile: float) -> str:
+        """Latency quantile in seconds across all pods of the selection."""
+        return f"histogram_quantile({quantile}, sum by (le) (rate(http_request_duration_seconds_bucket{s.http()}[{self.window}])))"
+
+    def cpu_usage(self, s: Selector) -> str:
+        """CPU used as a share of the CPU limit."""
+        limits = s.pods('resource="cpu"')
+        return f"sum(rate(container_cpu_usage_seconds_total{s.pods()}[{self.window}])) / sum(kube_pod_container_resource_limits{limits})"
+
+    def memory_usage(self, s: Selector) -> str:
+        """Working-set memory as a share of the memory limit."""
+        limits = s.pods('resource="memory"')
+        return f"sum(container_memory_working_set_bytes{s.pods()}) / sum(kube_pod_container_resource_limits{limits})"
+
+
+class PodinfoPodMonitor(Construct):
+    """PodMonitor `podinfo`: every podinfo pod, stable and canary, scraped once on its metrics port.
+
+    A PodMonitor rather than a ServiceMonitor: the stable and canary Services select overlapping
+    pods, so monitoring through them would scrape pods twice.
+
+    Args:
+        namespace: the environment namespace.
+        release: kube-prometheus-stack's release label, which its Prometheus selects on.
+        pod_labels: labels that select podinfo pods.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, namespace: str, release: str, pod_labels: dict[str, str]) -> None:
+        super().__init__(scope, id)
+        self.scrape_interval_seconds = SCRAPE_INTERVAL_SECONDS
+        self.resource = mon.PodMonitor(
+            self,
+            "resource",
+            metadata={"name": "podinfo", "namespace": namespace, "labels": {"release": release}},
+            spec=mon.PodMonitorSpec(
+                selector=mon.PodMonitorSpecSelector(match_labels=pod_labels),
+                pod_target_labels=[HASH_LABEL],
+                pod_metrics_endpoints=[
+                    mon.PodMonitorSpecPodMetricsEndpoints(port=METRICS_PORT_NAME, path="/metrics", interval=f"{SCRAPE_INTERVAL_SECONDS}s")
+                ],
+            ),
+        )

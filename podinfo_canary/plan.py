@@ -1,0 +1,116 @@
+"""The rollout plan, read back from synthesized YAML: what a reviewer wants to know about a canary.
+
+`python -m podinfo_canary.plan dist/prod` prints the stage timeline (weight, pause, gate,
+analyses), the minimum time to full promotion when every check passes (manual gates excluded)
+and the worst-case time from a bad canary's first request to the abort.
+
+It reads dist/ (the Rollout, its AnalysisTemplates and the PodMonitor), not the configuration,
+so it describes exactly what Argo CD will apply.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from podinfo_canary.config import duration_seconds
+
+
+@dataclass(frozen=True)
+class PlannedStage:
+    weight: int
+    pause_seconds: int | None  # None: no timed pause
+    manual_gate: bool
+    analyses: tuple[str, ...]
+    analysis_seconds: int  # how long the blocking analysis step takes when it passes
+
+
+@dataclass(frozen=True)
+class RolloutPlan:
+    stages: tuple[PlannedStage, ...]
+    background_analyses: tuple[str, ...]
+    promotion_seconds: int  # healthy canary, manual gates excluded
+    detection_seconds: int  # worst case, first bad request to abort
+    detection_metric: str
+
+    def describe(self) -> str:
+        lines = []
+        for index, stage in enumerate(self.stages, 1):
+            wait = "manual approval" if stage.manual_gate else (f"pause {stage.pause_seconds}s" if stage.pause_seconds else "no pause")
+            checks = f", analysis {'+'.join(stage.analyses)} ({stage.analysis_seconds}s)" if stage.analyses else ""
+            lines.append(f"stage {index}: {stage.weight:>3}%  {wait}{checks}")
+        lines.append(f"background analysis: {', '.join(self.background_analyses) or 'none'}")
+        lines.append(f"healthy promotion (manual gates excluded): {self.promotion_seconds}s ({self.promotion_seconds / 60:.1f} min)")
+        lines.append(f"worst-case detection ({self.detection_metric}): {self.detection_seconds}s")
+        return "\n".join(lines)
+
+
+def _seconds(value: str | int | None) -> int:
+    if value in (None, ""):
+        return 0
+    return value if isinstance(value, int) else duration_seconds(str(value))
+
+
+def _metric_seconds(metric: dict) -> int:
+    """A passing metric with `count` measurements takes initialDelay + (count - 1) x interval."""
+    count = int(metric.get("count", 1))
+    return _seconds(metric.get("initialDelay")) + (count - 1) * _seconds(metric.get("interval"))
+
+
+def _detection(metric: dict, scrape_seconds: int) -> int:
+    """First request to abort: data visible after two scrapes (rate needs two samples), the next
+    measurement at most one interval later, then `failureLimit` more failing measurements."""
+    interval = _seconds(metric["interval"])
+    visible = max(2 * scrape_seconds, _seconds(metric.get("initialDelay")))
+    return visible + interval + int(metric.get("failureLimit", 0)) * interval
+
+
+def build_plan(rollout: dict, templates: dict[str, dict], scrape_seconds: int, detect_metric: str = "error-rate") -> RolloutPlan:
+    canary = rollout["spec"]["strategy"]["canary"]
+
+    def analysis_seconds(names: list[str]) -> int:
+        return max((_metric_seconds(m) for n in names for m in templates[n]["spec"]["metrics"]), default=0)
+
+    stages: list[dict] = []
+    for step in canary["steps"]:
+        if "setWeight" in step:
+            stages.append({"weight": step["setWeight"], "pause": None, "gate": False, "analyses": []})
+        elif not stages:
+            continue  # steps before the first weight (e.g. setHeaderRoute)
+        elif "pause" in step:
+            duration = step["pause"].get("duration")
+            stages[-1]["gate" if duration is None else "pause"] = True if duration is None else _seconds(duration)
+        elif "analysis" in step:
+            stages[-1]["analyses"] += [t["templateName"] for t in step["analysis"]["templates"]]
+    planned = tuple(PlannedStage(s["weight"], s["pause"], s["gate"], tuple(s["analyses"]), analysis_seconds(s["analyses"])) for s in stages)
+    background = tuple(t["templateName"] for t in canary.get("analysis", {}).get("templates", []))
+    detecting = [m for n in background for m in templates[n]["spec"]["metrics"] if m["name"] == detect_metric]
+    if not detecting:
+        raise ValueError(f"no background analysis measures {detect_metric!r}: a bad canary would only be caught at a step")
+    return RolloutPlan(
+        stages=planned,
+        background_analyses=background,
+        promotion_seconds=sum((s.pause_seconds or 0) + s.analysis_seconds for s in planned if not s.manual_gate)
+        + sum(s.analysis_seconds for s in planned if s.manual_gate),
+        detection_seconds=min(_detection(m, scrape_seconds) for m in detecting),
+        detection_metric=detect_metric,
+    )
+
+
+def plan_from_folder(folder: Path) -> RolloutPlan:
+    """The plan of one synthesized environment folder (dist/<environment>)."""
+    docs = [d for p in sorted(folder.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
+    rollout = next(d for d in docs if d["kind"] == "Rollout")
+    templates = {d["metadata"]["name"]: d for d in docs if d["kind"] == "AnalysisTemplate"}
+    monitor = next(d for d in docs if d["kind"] == "PodMonitor")
+    scrape = max(_seconds(e.get("interval", "30s")) for e in monitor["spec"]["podMetricsEndpoints"])
+    return build_plan(rollout, templates, scrape)
+
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or ["dist/prod"]:
+        print(f"# {name}")
+        print(plan_from_folder(Path(name)).describe())

@@ -1,0 +1,402 @@
+"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted, header and path routing.
+
+Traffic routers (a typed choice, `traffic_router` in the environment file):
+
+- `nginx` (default): the stable Ingress `podinfo` routes every path to `podinfo-stable`; the
+  Rollouts controller clones it as the canary Ingress and moves `canary-weight`. Header routing
+  uses `additionalIngressAnnotations` (`canary-by-header: X-Canary`): ingress-nginx then sends
+  `X-Canary: always` to the canary and `X-Canary: never` to stable, whatever the weight.
+  `setHeaderRoute` is not used: it is a no-op with NGINX.
+- `gatewayapi`: the HTTPRoute `podinfo` lists both Services; the Argo Rollouts Gateway API plugin
+  (registered in argo-rollouts-config by PlatformApps) moves their weights. Here header routing
+  is a real `setHeaderRoute` step, removed again by `managedRoutes` when the rollout ends.
+
+Rollback: a failed analysis aborts; traffic returns to stable at once and the canary pods stay
+`abortScaleDownDelaySeconds` (30 s) for inspection. After promotion the old stable pods stay
+`scaleDownDelaySeconds` (30 s) so that ingress-nginx can drain connections before they go
+(`dynamicStableScale` stays off: upstream issue 1820, 503s at promotion with ingress-nginx).
+A rollout stuck for `progressDeadlineSeconds` (10 min) aborts too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from imports.certmanager.io import cert_manager as cm
+from imports.gatewayapi.io.k8s.networking import gateway as gw
+from imports.rollouts.io import argoproj as ro
+from podinfo_canary import metrics
+from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
+from podinfo_canary.config import Environment, Stage
+
+NAME = "podinfo"
+HTTP_PORT = 9898
+CANARY_HEADER = "X-Canary"
+HEADER_ROUTE = "canary-header"
+GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
+
+
+@dataclass(frozen=True)
+class PodResources:
+    """Requests and limits of the podinfo container. CPU and memory analysis compare usage to the limits."""
+
+    cpu_request: str = "100m"
+    cpu_limit: str = "500m"
+    memory_request: str = "64Mi"
+    memory_limit: str = "256Mi"
+
+
+@dataclass(frozen=True)
+class RolloutTiming:
+    """Deliberate timings of the canary (seconds)."""
+
+    abort_scale_down_delay: int = 30
+    scale_down_delay: int = 30
+    progress_deadline: int = 600
+    min_ready: int = 10
+    revision_history_limit: int = 5
+
+
+class RolloutCanary(Construct):
+    """The podinfo Rollout with its Services, routing, TLS certificate, PDB and optional HPA.
+
+    Args:
+        environment: image, replicas, hosts, router and canary stages of this environment.
+        analysis: the AnalysisSuite whose templates the stages name (passed as an object, so a
+            stage can only name a template that exists).
+        cluster_issuer: cert-manager ClusterIssuer for the TLS certificate.
+        resources: container requests and limits (default PodResources()).
+        timing: scale-down delays, progress deadline (default RolloutTiming()).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        environment: Environment,
+        analysis: AnalysisSuite,
+        cluster_issuer: str,
+        resources: PodResources | None = None,
+        timing: RolloutTiming | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        self.environment = environment
+        self.namespace = environment.namespace
+        self.analysis = analysis
+        self.resources = resources or PodResources()
+        self.timing = timing or RolloutTiming()
+        self.selector = {"app.kubernetes.io/name": NAME}
+        self.tls_secret = f"{NAME}-tls"
+
+        self.service_account = k8s.KubeServiceAccount(
+            self, "service-account", metadata=self._meta(NAME), automount_service_account_token=False
+        )
+        self.stable_service = self._service("stable-service", f"{NAME}-stable")
+        self.canary_service = self._service("canary-service", f"{NAME}-canary")
+        if environment.traffic_router == "nginx":
+            self.certificate = self._certificate(cluster_issuer)
+            self.ingress = self._stable_ingress()
+            self.http_route = None
+            traffic = self._nginx_routing()
+        else:
+            self.certificate = None
+            self.ingress = None
+            self.http_route = self._http_route()
+            traffic = self._gateway_routing()
+        self.rollout = self._rollout(traffic)
+        self.pod_disruption_budget = k8s.KubePodDisruptionBudget(
+            self,
+            "pdb",
+            metadata=self._meta(NAME),
+            spec=k8s.PodDisruptionBudgetSpec(
+                max_unavailable=k8s.IntOrString.from_number(1), selector=k8s.LabelSelector(match_labels=self.selector)
+            ),
+        )
+        self.autoscaler = self._autoscaler() if environment.autoscaling else None
+
+    def _meta(self, name: str, **extra) -> k8s.ObjectMeta:
+        return k8s.ObjectMeta(name=name, namespace=self.namespace, **extra)
+
+    # --- Services and routing ---------------------------------------------------------------
+
+    def _service(self, id: str, name: str) -> k8s.KubeService:
+        # The Rollouts controller adds the pod-template hash to these selectors at run time.
+        return k8s.KubeService(
+            self,
+            id,
+            metadata=self._meta(name),
+            spec=k8s.ServiceSpec(
+                selector=self.selector,
+                ports=[k8s.ServicePort(name="http", port=80, target_port=k8s.IntOrString.from_string("http"), protocol="TCP")],
+            ),
+        )
+
+    def _certificate(self, issuer: str) -> cm.Certificate:
+        return cm.Certificate(
+            self,
+            "certificate",
+            metadata={"name": NAME, "namespace": self.namespace},
+            spec=cm.CertificateSpec(
+                secret_name=self.tls_secret,
+                dns_names=list(self.environment.hosts),
+                issuer_ref=cm.CertificateSpecIssuerRef(kind="ClusterIssuer", name=issuer, group="cert-manager.io"),
+                private_key=cm.CertificateSpecPrivateKey(
+                    algorithm=cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+                    size=256,
+                    rotation_policy=cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+                ),
+            ),
+        )
+
+    def _stable_ingress(self) -> k8s.KubeIngress:
+        """Path-based: `/` (everything) to the stable Service; the controller derives the canary Ingress from it."""
+        backend = k8s.IngressBackend(
+            service=k8s.IngressServiceBackend(name=self.stable_service.name, port=k8s.ServiceBackendPort(name="http"))
+        )
+        return k8s.KubeIngress(
+            self,
+            "ingress",
+            metadata=self._meta(NAME, annotations={"nginx.ingress.kubernetes.io/ssl-redirect": "true"}),
+            spec=k8s.IngressSpec(
+                ingress_class_name="nginx",
+                tls=[k8s.IngressTls(hosts=list(self.environment.hosts), secret_name=self.tls_secret)],
+                rules=[
+                    k8s.IngressRule(
+                        host=host,
+                        http=k8s.HttpIngressRuleValue(paths=[k8s.HttpIngressPath(path="/", path_type="Prefix", backend=backend)]),
+                    )
+                    for host in self.environment.hosts
+                ],
+            ),
+        )
+
+    def _nginx_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:
+        return ro.RolloutSpecStrategyCanaryTrafficRouting(
+            nginx=ro.RolloutSpecStrategyCanaryTrafficRoutingNginx(
+                stable_ingress=self.ingress.name,
+                additional_ingress_annotations={"canary-by-header": CANARY_HEADER},
+            )
+        )
+
+    def _http_route(self) -> gw.HttpRoute:
+        gateway = self.environment.gateway
+        assert gateway is not None  # validated in config
+        return gw.HttpRoute(
+            self,
+            "http-route",
+            metadata={"name": NAME, "namespace": self.namespace},
+            spec=gw.HttpRouteSpec(
+                parent_refs=[gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace)],
+                hostnames=list(self.environment.hosts),
+                rules=[
+                    gw.HttpRouteSpecRules(
+                        matches=[
+                            gw.HttpRouteSpecRulesMatches(
+                                path=gw.HttpRouteSpecRulesMatchesPath(type=gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value="/")
+                            )
+                        ],
+                        backend_refs=[
+                            gw.HttpRouteSpecRulesBackendRefs(name=self.stable_service.name, port=80, weight=100),
+                            gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=80, weight=0),
+                        ],
+                    )
+                ],
+            ),
+        )
+
+    def _gateway_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:
+        return ro.RolloutSpecStrategyCanaryTrafficRouting(
+            plugins={
+                GATEWAY_API_PLUGIN: {"httpRoutes": [{"name": self.http_route.name, "useHeaderRoutes": True}], "namespace": self.namespace}
+            },
+            managed_routes=[ro.RolloutSpecStrategyCanaryTrafficRoutingManagedRoutes(name=HEADER_ROUTE)],
+        )
+
+    # --- the Rollout ------------------------------------------------------------------------
+
+    def _steps(self) -> list[ro.RolloutSpecStrategyCanarySteps]:
+        steps: list[ro.RolloutSpecStrategyCanarySteps] = []
+        if self.environment.traffic_router == "gatewayapi":
+            steps.append(
+                ro.RolloutSpecStrategyCanarySteps(
+                    set_header_route=ro.RolloutSpecStrategyCanaryStepsSetHeaderRoute(
+                        name=HEADER_ROUTE,
+                        match=[
+                            ro.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatch(
+                                header_name=CANARY_HEADER,
+                                header_value=ro.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatchHeaderValue(exact="always"),
+                            )
+                        ],
+                    )
+                )
+            )
+        for stage in self.environment.canary.stages:
+            steps.extend(self._stage_steps(stage))
+        return steps
+
+    def _stage_steps(self, stage: Stage) -> list[ro.RolloutSpecStrategyCanarySteps]:
+        steps = [ro.RolloutSpecStrategyCanarySteps(set_weight=stage.weight)]
+        if stage.gate == "manual":
+            steps.append(ro.RolloutSpecStrategyCanarySteps(pause=ro.RolloutSpecStrategyCanaryStepsPause()))
+        elif stage.pause:
+            duration = ro.RolloutSpecStrategyCanaryStepsPauseDuration.from_string(stage.pause)
+            steps.append(ro.RolloutSpecStrategyCanarySteps(pause=ro.RolloutSpecStrategyCanaryStepsPause(duration=duration)))
+        if stage.analysis:
+            steps.append(
+                ro.RolloutSpecStrategyCanarySteps(
+                    analysis=ro.RolloutSpecStrategyCanaryStepsAnalysis(
+                        templates=[
+                            ro.RolloutSpecStrategyCanaryStepsAnalysisTemplates(template_name=self.analysis.template(name).name)
+                            for name in stage.analysis
+                        ],
+                        args=[
+                            ro.RolloutSpecStrategyCanaryStepsAnalysisArgs(
+                                name=CANARY_HASH_ARG,
+                                value_from=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom(pod_template_hash_value="Latest"),
+                            )
+                        ],
+                    )
+                )
+            )
+        return steps
+
+    def _rollout(self, traffic: ro.RolloutSpecStrategyCanaryTrafficRouting) -> ro.Rollout:
+        env, timing = self.environment, self.timing
+        return ro.Rollout(
+            self,
+            "rollout",
+            metadata={"name": NAME, "namespace": self.namespace},
+            spec=ro.RolloutSpec(
+                # With an HPA the autoscaler owns replicas: leaving them out of Git means Argo CD
+                # never fights it (no ignoreDifferences needed).
+                replicas=None if env.autoscaling else env.replicas,
+                revision_history_limit=timing.revision_history_limit,
+                min_ready_seconds=timing.min_ready,
+                progress_deadline_seconds=timing.progress_deadline,
+                progress_deadline_abort=True,
+                selector=ro.RolloutSpecSelector(match_labels=self.selector),
+                template=ro.RolloutSpecTemplate(
+                    metadata=ro.RolloutSpecTemplateMetadata(labels={**self.selector, "app.kubernetes.io/version": env.image.tag}),
+                    spec=self._pod_spec(),
+                ),
+                strategy=ro.RolloutSpecStrategy(
+                    canary=ro.RolloutSpecStrategyCanary(
+                        stable_service=self.stable_service.name,
+                        canary_service=self.canary_service.name,
+                        traffic_routing=traffic,
+                        abort_scale_down_delay_seconds=timing.abort_scale_down_delay,
+                        scale_down_delay_seconds=timing.scale_down_delay,
+                        dynamic_stable_scale=False,
+                        max_surge=ro.RolloutSpecStrategyCanaryMaxSurge.from_string("25%"),
+                        max_unavailable=ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number(0),
+                        # Background analysis guards every stage, from the first setWeight on.
+                        analysis=ro.RolloutSpecStrategyCanaryAnalysis(
+                            starting_step=0,
+                            templates=[ro.RolloutSpecStrategyCanaryAnalysisTemplates(template_name=self.analysis.template(COMPLETE).name)],
+                            args=[
+                                ro.RolloutSpecStrategyCanaryAnalysisArgs(
+                                    name=CANARY_HASH_ARG,
+                                    value_from=ro.RolloutSpecStrategyCanaryAnalysisArgsValueFrom(pod_template_hash_value="Latest"),
+                                )
+                            ],
+                        ),
+                        steps=self._steps(),
+                    )
+                ),
+            ),
+        )
+
+    def _pod_spec(self) -> ro.RolloutSpecTemplateSpec:
+        env, res = self.environment, self.resources
+        probe_port = ro.RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort.from_string("http")
+        ready_port = ro.RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort.from_string("http")
+        return ro.RolloutSpecTemplateSpec(
+            service_account_name=self.service_account.name,
+            automount_service_account_token=False,
+            security_context=ro.RolloutSpecTemplateSpecSecurityContext(
+                # The image's user is the non-numeric `app`: runAsNonRoot needs numeric ids.
+                run_as_non_root=True,
+                run_as_user=100,
+                run_as_group=101,
+                fs_group=101,
+                seccomp_profile=ro.RolloutSpecTemplateSpecSecurityContextSeccompProfile(type="RuntimeDefault"),
+            ),
+            containers=[
+                ro.RolloutSpecTemplateSpecContainers(
+                    name="podinfo",
+                    image=env.image.reference,
+                    image_pull_policy="IfNotPresent",
+                    command=["./podinfo"],
+                    args=[
+                        f"--port={HTTP_PORT}",
+                        f"--port-metrics={metrics.METRICS_PORT}",
+                        "--level=info",
+                        "--data-path=/data",
+                    ],
+                    env=[ro.RolloutSpecTemplateSpecContainersEnv(name="PODINFO_UI_MESSAGE", value=f"podinfo {env.name}")],
+                    ports=[
+                        ro.RolloutSpecTemplateSpecContainersPorts(name="http", container_port=HTTP_PORT, protocol="TCP"),
+                        ro.RolloutSpecTemplateSpecContainersPorts(
+                            name=metrics.METRICS_PORT_NAME, container_port=metrics.METRICS_PORT, protocol="TCP"
+                        ),
+                    ],
+                    liveness_probe=ro.RolloutSpecTemplateSpecContainersLivenessProbe(
+                        http_get=ro.RolloutSpecTemplateSpecContainersLivenessProbeHttpGet(path="/healthz", port=probe_port),
+                        initial_delay_seconds=5,
+                        period_seconds=10,
+                        timeout_seconds=2,
+                        failure_threshold=3,
+                    ),
+                    readiness_probe=ro.RolloutSpecTemplateSpecContainersReadinessProbe(
+                        http_get=ro.RolloutSpecTemplateSpecContainersReadinessProbeHttpGet(path="/readyz", port=ready_port),
+                        initial_delay_seconds=2,
+                        period_seconds=5,
+                        timeout_seconds=2,
+                        failure_threshold=2,
+                    ),
+                    resources=ro.RolloutSpecTemplateSpecContainersResources(
+                        requests={"cpu": res.cpu_request, "memory": res.memory_request},
+                        limits={"cpu": res.cpu_limit, "memory": res.memory_limit},
+                    ),
+                    security_context=ro.RolloutSpecTemplateSpecContainersSecurityContext(
+                        allow_privilege_escalation=False,
+                        privileged=False,
+                        read_only_root_filesystem=True,
+                        run_as_non_root=True,
+                        run_as_user=100,
+                        run_as_group=101,
+                        capabilities=ro.RolloutSpecTemplateSpecContainersSecurityContextCapabilities(drop=["ALL"]),
+                        seccomp_profile=ro.RolloutSpecTemplateSpecContainersSecurityContextSeccompProfile(type="RuntimeDefault"),
+                    ),
+                    volume_mounts=[ro.RolloutSpecTemplateSpecContainersVolumeMounts(name="data", mount_path="/data")],
+                )
+            ],
+            # The root filesystem is read-only: podinfo writes only under /data.
+            volumes=[{"name": "data", "emptyDir": {"sizeLimit": "64Mi"}}],
+        )
+
+    def _autoscaler(self) -> k8s.KubeHorizontalPodAutoscalerV2:
+        auto = self.environment.autoscaling
+        assert auto is not None
+        return k8s.KubeHorizontalPodAutoscalerV2(
+            self,
+            "hpa",
+            metadata=self._meta(NAME),
+            spec=k8s.HorizontalPodAutoscalerSpecV2(
+                scale_target_ref=k8s.CrossVersionObjectReferenceV2(api_version="argoproj.io/v1alpha1", kind="Rollout", name=NAME),
+                min_replicas=auto.min_replicas,
+                max_replicas=auto.max_replicas,
+                metrics=[
+                    k8s.MetricSpecV2(
+                        type="Resource",
+                        resource=k8s.ResourceMetricSourceV2(
+                            name="cpu", target=k8s.MetricTargetV2(type="Utilization", average_utilization=auto.cpu_utilization)
+                        ),
+                    )
+                ],
+            ),
+        )

@@ -1,0 +1,111 @@
+"""ArgoCdStack properties: self-management, RBAC, project isolation, ApplicationSet, platform apps."""
+
+from __future__ import annotations
+
+import yaml
+
+from tests.conftest import find, one
+
+
+def _patch(objects, config_map: str) -> dict:
+    app = one(objects, "Application", "argocd")
+    patches = [yaml.safe_load(p["patch"]) for p in app["spec"]["source"]["kustomize"]["patches"]]
+    return next(p for p in patches if p["metadata"]["name"] == config_map)["data"]
+
+
+def test_argocd_manages_itself_from_the_pinned_upstream_tag(objects, config):
+    source = one(objects, "Application", "argocd")["spec"]["source"]
+    assert source["repoURL"] == "https://github.com/argoproj/argo-cd.git"
+    assert source["targetRevision"] == config.platform.argocd.version == "v3.5.1"
+    assert source["path"] == "manifests/cluster-install"
+
+
+def test_rbac_is_read_only_by_default_and_deployers_drive_rollouts(objects, config):
+    rbac = _patch(objects, "argocd-rbac-cm")
+    assert rbac["policy.default"] == "role:readonly"
+    policy = rbac["policy.csv"].splitlines()
+    for action in ("resume", "abort", "retry", "promote-full"):
+        assert f"p, role:deployer, applications, action/argoproj.io/Rollout/{action}, podinfo/*, allow" in policy
+    assert "p, role:deployer, applications, sync, podinfo/*, allow" in policy
+    for group in config.platform.argocd.rbac.deployer_groups:
+        assert f"g, {group}, role:deployer" in policy
+    for group in config.platform.argocd.rbac.admin_groups:
+        assert f"g, {group}, role:admin" in policy
+    assert not [line for line in policy if "delete" in line or line.startswith("p, role:deployer, *")]
+
+
+def test_notifications_use_a_secret_token_and_cover_sync_failure_and_degraded(objects):
+    data = _patch(objects, "argocd-notifications-cm")
+    assert data["service.slack"].strip() == "token: $slack-token"
+    assert {"trigger.on-sync-failed", "trigger.on-health-degraded"} <= data.keys()
+
+
+def test_repository_secret_holds_no_credentials(objects, config):
+    secret = one(objects, "Secret", "podinfo-gitops-repo")
+    assert secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
+    assert set(secret["stringData"]) == {"type", "url", "project"}
+    assert secret["stringData"]["url"] == config.platform.git.repo_url
+    assert "data" not in secret
+
+
+def test_podinfo_project_whitelists_exactly_the_kinds_environments_emit(objects, config):
+    project = one(objects, "AppProject", "podinfo")["spec"]
+    allowed = {(k["group"], k["kind"]) for k in project["namespaceResourceWhitelist"] + project["clusterResourceWhitelist"]}
+    emitted = set()
+    for env in config.environments:
+        for path, obj in objects:
+            if path.startswith(f"{env.name}/"):
+                emitted.add((obj["apiVersion"].rpartition("/")[0], obj["kind"]))
+    assert allowed == emitted
+    assert project["sourceRepos"] == [config.platform.git.repo_url]
+    assert {(d["server"], d["namespace"]) for d in project["destinations"]} == {
+        (e.cluster.server, e.namespace) for e in config.environments
+    }
+
+
+def test_application_set_has_one_application_per_environment(objects, config):
+    appset = one(objects, "ApplicationSet", "podinfo")["spec"]
+    elements = appset["generators"][0]["list"]["elements"]
+    assert [e["environment"] for e in elements] == [e.name for e in config.environments]
+    assert appset["goTemplate"] is True and appset["goTemplateOptions"] == ["missingkey=error"]
+    template = appset["template"]["spec"]
+    assert template["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    assert template["syncPolicy"]["retry"]["limit"] == 5
+    assert template["source"]["path"] == f"{config.platform.git.dist_path}/{{{{.environment}}}}"
+    assert "ignoreDifferences" not in template
+
+
+def test_platform_apps_are_pinned_helm_charts(objects, config):
+    charts = config.platform.charts
+    expected = {
+        "argo-rollouts": charts.argo_rollouts,
+        "ingress-nginx": charts.ingress_nginx,
+        "kube-prometheus-stack": charts.kube_prometheus_stack,
+        "cert-manager": charts.cert_manager,
+    }
+    for name, chart in expected.items():
+        source = one(objects, "Application", name)["spec"]["source"]
+        assert (source["chart"], source["targetRevision"], source["repoURL"]) == (chart.chart, chart.version, chart.repo_url)
+
+
+def test_rollouts_chart_enables_dashboard_metrics_notifications_and_gateway_plugin(objects, config):
+    values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
+    assert values["dashboard"]["enabled"] is True
+    assert values["controller"]["metrics"]["serviceMonitor"]["additionalLabels"] == {"release": config.platform.prometheus_release}
+    assert values["notifications"]["secret"]["create"] is False
+    assert values["controller"]["trafficRouterPlugins"][0]["name"] == "argoproj-labs/gatewayAPI"
+
+
+def test_sync_waves_order_crds_before_their_users(objects):
+    def wave(kind, name):
+        return int(one(objects, kind, name)["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+
+    assert wave("Application", "cert-manager") < wave("ClusterIssuer", "letsencrypt") < wave("ApplicationSet", "podinfo")
+    assert wave("Application", "kube-prometheus-stack") < wave("Application", "argo-rollouts") < wave("ApplicationSet", "podinfo")
+
+
+def test_argocd_server_ingress_has_tls_from_cert_manager(objects, config):
+    ingress = one(objects, "Ingress", "argocd-server")
+    assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == config.platform.tls.cluster_issuer
+    assert ingress["spec"]["tls"][0]["hosts"] == [config.platform.argocd.host]
+    assert find(objects, "Namespace", "argocd")
