@@ -108,8 +108,13 @@ class AnalysisSuite(Construct):
             "podinfo-memory-usage": [MetricCheck("memory-usage", slis.memory_usage(canary), _guarded("<=", slo.memory_usage_max))],
         }
         checks[COMPLETE] = [check for group in checks.values() for check in group]
-        assert tuple(sorted(checks)) == tuple(sorted(ANALYSIS_TEMPLATES))
+        if sorted(checks) != sorted(ANALYSIS_TEMPLATES):
+            raise ValueError(f"AnalysisSuite builds {sorted(checks)}, configuration allows {sorted(ANALYSIS_TEMPLATES)}")
         self.checks: dict[str, list[MetricCheck]] = checks
+        # Int-or-string wrappers are Node objects: build each once (126 round trips saved).
+        self._count = ro.AnalysisTemplateSpecMetricsCount.from_number(MEASUREMENTS)
+        self._failure_limit = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(FAILURE_LIMIT)
+        self._error_limit = ro.AnalysisTemplateSpecMetricsConsecutiveErrorLimit.from_number(CONSECUTIVE_ERROR_LIMIT)
         self.templates: dict[str, ro.AnalysisTemplate] = {
             name: self._template(name, namespace, metrics) for name, metrics in checks.items()
         }
@@ -126,9 +131,9 @@ class AnalysisSuite(Construct):
                         name=check.name,
                         interval=self.interval,
                         initial_delay=check.initial_delay,
-                        count=ro.AnalysisTemplateSpecMetricsCount.from_number(MEASUREMENTS),
-                        failure_limit=ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(FAILURE_LIMIT),
-                        consecutive_error_limit=ro.AnalysisTemplateSpecMetricsConsecutiveErrorLimit.from_number(CONSECUTIVE_ERROR_LIMIT),
+                        count=self._count,
+                        failure_limit=self._failure_limit,
+                        consecutive_error_limit=self._error_limit,
                         success_condition=check.success_condition,
                         provider=ro.AnalysisTemplateSpecMetricsProvider(
                             prometheus=ro.AnalysisTemplateSpecMetricsProviderPrometheus(

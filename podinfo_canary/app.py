@@ -24,6 +24,4 @@ def build(config: Config, outdir: Path) -> cdk8s.App:
         environments=config.environments,
         environment_kinds=[kind for chart in environments for kind in chart.managed_kinds()],
     )
-    for chart in environments:
-        chart.unstamp_cluster_scoped()
     return app

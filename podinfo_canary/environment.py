@@ -32,7 +32,8 @@ class PodinfoEnvironment(cdk8s.Chart):
     """
 
     def __init__(self, scope: Construct, id: str, *, environment: Environment, platform: Platform) -> None:
-        super().__init__(scope, id, namespace=environment.namespace, labels={"app.kubernetes.io/part-of": "podinfo"})
+        # No chart-wide namespace: every object names its own, and cluster-scoped ones none.
+        super().__init__(scope, id, labels={"app.kubernetes.io/part-of": "podinfo"})
         self.environment = environment
         k8s.KubeNamespace(
             self,
@@ -53,19 +54,14 @@ class PodinfoEnvironment(cdk8s.Chart):
             self, "pod-monitor", namespace=environment.namespace, release=platform.prometheus_release, pod_labels=self.canary.selector
         )
 
-    def _objects(self) -> list[cdk8s.ApiObject]:
-        return [c for c in self.node.find_all() if isinstance(c, cdk8s.ApiObject)]
-
     def managed_kinds(self) -> list[ManagedKind]:
-        """The kinds this chart emits, for the AppProject's whitelist."""
-        kinds = set()
-        for obj in self._objects():
-            group = obj.api_version.rpartition("/")[0]
-            kinds.add(ManagedKind(group=group, kind=obj.kind, namespaced=obj.kind not in CLUSTER_SCOPED))
-        return sorted(kinds, key=lambda k: (k.group, k.kind))
+        """The kinds this chart emits, for the AppProject's whitelist.
 
-    def unstamp_cluster_scoped(self) -> None:
-        """Remove the chart namespace cdk8s stamps on every object from cluster-scoped ones."""
-        for obj in self._objects():
-            if obj.kind in CLUSTER_SCOPED:
-                obj.add_json_patch(cdk8s.JsonPatch.remove("/metadata/namespace"))
+        Read from the chart's rendered manifests (one jsii call) rather than by walking the
+        construct tree, which costs a Node round trip per object and property.
+        """
+        kinds = {
+            ManagedKind(group=m["apiVersion"].rpartition("/")[0], kind=m["kind"], namespaced=m["kind"] not in CLUSTER_SCOPED)
+            for m in self.to_json()
+        }
+        return sorted(kinds, key=lambda k: (k.group, k.kind))

@@ -26,7 +26,6 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.certmanager.io import cert_manager as cm
-from imports.gatewayapi.io.k8s.networking import gateway as gw
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import metrics
 from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
@@ -182,7 +181,10 @@ class RolloutCanary(Construct):
             )
         )
 
-    def _http_route(self) -> gw.HttpRoute:
+    def _http_route(self):
+        # Imported here: loading the Gateway API assembly costs every synth, most use NGINX.
+        from imports.gatewayapi.io.k8s.networking import gateway as gw
+
         gateway = self.environment.gateway
         assert gateway is not None  # validated in config
         return gw.HttpRoute(

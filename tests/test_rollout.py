@@ -126,8 +126,7 @@ def test_prod_plan_promotes_within_20_minutes_and_detects_within_90_seconds(fres
 
 def _synth_env(tmp_path, env: Environment, config) -> list[dict]:
     app = cdk8s.App(outdir=str(tmp_path), yaml_output_type=cdk8s.YamlOutputType.FILE_PER_CHART)
-    chart = PodinfoEnvironment(app, env.name, environment=env, platform=config.platform)
-    chart.unstamp_cluster_scoped()
+    PodinfoEnvironment(app, env.name, environment=env, platform=config.platform)
     app.synth()
     return [d for p in tmp_path.glob("*.yaml") for d in yaml.safe_load_all(p.read_text()) if d]
 
