@@ -45,8 +45,9 @@ $(STAMP)/bytecode: $(STAMP)/python $(IMPORT_SOURCES)
 
 setup: $(STAMP)/python $(STAMP)/node $(STAMP)/bytecode ## install everything (idempotent)
 
-synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged)
+synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged), then README tables
 	$(BIN)/python main.py
+	$(BIN)/python -m tools.docs
 
 test: setup ## run every test (config, constructs, snapshots, schemas, PromQL, drift)
 	$(BIN)/pytest

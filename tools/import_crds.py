@@ -8,6 +8,7 @@ would overwrite the first. The new tree replaces imports/ only when every import
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,7 +21,8 @@ IMPORTS = ROOT / "imports"
 CLI = ROOT / "node_modules" / ".bin" / "cdk8s"
 
 
-def main() -> int:
+def main(target: Path = IMPORTS) -> int:
+    """Regenerate the bindings into `target` (default imports/), replacing it only on success."""
     groups: dict[str, list[bytes]] = defaultdict(list)
     try:
         for crd in pinned():
@@ -41,12 +43,11 @@ def main() -> int:
             if subprocess.run(cmd, cwd=work).returncode != 0:
                 print(f"error: cdk8s import failed for module {module}; imports/ left unchanged", file=sys.stderr)
                 return 1
-        old = work / "previous"
-        if IMPORTS.exists():
-            IMPORTS.rename(old)
-        out.rename(IMPORTS)
+        if target.exists():
+            shutil.move(target, work / "previous")
+        shutil.move(out, target)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else IMPORTS))
