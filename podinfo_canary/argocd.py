@@ -20,11 +20,10 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
-from podinfo_canary.config import Environment, Platform
-from podinfo_canary.platform import PlatformApps, sync_policy
+from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
+from podinfo_canary.platform import IN_CLUSTER, PlatformApps, sync_policy
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
-IN_CLUSTER = "https://kubernetes.default.svc"
 SLACK_SECRET_KEY = "slack-token"
 
 # Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
@@ -178,7 +177,7 @@ class ArgoCdStack(Construct):
                 project="platform",
                 destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=self.namespace),
                 source=argo.ApplicationSpecSource(
-                    repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/argocd"
+                    repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{BOOTSTRAP_FOLDER}"
                 ),
                 sync_policy=sync_policy(prune=True),
             ),

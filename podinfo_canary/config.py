@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -33,15 +33,6 @@ ENVIRONMENTS_DIR = "environments"
 BOOTSTRAP_FOLDER = "argocd"  # dist/argocd/ holds the Argo CD bootstrap; no environment may take the name
 
 # The seven AnalysisTemplates of R4.2. A canary stage may only name one of these.
-ANALYSIS_TEMPLATES = (
-    "podinfo-success-rate",
-    "podinfo-latency",
-    "podinfo-error-rate",
-    "podinfo-request-rate",
-    "podinfo-cpu-usage",
-    "podinfo-memory-usage",
-    "podinfo-complete-analysis",
-)
 TemplateName = Literal[
     "podinfo-success-rate",
     "podinfo-latency",
@@ -51,6 +42,7 @@ TemplateName = Literal[
     "podinfo-memory-usage",
     "podinfo-complete-analysis",
 ]
+ANALYSIS_TEMPLATES: tuple[str, ...] = get_args(TemplateName)
 
 
 class ConfigError(Exception):

@@ -6,7 +6,7 @@ import cdk8s
 import pytest
 import yaml
 
-from podinfo_canary.config import Environment, GatewayRef
+from podinfo_canary.config import ANALYSIS_TEMPLATES, Environment, GatewayRef
 from podinfo_canary.environment import PodinfoEnvironment
 from podinfo_canary.plan import plan_from_folder
 from tests.conftest import find, one
@@ -49,17 +49,7 @@ def test_steps_name_only_templates_that_exist(objects):
 
 def test_seven_analysis_templates_with_a_30s_interval(objects):
     templates = find(objects, "AnalysisTemplate", folder="prod")
-    assert sorted(t["metadata"]["name"] for t in templates) == sorted(
-        [
-            "podinfo-success-rate",
-            "podinfo-latency",
-            "podinfo-error-rate",
-            "podinfo-request-rate",
-            "podinfo-cpu-usage",
-            "podinfo-memory-usage",
-            "podinfo-complete-analysis",
-        ]
-    )
+    assert sorted(t["metadata"]["name"] for t in templates) == sorted(ANALYSIS_TEMPLATES)
     assert {m["interval"] for t in templates for m in t["spec"]["metrics"]} == {"30s"}
 
 
