@@ -4,13 +4,19 @@ Each metric compares the canary, selected by its pod-template hash, with an SLO 
 Stable traffic can therefore never mask a bad canary: at 10% weight a canary answering 10% 5xx
 would be 1% of all traffic and pass a service-wide 5% error budget, but it is 10% of its own.
 
+`podinfo-complete-analysis` (every metric below) is the background analysis: it has no `count`, so
+it measures from the first step until promotion. The six others are blocking step analyses of
+MEASUREMENTS measurements each (a step may not name the background template; config checks it).
+
 Guards (see REFERENCE "Condition language"): a vector query yields `[]float64`, so an empty
 result makes `result[0]` an error, and 0/0 (a canary with no requests) is NaN, which fails an
 unguarded comparison. Every ratio and quantile condition therefore passes on "no data"
 (`len(result) == 0 || isNaN(result[0]) || ...`), and exactly one metric, request-rate, says
 "no traffic": its query ends in `or vector(0)` so it never errors, and it fails below
-`slo.min_request_rate`. No traffic thus fails only the request-rate check, and no condition
-ever raises an error, so `consecutiveErrorLimit` only trips on a real Prometheus outage.
+`slo.min_request_rate` by being Inconclusive (the rollout pauses for a human). No traffic thus
+stops only the request-rate check, and no condition ever raises an error, so
+`consecutiveErrorLimit` only trips on a real Prometheus outage. Ratios put `or vector(0)` on
+their numerator, so a canary answering only 500s (or only 404s) reads 0% success, not "no data".
 
 Detection time (a canary answering 10% 5xx, background analysis running from step 0):
 - Prometheus scrapes every 15 s; `rate(...[1m])` needs two samples, so the canary's errors are
@@ -31,11 +37,11 @@ from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import waves
-from podinfo_canary.config import ANALYSIS_TEMPLATES, Slo, duration_seconds
+from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, Slo, duration_seconds
 from podinfo_canary.metrics import Selector, Slis
 
 CANARY_HASH_ARG = "canary-hash"
-COMPLETE = "podinfo-complete-analysis"
+COMPLETE = BACKGROUND_TEMPLATE
 
 # Measurements per blocking analysis step: with a 30 s interval, 4 measurements span 90 s.
 MEASUREMENTS = 4
@@ -52,12 +58,17 @@ def _guarded(op: str, threshold: float) -> str:
 
 @dataclass(frozen=True)
 class MetricCheck:
-    """One measured SLI: a metric of an AnalysisTemplate."""
+    """One measured SLI: a metric of an AnalysisTemplate.
+
+    failure_condition: when set, a value matching neither condition is Inconclusive (the
+    rollout pauses for a human); when None, anything not successful is a failure.
+    """
 
     name: str
     query: str
     success_condition: str
     initial_delay: str | None = None
+    failure_condition: str | None = None
 
 
 class AnalysisSuite(Construct):
@@ -102,6 +113,9 @@ class AnalysisSuite(Construct):
                     slis.request_rate(canary),
                     f"len(result) > 0 && result[0] >= {slo.min_request_rate:g}",
                     initial_delay=delay,
+                    # Too little traffic is not evidence against the canary: Inconclusive, so the
+                    # rollout pauses for a human instead of promoting blind or aborting.
+                    failure_condition="false",
                 )
             ],
             "podinfo-cpu-usage": [MetricCheck("cpu-usage", slis.cpu_usage(canary), _guarded("<=", slo.cpu_usage_max))],
@@ -120,6 +134,9 @@ class AnalysisSuite(Construct):
         }
 
     def _template(self, name: str, namespace: str, checks: Sequence[MetricCheck]) -> ro.AnalysisTemplate:
+        # podinfo-complete-analysis is the background guard: without `count` it measures until the
+        # rollout is promoted. The others are blocking step checks of MEASUREMENTS measurements.
+        count = None if name == COMPLETE else self._count
         return ro.AnalysisTemplate(
             self,
             name,
@@ -131,10 +148,11 @@ class AnalysisSuite(Construct):
                         name=check.name,
                         interval=self.interval,
                         initial_delay=check.initial_delay,
-                        count=self._count,
+                        count=count,
                         failure_limit=self._failure_limit,
                         consecutive_error_limit=self._error_limit,
                         success_condition=check.success_condition,
+                        failure_condition=check.failure_condition,
                         provider=ro.AnalysisTemplateSpecMetricsProvider(
                             prometheus=ro.AnalysisTemplateSpecMetricsProviderPrometheus(
                                 address=self.prometheus_address, query=check.query, timeout=10

@@ -285,6 +285,14 @@ class ArgoCdStack(Construct):
             for e in environments
         ]
         T = argo  # the generated template types are long; keep the calls readable
+        # The Gateway API plugin rewrites the HTTPRoute's rules (weights, header routes) during a
+        # rollout: that field belongs to a controller, so Argo CD must neither diff nor revert it.
+        gateway = any(e.traffic_router == "gatewayapi" for e in environments)
+        ignore = [
+            T.ApplicationSetSpecTemplateSpecIgnoreDifferences(
+                group="gateway.networking.k8s.io", kind="HTTPRoute", json_pointers=["/spec/rules"]
+            )
+        ]
         return argo.ApplicationSet(
             self,
             "podinfo-appset",
@@ -310,9 +318,10 @@ class ArgoCdStack(Construct):
                             repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{{{{.environment}}}}"
                         ),
                         destination=T.ApplicationSetSpecTemplateSpecDestination(server="{{.server}}", namespace="{{.namespace}}"),
+                        ignore_differences=ignore if gateway else None,
                         sync_policy=T.ApplicationSetSpecTemplateSpecSyncPolicy(
                             automated=T.ApplicationSetSpecTemplateSpecSyncPolicyAutomated(prune=True, self_heal=True),
-                            sync_options=["PruneLast=true"],
+                            sync_options=["PruneLast=true", *(["RespectIgnoreDifferences=true"] if gateway else [])],
                             retry=T.ApplicationSetSpecTemplateSpecSyncPolicyRetry(
                                 limit=5,
                                 backoff=T.ApplicationSetSpecTemplateSpecSyncPolicyRetryBackoff(duration="10s", factor=2, max_duration="3m"),

@@ -43,6 +43,7 @@ TemplateName = Literal[
     "podinfo-complete-analysis",
 ]
 ANALYSIS_TEMPLATES: tuple[str, ...] = get_args(TemplateName)
+BACKGROUND_TEMPLATE = "podinfo-complete-analysis"  # runs from the first step until promotion
 
 
 class ConfigError(Exception):
@@ -155,6 +156,14 @@ class Stage(Strict):
 
     @model_validator(mode="after")
     def _pause_or_gate(self) -> Stage:
+        for index, name in enumerate(self.analysis):
+            if name == BACKGROUND_TEMPLATE:
+                raise FieldProblem(
+                    ("analysis", index),
+                    name,
+                    f"{BACKGROUND_TEMPLATE} runs in the background for the whole rollout; a stage names the blocking checks "
+                    f"({', '.join(t for t in ANALYSIS_TEMPLATES if t != BACKGROUND_TEMPLATE)})",
+                )
         if self.pause and self.gate:
             raise FieldProblem(("gate",), self.gate, "a stage either pauses for a duration or waits at a manual gate, not both")
         return self

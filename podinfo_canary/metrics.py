@@ -75,17 +75,20 @@ class Slis:
 
     def _status_share(self, s: Selector, status_regex: str) -> str:
         matching = s.http(f'status=~"{status_regex}"')
+        # `or vector(0)` on the numerator: a canary with traffic but no matching status (only
+        # 500s for the success rate) must give 0, not an empty vector that reads as "no data".
+        # Without any traffic the denominator is empty, and so is the ratio.
         return (
-            f"sum(rate(http_request_duration_seconds_count{matching}[{self.window}]))"
+            f"(sum(rate(http_request_duration_seconds_count{matching}[{self.window}])) or vector(0))"
             f" / sum(rate(http_request_duration_seconds_count{s.http()}[{self.window}]))"
         )
 
     def success_rate(self, s: Selector) -> str:
-        """Share of requests answered 2xx. No traffic gives NaN (0/0) or an empty vector."""
+        """Share of requests answered 2xx (0 when none is). No traffic gives an empty vector or NaN."""
         return self._status_share(s, "2..")
 
     def error_rate(self, s: Selector) -> str:
-        """Share of requests answered 5xx. No traffic gives NaN (0/0) or an empty vector."""
+        """Share of requests answered 5xx (0 when none is). No traffic gives an empty vector or NaN."""
         return self._status_share(s, "5..")
 
     def latency(self, s: Selector, quantile: float) -> str:

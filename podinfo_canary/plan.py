@@ -88,6 +88,8 @@ def build_plan(rollout: dict, templates: dict[str, dict], scrape_seconds: int, d
     planned = tuple(PlannedStage(s["weight"], s["pause"], s["gate"], tuple(s["analyses"]), analysis_seconds(s["analyses"])) for s in stages)
     background = tuple(t["templateName"] for t in canary.get("analysis", {}).get("templates", []))
     detecting = [m for n in background for m in templates[n]["spec"]["metrics"] if m["name"] == detect_metric]
+    if any("count" in m for m in detecting):
+        raise ValueError("the background analysis has a `count`: it would stop measuring before promotion")
     if not detecting:
         raise ValueError(f"no background analysis measures {detect_metric!r}: a bad canary would only be caught at a step")
     return RolloutPlan(

@@ -146,10 +146,10 @@ class PlatformApps(Construct):
                 # The Slack token is created out of band (README "Secrets"), never committed.
                 "secret": {"create": False},
                 "notifiers": {"service.slack": f"token: ${ROLLOUTS_SLACK_SECRET_KEY}\n"},
-                "templates": {f"template.{name}": yamltext.dump({"message": message}) for name, message in _ROLLOUT_MESSAGES.items()},
+                "templates": {f"template.{name}": yamltext.dump({"message": message}) for name, message in ROLLOUT_MESSAGES.items()},
                 # Argo Rollouts fires these triggers on the controller event of the same name
                 # (RolloutAborted -> on-rollout-aborted), so they need no `when` condition.
-                "triggers": {f"trigger.on-{name}": yamltext.dump([{"send": [name]}]) for name in _ROLLOUT_MESSAGES},
+                "triggers": {f"trigger.on-{name}": yamltext.dump([{"send": [name]}]) for name in ROLLOUT_MESSAGES},
             },
         }
 
@@ -193,7 +193,8 @@ class PlatformApps(Construct):
 
 
 # Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
-_ROLLOUT_MESSAGES = {
+# Keys are trigger names without the `on-` prefix; RolloutCanary subscribes its channel to each.
+ROLLOUT_MESSAGES = {
     "rollout-aborted": ":rotating_light: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} was aborted and rolled back: {{.rollout.status.message}}",
     "rollout-paused": ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is paused at step {{.rollout.status.currentStepIndex}} and waits for promotion",
     "rollout-completed": ":white_check_mark: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is fully promoted",

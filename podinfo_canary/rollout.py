@@ -30,12 +30,13 @@ from imports.rollouts.io import argoproj as ro
 from podinfo_canary import metrics
 from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
+from podinfo_canary.platform import GATEWAY_API_PLUGIN, ROLLOUT_MESSAGES
 
 NAME = "podinfo"
 HTTP_PORT = 9898
 CANARY_HEADER = "X-Canary"
 HEADER_ROUTE = "canary-header"
-GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
+TRACK_LABEL = "podinfo.example.com/track"
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,14 @@ class RolloutCanary(Construct):
         return ro.Rollout(
             self,
             "rollout",
-            metadata={"name": NAME, "namespace": self.namespace},
+            metadata={
+                "name": NAME,
+                "namespace": self.namespace,
+                # Rollout events (aborted, paused, completed, analysis failed) go to this environment's channel.
+                "annotations": {
+                    f"notifications.argoproj.io/subscribe.on-{event}.slack": env.notifications.slack_channel for event in ROLLOUT_MESSAGES
+                },
+            },
             spec=ro.RolloutSpec(
                 # With an HPA the autoscaler owns replicas: leaving them out of Git means Argo CD
                 # never fights it (no ignoreDifferences needed).
@@ -290,6 +298,9 @@ class RolloutCanary(Construct):
                         stable_service=self.stable_service.name,
                         canary_service=self.canary_service.name,
                         traffic_routing=traffic,
+                        # Pod labels that tell the two tracks apart in logs and dashboards.
+                        canary_metadata=ro.RolloutSpecStrategyCanaryCanaryMetadata(labels={TRACK_LABEL: "canary"}),
+                        stable_metadata=ro.RolloutSpecStrategyCanaryStableMetadata(labels={TRACK_LABEL: "stable"}),
                         abort_scale_down_delay_seconds=timing.abort_scale_down_delay,
                         scale_down_delay_seconds=timing.scale_down_delay,
                         dynamic_stable_scale=False,

@@ -74,36 +74,54 @@ def series(namespace: str, pods: list[Pod]) -> list[dict]:
 HEALTHY = {
     "request-rate": 1.0,
     "success-rate": 1.0,
-    "error-rate": None,
+    "error-rate": 0.0,
     "latency-p95": 0.04875,
     "latency-p99": 0.04975,
     "cpu-usage": 0.2,
     "memory-usage": 100 / 256,
 }
 
-# name: (pods, expected value per metric (None = empty result), templates expected to fail)
+BG = "podinfo-complete-analysis"
+
+# name: (pods, expected value per metric (None = empty result), templates that fail, templates inconclusive)
 SCENARIOS = {
-    "healthy_canary": ([Pod(CANARY), Pod(STABLE)], HEALTHY, set()),
+    "healthy_canary": ([Pod(CANARY), Pod(STABLE)], HEALTHY, set(), set()),
     "canary_with_10pct_5xx": (
         [Pod(CANARY, rps={"200": 0.9, "500": 0.1}), Pod(STABLE)],
         {**HEALTHY, "success-rate": 0.9, "error-rate": 0.1},
-        {"podinfo-success-rate", "podinfo-error-rate", "podinfo-complete-analysis"},
+        {"podinfo-success-rate", "podinfo-error-rate", BG},
+        set(),
+    ),
+    "canary_answering_only_500": (
+        [Pod(CANARY, rps={"500": 1.0}), Pod(STABLE)],
+        {**HEALTHY, "success-rate": 0.0, "error-rate": 1.0},
+        {"podinfo-success-rate", "podinfo-error-rate", BG},
+        set(),
+    ),
+    "canary_answering_only_404": (
+        [Pod(CANARY, rps={"404": 1.0}), Pod(STABLE)],
+        {**HEALTHY, "success-rate": 0.0, "error-rate": 0.0},
+        {"podinfo-success-rate", BG},
+        set(),
     ),
     "canary_with_p95_800ms": (
         [Pod(CANARY, latency=SLOW), Pod(STABLE)],
         {**HEALTHY, "latency-p95": 0.8, "latency-p99": 0.96},
-        {"podinfo-latency", "podinfo-complete-analysis"},
+        {"podinfo-latency", BG},
+        set(),
     ),
     "canary_without_traffic": (
         [Pod(CANARY, rps={}), Pod(STABLE)],
-        {**HEALTHY, "request-rate": 0.0, "success-rate": None, "latency-p95": None, "latency-p99": None},
-        {"podinfo-request-rate", "podinfo-complete-analysis"},
+        {**HEALTHY, "request-rate": 0.0, "success-rate": None, "error-rate": None, "latency-p95": None, "latency-p99": None},
+        set(),
+        {"podinfo-request-rate", BG},
     ),
-    "stable_only_errors": ([Pod(CANARY), Pod(STABLE, rps={"200": 0.5, "500": 0.5}, latency=SLOW)], HEALTHY, set()),
+    "stable_only_errors": ([Pod(CANARY), Pod(STABLE, rps={"200": 0.5, "500": 0.5}, latency=SLOW)], HEALTHY, set(), set()),
     "canary_cpu_at_90pct_of_limit": (
         [Pod(CANARY, cpu_cores=0.45), Pod(STABLE)],
         {**HEALTHY, "cpu-usage": 0.9},
-        {"podinfo-cpu-usage", "podinfo-complete-analysis"},
+        {"podinfo-cpu-usage", BG},
+        set(),
     ),
 }
 
@@ -131,7 +149,7 @@ def argo_condition(condition: str, result: list[float]) -> bool:
     """Evaluate an Argo Rollouts (expr) condition of the restricted form our templates use."""
     assert re.fullmatch(r"[\w\s\[\]().|&<>=!]+", condition), condition
     python = condition.replace("||", " or ").replace("&&", " and ").replace("isNaN(", "isnan(")
-    return bool(eval(python, {"__builtins__": {}}, {"result": result, "len": len, "isnan": math.isnan}))
+    return bool(eval(python, {"__builtins__": {}}, {"result": result, "len": len, "isnan": math.isnan, "true": True, "false": False}))
 
 
 def test_every_query_parses(templates):
@@ -154,7 +172,7 @@ def test_promtool_is_installed():
 def test_queries_on_the_prometheus_engine(templates, namespace, tmp_path):
     metrics = _metrics(templates)
     groups = []
-    for scenario, (pods, expected, _) in SCENARIOS.items():
+    for scenario, (pods, expected, _, _) in SCENARIOS.items():
         tests = []
         for name, metric in metrics.items():
             value = expected[name]
@@ -191,19 +209,26 @@ def _rounding_differences(output: str) -> dict[tuple[str, float], float]:
     return found
 
 
+def measurement(metric: dict, value: float | None) -> str:
+    """Argo Rollouts' verdict on one measurement: Successful, Failed or Inconclusive."""
+    result = [] if value is None else [value]
+    if argo_condition(metric["successCondition"], result):
+        return "Successful"
+    if "failureCondition" in metric and not argo_condition(metric["failureCondition"], result):
+        return "Inconclusive"
+    return "Failed"
+
+
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_templates_pass_or_fail_as_expected(templates, scenario):
+def test_templates_pass_fail_or_pause_as_expected(templates, scenario):
     """Apply each template's conditions to the values promtool proved above."""
-    _, expected, failing = SCENARIOS[scenario]
+    _, expected, failing, inconclusive = SCENARIOS[scenario]
     outcome = {}
     for name, template in templates.items():
-        passed = []
-        for metric in template["spec"]["metrics"]:
-            value = expected[metric["name"]]
-            result = [] if value is None else [value]
-            passed.append(argo_condition(metric["successCondition"], result))
-        outcome[name] = all(passed)
-    assert {name for name, ok in outcome.items() if not ok} == failing
+        verdicts = {measurement(m, expected[m["name"]]) for m in template["spec"]["metrics"]}
+        outcome[name] = "Failed" if "Failed" in verdicts else ("Inconclusive" if "Inconclusive" in verdicts else "Successful")
+    assert {n for n, o in outcome.items() if o == "Failed"} == failing
+    assert {n for n, o in outcome.items() if o == "Inconclusive"} == inconclusive
 
 
 def test_no_data_never_errors(templates):
@@ -213,6 +238,8 @@ def test_no_data_never_errors(templates):
             argo_condition(metric["successCondition"], result)  # must not raise
 
 
-def test_request_rate_reads_no_traffic_as_zero_not_empty(templates):
-    query = _metrics(templates)["request-rate"]["provider"]["prometheus"]["query"]
-    assert query.endswith("or vector(0)")
+def test_background_template_runs_until_promotion_and_step_templates_end(templates):
+    assert all("count" not in m for m in templates[BG]["spec"]["metrics"])
+    for name, template in templates.items():
+        if name != BG:
+            assert all(m["count"] >= 1 for m in template["spec"]["metrics"]), name

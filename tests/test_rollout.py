@@ -9,6 +9,7 @@ import yaml
 from podinfo_canary.config import ANALYSIS_TEMPLATES, Environment, GatewayRef
 from podinfo_canary.environment import PodinfoEnvironment
 from podinfo_canary.plan import plan_from_folder
+from podinfo_canary.rollout import RolloutTiming
 from tests.conftest import find, one
 from tools.validate import validate
 
@@ -82,11 +83,21 @@ def test_tls_certificate_covers_the_ingress_hosts(objects):
 
 
 def test_rollback_settings_are_deliberate(objects):
+    """Stated explicitly (not left to upstream defaults) and dynamicStableScale off (issue 1820)."""
+    timing = RolloutTiming()
     spec = one(objects, "Rollout", "podinfo", "prod")["spec"]
     assert spec["progressDeadlineAbort"] is True
-    assert spec["strategy"]["canary"]["abortScaleDownDelaySeconds"] == 30
-    assert spec["strategy"]["canary"]["scaleDownDelaySeconds"] == 30
+    assert spec["progressDeadlineSeconds"] == timing.progress_deadline
+    assert spec["strategy"]["canary"]["abortScaleDownDelaySeconds"] == timing.abort_scale_down_delay
+    assert spec["strategy"]["canary"]["scaleDownDelaySeconds"] == timing.scale_down_delay
     assert spec["strategy"]["canary"]["dynamicStableScale"] is False
+
+
+def test_rollout_events_reach_the_environment_channel(objects, config):
+    for env in config.environments:
+        annotations = one(objects, "Rollout", "podinfo", env.name)["metadata"]["annotations"]
+        assert annotations["notifications.argoproj.io/subscribe.on-rollout-aborted.slack"] == env.notifications.slack_channel
+        assert annotations["notifications.argoproj.io/subscribe.on-analysis-run-failed.slack"] == env.notifications.slack_channel
 
 
 def test_pod_meets_restricted_pod_security(objects):
@@ -140,6 +151,21 @@ def test_gateway_api_router_is_schema_valid_and_routes_by_header(gateway_objects
     assert canary["steps"][0]["setHeaderRoute"]["match"][0]["headerName"] == "X-Canary"
     assert canary["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]["httpRoutes"][0]["name"] == route["metadata"]["name"]
     assert not [o for o in gateway_objects if o["kind"] == "Ingress"]
+
+
+def test_gateway_api_environments_let_the_plugin_own_the_route_rules(tmp_path, config):
+    from podinfo_canary import app as app_module
+
+    envs = tuple(
+        e.model_copy(update={"traffic_router": "gatewayapi", "gateway": GatewayRef(name="public", namespace="gw")})
+        if e.name == "prod"
+        else e
+        for e in config.environments
+    )
+    app_module.build(config.model_copy(update={"environments": envs}), tmp_path).synth()
+    appset = yaml.safe_load((tmp_path / "argocd" / "ApplicationSet.podinfo.k8s.yaml").read_text())["spec"]["template"]["spec"]
+    assert appset["ignoreDifferences"] == [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "jsonPointers": ["/spec/rules"]}]
+    assert "RespectIgnoreDifferences=true" in appset["syncPolicy"]["syncOptions"]
 
 
 def test_autoscaling_moves_replicas_from_git_to_the_hpa(tmp_path, config):
