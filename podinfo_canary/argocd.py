@@ -37,6 +37,7 @@ class ManagedKind:
     group: str
     kind: str
     namespaced: bool
+    name: str | None = None  # cluster-scoped kinds are whitelisted by name, not wholesale
 
 
 class ArgoCdStack(Construct):
@@ -255,7 +256,9 @@ class ArgoCdStack(Construct):
 
     def _podinfo_project(self, environments: Sequence[Environment], kinds: Sequence[ManagedKind]) -> argo.AppProject:
         git = self.platform.git
-        cluster_kinds = sorted({(k.group, k.kind) for k in kinds if not k.namespaced})
+        # A cluster-scoped kind is allowed only under the exact names the charts use: whitelisting
+        # `Namespace` wholesale would let the project create or relabel any namespace.
+        cluster_kinds = sorted({(k.group, k.kind, k.name or "*") for k in kinds if not k.namespaced})
         namespaced_kinds = sorted({(k.group, k.kind) for k in kinds if k.namespaced})
         return argo.AppProject(
             self,
@@ -265,7 +268,9 @@ class ArgoCdStack(Construct):
                 description="podinfo: only its own repo, its environment namespaces and the kinds its charts emit",
                 source_repos=[git.repo_url],
                 destinations=[argo.AppProjectSpecDestinations(server=e.cluster.server, namespace=e.namespace) for e in environments],
-                cluster_resource_whitelist=[argo.AppProjectSpecClusterResourceWhitelist(group=g, kind=k) for g, k in cluster_kinds],
+                cluster_resource_whitelist=[
+                    argo.AppProjectSpecClusterResourceWhitelist(group=g, kind=k, name=n) for g, k, n in cluster_kinds
+                ],
                 namespace_resource_whitelist=[argo.AppProjectSpecNamespaceResourceWhitelist(group=g, kind=k) for g, k in namespaced_kinds],
                 orphaned_resources=argo.AppProjectSpecOrphanedResources(warn=True),
             ),

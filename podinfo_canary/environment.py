@@ -61,7 +61,12 @@ class PodinfoEnvironment(cdk8s.Chart):
         construct tree, which costs a Node round trip per object and property.
         """
         kinds = {
-            ManagedKind(group=m["apiVersion"].rpartition("/")[0], kind=m["kind"], namespaced=m["kind"] not in CLUSTER_SCOPED)
+            ManagedKind(
+                group=m["apiVersion"].rpartition("/")[0],
+                kind=m["kind"],
+                namespaced=m["kind"] not in CLUSTER_SCOPED,
+                name=m["metadata"]["name"] if m["kind"] in CLUSTER_SCOPED else None,
+            )
             for m in self.to_json()
         }
         return sorted(kinds, key=lambda k: (k.group, k.kind))

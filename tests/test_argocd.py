@@ -50,13 +50,19 @@ def test_repository_secret_holds_no_credentials(objects, config):
 
 def test_podinfo_project_whitelists_exactly_the_kinds_environments_emit(objects, config):
     project = one(objects, "AppProject", "podinfo")["spec"]
-    allowed = {(k["group"], k["kind"]) for k in project["namespaceResourceWhitelist"] + project["clusterResourceWhitelist"]}
+    allowed = {(k["group"], k["kind"]) for k in project["namespaceResourceWhitelist"]}
+    allowed |= {(k["group"], k["kind"], k["name"]) for k in project["clusterResourceWhitelist"]}
     emitted = set()
     for env in config.environments:
         for path, obj in objects:
             if path.startswith(f"{env.name}/"):
-                emitted.add((obj["apiVersion"].rpartition("/")[0], obj["kind"]))
+                group = obj["apiVersion"].rpartition("/")[0]
+                if "namespace" in obj["metadata"]:
+                    emitted.add((group, obj["kind"]))
+                else:  # cluster-scoped: only by exact name
+                    emitted.add((group, obj["kind"], obj["metadata"]["name"]))
     assert allowed == emitted
+    assert ("", "Namespace", "podinfo-prod") in allowed
     assert project["sourceRepos"] == [config.platform.git.repo_url]
     assert {(d["server"], d["namespace"]) for d in project["destinations"]} == {
         (e.cluster.server, e.namespace) for e in config.environments
