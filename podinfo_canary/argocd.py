@@ -21,7 +21,7 @@ from constructs import Construct
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
 from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
-from podinfo_canary.platform import IN_CLUSTER, PlatformApps, sync_policy
+from podinfo_canary.platform import IN_CLUSTER, PlatformApps, platform_application
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
 SLACK_SECRET_KEY = "slack-token"
@@ -91,24 +91,23 @@ class ArgoCdStack(Construct):
             patches.append(
                 _patch({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "argocd-server"}, "spec": {"type": "LoadBalancer"}})
             )
-        argo.Application(
+        platform_application(
             self,
             "argocd",
-            metadata={"name": "argocd", "namespace": self.namespace, "annotations": waves.annotation(waves.CRD_PLATFORM)},
-            spec=argo.ApplicationSpec(
-                project="platform",
-                destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=self.namespace),
-                source=argo.ApplicationSpecSource(
-                    repo_url=ARGOCD_REPO,
-                    target_revision=argocd.version,
-                    path="manifests/cluster-install",
-                    kustomize=argo.ApplicationSpecSourceKustomize(
-                        patches=[argo.ApplicationSpecSourceKustomizePatches(patch=p) for p in patches]
-                    ),
+            namespace=self.namespace,
+            destination_namespace=self.namespace,
+            wave=waves.CRD_PLATFORM,
+            # Never prune Argo CD's own objects automatically: a bad commit must not be able to
+            # delete the controller that would revert it. Self-heal still undoes manual edits.
+            prune=False,
+            server_side=True,
+            source=argo.ApplicationSpecSource(
+                repo_url=ARGOCD_REPO,
+                target_revision=argocd.version,
+                path="manifests/cluster-install",
+                kustomize=argo.ApplicationSpecSourceKustomize(
+                    patches=[argo.ApplicationSpecSourceKustomizePatches(patch=p) for p in patches]
                 ),
-                # Never prune Argo CD's own objects automatically: a bad commit must not be able to
-                # delete the controller that would revert it. Self-heal still undoes manual edits.
-                sync_policy=sync_policy(prune=False, server_side=True),
             ),
         )
 
@@ -170,17 +169,13 @@ class ArgoCdStack(Construct):
     def _bootstrap(self) -> None:
         """The root Application: Git's dist/argocd/ (this chart) applied by Argo CD itself."""
         git = self.platform.git
-        argo.Application(
+        platform_application(
             self,
             "bootstrap",
-            metadata={"name": "bootstrap", "namespace": self.namespace},
-            spec=argo.ApplicationSpec(
-                project="platform",
-                destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=self.namespace),
-                source=argo.ApplicationSpecSource(
-                    repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{BOOTSTRAP_FOLDER}"
-                ),
-                sync_policy=sync_policy(prune=True),
+            namespace=self.namespace,
+            destination_namespace=self.namespace,
+            source=argo.ApplicationSpecSource(
+                repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{BOOTSTRAP_FOLDER}"
             ),
         )
         argo.AppProject(

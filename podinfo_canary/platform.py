@@ -47,6 +47,34 @@ def sync_policy(*, prune: bool, server_side: bool = False) -> argo.ApplicationSp
     )
 
 
+def platform_application(
+    scope: Construct,
+    id: str,
+    *,
+    namespace: str,
+    destination_namespace: str,
+    source: argo.ApplicationSpecSource,
+    wave: int | None = None,
+    prune: bool = True,
+    server_side: bool = False,
+) -> argo.Application:
+    """An Application of the `platform` project, deployed in-cluster, named after its construct id."""
+    metadata: dict = {"name": id, "namespace": namespace}
+    if wave is not None:
+        metadata["annotations"] = waves.annotation(wave)
+    return argo.Application(
+        scope,
+        id,
+        metadata=metadata,
+        spec=argo.ApplicationSpec(
+            project="platform",
+            destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=destination_namespace),
+            source=source,
+            sync_policy=sync_policy(prune=prune, server_side=server_side),
+        ),
+    )
+
+
 class PlatformApps(Construct):
     """The four platform Applications and the ClusterIssuer.
 
@@ -83,20 +111,18 @@ class PlatformApps(Construct):
         server_side: bool = False,
         release_name: str | None = None,
     ) -> argo.Application:
-        return argo.Application(
+        return platform_application(
             self,
             name,
-            metadata={"name": name, "namespace": self._namespace, "annotations": waves.annotation(wave)},
-            spec=argo.ApplicationSpec(
-                project="platform",
-                destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=chart.namespace),
-                source=argo.ApplicationSpecSource(
-                    repo_url=chart.repo_url,
-                    chart=chart.chart,
-                    target_revision=chart.version,
-                    helm=argo.ApplicationSpecSourceHelm(release_name=release_name or name, values_object=values),
-                ),
-                sync_policy=sync_policy(prune=True, server_side=server_side),
+            namespace=self._namespace,
+            destination_namespace=chart.namespace,
+            wave=wave,
+            server_side=server_side,
+            source=argo.ApplicationSpecSource(
+                repo_url=chart.repo_url,
+                chart=chart.chart,
+                target_revision=chart.version,
+                helm=argo.ApplicationSpecSourceHelm(release_name=release_name or name, values_object=values),
             ),
         )
 
