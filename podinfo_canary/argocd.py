@@ -21,10 +21,9 @@ from constructs import Construct
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
 from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
-from podinfo_canary.platform import IN_CLUSTER, PlatformApps, platform_application
+from podinfo_canary.platform import IN_CLUSTER, INGRESS_CLASS, SLACK_SECRET_KEY, PlatformApps, platform_application
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
-SLACK_SECRET_KEY = "slack-token"
 
 # Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
 ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full")
@@ -208,7 +207,7 @@ class ArgoCdStack(Construct):
                 annotations={"cert-manager.io/cluster-issuer": self.platform.tls.cluster_issuer},
             ),
             spec=k8s.IngressSpec(
-                ingress_class_name="nginx",
+                ingress_class_name=INGRESS_CLASS,
                 tls=[k8s.IngressTls(hosts=[argocd.host], secret_name="argocd-server-tls")],
                 rules=[
                     k8s.IngressRule(
@@ -306,7 +305,11 @@ class ArgoCdStack(Construct):
                 template=T.ApplicationSetSpecTemplate(
                     metadata=T.ApplicationSetSpecTemplateMetadata(
                         name="podinfo-{{.environment}}",
-                        labels={"app.kubernetes.io/part-of": "podinfo", "podinfo.example.com/environment": "{{.environment}}"},
+                        labels={
+                            "app.kubernetes.io/part-of": "podinfo",
+                            "podinfo.example.com/environment": "{{.environment}}",
+                            "podinfo.example.com/cluster": "{{.cluster}}",
+                        },
                         annotations={
                             "notifications.argoproj.io/subscribe.on-sync-failed.slack": "{{.slackChannel}}",
                             "notifications.argoproj.io/subscribe.on-health-degraded.slack": "{{.slackChannel}}",

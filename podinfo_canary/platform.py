@@ -29,7 +29,10 @@ GATEWAY_API_PLUGIN_URL = (
     f"{GATEWAY_API_PLUGIN_VERSION}/gatewayapi-plugin-linux-amd64"
 )
 
-ROLLOUTS_SLACK_SECRET_KEY = "slack-token"
+# Key of the Slack token in the notification Secrets of Argo CD and Argo Rollouts (created out of
+# band, never in Git), and the IngressClass of ingress-nginx that every Ingress here uses.
+SLACK_SECRET_KEY = "slack-token"
+INGRESS_CLASS = "nginx"
 
 
 def sync_policy(*, prune: bool, server_side: bool = False) -> argo.ApplicationSpecSyncPolicy:
@@ -171,7 +174,7 @@ class PlatformApps(Construct):
                 "configmap": {"create": True},
                 # The Slack token is created out of band (README "Secrets"), never committed.
                 "secret": {"create": False},
-                "notifiers": {"service.slack": f"token: ${ROLLOUTS_SLACK_SECRET_KEY}\n"},
+                "notifiers": {"service.slack": f"token: ${SLACK_SECRET_KEY}\n"},
                 "templates": {f"template.{name}": yamltext.dump({"message": message}) for name, message in ROLLOUT_MESSAGES.items()},
                 # Argo Rollouts fires these triggers on the controller event of the same name
                 # (RolloutAborted -> on-rollout-aborted), so they need no `when` condition.
@@ -209,7 +212,7 @@ class PlatformApps(Construct):
                     solvers=[
                         cm.ClusterIssuerSpecAcmeSolvers(
                             http01=cm.ClusterIssuerSpecAcmeSolversHttp01(
-                                ingress=cm.ClusterIssuerSpecAcmeSolversHttp01Ingress(ingress_class_name="nginx")
+                                ingress=cm.ClusterIssuerSpecAcmeSolversHttp01Ingress(ingress_class_name=INGRESS_CLASS)
                             )
                         )
                     ],

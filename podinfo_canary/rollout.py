@@ -30,7 +30,7 @@ from imports.rollouts.io import argoproj as ro
 from podinfo_canary import metrics
 from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
-from podinfo_canary.platform import GATEWAY_API_PLUGIN, ROLLOUT_MESSAGES
+from podinfo_canary.platform import GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
 
 NAME = "podinfo"
 HTTP_PORT = 9898
@@ -162,7 +162,7 @@ class RolloutCanary(Construct):
             "ingress",
             metadata=self._meta(NAME, annotations={"nginx.ingress.kubernetes.io/ssl-redirect": "true"}),
             spec=k8s.IngressSpec(
-                ingress_class_name="nginx",
+                ingress_class_name=INGRESS_CLASS,
                 tls=[k8s.IngressTls(hosts=list(self.environment.hosts), secret_name=self.tls_secret)],
                 rules=[
                     k8s.IngressRule(
