@@ -12,8 +12,8 @@ Guards (see REFERENCE "Condition language"): a vector query yields `[]float64`, 
 result makes `result[0]` an error, and 0/0 (a canary with no requests) is NaN, which fails an
 unguarded comparison. Every ratio and quantile condition therefore passes on "no data"
 (`len(result) == 0 || isNaN(result[0]) || ...`), and exactly one metric, request-rate, says
-"no traffic": its query ends in `or vector(0)` so it never errors, and it fails below
-`slo.min_request_rate` by being Inconclusive (the rollout pauses for a human). No traffic thus
+"no traffic": its query ends in `or vector(0)` so it never errors, and below
+`slo.min_request_rate` it is Inconclusive (the rollout pauses for a human). No traffic thus
 stops only the request-rate check, and no condition ever raises an error, so
 `consecutiveErrorLimit` only trips on a real Prometheus outage. Ratios put `or vector(0)` on
 their numerator, so a canary answering only 500s (or only 404s) reads 0% success, not "no data".
@@ -24,7 +24,7 @@ Detection time (a canary answering 10% 5xx, background analysis running from ste
 - Measurements run every 30 s (`interval`) at an arbitrary phase: the first one that sees the
   errors comes at most 30 s later, and `failureLimit: 1` aborts on the second failure, 30 s
   after that.
-- Worst case: 30 + 30 + 30 = 90 s from first canary request to abort; best case 30 s.
+- Worst case: 30 + 30 + 30 = 90 s from first canary request to abort.
 `podinfo_canary.plan` recomputes this from dist/ and the tests pin it to <= 90 s.
 """
 
