@@ -333,6 +333,9 @@ class Platform(Strict):
     tls: Tls
     charts: PlatformCharts
     prometheus_release: DnsLabel = "kube-prometheus-stack"
+    # Metric retention (R4.4): how long Prometheus keeps series, and the disk cap that wins first.
+    prometheus_retention: Annotated[str, StringConstraints(pattern=r"^\d+(ms|s|m|h|d|w|y)$")] = "15d"
+    prometheus_retention_size: Annotated[str, StringConstraints(pattern=r"^\d+(B|KB|MB|GB|TB|PB)$")] = "40GB"
 
     @property
     def prometheus_address(self) -> str:

@@ -89,6 +89,7 @@ class PlatformApps(Construct):
     def __init__(self, scope: Construct, id: str, *, platform: Platform, argocd_namespace: str) -> None:
         super().__init__(scope, id)
         self._namespace = argocd_namespace
+        self._platform = platform
         self._release = {"release": platform.prometheus_release}
         charts = platform.charts
         self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values())
@@ -143,8 +144,8 @@ class PlatformApps(Construct):
                     "serviceMonitorSelectorNilUsesHelmValues": True,
                     "podMonitorSelectorNilUsesHelmValues": True,
                     "ruleSelectorNilUsesHelmValues": True,
-                    "retention": "15d",
-                    "retentionSize": "40GB",
+                    "retention": self._platform.prometheus_retention,
+                    "retentionSize": self._platform.prometheus_retention_size,
                 }
             },
             "grafana": {

@@ -344,6 +344,7 @@ class RolloutCanary(Construct):
                     image=env.image.reference,
                     image_pull_policy="IfNotPresent",
                     command=["./podinfo"],
+                    # podinfo logs structured JSON (zap) to stdout by default; --level sets verbosity.
                     args=[
                         f"--port={HTTP_PORT}",
                         f"--port-metrics={metrics.METRICS_PORT}",

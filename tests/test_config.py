@@ -95,6 +95,12 @@ BAD_INPUTS = [
         _set("git.repo_url", "http://git.example.com/x.git"),
         ["git.repo_url = 'http://git.example.com/x.git'"],
     ),
+    (
+        "bad-retention",
+        PLATFORM,
+        _set("prometheus_retention", "two weeks"),
+        ["platform.yaml: prometheus_retention = 'two weeks'", "allowed form"],
+    ),
     ("reserved-environment-name", PLATFORM, _set("environments", ["dev", "argocd"]), ["environments[1] = 'argocd'", "reserved"]),
     (
         "missing-environment-file",
