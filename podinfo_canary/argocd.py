@@ -21,7 +21,15 @@ from constructs import Construct
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
 from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
-from podinfo_canary.platform import IN_CLUSTER, INGRESS_CLASS, SLACK_SECRET_KEY, PlatformApps, platform_application
+from podinfo_canary.platform import (
+    IN_CLUSTER,
+    INGRESS_CLASS,
+    RETRY_BACKOFF,
+    RETRY_LIMIT,
+    SLACK_SECRET_KEY,
+    PlatformApps,
+    platform_application,
+)
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
 
@@ -283,12 +291,11 @@ class ArgoCdStack(Construct):
             }
             for e in environments
         ]
-        T = argo  # the generated template types are long; keep the calls readable
         # The Gateway API plugin rewrites the HTTPRoute's rules (weights, header routes) during a
         # rollout: that field belongs to a controller, so Argo CD must neither diff nor revert it.
         gateway = any(e.traffic_router == "gatewayapi" for e in environments)
         ignore = [
-            T.ApplicationSetSpecTemplateSpecIgnoreDifferences(
+            argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
                 group="gateway.networking.k8s.io", kind="HTTPRoute", json_pointers=["/spec/rules"]
             )
         ]
@@ -296,14 +303,14 @@ class ArgoCdStack(Construct):
             self,
             "podinfo-appset",
             metadata={"name": "podinfo", "namespace": self.namespace, "annotations": waves.annotation(waves.ENVIRONMENTS)},
-            spec=T.ApplicationSetSpec(
+            spec=argo.ApplicationSetSpec(
                 go_template=True,
                 go_template_options=["missingkey=error"],
-                generators=[T.ApplicationSetSpecGenerators(list=T.ApplicationSetSpecGeneratorsList(elements=elements))],
+                generators=[argo.ApplicationSetSpecGenerators(list=argo.ApplicationSetSpecGeneratorsList(elements=elements))],
                 # Deleting the ApplicationSet (or dropping an environment) must not delete live workloads.
-                sync_policy=T.ApplicationSetSpecSyncPolicy(preserve_resources_on_deletion=True),
-                template=T.ApplicationSetSpecTemplate(
-                    metadata=T.ApplicationSetSpecTemplateMetadata(
+                sync_policy=argo.ApplicationSetSpecSyncPolicy(preserve_resources_on_deletion=True),
+                template=argo.ApplicationSetSpecTemplate(
+                    metadata=argo.ApplicationSetSpecTemplateMetadata(
                         name="podinfo-{{.environment}}",
                         labels={
                             "app.kubernetes.io/part-of": "podinfo",
@@ -315,19 +322,18 @@ class ArgoCdStack(Construct):
                             "notifications.argoproj.io/subscribe.on-health-degraded.slack": "{{.slackChannel}}",
                         },
                     ),
-                    spec=T.ApplicationSetSpecTemplateSpec(
+                    spec=argo.ApplicationSetSpecTemplateSpec(
                         project="podinfo",
-                        source=T.ApplicationSetSpecTemplateSpecSource(
+                        source=argo.ApplicationSetSpecTemplateSpecSource(
                             repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{{{{.environment}}}}"
                         ),
-                        destination=T.ApplicationSetSpecTemplateSpecDestination(server="{{.server}}", namespace="{{.namespace}}"),
+                        destination=argo.ApplicationSetSpecTemplateSpecDestination(server="{{.server}}", namespace="{{.namespace}}"),
                         ignore_differences=ignore if gateway else None,
-                        sync_policy=T.ApplicationSetSpecTemplateSpecSyncPolicy(
-                            automated=T.ApplicationSetSpecTemplateSpecSyncPolicyAutomated(prune=True, self_heal=True),
+                        sync_policy=argo.ApplicationSetSpecTemplateSpecSyncPolicy(
+                            automated=argo.ApplicationSetSpecTemplateSpecSyncPolicyAutomated(prune=True, self_heal=True),
                             sync_options=["PruneLast=true", *(["RespectIgnoreDifferences=true"] if gateway else [])],
-                            retry=T.ApplicationSetSpecTemplateSpecSyncPolicyRetry(
-                                limit=5,
-                                backoff=T.ApplicationSetSpecTemplateSpecSyncPolicyRetryBackoff(duration="10s", factor=2, max_duration="3m"),
+                            retry=argo.ApplicationSetSpecTemplateSpecSyncPolicyRetry(
+                                limit=RETRY_LIMIT, backoff=argo.ApplicationSetSpecTemplateSpecSyncPolicyRetryBackoff(**RETRY_BACKOFF)
                             ),
                         ),
                     ),

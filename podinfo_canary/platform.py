@@ -35,6 +35,11 @@ SLACK_SECRET_KEY = "slack-token"
 INGRESS_CLASS = "nginx"
 
 
+# Sync retries for every Application (platform and environments): 5 tries, 10 s doubling to 3 min.
+RETRY_LIMIT = 5
+RETRY_BACKOFF = {"duration": "10s", "factor": 2, "max_duration": "3m"}
+
+
 def sync_policy(*, prune: bool, server_side: bool = False) -> argo.ApplicationSpecSyncPolicy:
     """Automated sync with self-heal and bounded exponential retries (10 s doubling to 3 min, 5 tries).
 
@@ -44,9 +49,7 @@ def sync_policy(*, prune: bool, server_side: bool = False) -> argo.ApplicationSp
     return argo.ApplicationSpecSyncPolicy(
         automated=argo.ApplicationSpecSyncPolicyAutomated(prune=prune, self_heal=True),
         sync_options=["CreateNamespace=true", *(["ServerSideApply=true"] if server_side else [])],
-        retry=argo.ApplicationSpecSyncPolicyRetry(
-            limit=5, backoff=argo.ApplicationSpecSyncPolicyRetryBackoff(duration="10s", factor=2, max_duration="3m")
-        ),
+        retry=argo.ApplicationSpecSyncPolicyRetry(limit=RETRY_LIMIT, backoff=argo.ApplicationSpecSyncPolicyRetryBackoff(**RETRY_BACKOFF)),
     )
 
 

@@ -34,6 +34,7 @@ from podinfo_canary.platform import GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_M
 
 NAME = "podinfo"
 HTTP_PORT = 9898
+HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 CANARY_HEADER = "X-Canary"
 HEADER_ROUTE = "canary-header"
 TRACK_LABEL = "podinfo.example.com/track"
@@ -131,7 +132,9 @@ class RolloutCanary(Construct):
             metadata=self._meta(name),
             spec=k8s.ServiceSpec(
                 selector=self.selector,
-                ports=[k8s.ServicePort(name="http", port=80, target_port=k8s.IntOrString.from_string("http"), protocol="TCP")],
+                ports=[
+                    k8s.ServicePort(name=HTTP_PORT_NAME, port=80, target_port=k8s.IntOrString.from_string(HTTP_PORT_NAME), protocol="TCP")
+                ],
             ),
         )
 
@@ -155,7 +158,7 @@ class RolloutCanary(Construct):
     def _stable_ingress(self) -> k8s.KubeIngress:
         """Path-based: `/` (everything) to the stable Service; the controller derives the canary Ingress from it."""
         backend = k8s.IngressBackend(
-            service=k8s.IngressServiceBackend(name=self.stable_service.name, port=k8s.ServiceBackendPort(name="http"))
+            service=k8s.IngressServiceBackend(name=self.stable_service.name, port=k8s.ServiceBackendPort(name=HTTP_PORT_NAME))
         )
         return k8s.KubeIngress(
             self,
@@ -325,8 +328,8 @@ class RolloutCanary(Construct):
 
     def _pod_spec(self) -> ro.RolloutSpecTemplateSpec:
         env, res = self.environment, self.resources
-        probe_port = ro.RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort.from_string("http")
-        ready_port = ro.RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort.from_string("http")
+        probe_port = ro.RolloutSpecTemplateSpecContainersLivenessProbeHttpGetPort.from_string(HTTP_PORT_NAME)
+        ready_port = ro.RolloutSpecTemplateSpecContainersReadinessProbeHttpGetPort.from_string(HTTP_PORT_NAME)
         return ro.RolloutSpecTemplateSpec(
             service_account_name=self.service_account.name,
             automount_service_account_token=False,
@@ -353,7 +356,7 @@ class RolloutCanary(Construct):
                     ],
                     env=[ro.RolloutSpecTemplateSpecContainersEnv(name="PODINFO_UI_MESSAGE", value=f"podinfo {env.name}")],
                     ports=[
-                        ro.RolloutSpecTemplateSpecContainersPorts(name="http", container_port=HTTP_PORT, protocol="TCP"),
+                        ro.RolloutSpecTemplateSpecContainersPorts(name=HTTP_PORT_NAME, container_port=HTTP_PORT, protocol="TCP"),
                         ro.RolloutSpecTemplateSpecContainersPorts(
                             name=metrics.METRICS_PORT_NAME, container_port=metrics.METRICS_PORT, protocol="TCP"
                         ),
