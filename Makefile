@@ -74,8 +74,10 @@ lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without regis
 	npm install --package-lock-only --no-audit --no-fund
 	$(PYTHON) -m tools.scrub_locks
 
-bench: setup ## time synthesis of every environment against a one-object cdk8s app
+bench: setup ## synth time against a one-object cdk8s app; decision quality of the analysis (Monte Carlo, ~4 min)
 	$(BIN)/python -m tools.bench
+	$(BIN)/python -m tools.decisions
+	$(BIN)/python -m tools.docs
 
 clean: ## remove installed tooling and caches (not dist/ or imports/)
 	rm -rf $(VENV) $(TOOLS) node_modules .cache .cdk8s.out .pytest_cache

@@ -1,31 +1,43 @@
-"""AnalysisSuite: the seven AnalysisTemplates of R4.2, with thresholds from the environment's SLO.
+"""AnalysisSuite: the seven AnalysisTemplates of R4.2, deciding from the canary's cumulative evidence.
 
-Each metric compares the canary, selected by its pod-template hash, with an SLO threshold.
-Stable traffic can therefore never mask a bad canary: at 10% weight a canary answering 10% 5xx
-would be 1% of all traffic and pass a service-wide 5% error budget, but it is 10% of its own.
+The model of the controller these templates rely on (Argo Rollouts v1.9.1; each rule is encoded
+in `podinfo_canary/model/controller.py` and pinned by tests/test_model.py):
+- One Inconclusive measurement ends a run (`IsTerminating`; `inconclusiveLimit` defaults to 0),
+  and a background run that ends Inconclusive pauses the rollout with no new run until a human
+  resumes. So the background run holds only metrics that are never Inconclusive.
+- `failureLimit` counts failures over the whole run, never reset (`assessMetricFailureInconclusiveOrError`).
+  So a failure must be a decision, not a blip: each request SLO is a sequential test whose single
+  crossing is the decision (`failureLimit: 0`), its error rate bounded over the whole rollout.
+- The next measurement is due `interval` after the previous one finished; an errored one is
+  retried after 10 s (`generateMetricTasks`), and the metric errors once consecutive errors
+  exceed `consecutiveErrorLimit`. The limit is `decision.prometheus_outage_tolerance` / 10 s, so
+  a Prometheus restart neither aborts a canary nor (blocking step checks retry) lets it advance
+  unjudged.
+- A setWeight step shifts traffic only once the canary pods are available
+  (`reconcileTrafficRouting`), and a pause starts after that, so a slow canary start delays the
+  stage instead of failing a check timed from the step's start (`initialDelay` counts from the
+  run's start): no metric here has one.
+- podinfo records requests only for matched routes, and a crashing or hanging canary's 502/503/504
+  come from the ingress, never from podinfo: such a canary reads "no data". Container restarts
+  (kube-state-metrics) are therefore checked beside the request counters.
 
-`podinfo-complete-analysis` (every metric below) is the background analysis: it has no `count`, so
-it measures from the first step until promotion. The six others are blocking step analyses of
-MEASUREMENTS measurements each (a step may not name the background template; config checks it).
+Request SLOs as sequential tests. Each SLO bounds a share of bad requests: 5xx (error rate), not
+2xx (success rate), slower than the P95 bound and slower than the P99 bound (exact, since the
+bounds are podinfo's bucket bounds). The query returns Wald's log-likelihood ratio over the
+canary's counters since its pods started (`metrics.Evidence`), testing "bad share = SLO x
+decision.healthy_fraction" against "bad share = SLO"; the metric fails when it reaches
+ln(1 / decision.false_abort_max). Every look (background and steps, every `decision.look_interval`) reads the same
+cumulative statistic, so the false-abort bound holds for the whole rollout, at any traffic.
+No traffic yields an empty result, which passes: no evidence either way.
 
-Guards (see REFERENCE "Condition language"): a vector query yields `[]float64`, so an empty
-result makes `result[0]` an error, and 0/0 (a canary with no requests) is NaN, which fails an
-unguarded comparison. Every ratio and quantile condition therefore passes on "no data"
-(`len(result) == 0 || isNaN(result[0]) || ...`), and exactly one metric, request-rate, says
-"no traffic": its query ends in `or vector(0)` so it never errors, and below
-`slo.min_request_rate` it is Inconclusive (the rollout pauses for a human). No traffic thus
-stops only the request-rate check, and no condition ever raises an error, so
-`consecutiveErrorLimit` only trips on a real Prometheus outage. Ratios put `or vector(0)` on
-their numerator, so a canary answering only 500s (or only 404s) reads 0% success, not "no data".
+Stages. The background run `podinfo-complete-analysis` judges while a stage soaks (its pause).
+At the end of the pause the stage's blocking check takes one fresh measurement of each named
+template, and `podinfo-request-rate` asks for `slo.min_canary_requests` answered requests,
+waiting up to `decision.evidence_wait` (consecutiveSuccessLimit 1); still too little evidence
+is Inconclusive, so the rollout pauses for a human rather than promoting blind.
 
-Detection time (a canary answering 10% 5xx, background analysis running from step 0):
-- Prometheus scrapes every 15 s; `rate(...[1m])` needs two samples, so the canary's errors are
-  visible at most 2 x 15 s = 30 s after its first request.
-- Measurements run every 30 s (`interval`) at an arbitrary phase: the first one that sees the
-  errors comes at most 30 s later, and `failureLimit: 1` aborts on the second failure, 30 s
-  after that.
-- Worst case: 30 + 30 + 30 = 90 s from first canary request to abort.
-`podinfo_canary.plan` recomputes this from dist/ and the tests pin it to <= 90 s.
+Measured detection times and false-abort rates by traffic level are in the README, generated by
+`make bench` (tools/decisions.py) with the model.
 """
 
 from __future__ import annotations
@@ -37,18 +49,18 @@ from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import waves
-from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, Slo, duration_seconds
-from podinfo_canary.metrics import Selector, Slis
+from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, Decision, Slo, duration_seconds
+from podinfo_canary.metrics import Evidence, Selector, SequentialTest, Slis
 
 CANARY_HASH_ARG = "canary-hash"
 COMPLETE = BACKGROUND_TEMPLATE
+EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"
 
-# Measurements per blocking analysis step: with a 30 s interval, 4 measurements span 90 s.
-MEASUREMENTS = 4
-FAILURE_LIMIT = 1
-CONSECUTIVE_ERROR_LIMIT = 4
-# The request-rate check waits two intervals so a canary still warming up is not "no traffic".
-REQUEST_RATE_DELAY_INTERVALS = 2
+# Windowed saturation checks (CPU, memory): a second failed measurement aborts.
+SATURATION_FAILURE_LIMIT = 1
+# analysis/analysis.go DefaultErrorRetryInterval: an errored measurement is retried this much later.
+ERROR_RETRY_SECONDS = 10
+P95_SHARE, P99_SHARE = 0.05, 0.01  # a P95 bound is "at most 5% slower", a P99 bound "at most 1%"
 
 
 def _guarded(op: str, threshold: float) -> str:
@@ -58,17 +70,22 @@ def _guarded(op: str, threshold: float) -> str:
 
 @dataclass(frozen=True)
 class MetricCheck:
-    """One measured SLI: a metric of an AnalysisTemplate.
+    """One metric of an AnalysisTemplate.
 
-    failure_condition: when set, a value matching neither condition is Inconclusive (the
-    rollout pauses for a human); when None, anything not successful is a failure.
+    interval_seconds: how often it measures.
+    evidence: a cumulative-evidence metric (sequential test, restarts): one measurement per step
+        check, failing on the first bad one (`failureLimit: 0`).
+    gate_measurements: for the evidence gate, how many measurements it may take waiting for
+        enough requests (consecutiveSuccessLimit 1; all Inconclusive pauses the rollout).
     """
 
     name: str
     query: str
     success_condition: str
-    initial_delay: str | None = None
+    interval_seconds: int
+    evidence: bool = True
     failure_condition: str | None = None
+    gate_measurements: int | None = None
 
 
 class AnalysisSuite(Construct):
@@ -76,9 +93,11 @@ class AnalysisSuite(Construct):
 
     Args:
         namespace: the environment namespace (templates live there; queries filter on it).
-        slo: thresholds and the analysis interval.
+        slo: thresholds (every bad-request share, saturation limits, minimum evidence).
+        decision: the sequential test's false-abort bound and healthy share, the evidence wait
+            and the Prometheus outage tolerance.
         prometheus_address: Prometheus base URL reachable from the Rollouts controller.
-        slis: PromQL builders (default: 1m rate window).
+        slis: windowed PromQL builders for CPU and memory (default: 1m rate window).
     """
 
     def __init__(
@@ -88,79 +107,112 @@ class AnalysisSuite(Construct):
         *,
         namespace: str,
         slo: Slo,
+        decision: Decision,
         prometheus_address: str,
         slis: Slis | None = None,
     ) -> None:
         super().__init__(scope, id)
         if not prometheus_address.startswith(("http://", "https://")):
             raise ValueError(f"AnalysisSuite: prometheus_address must be an http(s) URL, got {prometheus_address!r}")
-        self.slo = slo
-        self.interval = slo.analysis_interval
+        self.slo, self.decision = slo, decision
         self.prometheus_address = prometheus_address
-        slis = slis or Slis()
+        slis, evidence = slis or Slis(), Evidence()
         canary = Selector(namespace=namespace, pod_hash=f"{{{{args.{CANARY_HASH_ARG}}}}}")
-        delay = f"{duration_seconds(self.interval) * REQUEST_RATE_DELAY_INTERVALS}s"
+        look = duration_seconds(decision.look_interval)
+        saturation = duration_seconds(slo.analysis_interval)
+        self.tests = {
+            "server-errors": self._test(slo.error_rate_max),
+            "unsuccessful": self._test(1 - slo.success_rate_min),
+            "slower-than-p95": self._test(P95_SHARE),
+            "slower-than-p99": self._test(P99_SHARE),
+        }
+
+        def sprt(name: str, bad: str) -> MetricCheck:
+            test = self.tests[name]
+            query = evidence.log_likelihood_ratio(bad, canary, test)
+            return MetricCheck(name, query, f"len(result) == 0 || result[0] < {test.threshold:.4f}", look)
+
+        wait = duration_seconds(decision.evidence_wait)
         checks = {
-            "podinfo-success-rate": [MetricCheck("success-rate", slis.success_rate(canary), _guarded(">=", slo.success_rate_min))],
+            "podinfo-success-rate": [sprt("unsuccessful", evidence.not_successful(canary))],
             "podinfo-latency": [
-                MetricCheck("latency-p95", slis.latency(canary, 0.95), _guarded("<=", slo.latency_p95_max_ms / 1000)),
-                MetricCheck("latency-p99", slis.latency(canary, 0.99), _guarded("<=", slo.latency_p99_max_ms / 1000)),
+                sprt("slower-than-p95", evidence.slower_than(canary, slo.latency_p95_max_ms / 1000)),
+                sprt("slower-than-p99", evidence.slower_than(canary, slo.latency_p99_max_ms / 1000)),
             ],
-            "podinfo-error-rate": [MetricCheck("error-rate", slis.error_rate(canary), _guarded("<=", slo.error_rate_max))],
-            "podinfo-request-rate": [
+            "podinfo-error-rate": [sprt("server-errors", evidence.server_errors(canary))],
+            EVIDENCE_GATE: [
                 MetricCheck(
-                    "request-rate",
-                    slis.request_rate(canary),
-                    f"len(result) > 0 && result[0] >= {slo.min_request_rate:g}",
-                    initial_delay=delay,
-                    # Too little traffic is not evidence against the canary: Inconclusive, so the
-                    # rollout pauses for a human instead of promoting blind or aborting.
+                    "canary-requests",
+                    f"{evidence.requests(canary)} or vector(0)",
+                    f"len(result) > 0 && result[0] >= {slo.min_canary_requests}",
+                    look,
+                    # Too little traffic is not evidence against the canary: Inconclusive (the
+                    # rollout pauses for a human) instead of promoting blind or aborting.
                     failure_condition="false",
+                    gate_measurements=wait // look + 1,
                 )
             ],
-            "podinfo-cpu-usage": [MetricCheck("cpu-usage", slis.cpu_usage(canary), _guarded("<=", slo.cpu_usage_max))],
-            "podinfo-memory-usage": [MetricCheck("memory-usage", slis.memory_usage(canary), _guarded("<=", slo.memory_usage_max))],
+            "podinfo-cpu-usage": [
+                MetricCheck("cpu-usage", slis.cpu_usage(canary), _guarded("<=", slo.cpu_usage_max), saturation, evidence=False)
+            ],
+            "podinfo-memory-usage": [
+                MetricCheck("memory-usage", slis.memory_usage(canary), _guarded("<=", slo.memory_usage_max), saturation, evidence=False)
+            ],
         }
-        checks[COMPLETE] = [check for group in checks.values() for check in group]
+        restarts = MetricCheck("canary-restarts", evidence.restarts(canary), f"result[0] <= {slo.canary_restarts_max}", look)
+        # The background run: every metric that is never Inconclusive, plus the crash signal.
+        checks[COMPLETE] = [check for name, group in checks.items() if name != EVIDENCE_GATE for check in group] + [restarts]
         if sorted(checks) != sorted(ANALYSIS_TEMPLATES):
             raise ValueError(f"AnalysisSuite builds {sorted(checks)}, configuration allows {sorted(ANALYSIS_TEMPLATES)}")
         self.checks: dict[str, list[MetricCheck]] = checks
-        # Int-or-string wrappers are Node objects: build each once (126 round trips saved).
-        self._count = ro.AnalysisTemplateSpecMetricsCount.from_number(MEASUREMENTS)
-        self._failure_limit = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(FAILURE_LIMIT)
-        self._error_limit = ro.AnalysisTemplateSpecMetricsConsecutiveErrorLimit.from_number(CONSECUTIVE_ERROR_LIMIT)
+        # consecutiveErrorLimit: errors are retried every 10 s; tolerate the configured outage.
+        self.consecutive_error_limit = -(-duration_seconds(decision.prometheus_outage_tolerance) // ERROR_RETRY_SECONDS)
+        # Int-or-string wrappers are Node objects: build each once.
+        self._one = ro.AnalysisTemplateSpecMetricsCount.from_number(1)
+        self._no_failure = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(0)
+        self._saturation_failures = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(SATURATION_FAILURE_LIMIT)
+        self._error_limit = ro.AnalysisTemplateSpecMetricsConsecutiveErrorLimit.from_number(self.consecutive_error_limit)
         self.templates: dict[str, ro.AnalysisTemplate] = {
             name: self._template(name, namespace, metrics) for name, metrics in checks.items()
         }
 
+    def _test(self, bad_share: float) -> SequentialTest:
+        return SequentialTest(healthy=bad_share * self.decision.healthy_fraction, bad=bad_share, false_abort=self.decision.false_abort_max)
+
+    def _metric(self, check: MetricCheck, *, background: bool) -> ro.AnalysisTemplateSpecMetrics:
+        # Background (podinfo-complete-analysis): no `count`, it measures until promotion. A step
+        # check takes one fresh measurement; the evidence gate may take several, ending at the
+        # first success.
+        extra: dict = {}
+        if check.gate_measurements is not None:
+            extra = {
+                "count": ro.AnalysisTemplateSpecMetricsCount.from_number(check.gate_measurements),
+                "consecutive_success_limit": ro.AnalysisTemplateSpecMetricsConsecutiveSuccessLimit.from_number(1),
+                "inconclusive_limit": ro.AnalysisTemplateSpecMetricsInconclusiveLimit.from_number(check.gate_measurements - 1),
+            }
+        elif not background:
+            extra = {"count": self._one}
+        return ro.AnalysisTemplateSpecMetrics(
+            name=check.name,
+            interval=f"{check.interval_seconds}s",
+            failure_limit=self._no_failure if check.evidence else self._saturation_failures,
+            consecutive_error_limit=self._error_limit,
+            success_condition=check.success_condition,
+            failure_condition=check.failure_condition,
+            provider=ro.AnalysisTemplateSpecMetricsProvider(
+                prometheus=ro.AnalysisTemplateSpecMetricsProviderPrometheus(address=self.prometheus_address, query=check.query, timeout=10)
+            ),
+            **extra,
+        )
+
     def _template(self, name: str, namespace: str, checks: Sequence[MetricCheck]) -> ro.AnalysisTemplate:
-        # podinfo-complete-analysis is the background guard: without `count` it measures until the
-        # rollout is promoted. The others are blocking step checks of MEASUREMENTS measurements.
-        count = None if name == COMPLETE else self._count
         return ro.AnalysisTemplate(
             self,
             name,
             metadata={"name": name, "namespace": namespace, "annotations": waves.annotation(waves.ANALYSIS)},
             spec=ro.AnalysisTemplateSpec(
                 args=[ro.AnalysisTemplateSpecArgs(name=CANARY_HASH_ARG)],
-                metrics=[
-                    ro.AnalysisTemplateSpecMetrics(
-                        name=check.name,
-                        interval=self.interval,
-                        initial_delay=check.initial_delay,
-                        count=count,
-                        failure_limit=self._failure_limit,
-                        consecutive_error_limit=self._error_limit,
-                        success_condition=check.success_condition,
-                        failure_condition=check.failure_condition,
-                        provider=ro.AnalysisTemplateSpecMetricsProvider(
-                            prometheus=ro.AnalysisTemplateSpecMetricsProviderPrometheus(
-                                address=self.prometheus_address, query=check.query, timeout=10
-                            )
-                        ),
-                    )
-                    for check in checks
-                ],
+                metrics=[self._metric(check, background=name == COMPLETE) for check in checks],
             ),
         )
 

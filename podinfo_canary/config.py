@@ -191,18 +191,42 @@ class CanaryPolicy(Strict):
         return self
 
 
+# podinfo's latency histogram buckets (prometheus.DefBuckets), in milliseconds: a latency SLO on a
+# bucket bound makes "share of requests slower than the bound" exact rather than interpolated.
+LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+
+
+def _bucket_bound(value: int) -> int:
+    if value not in LATENCY_BUCKETS_MS:
+        raise ValueError(
+            f"must be one of podinfo's histogram bucket bounds in ms ({', '.join(map(str, LATENCY_BUCKETS_MS))}), "
+            "so the share of slower requests is counted exactly"
+        )
+    return value
+
+
+LatencyBound = Annotated[int, AfterValidator(_bucket_bound)]
+
+
 class Slo(Strict):
-    """Service-level objectives. Analysis templates, alerts and dashboards all read these fields."""
+    """Service-level objectives. Analysis templates, alerts and dashboards all read these fields.
+
+    Each request-level objective is a share of bad requests: 5xx (`error_rate_max`), not 2xx
+    (1 - `success_rate_min`), slower than the P95 bound (5%) and slower than the P99 bound (1%).
+    """
 
     success_rate_min: Ratio = 0.95
     error_rate_max: Ratio = 0.05
-    latency_p95_max_ms: Annotated[int, Field(gt=0, le=60_000)] = 500
-    latency_p99_max_ms: Annotated[int, Field(gt=0, le=60_000)] = 1000
+    latency_p95_max_ms: LatencyBound = 500
+    latency_p99_max_ms: LatencyBound = 1000
     cpu_usage_max: Ratio = 0.80
     memory_usage_max: Ratio = 0.90
     analysis_interval: Duration = "30s"
-    # Requests per second that must reach the canary: below it, analysis says "no traffic".
-    min_request_rate: Annotated[float, Field(gt=0, le=10_000)] = 0.1
+    # Requests the canary must have answered before a stage may promote: less is too little
+    # evidence, and the stage pauses for a human instead of promoting blind.
+    min_canary_requests: Annotated[int, Field(ge=1, le=1_000_000)] = 40
+    # Container restarts of canary pods tolerated before the rollout aborts (a crash loop).
+    canary_restarts_max: Annotated[int, Field(ge=0, le=100)] = 0
 
     @model_validator(mode="after")
     def _p99_not_below_p95(self) -> Slo:
@@ -213,6 +237,31 @@ class Slo(Strict):
                 f"must be at least latency_p95_max_ms ({self.latency_p95_max_ms})",
             )
         return self
+
+
+class Decision(Strict):
+    """How the analysis decides from the evidence (the sequential test behind every request SLO).
+
+    Each request SLO says "at most q of requests are bad". The canary's cumulative counts since
+    its pods started feed Wald's sequential probability ratio test of "bad share = q x
+    healthy_fraction" against "bad share = q"; the rollout aborts when the likelihood ratio
+    exceeds 1/false_abort_max. By Ville's inequality that bounds the chance of ever aborting a
+    canary at the healthy share by false_abort_max, however long the rollout and however often
+    it looks.
+    """
+
+    false_abort_max: Annotated[float, Field(gt=0, le=0.2)] = 0.005
+    # 0.4: a 5% error-rate SLO treats 2% 5xx as healthy, so a canary at 2% or less is aborted
+    # with probability at most false_abort_max.
+    healthy_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.4
+    # How often the evidence is read. Cheap (counters, no range); shorter than the 15 s scrape
+    # because pods are scraped at different phases and every look costs no false aborts.
+    look_interval: Duration = "5s"
+    # How long a stage's gate waits for min_canary_requests before pausing for a human.
+    evidence_wait: Duration = "2m"
+    # A Prometheus outage shorter than this neither aborts nor advances a canary (errored
+    # measurements are retried every 10 s and counted against consecutiveErrorLimit).
+    prometheus_outage_tolerance: Duration = "5m"
 
 
 class EnvNotifications(Strict):
@@ -257,6 +306,7 @@ class Environment(Strict):
     autoscaling: Autoscaling | None = None
     canary: CanaryPolicy
     slo: Slo = Slo()
+    decision: Decision = Decision()
     notifications: EnvNotifications
 
     @model_validator(mode="after")
@@ -492,6 +542,7 @@ __all__ = [
     "CanaryPolicy",
     "Config",
     "ConfigError",
+    "Decision",
     "Environment",
     "Platform",
     "Slo",

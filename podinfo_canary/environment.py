@@ -45,7 +45,12 @@ class PodinfoEnvironment(cdk8s.Chart):
             ),
         )
         self.analysis = AnalysisSuite(
-            self, "analysis", namespace=environment.namespace, slo=environment.slo, prometheus_address=platform.prometheus_address
+            self,
+            "analysis",
+            namespace=environment.namespace,
+            slo=environment.slo,
+            decision=environment.decision,
+            prometheus_address=platform.prometheus_address,
         )
         self.canary = RolloutCanary(
             self, "podinfo", environment=environment, analysis=self.analysis, cluster_issuer=platform.tls.cluster_issuer

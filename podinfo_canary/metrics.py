@@ -18,6 +18,7 @@ The PodMonitor copies the pod label `rollouts-pod-template-hash` onto every seri
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from constructs import Construct
@@ -30,6 +31,7 @@ METRICS_PORT = 9797
 METRICS_PORT_NAME = "http-metrics"
 SCRAPE_INTERVAL_SECONDS = 15
 PROBE_PATHS = "healthz|readyz"
+WEIGHT_DECIMALS = 6  # the sequential test's weights as written into queries
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,81 @@ class Slis:
         """Working-set memory as a share of the memory limit."""
         limits = s.pods('resource="memory"')
         return f"sum(container_memory_working_set_bytes{s.pods()}) / sum(kube_pod_container_resource_limits{limits})"
+
+
+@dataclass(frozen=True)
+class SequentialTest:
+    """Wald's sequential probability ratio test of a bad-request share: `healthy` against `bad`.
+
+    Each request adds to the log-likelihood ratio ln(bad/healthy) if it was bad and
+    ln((1-bad)/(1-healthy)) if not; the test rejects "healthy" when the sum reaches
+    ln(1/false_abort). Under the healthy share the likelihood ratio is a non-negative martingale,
+    so (Ville's inequality) it ever reaches 1/false_abort with probability at most false_abort,
+    whenever and however often it is looked at.
+    """
+
+    healthy: float
+    bad: float
+    false_abort: float
+
+    def __post_init__(self) -> None:
+        if not 0 < self.healthy < self.bad < 1 or not 0 < self.false_abort < 1:
+            raise ValueError(f"SequentialTest needs 0 < healthy < bad < 1 and 0 < false_abort < 1, got {self}")
+
+    # The weights are rounded to WEIGHT_DECIMALS as they are written into the query, so the
+    # statistic computed here is exactly the one Prometheus computes.
+
+    @property
+    def bad_weight(self) -> float:
+        """Added per bad request, on top of total_weight: ln(bad (1-healthy) / (healthy (1-bad)))."""
+        return round(math.log(self.bad * (1 - self.healthy) / (self.healthy * (1 - self.bad))), WEIGHT_DECIMALS)
+
+    @property
+    def total_weight(self) -> float:
+        """Added per request (negative): ln((1-bad) / (1-healthy))."""
+        return round(math.log((1 - self.bad) / (1 - self.healthy)), WEIGHT_DECIMALS)
+
+    @property
+    def threshold(self) -> float:
+        return math.log(1 / self.false_abort)
+
+    def llr(self, bad_requests: float, requests: float) -> float:
+        return bad_requests * self.bad_weight + requests * self.total_weight
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """PromQL over the canary's cumulative counters since its pods started (no window, no rate).
+
+    Counters are read as scraped, so nothing is extrapolated and no evidence is thrown away;
+    a restarted container starts from zero, which is why the restart count is checked beside them.
+    """
+
+    def requests(self, s: Selector) -> str:
+        """Requests answered (probes excluded). Empty when the canary has answered none."""
+        return f"sum(http_request_duration_seconds_count{s.http()})"
+
+    def _counted(self, series: str, s: Selector, extra: str) -> str:
+        return f"(sum(http_request_duration_seconds_{series}{s.http(extra)}) or vector(0))"
+
+    def server_errors(self, s: Selector) -> str:
+        return self._counted("count", s, 'status=~"5.."')
+
+    def not_successful(self, s: Selector) -> str:
+        success = self._counted("count", s, 'status=~"2.."')
+        return f"{self.requests(s)} - {success}"
+
+    def slower_than(self, s: Selector, seconds: float) -> str:
+        within = self._counted("bucket", s, f'le="{seconds:g}"')
+        return f"{self.requests(s)} - {within}"
+
+    def log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest) -> str:
+        """The SPRT statistic: bad x bad_weight + requests x total_weight; empty without traffic."""
+        return f"({bad}) * {test.bad_weight:.{WEIGHT_DECIMALS}f} + {self.requests(s)} * {test.total_weight:.{WEIGHT_DECIMALS}f}"
+
+    def restarts(self, s: Selector) -> str:
+        """Container restarts of the selected pods (kube-state-metrics); 0 when there are none yet."""
+        return f"sum(kube_pod_container_status_restarts_total{s.pods()}) or vector(0)"
 
 
 class PodinfoPodMonitor(Construct):

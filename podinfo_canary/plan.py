@@ -1,8 +1,9 @@
 """The rollout plan, read back from synthesized YAML: what a reviewer wants to know about a canary.
 
 `python -m podinfo_canary.plan dist/prod` prints the stage timeline (weight, pause, gate,
-analyses), the minimum time to full promotion when every check passes (manual gates excluded)
-and the worst-case time from a bad canary's first request to the abort.
+analyses) and the minimum time to full promotion when every check passes (manual gates and pod
+start-up excluded). How fast a bad canary is aborted depends on its traffic: that is measured by
+`make bench` with the controller model and tabled in the README, not computed here.
 
 It reads dist/ (the Rollout, its AnalysisTemplates and the PodMonitor), not the configuration,
 so it describes exactly what Argo CD will apply.
@@ -32,9 +33,7 @@ class PlannedStage:
 class RolloutPlan:
     stages: tuple[PlannedStage, ...]
     background_analyses: tuple[str, ...]
-    promotion_seconds: int  # healthy canary, manual gates excluded
-    detection_seconds: int  # worst case, first bad request to abort
-    detection_metric: str
+    promotion_seconds: int  # healthy canary, manual gates and pod start-up excluded
 
     def describe(self) -> str:
         lines = []
@@ -44,7 +43,6 @@ class RolloutPlan:
             lines.append(f"stage {index}: {stage.weight:>3}%  {wait}{checks}")
         lines.append(f"background analysis: {', '.join(self.background_analyses) or 'none'}")
         lines.append(f"healthy promotion (manual gates excluded): {self.promotion_seconds}s ({self.promotion_seconds / 60:.1f} min)")
-        lines.append(f"worst-case detection ({self.detection_metric}): {self.detection_seconds}s")
         return "\n".join(lines)
 
 
@@ -55,20 +53,14 @@ def _seconds(value: str | int | None) -> int:
 
 
 def _metric_seconds(metric: dict) -> int:
-    """A passing metric with `count` measurements takes initialDelay + (count - 1) x interval."""
-    count = int(metric.get("count", 1))
-    return _seconds(metric.get("initialDelay")) + (count - 1) * _seconds(metric.get("interval"))
+    """A passing metric's duration: initialDelay, then (n - 1) intervals for its n-th and last
+    measurement, where n is `consecutiveSuccessLimit` when set (it ends at that many successes,
+    analysis/analysis.go `assessMetricStatus`) and `count` otherwise."""
+    needed = int(metric.get("consecutiveSuccessLimit") or metric.get("count", 1))
+    return _seconds(metric.get("initialDelay")) + (needed - 1) * _seconds(metric.get("interval"))
 
 
-def _detection(metric: dict, scrape_seconds: int) -> int:
-    """First request to abort: data visible after two scrapes (rate needs two samples), the next
-    measurement at most one interval later, then `failureLimit` more failing measurements."""
-    interval = _seconds(metric["interval"])
-    visible = max(2 * scrape_seconds, _seconds(metric.get("initialDelay")))
-    return visible + interval + int(metric.get("failureLimit", 0)) * interval
-
-
-def build_plan(rollout: dict, templates: dict[str, dict], scrape_seconds: int, detect_metric: str = "error-rate") -> RolloutPlan:
+def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
     canary = rollout["spec"]["strategy"]["canary"]
 
     def analysis_seconds(names: list[str]) -> int:
@@ -87,18 +79,12 @@ def build_plan(rollout: dict, templates: dict[str, dict], scrape_seconds: int, d
             stages[-1]["analyses"] += [t["templateName"] for t in step["analysis"]["templates"]]
     planned = tuple(PlannedStage(s["weight"], s["pause"], s["gate"], tuple(s["analyses"]), analysis_seconds(s["analyses"])) for s in stages)
     background = tuple(t["templateName"] for t in canary.get("analysis", {}).get("templates", []))
-    detecting = [m for n in background for m in templates[n]["spec"]["metrics"] if m["name"] == detect_metric]
-    if any("count" in m for m in detecting):
+    if any("count" in m for n in background for m in templates[n]["spec"]["metrics"]):
         raise ValueError("the background analysis has a `count`: it would stop measuring before promotion")
-    if not detecting:
-        raise ValueError(f"no background analysis measures {detect_metric!r}: a bad canary would only be caught at a step")
     return RolloutPlan(
         stages=planned,
         background_analyses=background,
-        promotion_seconds=sum((s.pause_seconds or 0) + s.analysis_seconds for s in planned if not s.manual_gate)
-        + sum(s.analysis_seconds for s in planned if s.manual_gate),
-        detection_seconds=min(_detection(m, scrape_seconds) for m in detecting),
-        detection_metric=detect_metric,
+        promotion_seconds=sum((s.pause_seconds or 0) + s.analysis_seconds for s in planned),
     )
 
 
@@ -107,9 +93,7 @@ def plan_from_folder(folder: Path) -> RolloutPlan:
     docs = [d for p in sorted(folder.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
     rollout = next(d for d in docs if d["kind"] == "Rollout")
     templates = {d["metadata"]["name"]: d for d in docs if d["kind"] == "AnalysisTemplate"}
-    monitor = next(d for d in docs if d["kind"] == "PodMonitor")
-    scrape = max(_seconds(e.get("interval", "30s")) for e in monitor["spec"]["podMetricsEndpoints"])
-    return build_plan(rollout, templates, scrape)
+    return build_plan(rollout, templates)
 
 
 if __name__ == "__main__":

@@ -52,12 +52,18 @@ class PodResources:
 
 @dataclass(frozen=True)
 class RolloutTiming:
-    """Deliberate timings of the canary (seconds)."""
+    """Deliberate timings of the canary (seconds).
+
+    min_ready: 0. A canary pod takes traffic once its readiness probe passes; a pod that crashes
+    after that is caught by the restart check of the analysis, so minReadySeconds would only add
+    its value to each of the four scale-ups of a prod rollout (the weight moves once the canary
+    pods are available: rollout/trafficrouting.go `reconcileTrafficRouting`).
+    """
 
     abort_scale_down_delay: int = 30
     scale_down_delay: int = 30
     progress_deadline: int = 600
-    min_ready: int = 10
+    min_ready: int = 0
     revision_history_limit: int = 5
 
 

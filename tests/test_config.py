@@ -27,7 +27,7 @@ def _set(path: str, value):
         parts = path.replace("]", "").replace("[", ".").split(".")
         target = data
         for part in parts[:-1]:
-            target = target[int(part)] if part.isdigit() else target[part]
+            target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
         last = parts[-1]
         target[int(last) if last.isdigit() else last] = value
 
@@ -82,7 +82,22 @@ BAD_INPUTS = [
     ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
     ("bad-host", PROD, _set("hosts", ["podinfo_example"]), ["hosts[0] = 'podinfo_example'", "allowed form"]),
     ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
-    ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 300), ["slo.latency_p99_max_ms = 300", "at least latency_p95_max_ms (500)"]),
+    ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
+    (
+        "latency-not-a-bucket-bound",
+        PROD,
+        _set("slo.latency_p95_max_ms", 300),
+        ["slo.latency_p95_max_ms = 300", "bucket bounds in ms (5, 10, 25, 50, 100, 250, 500, 1000"],
+    ),
+    (
+        "false-abort-out-of-range",
+        PROD,
+        _set("decision.false_abort_max", 0.5),
+        ["decision.false_abort_max = 0.5", "less than or equal to 0.2"],
+    ),
+    ("healthy-fraction-is-one", PROD, _set("decision.healthy_fraction", 1.0), ["decision.healthy_fraction = 1.0", "less than 1"]),
+    ("min-canary-requests-zero", PROD, _set("slo.min_canary_requests", 0), ["slo.min_canary_requests = 0", "greater than or equal to 1"]),
+    ("look-interval-not-a-duration", PROD, _set("decision.look_interval", "5"), ["decision.look_interval = '5'", "duration"]),
     (
         "platform-bad-expose",
         PLATFORM,

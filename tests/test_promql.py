@@ -2,15 +2,16 @@
 
 Each scenario is a set of synthetic podinfo series (canary and stable pod-template hashes,
 probes, cAdvisor and kube-state-metrics series). promtool evaluates every query of the prod
-AnalysisTemplates against it and checks the value we expect; the metric's own successCondition
-(also from dist/) is then applied to that value, the way Argo Rollouts would.
+AnalysisTemplates against it and checks the value we expect: the sequential test's statistic
+computed here from the scenario's request counts and the configured SLO, so a query that sums
+the wrong series or weighs them wrongly fails. The metric's own conditions (also from dist/) are
+then applied to that value, the way Argo Rollouts would (podinfo_canary.model.controller).
 """
 
 from __future__ import annotations
 
 import math
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 
@@ -18,15 +19,19 @@ import promql_parser
 import pytest
 import yaml
 
+from podinfo_canary.metrics import SequentialTest
+from podinfo_canary.model import expr
+from podinfo_canary.model.controller import measurement_phase
 from tests.conftest import find
 
 CANARY, STABLE = "c4n4ry", "st4bl3"
 STEP = 15  # seconds between samples, the PodMonitor's scrape interval
-EVAL = "5m"
+EVAL_STEPS = 20  # evaluated at 20 x 15 s = 5m: every counter then holds 300 s of requests
+EVAL = f"{EVAL_STEPS * STEP}s"
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 
 FAST = {0.05: 1.0}  # every request in (0.025, 0.05]
-SLOW = {0.05: 0.875, 1: 0.125}  # P95 = 0.5 + 0.5 * (0.95 - 0.875) / 0.125 = 0.8 s, P99 = 0.96 s
+SLOW = {0.05: 0.875, 1: 0.125}  # 12.5% slower than 500 ms (P95 = 0.8 s), none slower than 1 s
 
 
 @dataclass
@@ -38,6 +43,14 @@ class Pod:
     latency: dict[float, float] = field(default_factory=lambda: FAST)
     cpu_cores: float = 0.1
     memory_bytes: int = 100 * 2**20
+    restarts: int = 0
+
+    def requests(self, status: str = ".") -> float:
+        """Requests counted by the eval time whose status matches the regex."""
+        return sum(rps for s, rps in self.rps.items() if re.fullmatch(status + ".*", s)) * EVAL_STEPS * STEP
+
+    def within(self, seconds: float) -> float:
+        return self.requests() * sum(share for bound, share in self.latency.items() if bound <= seconds)
 
 
 def _counter(per_second: float) -> str:
@@ -64,6 +77,7 @@ def series(namespace: str, pods: list[Pod]) -> list[dict]:
         cadvisor = f'namespace="{namespace}", pod="podinfo-{pod.hash}-x1", container="podinfo"'
         out.append({"series": f"container_cpu_usage_seconds_total{{{cadvisor}}}", "values": _counter(pod.cpu_cores)})
         out.append({"series": f"container_memory_working_set_bytes{{{cadvisor}}}", "values": f"{pod.memory_bytes}x40"})
+        out.append({"series": f"kube_pod_container_status_restarts_total{{{cadvisor}}}", "values": f"{pod.restarts}x40"})
         out.append({"series": f'kube_pod_container_resource_limits{{{cadvisor}, resource="cpu", unit="core"}}', "values": "0.5x40"})
         out.append(
             {"series": f'kube_pod_container_resource_limits{{{cadvisor}, resource="memory", unit="byte"}}', "values": f"{256 * 2**20}x40"}
@@ -71,59 +85,49 @@ def series(namespace: str, pods: list[Pod]) -> list[dict]:
     return out
 
 
-HEALTHY = {
-    "request-rate": 1.0,
-    "success-rate": 1.0,
-    "error-rate": 0.0,
-    "latency-p95": 0.04875,
-    "latency-p99": 0.04975,
-    "cpu-usage": 0.2,
-    "memory-usage": 100 / 256,
-}
-
 BG = "podinfo-complete-analysis"
+GATE = "podinfo-request-rate"
 
-# name: (pods, expected value per metric (None = empty result), templates that fail, templates inconclusive)
+# name: (pods, templates that fail, templates inconclusive)
 SCENARIOS = {
-    "healthy_canary": ([Pod(CANARY), Pod(STABLE)], HEALTHY, set(), set()),
+    "healthy_canary": ([Pod(CANARY), Pod(STABLE)], set(), set()),
     "canary_with_10pct_5xx": (
         [Pod(CANARY, rps={"200": 0.9, "500": 0.1}), Pod(STABLE)],
-        {**HEALTHY, "success-rate": 0.9, "error-rate": 0.1},
         {"podinfo-success-rate", "podinfo-error-rate", BG},
         set(),
     ),
-    "canary_answering_only_500": (
-        [Pod(CANARY, rps={"500": 1.0}), Pod(STABLE)],
-        {**HEALTHY, "success-rate": 0.0, "error-rate": 1.0},
-        {"podinfo-success-rate", "podinfo-error-rate", BG},
-        set(),
-    ),
-    "canary_answering_only_404": (
-        [Pod(CANARY, rps={"404": 1.0}), Pod(STABLE)],
-        {**HEALTHY, "success-rate": 0.0, "error-rate": 0.0},
-        {"podinfo-success-rate", BG},
-        set(),
-    ),
-    "canary_with_p95_800ms": (
-        [Pod(CANARY, latency=SLOW), Pod(STABLE)],
-        {**HEALTHY, "latency-p95": 0.8, "latency-p99": 0.96},
-        {"podinfo-latency", BG},
-        set(),
-    ),
-    "canary_without_traffic": (
-        [Pod(CANARY, rps={}), Pod(STABLE)],
-        {**HEALTHY, "request-rate": 0.0, "success-rate": None, "error-rate": None, "latency-p95": None, "latency-p99": None},
-        set(),
-        {"podinfo-request-rate", BG},
-    ),
-    "stable_only_errors": ([Pod(CANARY), Pod(STABLE, rps={"200": 0.5, "500": 0.5}, latency=SLOW)], HEALTHY, set(), set()),
-    "canary_cpu_at_90pct_of_limit": (
-        [Pod(CANARY, cpu_cores=0.45), Pod(STABLE)],
-        {**HEALTHY, "cpu-usage": 0.9},
-        {"podinfo-cpu-usage", BG},
-        set(),
-    ),
+    "canary_answering_only_500": ([Pod(CANARY, rps={"500": 1.0}), Pod(STABLE)], {"podinfo-success-rate", "podinfo-error-rate", BG}, set()),
+    "canary_answering_only_404": ([Pod(CANARY, rps={"404": 1.0}), Pod(STABLE)], {"podinfo-success-rate", BG}, set()),
+    "canary_with_p95_800ms": ([Pod(CANARY, latency=SLOW), Pod(STABLE)], {"podinfo-latency", BG}, set()),
+    "canary_without_traffic": ([Pod(CANARY, rps={}), Pod(STABLE)], set(), {GATE}),
+    "canary_with_too_few_requests": ([Pod(CANARY, rps={"200": 0.1}), Pod(STABLE)], set(), {GATE}),
+    "stable_only_errors": ([Pod(CANARY), Pod(STABLE, rps={"200": 0.5, "500": 0.5}, latency=SLOW, restarts=3)], set(), set()),
+    "canary_cpu_at_90pct_of_limit": ([Pod(CANARY, cpu_cores=0.45), Pod(STABLE)], {"podinfo-cpu-usage", BG}, set()),
+    "canary_container_restarted": ([Pod(CANARY, restarts=1), Pod(STABLE)], {BG}, set()),
 }
+
+
+def expected_values(pod: Pod, env) -> dict[str, float | None]:
+    """Each metric's value for the canary pod, from its counts and the environment's SLO (None: empty)."""
+    slo, decision = env.slo, env.decision
+
+    def test(bad_share: float) -> SequentialTest:
+        return SequentialTest(bad_share * decision.healthy_fraction, bad_share, decision.false_abort_max)
+
+    n = pod.requests()
+    sprt = {
+        "server-errors": test(slo.error_rate_max).llr(pod.requests("5"), n),
+        "unsuccessful": test(1 - slo.success_rate_min).llr(n - pod.requests("2"), n),
+        "slower-than-p95": test(0.05).llr(n - pod.within(slo.latency_p95_max_ms / 1000), n),
+        "slower-than-p99": test(0.01).llr(n - pod.within(slo.latency_p99_max_ms / 1000), n),
+    }
+    return {
+        **{name: (value if n else None) for name, value in sprt.items()},
+        "canary-requests": n,
+        "canary-restarts": float(pod.restarts),
+        "cpu-usage": pod.cpu_cores / 0.5,
+        "memory-usage": pod.memory_bytes / (256 * 2**20),
+    }
 
 
 def _concrete(query: str) -> str:
@@ -136,20 +140,13 @@ def templates(objects) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def namespace(config) -> str:
-    return next(e.namespace for e in config.environments if e.name == "prod")
+def prod(config):
+    return next(e for e in config.environments if e.name == "prod")
 
 
 def _metrics(templates) -> dict[str, dict]:
-    """metric name -> metric spec, across the individual templates (complete-analysis repeats them)."""
-    return {m["name"]: m for name, t in templates.items() if name != "podinfo-complete-analysis" for m in t["spec"]["metrics"]}
-
-
-def argo_condition(condition: str, result: list[float]) -> bool:
-    """Evaluate an Argo Rollouts (expr) condition of the restricted form our templates use."""
-    assert re.fullmatch(r"[\w\s\[\]().|&<>=!]+", condition), condition
-    python = condition.replace("||", " or ").replace("&&", " and ").replace("isNaN(", "isnan(")
-    return bool(eval(python, {"__builtins__": {}}, {"result": result, "len": len, "isnan": math.isnan, "true": True, "false": False}))
+    """metric name -> metric spec, across every template (the background one adds canary-restarts)."""
+    return {m["name"]: m for t in templates.values() for m in t["spec"]["metrics"]}
 
 
 def test_every_query_parses(templates):
@@ -165,20 +162,17 @@ def test_every_query_selects_the_canary_hash(templates):
         assert "{{args.canary-hash}}" in query, metric["name"]
 
 
-def test_promtool_is_installed():
-    assert shutil.which("promtool"), "promtool missing: install the Debian package `prometheus` (.ci/run does)"
-
-
-def test_queries_on_the_prometheus_engine(templates, namespace, tmp_path):
+def test_queries_on_the_prometheus_engine(templates, prod, tmp_path):
     metrics = _metrics(templates)
     groups = []
-    for scenario, (pods, expected, _, _) in SCENARIOS.items():
+    for scenario, (pods, _, _) in SCENARIOS.items():
         tests = []
+        expected = expected_values(pods[0], prod)
         for name, metric in metrics.items():
             value = expected[name]
             samples = [] if value is None else [{"labels": "{}", "value": value}]
             tests.append({"expr": _concrete(metric["provider"]["prometheus"]["query"]), "eval_time": EVAL, "exp_samples": samples})
-        groups.append({"name": scenario, "interval": f"{STEP}s", "input_series": series(namespace, pods), "promql_expr_test": tests})
+        groups.append({"name": scenario, "interval": f"{STEP}s", "input_series": series(prod.namespace, pods), "promql_expr_test": tests})
     spec = tmp_path / "analysis_test.yaml"
     result = _promtool(spec, groups)
     if result.returncode != 0:
@@ -202,30 +196,22 @@ def _promtool(spec, groups) -> subprocess.CompletedProcess:
 def _rounding_differences(output: str) -> dict[tuple[str, float], float]:
     found = {}
     pattern = r'expr: "(.*?)", time: .*?\n\s+exp: \{\} (\S+)\n\s+got: \{\} (\S+)'
-    for expr, exp, got in re.findall(pattern, output):
+    for query, exp, got in re.findall(pattern, output):
         expected, actual = float(exp), float(got)
         if math.isclose(expected, actual, rel_tol=1e-9):
-            found[(expr.replace('\\"', '"'), expected)] = actual
+            found[(query.replace('\\"', '"'), expected)] = actual
     return found
 
 
-def measurement(metric: dict, value: float | None) -> str:
-    """Argo Rollouts' verdict on one measurement: Successful, Failed or Inconclusive."""
-    result = [] if value is None else [value]
-    if argo_condition(metric["successCondition"], result):
-        return "Successful"
-    if "failureCondition" in metric and not argo_condition(metric["failureCondition"], result):
-        return "Inconclusive"
-    return "Failed"
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_templates_pass_fail_or_pause_as_expected(templates, scenario):
-    """Apply each template's conditions to the values promtool proved above."""
-    _, expected, failing, inconclusive = SCENARIOS[scenario]
+def test_templates_pass_fail_or_pause_as_expected(templates, prod, scenario):
+    """Apply each template's conditions to the values promtool proved above (EvaluateResult)."""
+    pods, failing, inconclusive = SCENARIOS[scenario]
+    expected = expected_values(pods[0], prod)
     outcome = {}
     for name, template in templates.items():
-        verdicts = {measurement(m, expected[m["name"]]) for m in template["spec"]["metrics"]}
+        verdicts = {measurement_phase(m, [] if expected[m["name"]] is None else [expected[m["name"]]]) for m in template["spec"]["metrics"]}
+        assert "Error" not in verdicts, (name, verdicts)
         outcome[name] = "Failed" if "Failed" in verdicts else ("Inconclusive" if "Inconclusive" in verdicts else "Successful")
     assert {n for n, o in outcome.items() if o == "Failed"} == failing
     assert {n for n, o in outcome.items() if o == "Inconclusive"} == inconclusive
@@ -235,11 +221,18 @@ def test_no_data_never_errors(templates):
     """Empty and NaN results are decided by a guard, never by indexing an empty result."""
     for metric in _metrics(templates).values():
         for result in ([], [math.nan]):
-            argo_condition(metric["successCondition"], result)  # must not raise
+            if metric["name"] in ("canary-requests", "canary-restarts"):
+                continue  # their queries end in `or vector(0)`: never empty
+            expr.evaluate(metric["successCondition"], result)  # must not raise
 
 
-def test_background_template_runs_until_promotion_and_step_templates_end(templates):
-    assert all("count" not in m for m in templates[BG]["spec"]["metrics"])
+def test_background_template_runs_until_promotion_and_is_never_inconclusive(templates):
+    """A background run that ends Inconclusive pauses the rollout with no new run until a human
+    resumes (rollout/analysis.go `reconcileBackgroundAnalysisRun`): its metrics have no
+    failureCondition (anything not successful fails) and no `count`."""
+    for metric in templates[BG]["spec"]["metrics"]:
+        assert "count" not in metric and "failureCondition" not in metric, metric["name"]
+    assert "canary-requests" not in {m["name"] for m in templates[BG]["spec"]["metrics"]}
     for name, template in templates.items():
         if name != BG:
             assert all(m["count"] >= 1 for m in template["spec"]["metrics"]), name

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import math
+
 import cdk8s
 import pytest
 import yaml
 
-from podinfo_canary.config import ANALYSIS_TEMPLATES, Environment, GatewayRef
+from podinfo_canary.analysis import AnalysisSuite
+from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayRef, Slo
 from podinfo_canary.environment import PodinfoEnvironment
+from podinfo_canary.metrics import SequentialTest
+from podinfo_canary.model.controller import optimistic
+from podinfo_canary.model.run import Environment as ModelEnvironment
+from podinfo_canary.model.world import PodBehaviour, Version, World
 from podinfo_canary.plan import plan_from_folder
 from podinfo_canary.rollout import RolloutTiming
 from tests.conftest import find, one
@@ -48,18 +55,59 @@ def test_steps_name_only_templates_that_exist(objects):
     assert used and used <= names
 
 
-def test_seven_analysis_templates_with_a_30s_interval(objects):
+def test_seven_analysis_templates(objects):
     templates = find(objects, "AnalysisTemplate", folder="prod")
     assert sorted(t["metadata"]["name"] for t in templates) == sorted(ANALYSIS_TEMPLATES)
-    assert {m["interval"] for t in templates for m in t["spec"]["metrics"]} == {"30s"}
 
 
-def test_thresholds_come_from_the_slo(objects, config):
-    prod = next(e for e in config.environments if e.name == "prod")
-    latency = one(objects, "AnalysisTemplate", "podinfo-latency", "prod")["spec"]["metrics"]
-    assert latency[0]["successCondition"].endswith(f"<= {prod.slo.latency_p95_max_ms / 1000:g}")
-    success = one(objects, "AnalysisTemplate", "podinfo-success-rate", "prod")["spec"]["metrics"][0]
-    assert success["successCondition"].endswith(f">= {prod.slo.success_rate_min:g}")
+def _analysis(slo: Slo, decision: Decision) -> dict[str, dict]:
+    app = cdk8s.App()
+    chart = cdk8s.Chart(app, "analysis")
+    AnalysisSuite(chart, "suite", namespace="ns", slo=slo, decision=decision, prometheus_address="http://prometheus:9090")
+    return {o["metadata"]["name"]: {m["name"]: m for m in o["spec"]["metrics"]} for o in chart.to_json()}
+
+
+def test_every_threshold_interval_and_limit_flows_from_config():
+    """A fixture configuration whose values all differ from the defaults and from each other:
+    a constant typed into the construct cannot pass."""
+    slo = Slo(
+        success_rate_min=0.93,
+        error_rate_max=0.04,
+        latency_p95_max_ms=250,
+        latency_p99_max_ms=2500,
+        cpu_usage_max=0.7,
+        memory_usage_max=0.6,
+        analysis_interval="45s",
+        min_canary_requests=77,
+        canary_restarts_max=2,
+    )
+    decision = Decision(
+        false_abort_max=0.003, healthy_fraction=0.3, look_interval="7s", evidence_wait="70s", prometheus_outage_tolerance="4m"
+    )
+    templates = _analysis(slo, decision)
+    background = templates["podinfo-complete-analysis"]
+    threshold = f"< {math.log(1 / 0.003):.4f}"
+    shares = {"server-errors": 0.04, "unsuccessful": 0.07, "slower-than-p95": 0.05, "slower-than-p99": 0.01}
+    for name, bad in shares.items():
+        test = SequentialTest(bad * 0.3, bad, 0.003)
+        metric = background[name]
+        assert metric["successCondition"].endswith(threshold), name
+        assert f"* {test.bad_weight:.6f} +" in metric["provider"]["prometheus"]["query"], name
+        assert metric["provider"]["prometheus"]["query"].endswith(f"* {test.total_weight:.6f}"), name
+        assert metric["interval"] == "7s" and metric["failureLimit"] == 0, name
+    assert 'le="0.25"' in background["slower-than-p95"]["provider"]["prometheus"]["query"]
+    assert 'le="2.5"' in background["slower-than-p99"]["provider"]["prometheus"]["query"]
+    assert background["canary-restarts"]["successCondition"] == "result[0] <= 2"
+    assert background["cpu-usage"]["successCondition"].endswith("<= 0.7") and background["cpu-usage"]["interval"] == "45s"
+    assert background["memory-usage"]["successCondition"].endswith("<= 0.6") and background["memory-usage"]["interval"] == "45s"
+    gate = templates["podinfo-request-rate"]["canary-requests"]
+    assert gate["successCondition"].endswith(">= 77")
+    assert (gate["count"], gate["consecutiveSuccessLimit"], gate["inconclusiveLimit"]) == (11, 1, 10)  # 70 s / 7 s + 1
+    limits = {m["consecutiveErrorLimit"] for t in templates.values() for m in t.values()}
+    assert limits == {24}  # 4 minutes of errors retried every 10 s (analysis.go DefaultErrorRetryInterval)
+    assert all(
+        m["count"] == 1 for n, t in templates.items() if n not in ("podinfo-complete-analysis", "podinfo-request-rate") for m in t.values()
+    )
 
 
 def test_services_selectors_and_ingress_are_wired(objects):
@@ -117,12 +165,16 @@ def test_pod_monitor_copies_the_hash_label_and_has_the_release_label(objects, co
     assert monitor["spec"]["podTargetLabels"] == ["rollouts-pod-template-hash"]
 
 
-def test_prod_plan_promotes_within_20_minutes_and_detects_within_90_seconds(fresh_dist):
+def test_prod_plan_agrees_with_the_controller_model_and_promotes_within_12_5_minutes(fresh_dist):
+    """The plan's arithmetic and the controller model compute the healthy promotion independently."""
     plan = plan_from_folder(fresh_dist / "prod")
     assert [s.weight for s in plan.stages] == [10, 30, 50, 75, 100]
     assert [s.manual_gate for s in plan.stages] == [False, False, True, False, False]
-    assert plan.detection_seconds <= 90
-    assert plan.promotion_seconds == 120 + 300 + 300 + 3 * 150
+    env = ModelEnvironment.load(fresh_dist / "prod")
+    instant = World(namespace=env.namespace, total_rps=100, canary=Version(pods=PodBehaviour(startup_seconds=0)))
+    healthy = optimistic(env.spec, instant, gate_wait=0)
+    assert (healthy.result, healthy.at) == ("promoted", plan.promotion_seconds)
+    assert plan.promotion_seconds <= 12.5 * 60
 
 
 def _synth_env(tmp_path, env: Environment, config) -> list[dict]:

@@ -1,4 +1,5 @@
-"""Generated README sections: the canary plan and SLO table come from config/ and dist/, not from prose.
+"""Generated README sections: the canary plan, SLO and decision tables come from config/, dist/ and
+the last `make bench` run (bench/decisions.json), not from prose.
 
 `make synth` rewrites the blocks between `<!-- BEGIN GENERATED: name -->` and
 `<!-- END GENERATED: name -->`; tests/test_docs.py fails when README.md is stale.
@@ -6,6 +7,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -15,35 +17,93 @@ from podinfo_canary.plan import plan_from_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+RESULTS = ROOT / "bench/decisions.json"
 
 
 def canary_block(cfg: config_module.Config, dist: Path) -> str:
-    lines = ["| environment | stages (weight: wait, analysis) | healthy promotion* | worst-case detection |", "|---|---|---|---|"]
+    lines = ["| environment | stages (weight: wait, analysis) | healthy promotion* |", "|---|---|---|"]
     for env in cfg.environments:
         plan = plan_from_folder(dist / env.name)
         stages = []
         for stage in plan.stages:
             wait = "manual gate" if stage.manual_gate else (f"{stage.pause_seconds}s" if stage.pause_seconds else "-")
             stages.append(f"{stage.weight}%: {wait}{' + analysis' if stage.analyses else ''}")
-        lines.append(f"| {env.name} | {' → '.join(stages)} | {plan.promotion_seconds / 60:.1f} min | {plan.detection_seconds} s |")
+        lines.append(f"| {env.name} | {' → '.join(stages)} | {plan.promotion_seconds / 60:.1f} min |")
     lines.append("")
-    lines.append("\\* manual gates excluded; each blocking analysis step takes as long as its slowest metric.")
+    lines.append(
+        "\\* manual gates and pod start-up excluded; a stage's blocking check takes one measurement when the canary "
+        "has answered enough requests."
+    )
     return "\n".join(lines)
 
 
 def slo_block(cfg: config_module.Config) -> str:
     lines = [
-        "| environment | success rate | error rate (5xx) | P95 | P99 | CPU of limit | memory of limit | min canary traffic | interval |"
+        "| environment | success rate | error rate (5xx) | P95 | P99 | CPU of limit | memory of limit | canary restarts | "
+        "min canary requests | false abort bound | healthy share of SLO | look every | outage tolerated |"
     ]
-    lines.append("|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for env in cfg.environments:
-        s = env.slo
+        s, d = env.slo, env.decision
         lines.append(
             f"| {env.name} | >= {s.success_rate_min:.0%} | <= {s.error_rate_max:.0%} | <= {s.latency_p95_max_ms} ms | "
-            f"<= {s.latency_p99_max_ms} ms | <= {s.cpu_usage_max:.0%} | <= {s.memory_usage_max:.0%} | {s.min_request_rate:g} req/s | "
-            f"{s.analysis_interval} |"
+            f"<= {s.latency_p99_max_ms} ms | <= {s.cpu_usage_max:.0%} | <= {s.memory_usage_max:.0%} | <= {s.canary_restarts_max} | "
+            f"{s.min_canary_requests} (wait {d.evidence_wait}) | {d.false_abort_max:.1%} | {d.healthy_fraction:g} | "
+            f"{d.look_interval} | {d.prometheus_outage_tolerance} |"
         )
     return "\n".join(lines)
+
+
+def decisions_block(results: Path = RESULTS) -> str:
+    """The decision table of the last `make bench` run, for the current design and the one before."""
+    if not results.exists():
+        raise FileNotFoundError(f"{results.relative_to(ROOT)} is missing: run `make bench`")
+    report = json.loads(results.read_text())
+    lines = []
+    for design, title in (("after", "Current analysis (dist/prod)"), ("before", "Before issue 6 (bench/before/prod)")):
+        rows = [r for r in report["rows"] if r["design"] == design]
+        lines.append(f"**{title}**, {_runs(rows)} simulated rollouts per traffic level:")
+        lines.append("")
+        lines += _decision_table(rows)
+        lines.append("")
+        for target in report["targets"][design]:
+            lines.append(f"- {'met' if target['met'] else '**missed**'}: {target['target']} ({target['value']})")
+        lines.append("")
+    lines.append(
+        f"Generated from bench/decisions.json ({report['runs_per_cell']} runs per cell, BENCH_RUNS; a human promotes "
+        f"the manual gate after {report['gate_wait_seconds']} s; 95% intervals in brackets)."
+    )
+    return "\n".join(lines)
+
+
+def _runs(rows: list[dict]) -> str:
+    counts = sorted({r["runs"] for r in rows})
+    return "–".join(str(c) for c in (counts[0], counts[-1])) if len(counts) > 1 else str(counts[0])
+
+
+def _decision_table(rows: list[dict]) -> list[str]:
+    def find(level, canary):
+        return next(r for r in rows if r["level"] == level and r["canary"] == canary)
+
+    def pct(row, key):
+        low, high = row[f"{key}_ci"]
+        return f"{row[key]:.1%} [{low:.1%}, {high:.1%}]"
+
+    def seconds(value):
+        return "–" if value != value else f"{value:.0f}"  # NaN: nothing was aborted
+
+    lines = [
+        "| canary req/s at the first stage | false abort, 1% 5xx | false abort, 2% 5xx | paused, 1% 5xx | 10% 5xx caught | "
+        "10% 5xx: abort after median / p95 / max (s) | 6% 5xx caught | 6% 5xx: p95 (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for level in sorted({r["level"] for r in rows}):
+        h1, h2, b10, b6 = (find(level, c) for c in ("healthy 1%", "healthy 2%", "bad 10%", "bad 6%"))
+        lines.append(
+            f"| {level:g} | {pct(h1, 'aborted')} | {pct(h2, 'aborted')} | {h1['paused']:.1%} | {pct(b10, 'aborted')} | "
+            f"{seconds(b10['median_s'])} / {seconds(b10['p95_s'])} / {seconds(b10['max_s'])} | {pct(b6, 'aborted')} | {seconds(b6['p95_s'])} |"
+        )
+    return lines
 
 
 def render(text: str, blocks: dict[str, str]) -> str:
@@ -57,7 +117,7 @@ def render(text: str, blocks: dict[str, str]) -> str:
 
 def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
     cfg = config_module.load(ROOT / "config")
-    return {"canary": canary_block(cfg, dist), "slo": slo_block(cfg)}
+    return {"canary": canary_block(cfg, dist), "slo": slo_block(cfg), "decisions": decisions_block()}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,6 @@
+"""A model of Argo Rollouts' canary decisions, fed by synthetic traffic and evaluated PromQL.
+
+`controller` encodes the pinned controller's semantics, `world` makes the series Prometheus
+would hold, `promql` evaluates the queries of dist/ on them (proved against a real Prometheus
+server by tests/test_model.py), and `run` ties them together for tests and `make bench`.
+"""

@@ -1,0 +1,94 @@
+"""Simulate one rollout of a synthesized environment: controller model + world + query engine.
+
+The weight schedule the world needs depends on the controller's decisions and vice versa, so a
+run iterates to a fixed point: start from the schedule a healthy canary follows (every
+measurement passing), render the series, simulate, and render again with the schedule the
+controller really produced until both agree up to the run's outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from podinfo_canary.config import duration_seconds
+from podinfo_canary.model.controller import Outcome, PrometheusDown, RolloutSpec, Timeline, optimistic, simulate
+from podinfo_canary.model.promql import Evaluator, Series
+from podinfo_canary.model.world import CANARY_HASH, World
+
+HASH_ARG = "{{args.canary-hash}}"
+
+
+def concrete(query: str) -> str:
+    """The query as the AnalysisRun resolves it for our synthetic canary."""
+    return query.replace(HASH_ARG, CANARY_HASH)
+
+
+class PythonEngine:
+    """Answers measurements from `promql.Evaluator`; errors while the world says Prometheus is down."""
+
+    def __init__(self, series: list[Series], world: World, end: int):
+        self.world = world
+        self.evaluator = Evaluator(series, np.arange(end + 1))
+        self.end = end
+
+    def result(self, query: str, t: int) -> list[float]:
+        if not self.world.prometheus_up(t):
+            raise PrometheusDown(t)
+        if t > self.end:
+            raise IndexError(f"series rendered up to {self.end}s, asked for {t}s")
+        return self.evaluator.query(concrete(query)).at(t)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """A synthesized environment folder: its Rollout model and the PodMonitor's scrape interval."""
+
+    spec: RolloutSpec
+    scrape_seconds: int
+    namespace: str
+
+    @classmethod
+    def load(cls, folder: Path) -> Environment:
+        docs = [d for p in sorted(folder.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
+        rollout = next(d for d in docs if d["kind"] == "Rollout")
+        templates = {d["metadata"]["name"]: d for d in docs if d["kind"] == "AnalysisTemplate"}
+        monitor = next(d for d in docs if d["kind"] == "PodMonitor")
+        scrape = max(duration_seconds(e.get("interval", "30s")) for e in monitor["spec"]["podMetricsEndpoints"])
+        return cls(RolloutSpec.from_objects(rollout, templates), scrape, rollout["metadata"]["namespace"])
+
+
+def _extend(timeline: Timeline, end: int) -> Timeline:
+    return Timeline([(c, d if d <= timeline.end else end + 1) for c, d in timeline.canary_pods], timeline.weights, end)
+
+
+def rollout(
+    env: Environment,
+    world: World,
+    *,
+    seed: int,
+    gate_wait: int | None = 300,
+    horizon: int = 4 * 3600,
+    margin: int = 900,
+    healthy: Timeline | None = None,
+) -> tuple[Outcome, list[Series]]:
+    """The outcome of one rollout and the series it was judged on.
+
+    healthy: the schedule of `optimistic` for this environment and world, when the caller has it.
+    """
+    schedule = healthy or optimistic(env.spec, world, gate_wait=gate_wait, horizon=horizon).timeline
+    end = min(schedule.end + margin, horizon)
+    for _ in range(8):
+        series = world.render(_extend(schedule, end), seed)
+        outcome = simulate(env.spec, world, PythonEngine(series, world, end), gate_wait=gate_wait, horizon=end + 1)
+        if outcome.result == "running" and end < horizon:
+            end = min(end + margin, horizon)
+            schedule = _extend(outcome.timeline, end)
+            continue
+        if outcome.timeline.prefix(outcome.at) == _extend(schedule, end).prefix(outcome.at):
+            return outcome, series
+        schedule = _extend(outcome.timeline, end)
+    raise RuntimeError("the weight schedule did not settle: the world and the controller disagree")

@@ -1,0 +1,251 @@
+"""`make bench` (decision quality): how often the canary analysis aborts a healthy canary, and how
+fast it aborts a bad one, by canary traffic, for the design before issue 6 and the current one.
+
+A Monte Carlo over Poisson traffic with the controller model (`podinfo_canary.model`): each run
+renders the series Prometheus would scrape, evaluates the exact queries and conditions of the
+synthesized templates (bench/before/prod for the old design, dist/prod for the current one) and
+lets the modelled Argo Rollouts v1.9.1 controller decide. Traffic levels are the canary's
+requests per second at the first stage's weight; a human promotes a manual gate after 5 minutes.
+Time to abort counts from the first second the canary receives traffic.
+
+Writes bench/decisions.json (the README's decision table is generated from it, and a test checks
+it was produced from the current dist/prod) and prints the tables and the targets of issue 6.
+`BENCH_RUNS` scales the number of runs per cell (default 200; 10% canaries get 2.5x that, the
+old design a quarter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from podinfo_canary.model.controller import optimistic
+from podinfo_canary.model.run import Environment, rollout
+from podinfo_canary.model.world import PodBehaviour, Version, World
+
+ROOT = Path(__file__).resolve().parent.parent
+DESIGNS = {"before": ROOT / "bench/before/prod", "after": ROOT / "dist/prod"}
+RESULTS = ROOT / "bench/decisions.json"
+LEVELS = (0.1, 0.3, 1, 3, 10, 30)
+CANARIES = {"healthy 1%": 0.01, "healthy 2%": 0.02, "bad 6%": 0.06, "bad 10%": 0.10}
+SLOW_START = 45
+GATE_WAIT = 300
+RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+BEFORE_SHARE = 0.25  # the old design is 3x slower to simulate (rate windows, quantiles): fewer runs
+
+
+def design_digest(folder: Path) -> str:
+    """sha256 over the Rollout and AnalysisTemplates a design consists of."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name.startswith(("Rollout.", "AnalysisTemplate.", "PodMonitor.")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Cell:
+    design: str
+    level: float
+    canary: str
+    error_share: float
+    startup: int
+    runs: int
+
+
+def _world(env: Environment, cell: Cell) -> World:
+    first_weight = next(s["setWeight"] for s in env.spec.steps if "setWeight" in s)
+    return World(
+        namespace=env.namespace,
+        total_rps=cell.level * 100 / first_weight,
+        canary=Version(statuses={"200": 1 - cell.error_share, "500": cell.error_share}, pods=PodBehaviour(startup_seconds=cell.startup)),
+        scrape_seconds=env.scrape_seconds,
+    )
+
+
+def run_cell(cell: Cell) -> dict:
+    env = Environment.load(DESIGNS[cell.design])
+    world = _world(env, cell)
+    healthy = optimistic(env.spec, world, gate_wait=GATE_WAIT).timeline
+    outcomes, times, reasons = {"aborted": 0, "paused": 0, "promoted": 0, "running": 0}, [], {}
+    seed0 = int(hashlib.sha256(f"{cell}".encode()).hexdigest()[:8], 16)
+    for i in range(cell.runs):
+        outcome, _ = rollout(env, world, seed=seed0 + i, gate_wait=GATE_WAIT, healthy=healthy)
+        outcomes[outcome.result] += 1
+        if outcome.result == "aborted":
+            times.append(outcome.since_traffic if outcome.since_traffic is not None else outcome.at)
+        key = outcome.reason.split(":")[-1].strip() if outcome.result != "promoted" else "promoted"
+        reasons[key] = reasons.get(key, 0) + 1
+    return {"cell": cell.__dict__, "outcomes": outcomes, "abort_times": sorted(times), "reasons": reasons}
+
+
+def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95% Wilson score interval of a proportion."""
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def quantile_ci(values: list[int], q: float) -> tuple[float, float, float]:
+    """The q-quantile and a distribution-free 95% interval from order statistics."""
+    if not values:
+        return (math.nan, math.nan, math.nan)
+    v, n = np.sort(values), len(values)
+    half = 1.96 * math.sqrt(n * q * (1 - q))
+    lo, hi = max(0, math.floor(n * q - half)), min(n - 1, math.ceil(n * q + half))
+    return float(np.quantile(v, q, method="inverted_cdf")), float(v[lo]), float(v[hi])
+
+
+def summarise(result: dict) -> dict:
+    n = result["cell"]["runs"]
+    out = result["outcomes"]
+    times = result["abort_times"]
+    median, p95 = quantile_ci(times, 0.5), quantile_ci(times, 0.95)
+    return {
+        **result["cell"],
+        "aborted": out["aborted"] / n,
+        "aborted_ci": wilson(out["aborted"], n),
+        "paused": out["paused"] / n,
+        "paused_ci": wilson(out["paused"], n),
+        "promoted": out["promoted"] / n,
+        "median_s": median[0],
+        "p95_s": p95[0],
+        "p95_ci": p95[1:],
+        "max_s": float(max(times)) if times else math.nan,
+        "reasons": result["reasons"],
+    }
+
+
+def cells(runs: int) -> list[Cell]:
+    out = []
+    for design in DESIGNS:
+        for level in LEVELS:
+            for canary, share in CANARIES.items():
+                scale = (2.5 if share >= 0.1 else 1) * (BEFORE_SHARE if design == "before" else 1)
+                out.append(Cell(design, level, canary, share, 5, max(10, int(runs * scale))))
+        out.append(
+            Cell(
+                design,
+                1,
+                f"healthy 1%, {SLOW_START} s start",
+                0.01,
+                SLOW_START,
+                max(10, int(runs * (BEFORE_SHARE if design == "before" else 1))),
+            )
+        )
+    return out
+
+
+def _find(rows, design, level, canary):
+    return next(r for r in rows if r["design"] == design and r["level"] == level and r["canary"] == canary)
+
+
+def targets(rows: list[dict], design: str) -> list[tuple[str, bool, str]]:
+    """Issue 6's targets, judged on the point estimates (the intervals are printed beside them)."""
+    checks = []
+    low = [lv for lv in LEVELS if lv < 0.3]
+    for canary in ("healthy 1%", "healthy 2%"):
+        worst = max((_find(rows, design, lv, canary) for lv in LEVELS if lv >= 0.3), key=lambda r: r["aborted"])
+        checks.append(
+            (
+                f"false abort <= 1% at >= 0.3 req/s ({canary})",
+                worst["aborted"] <= 0.01,
+                f"worst {worst['aborted']:.2%} at {worst['level']:g}",
+            )
+        )
+        for lv in low:
+            r = _find(rows, design, lv, canary)
+            ok = r["aborted"] <= 0.01 and r["promoted"] <= 0.01
+            checks.append(
+                (
+                    f"below 0.3 req/s a {canary} canary pauses for a human",
+                    ok,
+                    f"{lv:g} req/s: paused {r['paused']:.1%}, aborted {r['aborted']:.1%}, promoted {r['promoted']:.1%}",
+                )
+            )
+    worst = min((_find(rows, design, lv, "bad 10%") for lv in LEVELS if lv >= 0.3), key=lambda r: r["aborted"])
+    checks.append(
+        ("10% canary caught >= 99.9% at >= 0.3 req/s", worst["aborted"] >= 0.999, f"worst {worst['aborted']:.2%} at {worst['level']:g}")
+    )
+    r = _find(rows, design, 1, "bad 10%")
+    checks.append(("10% canary: p95 time to abort <= 180 s at 1 req/s", r["p95_s"] <= 180, f"{r['p95_s']:.0f} s"))
+    worst = max((_find(rows, design, lv, "bad 10%") for lv in LEVELS if lv >= 10), key=lambda r: r["p95_s"])
+    checks.append(
+        (
+            "10% canary: p95 time to abort <= 90 s at >= 10 req/s",
+            worst["p95_s"] <= 90,
+            f"worst {worst['p95_s']:.0f} s at {worst['level']:g}",
+        )
+    )
+    worst = min((_find(rows, design, lv, "bad 6%") for lv in LEVELS if lv >= 1), key=lambda r: r["aborted"])
+    checks.append(
+        ("6% canary caught >= 99% at >= 1 req/s", worst["aborted"] >= 0.99, f"worst {worst['aborted']:.2%} at {worst['level']:g}")
+    )
+    r = _find(rows, design, 1, f"healthy 1%, {SLOW_START} s start")
+    checks.append((f"healthy rollouts paused by a {SLOW_START} s canary start <= 1%", r["paused"] <= 0.01, f"{r['paused']:.1%}"))
+    return checks
+
+
+def _pct(value: float, ci: tuple[float, float]) -> str:
+    return f"{value:.1%} [{ci[0]:.1%}, {ci[1]:.1%}]"
+
+
+def table(rows: list[dict], design: str) -> list[str]:
+    lines = [
+        "| canary req/s at 10% | false abort, 1% 5xx | false abort, 2% 5xx | paused, healthy 1% | 10% 5xx caught | 10% 5xx: abort after median / p95 / max | 6% 5xx caught | 6% 5xx: p95 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for lv in LEVELS:
+        h1, h2 = _find(rows, design, lv, "healthy 1%"), _find(rows, design, lv, "healthy 2%")
+        b10, b6 = _find(rows, design, lv, "bad 10%"), _find(rows, design, lv, "bad 6%")
+        lines.append(
+            f"| {lv:g} | {_pct(h1['aborted'], h1['aborted_ci'])} | {_pct(h2['aborted'], h2['aborted_ci'])} | {h1['paused']:.1%} | "
+            f"{_pct(b10['aborted'], b10['aborted_ci'])} | {b10['median_s']:.0f} / {b10['p95_s']:.0f} / {b10['max_s']:.0f} s | "
+            f"{_pct(b6['aborted'], b6['aborted_ci'])} | {b6['p95_s']:.0f} s |"
+        )
+    return lines
+
+
+def main() -> int:
+    start = time.perf_counter()
+    todo = cells(RUNS)
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(run_cell, todo))
+    rows = [summarise(r) for r in results]
+    elapsed = time.perf_counter() - start
+    report = {
+        "runs_per_cell": RUNS,
+        "gate_wait_seconds": GATE_WAIT,
+        "digests": {name: design_digest(folder) for name, folder in DESIGNS.items()},
+        "rows": rows,
+        "targets": {d: [{"target": t, "met": ok, "value": v} for t, ok, v in targets(rows, d)] for d in DESIGNS},
+        "seconds": round(elapsed, 1),
+    }
+    RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
+    print(
+        f"decision quality: {sum(c.runs for c in todo)} simulated rollouts in {elapsed:.0f} s (BENCH_RUNS={RUNS}); 95% intervals in brackets"
+    )
+    for design in DESIGNS:
+        print(f"\n## {design} ({DESIGNS[design].relative_to(ROOT)})")
+        print("\n".join(table(rows, design)))
+        print()
+        for target, ok, value in targets(rows, design):
+            print(f"  [{'met' if ok else 'MISSED'}] {target}: {value}")
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
