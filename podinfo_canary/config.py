@@ -374,6 +374,30 @@ class PlatformCharts(Strict):
         return [self.argo_rollouts, self.ingress_nginx, self.kube_prometheus_stack, self.cert_manager]
 
 
+_BASE2 = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40, "PB": 2**50}
+_QUANTITY = {"Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+STORAGE_HEADROOM = 0.85  # retention may fill at most this share of the volume: WAL, head and compaction need the rest
+
+
+def retention_bytes(text: str) -> int:
+    """Prometheus' --storage.tsdb.retention.size (units.ParseBase2Bytes: 1GB = 2^30 bytes)."""
+    number, unit = re.fullmatch(r"(\d+)(B|KB|MB|GB|TB|PB)", text).groups()
+    return int(number) * _BASE2[unit]
+
+
+def quantity_bytes(text: str) -> int:
+    number, unit = re.fullmatch(r"(\d+)(Mi|Gi|Ti)", text).groups()
+    return int(number) * _QUANTITY[unit]
+
+
+class PrometheusStorage(Strict):
+    """The persistent volume of Prometheus' TSDB, so analysis history survives a restart and node
+    ephemeral storage is never filled (the kubelet would evict Prometheus)."""
+
+    size: Annotated[str, StringConstraints(pattern=r"^[1-9]\d*(Mi|Gi|Ti)$")] = "50Gi"
+    storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
+
+
 class Platform(Strict):
     """config/platform.yaml: what every environment shares."""
 
@@ -386,6 +410,19 @@ class Platform(Strict):
     # Metric retention (R4.4): how long Prometheus keeps series, and the disk cap that wins first.
     prometheus_retention: Annotated[str, StringConstraints(pattern=r"^\d+(ms|s|m|h|d|w|y)$")] = "15d"
     prometheus_retention_size: Annotated[str, StringConstraints(pattern=r"^\d+(B|KB|MB|GB|TB|PB)$")] = "40GB"
+    prometheus_storage: PrometheusStorage = PrometheusStorage()
+
+    @model_validator(mode="after")
+    def _retention_fits_the_volume(self) -> Platform:
+        volume = quantity_bytes(self.prometheus_storage.size)
+        if retention_bytes(self.prometheus_retention_size) > STORAGE_HEADROOM * volume:
+            raise FieldProblem(
+                ("prometheus_retention_size",),
+                self.prometheus_retention_size,
+                f"must be at most {STORAGE_HEADROOM:.0%} of prometheus_storage.size ({self.prometheus_storage.size}): "
+                "the WAL and compaction need the rest of the volume",
+            )
+        return self
 
     @property
     def prometheus_address(self) -> str:

@@ -40,15 +40,19 @@ RETRY_LIMIT = 5
 RETRY_BACKOFF = {"duration": "10s", "factor": 2, "max_duration": "3m"}
 
 
-def sync_policy(*, prune: bool, server_side: bool = False) -> argo.ApplicationSpecSyncPolicy:
+def sync_policy(*, prune: bool, server_side: bool = False, skip_missing_crds: bool = False) -> argo.ApplicationSpecSyncPolicy:
     """Automated sync with self-heal and bounded exponential retries (10 s doubling to 3 min, 5 tries).
 
     server_side: use server-side apply, required where a CRD is larger than the 256 KiB
     last-applied annotation (kube-prometheus-stack, Argo CD's ApplicationSet).
+    skip_missing_crds: `SkipDryRunOnMissingResource`, for charts that render instances of a CRD
+        another Application installs (ServiceMonitors before kube-prometheus-stack is healthy).
     """
+    options = ["CreateNamespace=true", *(["ServerSideApply=true"] if server_side else [])]
+    options += ["SkipDryRunOnMissingResource=true"] if skip_missing_crds else []
     return argo.ApplicationSpecSyncPolicy(
         automated=argo.ApplicationSpecSyncPolicyAutomated(prune=prune, self_heal=True),
-        sync_options=["CreateNamespace=true", *(["ServerSideApply=true"] if server_side else [])],
+        sync_options=options,
         retry=argo.ApplicationSpecSyncPolicyRetry(limit=RETRY_LIMIT, backoff=argo.ApplicationSpecSyncPolicyRetryBackoff(**RETRY_BACKOFF)),
     )
 
@@ -63,6 +67,7 @@ def platform_application(
     wave: int | None = None,
     prune: bool = True,
     server_side: bool = False,
+    skip_missing_crds: bool = False,
 ) -> argo.Application:
     """An Application of the `platform` project, deployed in-cluster, named after its construct id."""
     metadata: dict = {"name": id, "namespace": namespace}
@@ -76,7 +81,7 @@ def platform_application(
             project="platform",
             destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=destination_namespace),
             source=source,
-            sync_policy=sync_policy(prune=prune, server_side=server_side),
+            sync_policy=sync_policy(prune=prune, server_side=server_side, skip_missing_crds=skip_missing_crds),
         ),
     )
 
@@ -95,17 +100,18 @@ class PlatformApps(Construct):
         self._platform = platform
         self._release = {"release": platform.prometheus_release}
         charts = platform.charts
-        self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values())
         self._app(
             "kube-prometheus-stack",
             charts.kube_prometheus_stack,
-            waves.CRD_PLATFORM,
+            waves.MONITORING_CRDS,
             self._prometheus_values(),
             server_side=True,
             release_name=platform.prometheus_release,
         )
-        self._app("argo-rollouts", charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values())
-        self._app("ingress-nginx", charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values())
+        # These three render ServiceMonitors (CRD from kube-prometheus-stack, an earlier wave).
+        self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values(), skip_missing_crds=True)
+        self._app("argo-rollouts", charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values(), skip_missing_crds=True)
+        self._app("ingress-nginx", charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values(), skip_missing_crds=True)
         self._cluster_issuer(platform)
 
     def _app(
@@ -117,6 +123,7 @@ class PlatformApps(Construct):
         *,
         server_side: bool = False,
         release_name: str | None = None,
+        skip_missing_crds: bool = False,
     ) -> argo.Application:
         return platform_application(
             self,
@@ -125,6 +132,7 @@ class PlatformApps(Construct):
             destination_namespace=chart.namespace,
             wave=wave,
             server_side=server_side,
+            skip_missing_crds=skip_missing_crds,
             source=argo.ApplicationSpecSource(
                 repo_url=chart.repo_url,
                 chart=chart.chart,
@@ -149,6 +157,9 @@ class PlatformApps(Construct):
                     "ruleSelectorNilUsesHelmValues": True,
                     "retention": self._platform.prometheus_retention,
                     "retentionSize": self._platform.prometheus_retention_size,
+                    # A PersistentVolumeClaim per replica (prometheus-operator volumeClaimTemplate):
+                    # without it the TSDB sits on an emptyDir, lost on every restart.
+                    "storageSpec": {"volumeClaimTemplate": {"spec": self._prometheus_volume()}},
                 }
             },
             "grafana": {
@@ -164,6 +175,13 @@ class PlatformApps(Construct):
                 }
             },
         }
+
+    def _prometheus_volume(self) -> dict:
+        storage = self._platform.prometheus_storage
+        spec: dict = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": storage.size}}}
+        if storage.storage_class:
+            spec["storageClassName"] = storage.storage_class
+        return spec
 
     def _rollouts_values(self) -> dict:
         return {

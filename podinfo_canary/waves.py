@@ -1,12 +1,18 @@
 """Argo CD sync waves, lowest first. One table so the ordering can be read (and reviewed) at once.
 
-Within the bootstrap app: CRD-bearing platform charts first, then the controllers that use those
-CRDs, then objects that are instances of them, then the podinfo environments. Within an
+Within the bootstrap app: kube-prometheus-stack first (cert-manager, ingress-nginx and
+argo-rollouts render ServiceMonitors, whose CRD it installs), then the other CRD-bearing charts,
+then the controllers that use those CRDs, then objects that are instances of them, then the
+podinfo environments. A wave waits for the previous one to be healthy only because argocd-cm
+carries a health check for Applications (ArgoCdStack); the charts that render ServiceMonitors
+also skip the dry run of kinds whose CRD is missing, so a first sync in one pass cannot fail
+on them. Within an
 environment: the namespace first, then analysis templates (the Rollout references them), then
 everything else.
 """
 
-CRD_PLATFORM = -30  # cert-manager, kube-prometheus-stack: install CRDs others need
+MONITORING_CRDS = -40  # kube-prometheus-stack: ServiceMonitor/PodMonitor CRDs the other charts render
+CRD_PLATFORM = -30  # cert-manager, Argo CD itself: install CRDs others need
 CONTROLLERS = -20  # argo-rollouts, ingress-nginx
 CRD_INSTANCES = -10  # ClusterIssuer (needs cert-manager's CRDs)
 ENVIRONMENTS = 0  # the podinfo ApplicationSet

@@ -102,12 +102,62 @@ def test_rollouts_chart_enables_dashboard_metrics_notifications_and_gateway_plug
     assert values["controller"]["trafficRouterPlugins"][0]["name"] == "argoproj-labs/gatewayAPI"
 
 
-def test_sync_waves_order_crds_before_their_users(objects):
-    def wave(kind, name):
-        return int(one(objects, kind, name)["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+# Which platform Application installs the CRDs of which API group (the charts' `installCRDs`/`crds`).
+CRD_OWNERS = {"monitoring.coreos.com": "kube-prometheus-stack", "cert-manager.io": "cert-manager", "argoproj.io": "argo-rollouts"}
 
-    assert wave("Application", "cert-manager") < wave("ClusterIssuer", "letsencrypt") < wave("ApplicationSet", "podinfo")
-    assert wave("Application", "kube-prometheus-stack") < wave("Application", "argo-rollouts") < wave("ApplicationSet", "podinfo")
+
+def _wave(obj: dict) -> int:
+    return int(obj["metadata"].get("annotations", {}).get("argocd.argoproj.io/sync-wave", "0"))
+
+
+def _renders_service_monitors(values) -> bool:
+    if isinstance(values, dict):
+        for key, value in values.items():
+            if key.lower() == "servicemonitor" and isinstance(value, dict) and value.get("enabled"):
+                return True
+            if _renders_service_monitors(value):
+                return True
+    return False
+
+
+def test_sync_waves_order_every_crd_before_its_users(objects):
+    """Argo CD syncs a wave only after the previous one is healthy (gitops-engine sync tasks by
+    wave; Application health from argocd-cm `resource.customizations.health.argoproj.io_Application`,
+    since Argo CD 1.8 no longer assesses it by default)."""
+    apps = {a["metadata"]["name"]: a for a in find(objects, "Application", folder="argocd")}
+    assert (
+        "resource.customizations.health.argoproj.io_Application"
+        in one(objects, "Application", "argocd")["spec"]["source"]["kustomize"]["patches"][0]["patch"]
+    )
+    for path, obj in objects:
+        group = obj["apiVersion"].rpartition("/")[0]
+        owner = CRD_OWNERS.get(group)
+        if path.startswith("argocd/") and owner and obj["kind"] not in ("Application", "AppProject", "ApplicationSet"):
+            assert _wave(obj) > _wave(apps[owner]), f"{obj['kind']}/{obj['metadata']['name']} syncs before {owner}"
+    environments = one(objects, "ApplicationSet", "podinfo")
+    assert all(_wave(environments) > _wave(app) for app in apps.values() if app["metadata"]["name"] != "bootstrap")
+
+
+def test_charts_rendering_service_monitors_follow_kube_prometheus_stack(objects):
+    """cert-manager, ingress-nginx and argo-rollouts render ServiceMonitors, whose CRD comes from
+    kube-prometheus-stack: an earlier wave, and `SkipDryRunOnMissingResource` for the first sync."""
+    apps = {a["metadata"]["name"]: a for a in find(objects, "Application", folder="argocd")}
+    monitors = [name for name, app in apps.items() if _renders_service_monitors(app["spec"]["source"].get("helm", {}).get("valuesObject"))]
+    assert sorted(monitors) == ["argo-rollouts", "cert-manager", "ingress-nginx"]
+    for name in monitors:
+        assert _wave(apps[name]) > _wave(apps["kube-prometheus-stack"]), name
+        assert "SkipDryRunOnMissingResource=true" in apps[name]["spec"]["syncPolicy"]["syncOptions"], name
+
+
+def test_prometheus_keeps_its_tsdb_on_a_persistent_volume_larger_than_the_retention(objects, config):
+    """prometheus-operator `storageSpec.volumeClaimTemplate`: without it the TSDB is an emptyDir."""
+    from podinfo_canary.config import quantity_bytes, retention_bytes
+
+    spec = one(objects, "Application", "kube-prometheus-stack")["spec"]["source"]["helm"]["valuesObject"]["prometheus"]["prometheusSpec"]
+    claim = spec["storageSpec"]["volumeClaimTemplate"]["spec"]
+    assert claim["resources"]["requests"]["storage"] == config.platform.prometheus_storage.size
+    assert claim["accessModes"] == ["ReadWriteOnce"]
+    assert retention_bytes(spec["retentionSize"]) < quantity_bytes(claim["resources"]["requests"]["storage"])
 
 
 def test_argocd_server_ingress_has_tls_from_cert_manager(objects, config):

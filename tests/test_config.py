@@ -82,6 +82,13 @@ BAD_INPUTS = [
     ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
     ("bad-host", PROD, _set("hosts", ["podinfo_example"]), ["hosts[0] = 'podinfo_example'", "allowed form"]),
     ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
+    (
+        "retention-fills-the-volume",
+        PLATFORM,
+        _set("prometheus_retention_size", "48GB"),
+        ["platform.yaml", "prometheus_retention_size = '48GB'", "at most 85% of prometheus_storage.size (50Gi)"],
+    ),
+    ("storage-size-not-a-quantity", PLATFORM, _set("prometheus_storage.size", "50GB"), ["prometheus_storage.size = '50GB'"]),
     ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
     (
         "latency-not-a-bucket-bound",
