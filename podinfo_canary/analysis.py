@@ -63,6 +63,20 @@ ERROR_RETRY_SECONDS = 10
 P95_SHARE, P99_SHARE = 0.05, 0.01  # a P95 bound is "at most 5% slower", a P99 bound "at most 1%"
 
 
+def sequential_tests(slo: Slo, decision: Decision) -> dict[str, SequentialTest]:
+    """One sequential test per request SLO (metric name -> test), each from its bad-request share."""
+    shares = {
+        "server-errors": slo.error_rate_max,
+        "unsuccessful": 1 - slo.success_rate_min,
+        "slower-than-p95": P95_SHARE,
+        "slower-than-p99": P99_SHARE,
+    }
+    return {
+        name: SequentialTest(healthy=share * decision.healthy_fraction, bad=share, false_abort=decision.false_abort_max)
+        for name, share in shares.items()
+    }
+
+
 def _guarded(op: str, threshold: float) -> str:
     """Pass on no data (empty or NaN); otherwise compare."""
     return f"len(result) == 0 || isNaN(result[0]) || result[0] {op} {threshold:g}"
@@ -120,12 +134,7 @@ class AnalysisSuite(Construct):
         canary = Selector(namespace=namespace, pod_hash=f"{{{{args.{CANARY_HASH_ARG}}}}}")
         look = duration_seconds(decision.look_interval)
         saturation = duration_seconds(slo.analysis_interval)
-        self.tests = {
-            "server-errors": self._test(slo.error_rate_max),
-            "unsuccessful": self._test(1 - slo.success_rate_min),
-            "slower-than-p95": self._test(P95_SHARE),
-            "slower-than-p99": self._test(P99_SHARE),
-        }
+        self.tests = sequential_tests(slo, decision)
 
         def sprt(name: str, bad: str) -> MetricCheck:
             test = self.tests[name]
@@ -175,9 +184,6 @@ class AnalysisSuite(Construct):
         self.templates: dict[str, ro.AnalysisTemplate] = {
             name: self._template(name, namespace, metrics) for name, metrics in checks.items()
         }
-
-    def _test(self, bad_share: float) -> SequentialTest:
-        return SequentialTest(healthy=bad_share * self.decision.healthy_fraction, bad=bad_share, false_abort=self.decision.false_abort_max)
 
     def _metric(self, check: MetricCheck, *, background: bool) -> ro.AnalysisTemplateSpecMetrics:
         # Background (podinfo-complete-analysis): no `count`, it measures until promotion. A step

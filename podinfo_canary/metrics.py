@@ -108,6 +108,13 @@ class Slis:
         return f"sum(container_memory_working_set_bytes{s.pods()}) / sum(kube_pod_container_resource_limits{limits})"
 
 
+def le_pattern(seconds: float) -> str:
+    """A matcher for a bucket bound however it is stored: client_golang writes `1`, Prometheus 3
+    (kube-prometheus-stack 88) normalises classic-histogram `le` values on ingestion to `1.0`."""
+    forms = sorted({f"{seconds:g}", repr(float(seconds))})
+    return '"' + "|".join(f.replace(".", "\\\\.") for f in forms) + '"'
+
+
 @dataclass(frozen=True)
 class SequentialTest:
     """Wald's sequential probability ratio test of a bad-request share: `healthy` against `bad`.
@@ -147,6 +154,12 @@ class SequentialTest:
     def llr(self, bad_requests: float, requests: float) -> float:
         return bad_requests * self.bad_weight + requests * self.total_weight
 
+    @property
+    def break_even(self) -> float:
+        """The bad share above which the statistic drifts up: a canary steadily above it is
+        aborted in the long run, one below it almost never (between healthy and bad)."""
+        return -self.total_weight / self.bad_weight
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -171,7 +184,10 @@ class Evidence:
         return f"{self.requests(s)} - {success}"
 
     def slower_than(self, s: Selector, seconds: float) -> str:
-        within = self._counted("bucket", s, f'le="{seconds:g}"')
+        """Requests slower than a bucket bound. The bucket series exists whenever the request
+        counter does (one histogram child), so no `or vector(0)`: a bucket that matches nothing
+        leaves the result empty rather than counting every request as slow."""
+        within = f"sum(http_request_duration_seconds_bucket{s.http(f'le=~{le_pattern(seconds)}')})"
         return f"{self.requests(s)} - {within}"
 
     def log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest) -> str:

@@ -11,6 +11,7 @@ so it describes exactly what Argo CD will apply.
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ class RolloutPlan:
     stages: tuple[PlannedStage, ...]
     background_analyses: tuple[str, ...]
     promotion_seconds: int  # healthy canary, manual gates and pod start-up excluded
+    scale_ups: int | None  # stages that wait for new canary pods to become ready (None: replicas from an HPA)
 
     def describe(self) -> str:
         lines = []
@@ -42,7 +44,10 @@ class RolloutPlan:
             checks = f", analysis {'+'.join(stage.analyses)} ({stage.analysis_seconds}s)" if stage.analyses else ""
             lines.append(f"stage {index}: {stage.weight:>3}%  {wait}{checks}")
         lines.append(f"background analysis: {', '.join(self.background_analyses) or 'none'}")
-        lines.append(f"healthy promotion (manual gates excluded): {self.promotion_seconds}s ({self.promotion_seconds / 60:.1f} min)")
+        starts = f" + {self.scale_ups} pod start-ups" if self.scale_ups else ""
+        lines.append(
+            f"healthy promotion (manual gates excluded): {self.promotion_seconds}s ({self.promotion_seconds / 60:.1f} min){starts}"
+        )
         return "\n".join(lines)
 
 
@@ -85,7 +90,19 @@ def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
         stages=planned,
         background_analyses=background,
         promotion_seconds=sum((s.pause_seconds or 0) + s.analysis_seconds for s in planned),
+        scale_ups=_scale_ups(rollout, [s.weight for s in planned]),
     )
+
+
+def _scale_ups(rollout: dict, weights: list[int]) -> int | None:
+    """Stages whose weight needs more canary pods than the one before: the weight moves only once
+    they are available (rollout/trafficrouting.go `reconcileTrafficRouting`), and a new pod needs
+    its start-up. Canary pods per weight: utils/replicaset/canary.go `trafficWeightToReplicas`."""
+    replicas = rollout["spec"].get("replicas")
+    if replicas is None:
+        return None
+    counts = [math.ceil(w * replicas / 100) for w in weights]
+    return sum(1 for before, after in zip([0, *counts], counts, strict=False) if after > before)
 
 
 def plan_from_folder(folder: Path) -> RolloutPlan:

@@ -95,8 +95,8 @@ def test_every_threshold_interval_and_limit_flows_from_config():
         assert f"* {test.bad_weight:.6f} +" in metric["provider"]["prometheus"]["query"], name
         assert metric["provider"]["prometheus"]["query"].endswith(f"* {test.total_weight:.6f}"), name
         assert metric["interval"] == "7s" and metric["failureLimit"] == 0, name
-    assert 'le="0.25"' in background["slower-than-p95"]["provider"]["prometheus"]["query"]
-    assert 'le="2.5"' in background["slower-than-p99"]["provider"]["prometheus"]["query"]
+    assert 'le=~"0\\\\.25"' in background["slower-than-p95"]["provider"]["prometheus"]["query"]
+    assert 'le=~"2\\\\.5"' in background["slower-than-p99"]["provider"]["prometheus"]["query"]
     assert background["canary-restarts"]["successCondition"] == "result[0] <= 2"
     assert background["cpu-usage"]["successCondition"].endswith("<= 0.7") and background["cpu-usage"]["interval"] == "45s"
     assert background["memory-usage"]["successCondition"].endswith("<= 0.6") and background["memory-usage"]["interval"] == "45s"
@@ -171,10 +171,12 @@ def test_prod_plan_agrees_with_the_controller_model_and_promotes_within_12_5_min
     assert [s.weight for s in plan.stages] == [10, 30, 50, 75, 100]
     assert [s.manual_gate for s in plan.stages] == [False, False, True, False, False]
     env = ModelEnvironment.load(fresh_dist / "prod")
-    instant = World(namespace=env.namespace, total_rps=100, canary=Version(pods=PodBehaviour(startup_seconds=0)))
-    healthy = optimistic(env.spec, instant, gate_wait=0)
-    assert (healthy.result, healthy.at) == ("promoted", plan.promotion_seconds)
-    assert plan.promotion_seconds <= 12.5 * 60
+    for startup in (0, 7):
+        world = World(namespace=env.namespace, total_rps=100, canary=Version(pods=PodBehaviour(startup_seconds=startup)))
+        healthy = optimistic(env.spec, world, gate_wait=0)
+        assert (healthy.result, healthy.at) == ("promoted", plan.promotion_seconds + plan.scale_ups * startup)
+    # 12.5 minutes excluding the gate while a podinfo pod starts within 6 s (five scale-ups).
+    assert plan.scale_ups == 5 and plan.promotion_seconds + 5 * 6 <= 12.5 * 60
 
 
 def _synth_env(tmp_path, env: Environment, config) -> list[dict]:

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from podinfo_canary import config as config_module
+from podinfo_canary.analysis import sequential_tests
 from podinfo_canary.plan import plan_from_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,11 +29,13 @@ def canary_block(cfg: config_module.Config, dist: Path) -> str:
         for stage in plan.stages:
             wait = "manual gate" if stage.manual_gate else (f"{stage.pause_seconds}s" if stage.pause_seconds else "-")
             stages.append(f"{stage.weight}%: {wait}{' + analysis' if stage.analyses else ''}")
-        lines.append(f"| {env.name} | {' → '.join(stages)} | {plan.promotion_seconds / 60:.1f} min |")
+        starts = f" + {plan.scale_ups} pod start-ups" if plan.scale_ups else ""
+        lines.append(f"| {env.name} | {' → '.join(stages)} | {plan.promotion_seconds / 60:.1f} min{starts} |")
     lines.append("")
     lines.append(
-        "\\* manual gates and pod start-up excluded; a stage's blocking check takes one measurement when the canary "
-        "has answered enough requests."
+        "\\* manual gates excluded. A stage whose weight needs more canary pods starts its pause once they are ready, "
+        "so each such stage adds a pod start-up (podinfo: a few seconds). A stage's blocking check takes one "
+        "measurement when the canary has answered enough requests."
     )
     return "\n".join(lines)
 
@@ -40,18 +43,28 @@ def canary_block(cfg: config_module.Config, dist: Path) -> str:
 def slo_block(cfg: config_module.Config) -> str:
     lines = [
         "| environment | success rate | error rate (5xx) | P95 | P99 | CPU of limit | memory of limit | canary restarts | "
-        "min canary requests | false abort bound | healthy share of SLO | look every | outage tolerated |"
+        "min canary requests | false abort bound | healthy share of SLO | aborts in the long run above* | look every | outage tolerated |"
     ]
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for env in cfg.environments:
         s, d = env.slo, env.decision
+        tests = sequential_tests(s, d)
+        above = ", ".join(f"{label} {tests[name].break_even:.2%}" for name, label in BREAK_EVEN_LABELS.items())
         lines.append(
             f"| {env.name} | >= {s.success_rate_min:.0%} | <= {s.error_rate_max:.0%} | <= {s.latency_p95_max_ms} ms | "
             f"<= {s.latency_p99_max_ms} ms | <= {s.cpu_usage_max:.0%} | <= {s.memory_usage_max:.0%} | <= {s.canary_restarts_max} | "
-            f"{s.min_canary_requests} (wait {d.evidence_wait}) | {d.false_abort_max:.1%} | {d.healthy_fraction:g} | "
+            f"{s.min_canary_requests} (wait {d.evidence_wait}) | {d.false_abort_max:.1%} | {d.healthy_fraction:g} | {above} | "
             f"{d.look_interval} | {d.prometheus_outage_tolerance} |"
         )
+    lines.append("")
+    lines.append(
+        "\\* each sequential test weighs healthy against bad evidence: a canary steadily above this share of bad "
+        "requests is aborted in the long run (a long manual gate gives it time), one below it almost never."
+    )
     return "\n".join(lines)
+
+
+BREAK_EVEN_LABELS = {"server-errors": "5xx", "unsuccessful": "not 2xx", "slower-than-p95": "> P95", "slower-than-p99": "> P99"}
 
 
 def decisions_block(results: Path = RESULTS) -> str:
@@ -67,7 +80,10 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines += _decision_table(rows)
         lines.append("")
         for target in report["targets"][design]:
-            lines.append(f"- {'met' if target['met'] else '**missed**'}: {target['target']} ({target['value']})")
+            verdict = (
+                ("met, also at 95% confidence" if target["proven"] else "met by the point estimate") if target["met"] else "**missed**"
+            )
+            lines.append(f"- {verdict}: {target['target']} ({target['value']})")
         lines.append("")
     lines.append(
         f"Generated from bench/decisions.json ({report['runs_per_cell']} runs per cell, BENCH_RUNS; a human promotes "

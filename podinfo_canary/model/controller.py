@@ -12,6 +12,7 @@ to reconcile at once (the real one requeues at each deadline it computes).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -104,12 +105,15 @@ class MetricState:
         spec = self.spec
         self.interval = _seconds(spec.get("interval")) or ERROR_RETRY_SECONDS
         self.initial_delay = _seconds(spec.get("initialDelay"))
-        self.limit_count = None if spec.get("count") is None else int(spec["count"])
+        # pkg/apis/rollouts/v1alpha1 `Metric.EffectiveCount`: no (or zero) count and no interval
+        # is one measurement; no count with an interval runs until the run terminates.
+        count = int(spec.get("count") or 0)
+        self.limit_count = count or (None if spec.get("interval") else 1)
         self.failure_limit = _int(spec.get("failureLimit"), 0)
         self.inconclusive_limit = _int(spec.get("inconclusiveLimit"), 0)
         self.error_limit = _int(spec.get("consecutiveErrorLimit"), DEFAULT_CONSECUTIVE_ERROR_LIMIT)
         self.success_limit = _int(spec.get("consecutiveSuccessLimit"), 0)
-        self.dry_run = bool(spec.get("dryRun"))
+        self.dry_run = False  # set by AnalysisRun from the templates' `spec.dryRun` rules
 
     def record(self, t: int, value: list[float] | None, phase: str) -> None:
         """`runMeasurements`: Count grows with every completed measurement except an Error."""
@@ -188,6 +192,15 @@ class AnalysisRun:
                     expr.check(metric.spec[key])
         self.decided_by: str | None = None
         self.wake: float = started
+        # utils/analysis/helpers.go `GetDryRunMetrics`: each `spec.dryRun[].metricName` is a regular
+        # expression (regexp.MatchString, unanchored); a rule that matches no metric errors the run
+        # (analysis/analysis.go `reconcileAnalysisRun`).
+        for rule in (r for t in templates for r in t["spec"].get("dryRun", [])):
+            matched = [m for m in self.metrics if re.search(rule["metricName"], m.spec["name"])]
+            if not matched:
+                self.phase, self.decided_by = "Error", f"dryRun rule {rule['metricName']!r} matches no metric"
+            for metric in matched:
+                metric.dry_run = True
 
     def terminating(self) -> bool:
         """utils/analysis/helpers.go `IsTerminating`: any non-dryRun metric Failed, Error or Inconclusive."""

@@ -27,7 +27,8 @@ from podinfo_canary.model.promql import Result, Series
 from podinfo_canary.model.world import World
 
 EPOCH = 1_700_006_400  # a fixed, block-aligned origin: results never depend on the wall clock
-WORLD_SPACING = 6 * 3600  # seconds between two worlds' origins (no lookback can reach across)
+WORLD_SPACING = 3 * 3600  # seconds between two worlds' origins (no lookback can reach across)
+MAX_BLOCK = "168h"  # one TSDB block for up to 56 worlds: promtool writes few blocks, fast
 
 
 class MissingEngine(RuntimeError):
@@ -63,6 +64,9 @@ class PrometheusServer:
         families: dict[str, list[str]] = {}
         for index, series in enumerate(self.worlds):
             origin = self.origin(index)
+            longest = max((int(s.ts[-1]) for s in series if len(s.ts)), default=0)
+            if longest + 300 >= WORLD_SPACING:
+                raise ValueError(f"world {index} lasts {longest} s: longer than WORLD_SPACING allows")
             for s in series:
                 labels = ",".join(f'{k}="{_escape(v)}"' for k, v in s.labels if k != "__name__")
                 lines = families.setdefault(s.name, [])
@@ -79,7 +83,15 @@ class PrometheusServer:
         (root / "series.om").write_text(self._openmetrics())
         (root / "prometheus.yml").write_text("global: {}\n")
         subprocess.run(
-            ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(root / "series.om"), str(root / "data")],
+            [
+                "promtool",
+                "tsdb",
+                "create-blocks-from",
+                "openmetrics",
+                f"--max-block-duration={MAX_BLOCK}",
+                str(root / "series.om"),
+                str(root / "data"),
+            ],
             check=True,
             capture_output=True,
             timeout=300,

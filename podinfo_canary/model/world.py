@@ -33,8 +33,11 @@ CANARY_HASH, STABLE_HASH = "c4n4ry7f", "st4b1e9d"
 KUBELET_BACKOFF_MAX = 300
 
 
-def _le(bound: float) -> str:
-    return "+Inf" if bound == float("inf") else f"{bound:g}"
+def _le(bound: float, prometheus3: bool) -> str:
+    """`le` as client_golang writes it (`1`), or as Prometheus 3 stores it after normalising (`1.0`)."""
+    if bound == float("inf"):
+        return "+Inf"
+    return repr(float(bound)) if prometheus3 else f"{bound:g}"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class World:
     outages: tuple[tuple[int, int], ...] = ()
     error_bursts: tuple[tuple[int, str, int], ...] = ()
     probe_rps: float = 0.3  # kubelet liveness + readiness probes per pod (never counted as traffic)
+    prometheus3_le: bool = False  # store bucket bounds as Prometheus 3 does (`1.0`, not `1`)
     cpu_limit: float = 0.5
     memory_limit: float = 256 * 2**20
 
@@ -139,7 +143,12 @@ class World:
             rate = self.total_rps * share * (n_ready > 0)
             for row, (name, _, _) in enumerate(pods):
                 per_pod = np.where(ready[row], rate / np.maximum(n_ready, 1), 0.0)
-                bursts = [(s, st, c) for s, st, c in self.error_bursts if hash_ == CANARY_HASH and ready[row, min(s, end)]]
+                # An error burst is answered by one pod: the first one ready at that second.
+                bursts = [
+                    (s, st, c)
+                    for s, st, c in self.error_bursts
+                    if hash_ == CANARY_HASH and s <= end and ready[row, s] and not ready[:row, s].any()
+                ]
                 out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end)
         return out
 
@@ -194,7 +203,7 @@ class World:
                 }
             for bound in (*BUCKETS, float("inf")):
                 below = sum((v for b, v in bin_values.items() if b <= bound), np.zeros(len(ts)))
-                le_labels = (("__name__", "http_request_duration_seconds_bucket"), *labels, ("le", _le(bound)))
+                le_labels = (("__name__", "http_request_duration_seconds_bucket"), *labels, ("le", _le(bound, self.prometheus3_le)))
                 out.append(Series(le_labels, ts, below.astype(float)))
         # kubelet probes: present from the first scrape, excluded from every query by `path`.
         if len(scrapes):
