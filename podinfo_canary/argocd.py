@@ -12,6 +12,7 @@ Application): a second copy synced by another Application would make the two fig
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,15 @@ from podinfo_canary.platform import (
 )
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
+
+# What an operator applies by hand after Argo CD's install.yaml (README "Bootstrap a cluster"):
+# only kinds that exist by then (core kinds and Argo CD's own CRDs). The `bootstrap` Application
+# then syncs the rest of dist/argocd/, in sync waves, including objects whose CRDs arrive with
+# the platform charts (a ClusterIssuer applied by hand would fail: no cert-manager CRDs yet).
+HAND_APPLIED = (("AppProject", "platform"), ("Application", "bootstrap"))
+
+# Pod-template annotation on argocd-server carrying the digest of our argocd-cmd-params-cm patch.
+CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
 
 # Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
 ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full")
@@ -79,7 +89,8 @@ class ArgoCdStack(Construct):
         self._bootstrap()
         self._server_exposure()
         self._repository()
-        self.platform_apps = PlatformApps(self, "platform", platform=platform, argocd_namespace=ns)
+        gateway_api = any(e.traffic_router == "gatewayapi" for e in environments)
+        self.platform_apps = PlatformApps(self, "platform", platform=platform, argocd_namespace=ns, gateway_api=gateway_api)
         self.project = self._podinfo_project(environments, environment_kinds)
         self.application_set = self._application_set(environments)
 
@@ -88,9 +99,23 @@ class ArgoCdStack(Construct):
     def _self_managed(self) -> None:
         """The `argocd` Application: upstream manifests at the pinned tag plus our patches."""
         argocd = self.platform.argocd
+        cmd_params = _config_map_patch("argocd-cmd-params-cm", self._cmd_params())
         patches = [
             _config_map_patch("argocd-cm", self._argocd_cm()),
-            _config_map_patch("argocd-cmd-params-cm", self._cmd_params()),
+            cmd_params,
+            # argocd-server reads `server.insecure` once, at start, from an env var filled from
+            # argocd-cmd-params-cm (v3.5.1 manifests/base/server/argocd-server-deployment.yaml,
+            # ARGOCD_SERVER_INSECURE; cmd/argocd-server/commands/argocd_server.go). A pod-template
+            # annotation with the ConfigMap patch's digest rolls the server whenever it changes,
+            # including the first sync after the plain install.yaml started it in TLS mode.
+            _patch(
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "Deployment",
+                    "metadata": {"name": "argocd-server"},
+                    "spec": {"template": {"metadata": {"annotations": {CMD_PARAMS_DIGEST: _digest(cmd_params)}}}},
+                }
+            ),
             _config_map_patch("argocd-rbac-cm", self._rbac()),
             _config_map_patch("argocd-notifications-cm", self._notifications()),
         ]
@@ -163,7 +188,9 @@ class ArgoCdStack(Construct):
                     {
                         "when": "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
                         "send": ["app-sync-failed"],
-                        "oncePer": "app.status.operationState.syncResult.revision",
+                        # `?.`: syncResult is absent when a sync fails before it starts; the v3.5.1
+                        # catalog (notifications_catalog/triggers/on-deployed.yaml) guards it the same way.
+                        "oncePer": "app.status.operationState?.syncResult?.revision",
                     }
                 ]
             ),
@@ -356,6 +383,10 @@ return hs
 
 def _patch(manifest: dict) -> str:
     return yamltext.dump(manifest)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _config_map_patch(name: str, data: dict[str, str]) -> str:

@@ -398,6 +398,25 @@ class PrometheusStorage(Strict):
     storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
 
 
+class GatewayApiPlugin(Strict):
+    """The Argo Rollouts Gateway API traffic-router plugin, downloaded by the controller at start.
+
+    Registered only when an environment uses `traffic_router: gatewayapi`. Upstream publishes no
+    checksum for its release binaries, so the digest must come from the operator (sha256sum of
+    the asset they reviewed); without it, gatewayapi environments are refused.
+    """
+
+    version: Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")] = "v0.15.0"
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+    @property
+    def url(self) -> str:
+        return (
+            "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/"
+            f"{self.version}/gatewayapi-plugin-linux-amd64"
+        )
+
+
 class Platform(Strict):
     """config/platform.yaml: what every environment shares."""
 
@@ -411,6 +430,7 @@ class Platform(Strict):
     prometheus_retention: Annotated[str, StringConstraints(pattern=r"^\d+(ms|s|m|h|d|w|y)$")] = "15d"
     prometheus_retention_size: Annotated[str, StringConstraints(pattern=r"^\d+(B|KB|MB|GB|TB|PB)$")] = "40GB"
     prometheus_storage: PrometheusStorage = PrometheusStorage()
+    gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
 
     @model_validator(mode="after")
     def _retention_fits_the_volume(self) -> Platform:
@@ -560,6 +580,14 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
             environments.append(_validate(Environment, {"name": name, **data}, file))
         except ConfigError as exc:
             problems.extend(exc.problems)
+    for env in environments:
+        if env.traffic_router == "gatewayapi" and platform.gateway_api_plugin.sha256 is None:
+            file = config_dir / ENVIRONMENTS_DIR / f"{env.name}.yaml"
+            problems.append(
+                f"{file}: traffic_router = 'gatewayapi': needs gateway_api_plugin.sha256 in {platform_file} (64 lowercase hex "
+                f"digits of gatewayapi-plugin-linux-amd64 {platform.gateway_api_plugin.version}; upstream publishes none, "
+                "so compute it from the binary you reviewed)"
+            )
     namespaces: dict[tuple[str, str], str] = {}
     for env in environments:
         key = (env.cluster.server, env.namespace)

@@ -21,13 +21,9 @@ from podinfo_canary.config import HelmChart, Platform
 IN_CLUSTER = "https://kubernetes.default.svc"
 
 # Argo Rollouts Gateway API traffic-router plugin, registered in the controller's
-# argo-rollouts-config ConfigMap so an environment can choose `traffic_router: gatewayapi`.
+# argo-rollouts-config ConfigMap only when an environment chooses `traffic_router: gatewayapi`
+# (version and digest: config.GatewayApiPlugin).
 GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
-GATEWAY_API_PLUGIN_VERSION = "v0.15.0"
-GATEWAY_API_PLUGIN_URL = (
-    "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/"
-    f"{GATEWAY_API_PLUGIN_VERSION}/gatewayapi-plugin-linux-amd64"
-)
 
 # Key of the Slack token in the notification Secrets of Argo CD and Argo Rollouts (created out of
 # band, never in Git), and the IngressClass of ingress-nginx that every Ingress here uses.
@@ -92,10 +88,16 @@ class PlatformApps(Construct):
     Args:
         platform: chart pins, TLS issuer settings and the Prometheus release label.
         argocd_namespace: where the Application objects live.
+        gateway_api: register the Gateway API plugin (default False). The controller downloads
+            registered plugins at start and exits when it cannot (controller/controller.go
+            `DownloadPlugins`, then log.Fatalf), so an unused plugin only adds a way to fail.
     """
 
-    def __init__(self, scope: Construct, id: str, *, platform: Platform, argocd_namespace: str) -> None:
+    def __init__(self, scope: Construct, id: str, *, platform: Platform, argocd_namespace: str, gateway_api: bool = False) -> None:
         super().__init__(scope, id)
+        if gateway_api and platform.gateway_api_plugin.sha256 is None:
+            raise ValueError("PlatformApps: gateway_api needs platform.gateway_api_plugin.sha256 (the controller downloads the plugin)")
+        self._gateway_api = gateway_api
         self._namespace = argocd_namespace
         self._platform = platform
         self._release = {"release": platform.prometheus_release}
@@ -190,7 +192,7 @@ class PlatformApps(Construct):
             "dashboard": {"enabled": True},
             "controller": {
                 "metrics": {"enabled": True, "serviceMonitor": {"enabled": True, "additionalLabels": self._release}},
-                "trafficRouterPlugins": [{"name": GATEWAY_API_PLUGIN, "location": GATEWAY_API_PLUGIN_URL}],
+                **({"trafficRouterPlugins": [self._gateway_plugin()]} if self._gateway_api else {}),
             },
             "notifications": {
                 "configmap": {"create": True},
@@ -203,6 +205,12 @@ class PlatformApps(Construct):
                 "triggers": {f"trigger.on-{name}": yamltext.dump([{"send": [name]}]) for name in ROLLOUT_MESSAGES},
             },
         }
+
+    def _gateway_plugin(self) -> dict:
+        # utils/plugin/types `PluginItem`: `sha256` is checked after the download
+        # (utils/plugin/downloader.go `checkShaOfPlugin`).
+        plugin = self._platform.gateway_api_plugin
+        return {"name": GATEWAY_API_PLUGIN, "location": plugin.url, "sha256": plugin.sha256}
 
     def _ingress_nginx_values(self) -> dict:
         return {

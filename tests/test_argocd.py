@@ -2,15 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 import yaml
 
-from tests.conftest import find, one
+from tests.conftest import ROOT, find, one
 
 
 def _patch(objects, config_map: str) -> dict:
     app = one(objects, "Application", "argocd")
     patches = [yaml.safe_load(p["patch"]) for p in app["spec"]["source"]["kustomize"]["patches"]]
     return next(p for p in patches if p["metadata"]["name"] == config_map)["data"]
+
+
+def _patches(objects) -> list[tuple[str, dict]]:
+    app = one(objects, "Application", "argocd")
+    return [(p["patch"], yaml.safe_load(p["patch"])) for p in app["spec"]["source"]["kustomize"]["patches"]]
+
+
+def test_argocd_server_restarts_whenever_its_command_parameters_change(objects, config):
+    """argocd-server reads `server.insecure` only at start (v3.5.1
+    manifests/base/server/argocd-server-deployment.yaml: env ARGOCD_SERVER_INSECURE from a
+    configMapKeyRef; cmd/argocd-server/commands/argocd_server.go reads it as a flag default): its
+    pod template carries the digest of our argocd-cmd-params-cm patch, so a change rolls it."""
+    patches = _patches(objects)
+    params_text, params = next((t, p) for t, p in patches if p["metadata"]["name"] == "argocd-cmd-params-cm")
+    assert params["data"]["server.insecure"] == ("true" if config.platform.argocd.expose == "ingress" else "false")
+    server = next(p for _, p in patches if p["kind"] == "Deployment" and p["metadata"]["name"] == "argocd-server")
+    annotations = server["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == {"podinfo.example.com/argocd-cmd-params-sha256": hashlib.sha256(params_text.encode()).hexdigest()}
+
+
+def test_sync_failure_notifications_guard_a_missing_sync_result(objects):
+    """A sync that fails before it starts has no `syncResult`: `oncePer` must use `?.` as the v3.5.1
+    catalog does (notifications_catalog/triggers/on-deployed.yaml)."""
+    trigger = yaml.safe_load(_patch(objects, "argocd-notifications-cm")["trigger.on-sync-failed"])
+    assert trigger[0]["oncePer"] == "app.status.operationState?.syncResult?.revision"
 
 
 def test_argocd_manages_itself_from_the_pinned_upstream_tag(objects, config):
@@ -94,12 +122,16 @@ def test_platform_apps_are_pinned_helm_charts(objects, config):
         assert (source["chart"], source["targetRevision"], source["repoURL"]) == (chart.chart, chart.version, chart.repo_url)
 
 
-def test_rollouts_chart_enables_dashboard_metrics_notifications_and_gateway_plugin(objects, config):
+def test_rollouts_chart_enables_dashboard_metrics_and_notifications_without_unused_plugins(objects, config):
+    """No environment uses Gateway API, so no plugin: the controller downloads every registered
+    plugin at start and exits if it cannot (v1.9.1 controller/controller.go, `DownloadPlugins` then
+    log.Fatalf), which a cluster without egress would turn into a crash loop."""
     values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
     assert values["dashboard"]["enabled"] is True
     assert values["controller"]["metrics"]["serviceMonitor"]["additionalLabels"] == {"release": config.platform.prometheus_release}
     assert values["notifications"]["secret"]["create"] is False
-    assert values["controller"]["trafficRouterPlugins"][0]["name"] == "argoproj-labs/gatewayAPI"
+    assert all(e.traffic_router == "nginx" for e in config.environments)
+    assert "trafficRouterPlugins" not in values["controller"]
 
 
 # Which platform Application installs the CRDs of which API group (the charts' `installCRDs`/`crds`).
@@ -165,3 +197,27 @@ def test_argocd_server_ingress_has_tls_from_cert_manager(objects, config):
     assert ingress["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == config.platform.tls.cluster_issuer
     assert ingress["spec"]["tls"][0]["hosts"] == [config.platform.argocd.host]
     assert find(objects, "Namespace", "argocd")
+
+
+# Kinds that exist once step 1 of the bootstrap has run: core kinds, and the CRDs Argo CD's
+# install.yaml (v3.5.1 manifests/crds) creates.
+AFTER_ARGOCD_INSTALL = {("argoproj.io", "Application"), ("argoproj.io", "AppProject"), ("argoproj.io", "ApplicationSet")}
+
+
+def test_documented_bootstrap_applies_only_kinds_that_exist_after_the_argo_cd_install():
+    """`kubectl apply` exits non-zero on an object whose CRD is missing: the README's bootstrap may
+    apply by hand only core kinds and Argo CD's own; the `bootstrap` Application brings the rest."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Bootstrap a cluster") :]
+    section = section[: section.index("\n## ", 3)]
+    targets = [t for t in re.findall(r"kubectl apply[^`\n]*", section) for t in re.findall(r"-f (\S+)", t) if not t.startswith("http")]
+    assert targets, "the bootstrap section applies nothing from dist/"
+    for target in targets:
+        path = ROOT / target
+        files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+        for file in files:
+            for obj in (d for d in yaml.safe_load_all(file.read_text()) if d):
+                group = obj["apiVersion"].rpartition("/")[0]
+                assert group in ("", "apps") or (group, obj["kind"]) in AFTER_ARGOCD_INSTALL, (
+                    f"{target}: {obj['kind']} needs a CRD that is not installed yet"
+                )

@@ -89,6 +89,13 @@ BAD_INPUTS = [
         ["platform.yaml", "prometheus_retention_size = '48GB'", "at most 85% of prometheus_storage.size (50Gi)"],
     ),
     ("storage-size-not-a-quantity", PLATFORM, _set("prometheus_storage.size", "50GB"), ["prometheus_storage.size = '50GB'"]),
+    (
+        "gatewayapi-without-plugin-digest",
+        PROD,
+        lambda d: d.update({"traffic_router": "gatewayapi", "gateway": {"name": "public", "namespace": "gateway-system"}}),
+        ["prod.yaml: traffic_router = 'gatewayapi'", "needs gateway_api_plugin.sha256", "platform.yaml"],
+    ),
+    ("plugin-digest-not-hex", PLATFORM, _set("gateway_api_plugin.sha256", "abc"), ["gateway_api_plugin.sha256 = 'abc'"]),
     ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
     (
         "latency-not-a-bucket-bound",

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from podinfo_canary.analysis import AnalysisSuite
-from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayRef, Slo
+from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayApiPlugin, GatewayRef, Slo
 from podinfo_canary.environment import PodinfoEnvironment
 from podinfo_canary.metrics import SequentialTest
 from podinfo_canary.model.controller import optimistic
@@ -216,10 +216,20 @@ def test_gateway_api_environments_let_the_plugin_own_the_route_rules(tmp_path, c
         else e
         for e in config.environments
     )
-    app_module.build(config.model_copy(update={"environments": envs}), tmp_path).synth()
+    # A digest for the test only: no upstream checksum exists, and config/ carries none.
+    plugin = GatewayApiPlugin(sha256="0" * 64)
+    platform = config.platform.model_copy(update={"gateway_api_plugin": plugin})
+    app_module.build(config.model_copy(update={"environments": envs, "platform": platform}), tmp_path).synth()
     appset = yaml.safe_load((tmp_path / "argocd" / "ApplicationSet.podinfo.k8s.yaml").read_text())["spec"]["template"]["spec"]
     assert appset["ignoreDifferences"] == [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "jsonPointers": ["/spec/rules"]}]
     assert "RespectIgnoreDifferences=true" in appset["syncPolicy"]["syncOptions"]
+    # The plugin is registered now, pinned by its digest (utils/plugin/downloader.go `checkShaOfPlugin`).
+    rollouts = yaml.safe_load((tmp_path / "argocd" / "Application.argo-rollouts.k8s.yaml").read_text())
+    assert rollouts["spec"]["source"]["helm"]["valuesObject"]["controller"]["trafficRouterPlugins"] == [
+        {"name": "argoproj-labs/gatewayAPI", "location": plugin.url, "sha256": "0" * 64}
+    ]
+    with pytest.raises(ValueError, match="sha256"):
+        app_module.build(config.model_copy(update={"environments": envs}), tmp_path / "refused")
 
 
 def test_autoscaling_moves_replicas_from_git_to_the_hpa(tmp_path, config):

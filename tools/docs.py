@@ -12,8 +12,11 @@ import re
 import sys
 from pathlib import Path
 
+import yaml
+
 from podinfo_canary import config as config_module
 from podinfo_canary.analysis import sequential_tests
+from podinfo_canary.argocd import HAND_APPLIED
 from podinfo_canary.plan import plan_from_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,9 +134,30 @@ def render(text: str, blocks: dict[str, str]) -> str:
     return text
 
 
+def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
+    """The one command that applies ArgoCdStack.HAND_APPLIED, by file, from dist/argocd/."""
+    folder = dist / config_module.BOOTSTRAP_FOLDER
+    files = []
+    for kind, name in HAND_APPLIED:
+        matches = [
+            p
+            for p in sorted(folder.glob("*.yaml"))
+            if any(d and d["kind"] == kind and d["metadata"]["name"] == name for d in yaml.safe_load_all(p.read_text()))
+        ]
+        if len(matches) != 1:
+            raise ValueError(f"expected one {kind}/{name} in {folder}, found {len(matches)}")
+        files.append(f"{cfg.platform.git.dist_path}/{config_module.BOOTSTRAP_FOLDER}/{matches[0].name}")
+    return "   ```sh\n   kubectl apply " + " ".join(f"-f {f}" for f in files) + "\n   ```"
+
+
 def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
     cfg = config_module.load(ROOT / "config")
-    return {"canary": canary_block(cfg, dist), "slo": slo_block(cfg), "decisions": decisions_block()}
+    return {
+        "canary": canary_block(cfg, dist),
+        "slo": slo_block(cfg),
+        "decisions": decisions_block(),
+        "bootstrap": bootstrap_block(cfg, dist),
+    }
 
 
 if __name__ == "__main__":
