@@ -144,7 +144,23 @@ class ArgoCdStack(Construct):
         )
 
     def _argocd_cm(self) -> dict[str, str]:
+        sso = self.platform.argocd.sso
+        oidc = {}
+        if sso is not None:
+            # docs/operator-manual/user-management (v3.5.1) "Existing OIDC Provider"; `$secret:key`
+            # resolves from that Secret; the groups claim is what argocd-rbac-cm's `g,` lines match.
+            oidc["oidc.config"] = yamltext.dump(
+                {
+                    "name": sso.name,
+                    "issuer": sso.issuer,
+                    "clientID": sso.client_id,
+                    "clientSecret": sso.client_secret,
+                    "requestedScopes": list(sso.requested_scopes),
+                    "requestedIDTokenClaims": {"groups": {"essential": True}},
+                }
+            )
         return {
+            **oidc,
             "url": f"https://{self.platform.argocd.host}",
             "application.resourceTrackingMethod": "annotation",
             # Since Argo CD 1.8 an Application's health is not assessed inside its parent; the

@@ -336,6 +336,29 @@ class Rbac(Strict):
     deployer_groups: list[Annotated[str, StringConstraints(min_length=1)]] = []
 
 
+class Sso(Strict):
+    """OpenID Connect single sign-on for Argo CD (argocd-cm `oidc.config`).
+
+    Argo CD learns a user's groups only from the SSO token's `groups` claim, so RBAC groups mean
+    nothing without it. The client secret is a reference, `$<secret>:<key>`, to a Secret created
+    out of band (labelled app.kubernetes.io/part-of: argocd), never a value.
+    """
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "SSO"
+    issuer: HttpsUrl
+    client_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:@/-]{1,255}$")]
+    client_secret: Annotated[str, StringConstraints(pattern=r"^\$[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[A-Za-z0-9._-]+$")]
+    requested_scopes: list[Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._:-]+$")]] = ["openid", "profile", "email", "groups"]
+
+    @field_validator("requested_scopes")
+    @classmethod
+    def _scopes(cls, value: list[str]) -> list[str]:
+        missing = [scope for scope in ("openid", "groups") if scope not in value]
+        if missing:
+            raise ValueError(f"must include {' and '.join(missing)}: groups reach Argo CD's RBAC only through the token")
+        return value
+
+
 class ArgoCd(Strict):
     """Argo CD itself: pinned version, how the API server is reached, who may do what."""
 
@@ -343,8 +366,20 @@ class ArgoCd(Strict):
     namespace: DnsLabel = "argocd"
     host: Hostname
     expose: Literal["ingress", "loadbalancer"] = "ingress"
+    sso: Sso | None = None
     rbac: Rbac = Rbac()
     slack_channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
+
+    @model_validator(mode="after")
+    def _groups_need_sso(self) -> ArgoCd:
+        if (self.rbac.admin_groups or self.rbac.deployer_groups) and self.sso is None:
+            raise FieldProblem(
+                ("rbac",),
+                self.rbac.model_dump(),
+                "RBAC groups come only from SSO tokens: configure argocd.sso (issuer, client_id, client_secret as $secret:key) "
+                "or remove the groups",
+            )
+        return self
 
 
 class Tls(Strict):

@@ -34,6 +34,18 @@ def test_argocd_server_restarts_whenever_its_command_parameters_change(objects, 
     assert annotations == {"podinfo.example.com/argocd-cmd-params-sha256": hashlib.sha256(params_text.encode()).hexdigest()}
 
 
+def test_rbac_groups_come_from_an_oidc_login(objects, config):
+    """Argo CD knows a user's groups only from the SSO token (pkg/apiclient; argocd-cm
+    `oidc.config`, docs/operator-manual/user-management at v3.5.1): without it the `g,` lines of
+    argocd-rbac-cm can never match."""
+    sso = config.platform.argocd.sso
+    oidc = yaml.safe_load(_patch(objects, "argocd-cm")["oidc.config"])
+    assert (oidc["issuer"], oidc["clientID"], oidc["clientSecret"]) == (sso.issuer, sso.client_id, sso.client_secret)
+    assert oidc["clientSecret"].startswith("$") and ":" in oidc["clientSecret"]  # a reference, never a value
+    assert "groups" in oidc["requestedScopes"]
+    assert _patch(objects, "argocd-rbac-cm")["scopes"] == "[groups]"
+
+
 def test_sync_failure_notifications_guard_a_missing_sync_result(objects):
     """A sync that fails before it starts has no `syncResult`: `oncePer` must use `?.` as the v3.5.1
     catalog does (notifications_catalog/triggers/on-deployed.yaml)."""

@@ -96,6 +96,24 @@ BAD_INPUTS = [
         ["prod.yaml: traffic_router = 'gatewayapi'", "needs gateway_api_plugin.sha256", "platform.yaml"],
     ),
     ("plugin-digest-not-hex", PLATFORM, _set("gateway_api_plugin.sha256", "abc"), ["gateway_api_plugin.sha256 = 'abc'"]),
+    (
+        "rbac-groups-without-sso",
+        PLATFORM,
+        lambda d: d["argocd"].pop("sso"),
+        ["platform.yaml: argocd.rbac = ", "RBAC groups come only from SSO tokens: configure argocd.sso"],
+    ),
+    (
+        "sso-secret-as-a-value",
+        PLATFORM,
+        _set("argocd.sso.client_secret", "hunter2"),
+        ["argocd.sso.client_secret = 'hunter2'"],
+    ),
+    (
+        "sso-without-groups-scope",
+        PLATFORM,
+        _set("argocd.sso.requested_scopes", ["openid", "email"]),
+        ["argocd.sso.requested_scopes", "must include groups"],
+    ),
     ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
     (
         "latency-not-a-bucket-bound",
