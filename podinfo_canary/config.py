@@ -391,11 +391,18 @@ class Tls(Strict):
 
 
 class HelmChart(Strict):
-    """A pinned Helm chart installed by an Argo CD Application."""
+    """A pinned Helm chart installed by an Argo CD Application.
+
+    app_version: the chart's `appVersion` (what it deploys), recorded with where it was read.
+    crd_tag: the upstream tag our pinned CRDs (crds.yaml) come from, when they are this chart's
+        CRDs; it equals app_version unless the schemas are verified identical (say so beside it).
+    """
 
     repo_url: HttpsUrl
     chart: DnsLabel
     version: Annotated[str, StringConstraints(pattern=r"^v?\d+\.\d+\.\d+$")]
+    app_version: Annotated[str, StringConstraints(pattern=r"^v?\d+\.\d+\.\d+$")]
+    crd_tag: Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")] | None = None
     namespace: DnsLabel
 
 

@@ -233,3 +233,24 @@ def test_documented_bootstrap_applies_only_kinds_that_exist_after_the_argo_cd_in
                 assert group in ("", "apps") or (group, obj["kind"]) in AFTER_ARGOCD_INSTALL, (
                     f"{target}: {obj['kind']} needs a CRD that is not installed yet"
                 )
+
+
+def test_chart_pins_ship_what_the_crd_pins_and_the_controller_model_assume(config):
+    """Each chart records its appVersion (and where it was read, in config/platform.yaml); the CRDs
+    pinned in crds.yaml come from the tag the chart's CRDs match, and the argo-rollouts chart
+    ships the controller version that podinfo_canary/model/controller.py encodes."""
+    from podinfo_canary.model.controller import ARGO_ROLLOUTS_VERSION
+
+    crds = yaml.safe_load((ROOT / "crds.yaml").read_text())["crds"]
+    charts = config.platform.charts
+    modules = {
+        "rollouts": charts.argo_rollouts.crd_tag,
+        "monitoring": charts.kube_prometheus_stack.crd_tag,
+        "certmanager": charts.cert_manager.crd_tag,
+    }
+    modules["argocd"] = config.platform.argocd.version
+    for module, tag in modules.items():
+        urls = [c["url"] for c in crds if c.get("module") == module]
+        assert tag and urls and all(f"/{tag}/" in url for url in urls), (module, tag, urls)
+    assert charts.argo_rollouts.app_version == charts.argo_rollouts.crd_tag == ARGO_ROLLOUTS_VERSION
+    assert charts.cert_manager.app_version == charts.cert_manager.crd_tag == charts.cert_manager.version

@@ -23,6 +23,9 @@ from podinfo_canary.config import duration_seconds
 from podinfo_canary.model import expr
 from podinfo_canary.model.world import World
 
+# The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
+ARGO_ROLLOUTS_VERSION = "v1.9.1"
+
 # analysis/analysis.go: DefaultErrorRetryInterval.
 ERROR_RETRY_SECONDS = 10
 # pkg/apis/rollouts/v1alpha1 defaults: DefaultConsecutiveErrorLimit, progressDeadlineSeconds.
