@@ -44,7 +44,9 @@ HAND_APPLIED = (("AppProject", "platform"), ("Application", "bootstrap"))
 CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
 
 # Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
-ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full")
+# `skip-current-step` moves past a step whose analysis was Inconclusive; `resume` only clears the
+# pause, so the same step analysis runs again (see README "Promote past the manual gate").
+ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full", "skip-current-step")
 
 
 @dataclass(frozen=True)

@@ -251,11 +251,25 @@ class PlatformApps(Construct):
         )
 
 
+# What each pause reason means here (upstream PauseReason values).
+PAUSE_REASONS = {
+    "CanaryPauseStep": "CanaryPauseStep: a timed soak (continues by itself) or the manual gate (promote to continue)",
+    "InconclusiveAnalysisRun": "InconclusiveAnalysisRun: too little evidence; a human promotes or aborts",
+}
+
 # Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
 # Keys are trigger names without the `on-` prefix; RolloutCanary subscribes its channel to each.
 ROLLOUT_MESSAGES = {
     "rollout-aborted": ":rotating_light: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} was aborted and rolled back: {{.rollout.status.message}}",
-    "rollout-paused": ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is paused at step {{.rollout.status.currentStepIndex}} and waits for promotion",
+    # Fires for every pause, timed soaks included (v1.9.1 rollout/sync.go `sendStateChangeEvents`
+    # emits RolloutPaused whenever pause conditions appear), so the message names the reasons
+    # from status.pauseConditions (pkg/apis/rollouts/v1alpha1/types.go PauseReason) instead of
+    # claiming the rollout waits for a human.
+    "rollout-paused": (
+        ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} paused at step "
+        "{{.rollout.status.currentStepIndex}} ({{range .rollout.status.pauseConditions}}{{.reason}} {{end}}). "
+        f"{PAUSE_REASONS['CanaryPauseStep']}; {PAUSE_REASONS['InconclusiveAnalysisRun']}."
+    ),
     "rollout-completed": ":white_check_mark: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is fully promoted",
     "analysis-run-failed": ":x: An analysis of {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} failed: the canary is worse than the SLO",
 }

@@ -1,4 +1,4 @@
-"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted, header and path routing.
+"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted and header routing (every path, `/`).
 
 Traffic routers (a typed choice, `traffic_router` in the environment file):
 
@@ -162,7 +162,7 @@ class RolloutCanary(Construct):
         )
 
     def _stable_ingress(self) -> k8s.KubeIngress:
-        """Path-based: `/` (everything) to the stable Service; the controller derives the canary Ingress from it."""
+        """One `/` prefix rule (every path) to the stable Service; the controller derives the canary Ingress from it."""
         backend = k8s.IngressBackend(
             service=k8s.IngressServiceBackend(name=self.stable_service.name, port=k8s.ServiceBackendPort(name=HTTP_PORT_NAME))
         )

@@ -64,7 +64,7 @@ def test_rbac_is_read_only_by_default_and_deployers_drive_rollouts(objects, conf
     rbac = _patch(objects, "argocd-rbac-cm")
     assert rbac["policy.default"] == "role:readonly"
     policy = rbac["policy.csv"].splitlines()
-    for action in ("resume", "abort", "retry", "promote-full"):
+    for action in ("resume", "abort", "retry", "promote-full", "skip-current-step"):
         assert f"p, role:deployer, applications, action/argoproj.io/Rollout/{action}, podinfo/*, allow" in policy
     assert "p, role:deployer, applications, sync, podinfo/*, allow" in policy
     for group in config.platform.argocd.rbac.deployer_groups:
@@ -254,3 +254,13 @@ def test_chart_pins_ship_what_the_crd_pins_and_the_controller_model_assume(confi
         assert tag and urls and all(f"/{tag}/" in url for url in urls), (module, tag, urls)
     assert charts.argo_rollouts.app_version == charts.argo_rollouts.crd_tag == ARGO_ROLLOUTS_VERSION
     assert charts.cert_manager.app_version == charts.cert_manager.crd_tag == charts.cert_manager.version
+
+
+def test_rollout_pause_message_names_the_reason_and_never_claims_a_wait_for_promotion(objects):
+    """on-rollout-paused fires for timed soaks too (v1.9.1 rollout/sync.go `sendStateChangeEvents`):
+    the message lists status.pauseConditions reasons (pkg/apis/rollouts/v1alpha1/types.go)."""
+    values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
+    message = yaml.safe_load(values["notifications"]["templates"]["template.rollout-paused"])["message"]
+    assert "{{range .rollout.status.pauseConditions}}{{.reason}} {{end}}" in message
+    assert "CanaryPauseStep" in message and "InconclusiveAnalysisRun" in message
+    assert "waits for promotion" not in message

@@ -103,6 +103,12 @@ BAD_INPUTS = [
         ["platform.yaml: argocd.rbac = ", "RBAC groups come only from SSO tokens: configure argocd.sso"],
     ),
     (
+        "sso-without-issuer",
+        PLATFORM,
+        lambda d: d["argocd"]["sso"].pop("issuer"),
+        ["platform.yaml: argocd.sso.issuer: required field is missing"],
+    ),
+    (
         "sso-secret-as-a-value",
         PLATFORM,
         _set("argocd.sso.client_secret", "hunter2"),
