@@ -20,7 +20,9 @@ def main() -> int:
     try:
         cfg = config.load(config_dir)
     except config.ConfigError as exc:
-        print(f"error: invalid configuration, dist/ left unchanged\n{exc}", file=sys.stderr)
+        # Paths relative to the project, as a user types them.
+        report = str(exc).replace(f"{ROOT}{os.sep}", "")
+        print(f"error: invalid configuration, dist/ left unchanged\n{report}", file=sys.stderr)
         return 2
     # Imported only for valid input: loading the bindings starts the jsii runtime.
     from podinfo_canary import app, synth

@@ -1,9 +1,10 @@
 """ArgoCdStack: Argo CD managing itself, the podinfo AppProject and ApplicationSet, RBAC, notifications.
 
-How Argo CD gets here (README "Bootstrap"): an operator applies the official install manifest of
-the pinned version once, then `kubectl apply -f dist/argocd/`. From then on Git is the only
-writer: the `argocd` Application keeps Argo CD itself at the pinned tag, the `bootstrap`
-Application syncs dist/argocd/ (this chart), and the ApplicationSet syncs dist/<environment>/.
+How Argo CD gets here (README "Bootstrap a cluster"): an operator applies the official install
+manifest of the pinned version once, then the `platform` AppProject and the `bootstrap`
+Application (HAND_APPLIED). From then on Git is the only writer: the `argocd` Application keeps
+Argo CD itself at the pinned tag, the `bootstrap` Application syncs dist/argocd/ (this chart),
+and the ApplicationSet syncs dist/<environment>/.
 
 Our settings reach Argo CD's own ConfigMaps as kustomize patches on the upstream manifests,
 rendered inside the `argocd` Application. Each ConfigMap thus has exactly one owner (that
@@ -45,7 +46,7 @@ CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
 
 # Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
 # `skip-current-step` moves past a step whose analysis was Inconclusive; `resume` only clears the
-# pause, so the same step analysis runs again (see README "Promote past the manual gate").
+# pause, so the same step analysis runs again (see README "Promote past the manual gate, abort, retry").
 ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full", "skip-current-step")
 
 
@@ -130,7 +131,7 @@ class ArgoCdStack(Construct):
             "argocd",
             namespace=self.namespace,
             destination_namespace=self.namespace,
-            wave=waves.CRD_PLATFORM,
+            wave=waves.ARGOCD,
             # Never prune Argo CD's own objects automatically: a bad commit must not be able to
             # delete the controller that would revert it. Self-heal still undoes manual edits.
             prune=False,

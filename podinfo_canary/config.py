@@ -265,10 +265,10 @@ class Decision(Strict):
 
 
 class EnvNotifications(Strict):
-    """Where this environment's rollout events go."""
+    """Where this environment's rollout events go (Slack; e-mail arrives with the observability
+    stack, and a key that nothing reads is refused rather than silently ignored)."""
 
     slack_channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
-    email: list[Email] = []
 
 
 class Autoscaling(Strict):
@@ -603,6 +603,23 @@ def _validate(model: type[BaseModel], data: dict, file: Path) -> Any:
         raise ConfigError(_format(file, exc, model)) from None
 
 
+def _clashes(config_dir: Path, environments: list[Environment]) -> list[str]:
+    """Two environments on one cluster may share neither a namespace nor a host (two Ingresses for
+    one host would split its traffic); the problem names both files."""
+    problems = []
+    seen: dict[tuple[str, str, str], str] = {}
+    for env in environments:
+        file = config_dir / ENVIRONMENTS_DIR / f"{env.name}.yaml"
+        for field, value in [("namespace", env.namespace), *(("hosts", host) for host in env.hosts)]:
+            key = (env.cluster.server, field, value)
+            if key in seen:
+                other = config_dir / ENVIRONMENTS_DIR / f"{seen[key]}.yaml"
+                problems.append(f"{file}: {field} = {value!r}: already used by {other} on the same cluster ({env.cluster.server})")
+            else:
+                seen[key] = env.name
+    return problems
+
+
 def load(config_dir: Path = CONFIG_DIR) -> Config:
     """Read and validate every configuration file; raise ConfigError listing every problem."""
     platform_file = config_dir / PLATFORM_FILE
@@ -630,15 +647,14 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
                 f"digits of gatewayapi-plugin-linux-amd64 {platform.gateway_api_plugin.version}; upstream publishes none, "
                 "so compute it from the binary you reviewed)"
             )
-    namespaces: dict[tuple[str, str], str] = {}
-    for env in environments:
-        key = (env.cluster.server, env.namespace)
-        if key in namespaces:
-            file = config_dir / ENVIRONMENTS_DIR / f"{env.name}.yaml"
+    problems += _clashes(config_dir, environments)
+    listed = {f"{name}.yaml" for name in platform.environments}
+    for extra in sorted((config_dir / ENVIRONMENTS_DIR).glob("*.y*ml")):
+        if extra.name not in listed:
             problems.append(
-                f"{file}: namespace = {env.namespace!r}: already used by environment {namespaces[key]!r} on {env.cluster.server}"
+                f"{extra}: not listed in {platform_file} environments ({', '.join(platform.environments)}): "
+                "add it there or remove the file; an unlisted environment would be silently ignored"
             )
-        namespaces[key] = env.name
     if problems:
         raise ConfigError(problems)
     return Config(platform=platform, environments=tuple(environments))

@@ -196,7 +196,7 @@ class PlatformApps(Construct):
             },
             "notifications": {
                 "configmap": {"create": True},
-                # The Slack token is created out of band (README "Secrets"), never committed.
+                # The Slack token is created out of band (README "Bootstrap a cluster"), never committed.
                 "secret": {"create": False},
                 "notifiers": {"service.slack": f"token: ${SLACK_SECRET_KEY}\n"},
                 "templates": {f"template.{name}": yamltext.dump({"message": message}) for name, message in ROLLOUT_MESSAGES.items()},
@@ -251,25 +251,26 @@ class PlatformApps(Construct):
         )
 
 
-# What each pause reason means here (upstream PauseReason values).
-PAUSE_REASONS = {
-    "CanaryPauseStep": "CanaryPauseStep: a timed soak (continues by itself) or the manual gate (promote to continue)",
-    "InconclusiveAnalysisRun": "InconclusiveAnalysisRun: too little evidence; a human promotes or aborts",
-}
+PAUSED_MESSAGE = (
+    "{{ $step := index .rollout.spec.strategy.canary.steps (int .rollout.status.currentStepIndex) -}}"
+    ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} paused at step "
+    "{{.rollout.status.currentStepIndex}}: "
+    '{{ if hasKey $step "pause" }}{{ if hasKey $step.pause "duration" }}a timed soak of {{ $step.pause.duration }}, it continues by itself'
+    "{{ else }}the manual gate, promote to continue{{ end }}"
+    '{{- else if hasKey $step "analysis" }}the stage check was Inconclusive (too little evidence): promote, skip-current-step or abort'
+    "{{- else }}{{ .rollout.status.message }}{{ end }}"
+)
 
 # Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
 # Keys are trigger names without the `on-` prefix; RolloutCanary subscribes its channel to each.
 ROLLOUT_MESSAGES = {
     "rollout-aborted": ":rotating_light: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} was aborted and rolled back: {{.rollout.status.message}}",
-    # Fires for every pause, timed soaks included (v1.9.1 rollout/sync.go `sendStateChangeEvents`
-    # emits RolloutPaused whenever pause conditions appear), so the message names the reasons
-    # from status.pauseConditions (pkg/apis/rollouts/v1alpha1/types.go PauseReason) instead of
-    # claiming the rollout waits for a human.
-    "rollout-paused": (
-        ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} paused at step "
-        "{{.rollout.status.currentStepIndex}} ({{range .rollout.status.pauseConditions}}{{.reason}} {{end}}). "
-        f"{PAUSE_REASONS['CanaryPauseStep']}; {PAUSE_REASONS['InconclusiveAnalysisRun']}."
-    ),
+    # Fires for every pause, timed soaks included (v1.9.1 rollout/sync.go `sendStateChangeEvents`),
+    # and is rendered from the Rollout as it was *before* the pause was recorded (`c.rollout`,
+    # so status.pauseConditions is still empty). Its currentStepIndex already names the step that
+    # paused (rollout/canary.go adds the pause for the current step), so the message reads that
+    # step: a timed soak, the manual gate, or a stage check that was Inconclusive.
+    "rollout-paused": PAUSED_MESSAGE,
     "rollout-completed": ":white_check_mark: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is fully promoted",
     "analysis-run-failed": ":x: An analysis of {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} failed: the canary is worse than the SLO",
 }

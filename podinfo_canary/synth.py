@@ -34,7 +34,28 @@ def staged(dist: Path) -> Iterator[Path]:
         yield staging
         fresh = Path(scratch) / "publish"
         shutil.copytree(staging, fresh)
+        changes = changed_files(dist, fresh)
         _swap(fresh, dist, Path(scratch) / "previous")
+        print(summary(dist, changes))
+
+
+def changed_files(old: Path, new: Path) -> list[str]:
+    """Files (relative paths) added, removed or changed between two trees."""
+
+    def tree(root: Path) -> dict[str, bytes]:
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()} if root.exists() else {}
+
+    before, after = tree(old), tree(new)
+    return sorted(name for name in before.keys() | after.keys() if before.get(name) != after.get(name))
+
+
+def summary(dist: Path, changes: list[str]) -> str:
+    """The one line `make synth` prints: how many objects, and which files changed."""
+    files = sorted(dist.rglob("*.yaml"))
+    objects = sum(1 for p in files for line in p.read_text().splitlines() if line.startswith("kind:"))
+    shown = ", ".join(changes[:5]) + (f" and {len(changes) - 5} more" if len(changes) > 5 else "")
+    label = os.path.relpath(dist) if dist.is_relative_to(Path.cwd()) else str(dist)
+    return f"{label}/: {objects} objects in {len(files)} files; {len(changes)} changed{': ' + shown if changes else ''}"
 
 
 def _swap(fresh: Path, dist: Path, previous: Path) -> None:

@@ -4,13 +4,16 @@ Within the bootstrap app: kube-prometheus-stack first (cert-manager, ingress-ngi
 argo-rollouts render ServiceMonitors, whose CRD it installs), then the other CRD-bearing charts,
 then the controllers that use those CRDs, then objects that are instances of them, then the
 podinfo environments. A wave waits for the previous one to be healthy only because argocd-cm
-carries a health check for Applications (ArgoCdStack); the charts that render ServiceMonitors
-also skip the dry run of kinds whose CRD is missing, so a first sync in one pass cannot fail
-on them. Within an
+carries a health check for Applications (ArgoCdStack), which is why Argo CD itself comes first.
+On the very first sync that check is not in place yet (the plain install.yaml has none), so the
+waves run back to back once: the charts that render ServiceMonitors skip the dry run of kinds
+whose CRD is missing, and the Applications' retries (5, backing off to 3 minutes) let the first
+pass converge. Within an
 environment: the namespace first, then analysis templates (the Rollout references them), then
 everything else.
 """
 
+ARGOCD = -50  # Argo CD itself: its argocd-cm carries the Application health check the waves rely on
 MONITORING_CRDS = -40  # kube-prometheus-stack: ServiceMonitor/PodMonitor CRDs the other charts render
 CRD_PLATFORM = -30  # cert-manager, Argo CD itself: install CRDs others need
 CONTROLLERS = -20  # argo-rollouts, ingress-nginx

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import re
+import subprocess
 
 import yaml
 
@@ -35,9 +38,9 @@ def test_argocd_server_restarts_whenever_its_command_parameters_change(objects, 
 
 
 def test_rbac_groups_come_from_an_oidc_login(objects, config):
-    """Argo CD knows a user's groups only from the SSO token (pkg/apiclient; argocd-cm
-    `oidc.config`, docs/operator-manual/user-management at v3.5.1): without it the `g,` lines of
-    argocd-rbac-cm can never match."""
+    """Argo CD knows a user's groups only from the SSO token's groups claim (argocd-cm
+    `oidc.config`, v3.5.1 docs/operator-manual/user-management/index.md): without it the `g,`
+    lines of argocd-rbac-cm can never match."""
     sso = config.platform.argocd.sso
     oidc = yaml.safe_load(_patch(objects, "argocd-cm")["oidc.config"])
     assert (oidc["issuer"], oidc["clientID"], oidc["clientSecret"]) == (sso.issuer, sso.client_id, sso.client_secret)
@@ -180,6 +183,8 @@ def test_sync_waves_order_every_crd_before_its_users(objects):
             assert _wave(obj) > _wave(apps[owner]), f"{obj['kind']}/{obj['metadata']['name']} syncs before {owner}"
     environments = one(objects, "ApplicationSet", "podinfo")
     assert all(_wave(environments) > _wave(app) for app in apps.values() if app["metadata"]["name"] != "bootstrap")
+    # Argo CD itself first: its argocd-cm brings the Application health check later waves wait on.
+    assert all(_wave(apps["argocd"]) < _wave(app) for name, app in apps.items() if name not in ("argocd", "bootstrap"))
 
 
 def test_charts_rendering_service_monitors_follow_kube_prometheus_stack(objects):
@@ -236,9 +241,10 @@ def test_documented_bootstrap_applies_only_kinds_that_exist_after_the_argo_cd_in
 
 
 def test_chart_pins_ship_what_the_crd_pins_and_the_controller_model_assume(config):
-    """Each chart records its appVersion (and where it was read, in config/platform.yaml); the CRDs
-    pinned in crds.yaml come from the tag the chart's CRDs match, and the argo-rollouts chart
-    ships the controller version that podinfo_canary/model/controller.py encodes."""
+    """Consistency of the recorded pins (the upstream evidence is in config/platform.yaml's
+    comments, read from the charts' tags; this test cannot reach upstream): the CRDs pinned in
+    crds.yaml come from the tag the chart's CRDs match, and the argo-rollouts chart ships the
+    controller version that podinfo_canary/model/controller.py encodes."""
     from podinfo_canary.model.controller import ARGO_ROLLOUTS_VERSION
 
     crds = yaml.safe_load((ROOT / "crds.yaml").read_text())["crds"]
@@ -256,11 +262,42 @@ def test_chart_pins_ship_what_the_crd_pins_and_the_controller_model_assume(confi
     assert charts.cert_manager.app_version == charts.cert_manager.crd_tag == charts.cert_manager.version
 
 
-def test_rollout_pause_message_names_the_reason_and_never_claims_a_wait_for_promotion(objects):
-    """on-rollout-paused fires for timed soaks too (v1.9.1 rollout/sync.go `sendStateChangeEvents`):
-    the message lists status.pauseConditions reasons (pkg/apis/rollouts/v1alpha1/types.go)."""
+def _render_go_template(text: str, variables: dict, tmp_path) -> str:
+    """Render with Go's text/template (tests/gotemplate/render.go), as the notifications engine does."""
+    (tmp_path / "template.txt").write_text(text)
+    (tmp_path / "vars.json").write_text(json.dumps(variables))
+    result = subprocess.run(
+        ["go", "run", str(ROOT / "tests/gotemplate/render.go"), str(tmp_path / "template.txt"), str(tmp_path / "vars.json")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "GOFLAGS": "-mod=mod", "GO111MODULE": "off"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_rollout_pause_message_tells_a_soak_from_the_gate_and_from_an_inconclusive_check(objects, tmp_path):
+    """on-rollout-paused fires for every pause (v1.9.1 rollout/sync.go `sendStateChangeEvents`) and
+    is rendered from the Rollout as it was before the pause (`c.rollout`: no pauseConditions yet),
+    whose currentStepIndex is the pausing step. Rendered here with Go's text/template for each kind
+    of pausing step of the prod Rollout (numbers decoded as JSON, float64, as in the engine)."""
     values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
     message = yaml.safe_load(values["notifications"]["templates"]["template.rollout-paused"])["message"]
-    assert "{{range .rollout.status.pauseConditions}}{{.reason}} {{end}}" in message
-    assert "CanaryPauseStep" in message and "InconclusiveAnalysisRun" in message
-    assert "waits for promotion" not in message
+    rollout = one(objects, "Rollout", "podinfo", "prod")
+    steps = rollout["spec"]["strategy"]["canary"]["steps"]
+    kinds = {
+        "soak": next(i for i, s in enumerate(steps) if "pause" in s and "duration" in s["pause"]),
+        "gate": next(i for i, s in enumerate(steps) if "pause" in s and "duration" not in s["pause"]),
+        "check": next(i for i, s in enumerate(steps) if "analysis" in s),
+    }
+    rendered = {}
+    for kind, index in kinds.items():
+        before_the_pause = {**rollout, "status": {"currentStepIndex": float(index), "phase": "Progressing"}}
+        rendered[kind] = _render_go_template(message, {"rollout": before_the_pause}, tmp_path)
+    assert rendered["soak"].endswith(
+        f"paused at step {kinds['soak']}: a timed soak of {steps[kinds['soak']]['pause']['duration']}, it continues by itself"
+    )
+    assert rendered["gate"].endswith(f"paused at step {kinds['gate']}: the manual gate, promote to continue")
+    assert rendered["check"].endswith("the stage check was Inconclusive (too little evidence): promote, skip-current-step or abort")
+    assert all(text.startswith(":double_vertical_bar: Rollout podinfo-prod/podinfo") for text in rendered.values())

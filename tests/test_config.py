@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -119,6 +120,30 @@ BAD_INPUTS = [
         PLATFORM,
         _set("argocd.sso.requested_scopes", ["openid", "email"]),
         ["argocd.sso.requested_scopes", "must include groups"],
+    ),
+    (
+        "host-shared-by-two-environments",
+        PROD,
+        _set("hosts", ["podinfo.staging.example.com"]),
+        ["environments/prod.yaml: hosts = 'podinfo.staging.example.com': already used by", "environments/staging.yaml on the same cluster"],
+    ),
+    (
+        "namespace-shared-by-two-environments",
+        PROD,
+        _set("namespace", "podinfo-staging"),
+        ["environments/prod.yaml: namespace = 'podinfo-staging': already used by", "environments/staging.yaml"],
+    ),
+    (
+        "environment-file-not-listed",
+        "environments/qa.yaml",
+        "namespace: podinfo-qa\n",
+        ["environments/qa.yaml: not listed in", "platform.yaml environments (dev, staging, prod)"],
+    ),
+    (
+        "email-notifications-not-wired",
+        PROD,
+        _set("notifications.email", ["sre@example.com"]),
+        ["notifications.email", "unknown key; allowed keys here: slack_channel"],
     ),
     ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
     (
@@ -259,3 +284,23 @@ def test_duration_parsing():
     assert config.duration_seconds("1h30m") == 5400
     with pytest.raises(ValueError):
         config.duration_seconds("")
+
+
+def test_errors_show_paths_relative_to_the_project(tmp_path):
+    folder = ROOT / ".pytest_cache" / f"config-{tmp_path.name}"
+    shutil.copytree(ROOT / "config", folder)
+    try:
+        prod = folder / PROD
+        prod.write_text(prod.read_text().replace("replicas: 5", "replicas: 0"))
+        result = run_main(config_dir=folder, dist=tmp_path / "dist")
+    finally:
+        shutil.rmtree(folder)
+    assert result.returncode == 2
+    assert f".pytest_cache/config-{tmp_path.name}/{PROD}: replicas = 0" in result.stderr
+    assert str(ROOT) not in result.stderr
+
+
+def test_synthesis_reports_one_line(tmp_path):
+    result = run_main(dist=tmp_path / "dist")
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(r"\S+/: \d+ objects in \d+ files; \d+ changed(: .*)?\n", result.stdout), result.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from tests.conftest import ROOT
 from tools.decisions import DESIGNS, RESULTS, design_digest
@@ -20,3 +21,31 @@ def test_decision_table_was_measured_on_the_current_analysis(fresh_dist):
     report = json.loads(RESULTS.read_text())
     assert report["digests"]["after"] == design_digest(fresh_dist / "prod"), "dist/prod changed since the last run: run `make bench`"
     assert report["digests"]["before"] == design_digest(DESIGNS["before"])
+
+
+def test_every_readme_section_named_in_code_or_config_exists():
+    """A `README "Section"` reference in a comment or message must name a heading or a bold lead
+    (`**Section.**`) of README.md, so a reader sent there finds it."""
+    readme = (ROOT / "README.md").read_text()
+    sections = set(re.findall(r"^#+ (.+?)\s*$", readme, re.M)) | set(re.findall(r"^\*\*([^*]+?)\.?\*\*", readme, re.M))
+    files = [
+        *ROOT.glob("podinfo_canary/**/*.py"),
+        *ROOT.glob("tools/*.py"),
+        *ROOT.glob("config/**/*.yaml"),
+        ROOT / "main.py",
+        ROOT / "Makefile",
+    ]
+    references = {(str(f.relative_to(ROOT)), name) for f in files for name in re.findall(r'README "([^"]+)"', f.read_text())}
+    assert references, "no README references found: the pattern is wrong"
+    assert sorted((f, name) for f, name in references if name not in sections) == []
+
+
+def test_docs_state_what_the_manifests_really_do():
+    """Claims corrected in issue 7: no path routing (one `/` rule); header requests get 503 after an
+    abort (v1.9.1 rollout/service.go `reconcileStableAndCanaryService` keeps the aborted hash);
+    Argo CD's `resume` reruns an Inconclusive stage check while `promote`/`skip-current-step` move on."""
+    readme = (ROOT / "README.md").read_text()
+    rollout_doc = (ROOT / "podinfo_canary/rollout.py").read_text().split('"""')[1]
+    assert "path routing" not in rollout_doc and "path-based" not in readme.lower()
+    assert "reconcileStableAndCanaryService" in readme and "get 503" in readme
+    assert "`resume` only\nclears the pause" in readme and "`skip-current-step` move to the next step" in readme
