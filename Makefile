@@ -20,7 +20,7 @@ export PIPENV_NOSPIN := 1
 
 IMPORT_SOURCES := $(shell find imports -name '*.py' 2>/dev/null)
 
-.PHONY: help setup synth test import lint format snapshot-update lock bench clean
+.PHONY: help setup synth test import plan lint format snapshot-update lock bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,17 +45,20 @@ $(STAMP)/bytecode: $(STAMP)/python $(IMPORT_SOURCES)
 
 setup: $(STAMP)/python $(STAMP)/node $(STAMP)/bytecode ## install everything (idempotent)
 
-synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged), then README tables
-	$(BIN)/python main.py
-	$(BIN)/python -m tools.docs
+synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged) and the README tables
+	@$(BIN)/python main.py
 
-test: setup ## run every test (config, constructs, snapshots, schemas, PromQL, drift)
+test: setup ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); offline: PODINFO_CRD_DIR=../shared/crds
+	@$(BIN)/python -m tools.preflight
 	$(BIN)/pytest
 
 import: setup ## regenerate imports/ from the pinned CRDs in crds.yaml (PODINFO_CRD_DIR for offline)
 	$(BIN)/python -m tools.import_crds
 	$(BIN)/python -m compileall -q imports
 	@touch $(STAMP)/bytecode
+
+plan: setup ## the canary plan of one environment, read from dist/ (ENV=prod by default)
+	@$(BIN)/python -m podinfo_canary.plan dist/$(or $(ENV),prod)
 
 lint: setup ## ruff lint and format check (imports/ excluded)
 	$(BIN)/ruff check .

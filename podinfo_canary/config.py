@@ -11,6 +11,7 @@ synthesized until every file is valid, so bad input never touches dist/.
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -88,7 +89,8 @@ Duration = Annotated[str, AfterValidator(_check_duration)]
 
 _DNS_LABEL = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?"
 DnsLabel = Annotated[str, StringConstraints(pattern=rf"^{_DNS_LABEL}$", max_length=63)]
-Hostname = Annotated[str, StringConstraints(pattern=rf"^{_DNS_LABEL}(\.{_DNS_LABEL})+$", max_length=253)]
+_HOSTNAME_PATTERN = rf"^{_DNS_LABEL}(\.{_DNS_LABEL})+$"
+Hostname = Annotated[str, StringConstraints(pattern=_HOSTNAME_PATTERN, max_length=253)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+(/\S*)?$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Ratio = Annotated[float, Field(gt=0, le=1)]
@@ -146,6 +148,9 @@ class Cluster(Strict):
     server: HttpsUrl = "https://kubernetes.default.svc"
 
 
+MAX_PAUSE_SECONDS = 24 * 3600
+
+
 class Stage(Strict):
     """One canary step: shift `weight` percent of traffic, then wait (`pause`), or wait for a human (`gate`)."""
 
@@ -166,6 +171,12 @@ class Stage(Strict):
                 )
         if self.pause and self.gate:
             raise FieldProblem(("gate",), self.gate, "a stage either pauses for a duration or waits at a manual gate, not both")
+        if self.pause and duration_seconds(self.pause) > MAX_PAUSE_SECONDS:
+            raise FieldProblem(
+                ("pause",),
+                self.pause,
+                "must be at most 24h: a longer soak holds the canary for days; use `gate: manual` to wait for a human",
+            )
         return self
 
 
@@ -567,7 +578,30 @@ def _describe(error: dict, model: type[BaseModel]) -> tuple[tuple, Any, str]:
         message = message[len("Value error, ") :]
     if kind == "string_pattern_mismatch":
         message = f"does not match the allowed form {error['ctx']['pattern']}"
-    return loc, value, message[0].lower() + message[1:]
+        if error["ctx"]["pattern"] == _HOSTNAME_PATTERN:
+            message = "must be a lowercase DNS name such as podinfo.example.com (letters, digits, '-', dots between labels)"
+    if kind == "literal_error" and "analysis" in loc:
+        # A stage names blocking checks; the background template is not one of them.
+        message = f"must be one of {', '.join(t for t in ANALYSIS_TEMPLATES if t != BACKGROUND_TEMPLATE)}"
+    hint = _hint(loc, value, kind, error.get("ctx") or {})
+    message = message[0].lower() + message[1:]
+    return loc, value, f"{message}; {hint}" if hint else message
+
+
+def _hint(loc: tuple, value: Any, kind: str, ctx: dict) -> str | None:
+    """What the user most likely meant, for the mistakes people make in these files."""
+    field = next((part for part in reversed(loc) if isinstance(part, str)), "")
+    if kind == "less_than_equal" and ctx.get("le") == 1 and isinstance(value, int | float) and 1 < value <= 100:
+        return f"a ratio: {value / 100:g} means {value:g}%"
+    if kind == "string_type" and field == "tag" and isinstance(value, int | float):
+        return f"YAML read the tag as the number {value!r}: quote it, e.g. tag: '{value}'"
+    if kind == "string_type" and isinstance(value, int) and field in ("pause", "analysis_interval", "evidence_wait", "look_interval"):
+        return f"a duration with its unit, e.g. {value}s"
+    if kind == "literal_error" and "analysis" in loc and isinstance(value, str):
+        choices = [t for t in ANALYSIS_TEMPLATES if t != BACKGROUND_TEMPLATE]
+        close = difflib.get_close_matches(value, choices, n=1)
+        return f"did you mean {close[0]!r}?" if close else None
+    return None
 
 
 def _format(file: Path, exc: ValidationError, model: type[BaseModel]) -> list[str]:

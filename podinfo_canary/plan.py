@@ -11,6 +11,7 @@ so it describes exactly what Argo CD will apply.
 
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class PlannedStage:
     manual_gate: bool
     analyses: tuple[str, ...]
     analysis_seconds: int  # how long the blocking analysis step takes when it passes
+    steps: tuple[int, int] = (0, 0)  # first and last index into the Rollout's steps (what Argo shows)
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,12 @@ class RolloutPlan:
 
     def describe(self) -> str:
         lines = []
-        for index, stage in enumerate(self.stages, 1):
+        for index, stage in enumerate(self.stages):
             wait = "manual approval" if stage.manual_gate else (f"pause {stage.pause_seconds}s" if stage.pause_seconds else "no pause")
             checks = f", analysis {'+'.join(stage.analyses)} ({stage.analysis_seconds}s)" if stage.analyses else ""
-            lines.append(f"stage {index}: {stage.weight:>3}%  {wait}{checks}")
+            first, last = stage.steps
+            steps = f"step {first}" if first == last else f"steps {first}-{last}"
+            lines.append(f"canary.stages[{index}] ({steps}): {stage.weight:>3}%  {wait}{checks}")
         lines.append(f"background analysis: {', '.join(self.background_analyses) or 'none'}")
         starts = f" + {self.scale_ups} pod start-ups" if self.scale_ups else ""
         lines.append(
@@ -72,17 +76,22 @@ def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
         return max((_metric_seconds(m) for n in names for m in templates[n]["spec"]["metrics"]), default=0)
 
     stages: list[dict] = []
-    for step in canary["steps"]:
+    for index, step in enumerate(canary["steps"]):
         if "setWeight" in step:
-            stages.append({"weight": step["setWeight"], "pause": None, "gate": False, "analyses": []})
-        elif not stages:
+            stages.append({"weight": step["setWeight"], "pause": None, "gate": False, "analyses": [], "steps": [index, index]})
+            continue
+        if not stages:
             continue  # steps before the first weight (e.g. setHeaderRoute)
-        elif "pause" in step:
+        stages[-1]["steps"][1] = index
+        if "pause" in step:
             duration = step["pause"].get("duration")
             stages[-1]["gate" if duration is None else "pause"] = True if duration is None else _seconds(duration)
         elif "analysis" in step:
             stages[-1]["analyses"] += [t["templateName"] for t in step["analysis"]["templates"]]
-    planned = tuple(PlannedStage(s["weight"], s["pause"], s["gate"], tuple(s["analyses"]), analysis_seconds(s["analyses"])) for s in stages)
+    planned = tuple(
+        PlannedStage(s["weight"], s["pause"], s["gate"], tuple(s["analyses"]), analysis_seconds(s["analyses"]), tuple(s["steps"]))
+        for s in stages
+    )
     background = tuple(t["templateName"] for t in canary.get("analysis", {}).get("templates", []))
     if any("count" in m for n in background for m in templates[n]["spec"]["metrics"]):
         raise ValueError("the background analysis has a `count`: it would stop measuring before promotion")
@@ -113,7 +122,26 @@ def plan_from_folder(folder: Path) -> RolloutPlan:
     return build_plan(rollout, templates)
 
 
-if __name__ == "__main__":
-    for name in sys.argv[1:] or ["dist/prod"]:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m podinfo_canary.plan",
+        description="The canary plan of synthesized environments: stages with their config index and the "
+        "Rollout step range Argo shows (`Step: 4/13`), pauses, gates, checks, and the healthy promotion time.",
+    )
+    parser.add_argument("folders", nargs="*", default=["dist/prod"], help="synthesized environment folders (default: dist/prod)")
+    args = parser.parse_args(argv)
+    for name in args.folders:
+        folder = Path(name)
+        if not any(folder.glob("Rollout.*.yaml")):
+            print(
+                f"error: {name}: no Rollout here; give a synthesized environment folder such as dist/prod (run `make synth` first)",
+                file=sys.stderr,
+            )
+            return 2
         print(f"# {name}")
-        print(plan_from_folder(Path(name)).describe())
+        print(plan_from_folder(folder).describe())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -81,7 +81,7 @@ BAD_INPUTS = [
     ),
     ("pause-and-gate", PROD, _set("canary.stages[2].pause", "1m"), ["canary.stages[2].gate = 'manual'", "not both"]),
     ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
-    ("bad-host", PROD, _set("hosts", ["podinfo_example"]), ["hosts[0] = 'podinfo_example'", "allowed form"]),
+    ("bad-host", PROD, _set("hosts", ["podinfo_example"]), ["hosts[0] = 'podinfo_example'", "lowercase DNS name"]),
     ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
     (
         "retention-fills-the-volume",
@@ -145,6 +145,17 @@ BAD_INPUTS = [
         _set("notifications.email", ["sre@example.com"]),
         ["notifications.email", "unknown key; allowed keys here: slack_channel"],
     ),
+    ("ratio-as-percent", PROD, _set("slo.success_rate_min", 95), ["slo.success_rate_min = 95", "a ratio: 0.95 means 95%"]),
+    ("tag-read-as-a-number", PROD, _set("image.tag", 6.1), ["image.tag = 6.1", "quote it, e.g. tag: '6.1'"]),
+    ("pause-without-unit", PROD, _set("canary.stages[0].pause", 120), ["canary.stages[0].pause = 120", "e.g. 120s"]),
+    (
+        "template-misspelt",
+        PROD,
+        _set("canary.stages[0].analysis", ["podinfo-error-rates"]),
+        ["canary.stages[0].analysis[0] = 'podinfo-error-rates'", "did you mean 'podinfo-error-rate'?"],
+    ),
+    ("host-uppercase", PROD, _set("hosts", ["Podinfo.example.com"]), ["hosts[0] = 'Podinfo.example.com'", "lowercase DNS name"]),
+    ("pause-over-a-day", PROD, _set("canary.stages[0].pause", "25h"), ["canary.stages[0].pause = '25h'", "at most 24h", "gate: manual"]),
     ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
     (
         "latency-not-a-bucket-bound",
@@ -304,3 +315,10 @@ def test_synthesis_reports_one_line(tmp_path):
     result = run_main(dist=tmp_path / "dist")
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(r"\S+/: \d+ objects in \d+ files; \d+ changed(: .*)?\n", result.stdout), result.stdout
+
+
+def test_unknown_template_message_lists_only_step_templates(tmp_path):
+    folder = _broken_config(tmp_path, PROD, _set("canary.stages[0].analysis", ["nope"]))
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(folder)
+    assert "podinfo-error-rate" in str(raised.value) and "podinfo-complete-analysis" not in str(raised.value)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import yaml
 
 from podinfo_canary.model.controller import optimistic
 from podinfo_canary.model.run import Environment, rollout
@@ -46,10 +47,15 @@ BEFORE_SHARE = 0.25  # the old design is 3x slower to simulate (rate windows, qu
 
 
 def design_digest(folder: Path) -> str:
-    """sha256 over the Rollout and AnalysisTemplates a design consists of."""
+    """sha256 over what the decisions depend on: the AnalysisTemplates, the PodMonitor, and the
+    Rollout without its pod template (an image bump is not a new design, so it needs no new run)."""
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.yaml")):
-        if path.name.startswith(("Rollout.", "AnalysisTemplate.", "PodMonitor.")):
+        if path.name.startswith("Rollout."):
+            rollout = yaml.safe_load(path.read_text())
+            rollout["spec"].pop("template", None)
+            digest.update(path.name.encode() + b"\0" + json.dumps(rollout, sort_keys=True).encode())
+        elif path.name.startswith(("AnalysisTemplate.", "PodMonitor.")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 

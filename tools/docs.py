@@ -160,9 +160,13 @@ def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
     }
 
 
-if __name__ == "__main__":
+def main() -> int:
     updated = render(README.read_text(), blocks())
     if updated != README.read_text():
         README.write_text(updated)
         print("README.md: generated sections updated")
-    sys.exit(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
