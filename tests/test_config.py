@@ -4,6 +4,7 @@ allowed), main.py exits 2 without a traceback, and dist/ is left byte-for-byte a
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -239,17 +240,53 @@ def _digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+# One Python process runs main.main() for every bad input in turn (environment switched per case,
+# stdout and stderr captured, any exception kept as its traceback): the same entry point as
+# `make synth`, without paying an interpreter start per case.
+_DRIVER = """
+import contextlib, io, json, os, sys, traceback
+sys.path.insert(0, sys.argv[1])
+import main
+results = {}
+for case, config_dir, dist in json.loads(sys.stdin.read()):
+    os.environ["PODINFO_CONFIG_DIR"], os.environ["PODINFO_DIST_DIR"] = config_dir, dist
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main.main()
+        except BaseException:
+            code, err = 1, io.StringIO(traceback.format_exc())
+    results[case] = [code, out.getvalue(), err.getvalue()]
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def main_results(tmp_path_factory):
+    runs, digests = [], {}
+    for case, file, change, _ in BAD_INPUTS:
+        root = tmp_path_factory.mktemp(case)
+        folder = _broken_config(root, file, change)
+        dist = root / "dist"
+        shutil.copytree(ROOT / "dist", dist)
+        digests[case] = (dist, _digest(dist))
+        runs.append((case, str(folder), str(dist)))
+    result = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(ROOT)], cwd=ROOT, input=json.dumps(runs), capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout), digests
+
+
 @pytest.mark.parametrize(("case", "file", "change", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_main_exits_nonzero_without_traceback_and_leaves_dist_unchanged(tmp_path, case, file, change, expected):
-    folder = _broken_config(tmp_path, file, change)
-    dist = tmp_path / "dist"
-    shutil.copytree(ROOT / "dist", dist)
-    before = _digest(dist)
-    result = run_main(config_dir=folder, dist=dist)
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert expected[0] in result.stderr
-    assert result.stdout == ""
+def test_main_exits_nonzero_without_traceback_and_leaves_dist_unchanged(main_results, case, file, change, expected):
+    results, digests = main_results
+    code, stdout, stderr = results[case]
+    assert code == 2
+    assert "Traceback" not in stderr
+    assert expected[0] in stderr
+    assert stdout == ""
+    dist, before = digests[case]
     assert _digest(dist) == before
 
 

@@ -72,8 +72,8 @@ def fetch(crd: PinnedCrd) -> bytes:
     return content
 
 
-class _CrdLoader(yaml.SafeLoader):
-    """SafeLoader that reads a bare `=` as the string it is.
+class _CrdLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """SafeLoader (libyaml's, about 10x faster on these large files) that reads a bare `=` as the string it is.
 
     The prometheus-operator AlertmanagerConfig CRD lists `- =` as an enum value; PyYAML resolves
     that to the YAML 1.1 `value` tag and safe_load refuses it.
