@@ -340,9 +340,10 @@ def judged(fresh_dist):
             end = max([outcome.at, *(int(s.ts[-1]) for s in series if len(s.ts))])
             evaluator = Evaluator(series, np.arange(end + 1))
             if name.startswith("random_"):
-                compared[name] = _disagreements(evaluator, {concrete(q): server.query(index, concrete(q), end) for q in queries})
+                compared[name] = _disagreements(evaluator, server.query_many(index, [concrete(q) for q in queries], end))
                 continue
-            engine = RecordedEngine(server, index, world, end, concrete)
+            own = [m["provider"]["prometheus"]["query"] for t in env.spec.templates.values() for m in t["spec"]["metrics"]]
+            engine = RecordedEngine(server, index, world, end, concrete, own)
             on_engine = simulate(env.spec, world, engine, gate_wait=SCENARIOS[name].gate_wait, horizon=end + 1)
             decided[name] = (outcome, on_engine, _disagreements(evaluator, engine.results), env)
     return decided, compared, worlds

@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.parse
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -146,13 +147,18 @@ class PrometheusServer:
             values[i], present[i] = float(v), True
         return Result(values, present)
 
+    def query_many(self, world: int, queries: list[str], end: int) -> dict[str, Result]:
+        """Several queries of one world at once (the server answers them in parallel)."""
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            return dict(zip(queries, pool.map(lambda q: self.query(world, q, end), queries), strict=True))
+
 
 class RecordedEngine:
     """Answers measurements from a Prometheus server's range results (one query_range per query)."""
 
-    def __init__(self, server: PrometheusServer, world_index: int, world: World, end: int, resolve):
+    def __init__(self, server: PrometheusServer, world_index: int, world: World, end: int, resolve, queries: list[str] = ()):
         self.server, self.index, self.world, self.end, self.resolve = server, world_index, world, end, resolve
-        self.results: dict[str, Result] = {}
+        self.results: dict[str, Result] = server.query_many(world_index, sorted({resolve(q) for q in queries}), end) if queries else {}
 
     def result(self, query: str, t: int) -> list[float]:
         if not self.world.prometheus_up(t):
