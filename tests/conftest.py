@@ -31,12 +31,18 @@ def run_main(*, config_dir: Path | None = None, dist: Path, extra_env: dict | No
 
 
 @pytest.fixture(scope="session")
-def fresh_dist(tmp_path_factory) -> Path:
-    """dist/ synthesized now, from the committed configuration, into a temporary folder."""
+def fresh_synth(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """One run of main.py on the committed configuration into a temporary folder, and its output."""
     out = tmp_path_factory.mktemp("synth") / "dist"
     result = run_main(dist=out)
     assert result.returncode == 0, result.stderr
-    return out
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def fresh_dist(fresh_synth) -> Path:
+    """dist/ synthesized now, from the committed configuration, into a temporary folder."""
+    return fresh_synth[0]
 
 
 def load_tree(folder: Path) -> dict[str, list[dict]]:

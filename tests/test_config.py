@@ -348,9 +348,8 @@ def test_errors_show_paths_relative_to_the_project(tmp_path):
     assert str(ROOT) not in result.stderr
 
 
-def test_synthesis_reports_one_line(tmp_path):
-    result = run_main(dist=tmp_path / "dist")
-    assert result.returncode == 0, result.stderr
+def test_synthesis_reports_one_line(fresh_synth):
+    result = fresh_synth[1]
     assert re.fullmatch(r"\S+/: \d+ objects in \d+ files; \d+ changed(: .*)?\n", result.stdout), result.stdout
 
 
