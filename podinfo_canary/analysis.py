@@ -58,7 +58,8 @@ EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not eno
 
 # Windowed saturation checks (CPU, memory): a second failed measurement aborts.
 SATURATION_FAILURE_LIMIT = 1
-# analysis/analysis.go DefaultErrorRetryInterval: an errored measurement is retried this much later.
+# analysis/analysis.go DefaultErrorRetryInterval (also in model/controller.py, which synthesis must not
+# import: it pulls numpy; tests/test_rollout.py checks the two agree).
 ERROR_RETRY_SECONDS = 10
 P95_SHARE, P99_SHARE = 0.05, 0.01  # a P95 bound is "at most 5% slower", a P99 bound "at most 1%"
 

@@ -104,7 +104,11 @@ def test_every_threshold_interval_and_limit_flows_from_config():
     assert gate["successCondition"].endswith(">= 77")
     assert (gate["count"], gate["consecutiveSuccessLimit"], gate["inconclusiveLimit"]) == (11, 1, 10)  # 70 s / 7 s + 1
     limits = {m["consecutiveErrorLimit"] for t in templates.values() for m in t.values()}
-    assert limits == {24}  # 4 minutes of errors retried every 10 s (analysis.go DefaultErrorRetryInterval)
+    # 4 minutes of errors retried every DefaultErrorRetryInterval: analysis.py restates that upstream
+    # value for synthesis; the controller model carries it too, and the two must agree.
+    from podinfo_canary.model.controller import ERROR_RETRY_SECONDS
+
+    assert limits == {24} == {math.ceil(240 / ERROR_RETRY_SECONDS)}
     assert all(
         m["count"] == 1 for n, t in templates.items() if n not in ("podinfo-complete-analysis", "podinfo-request-rate") for m in t.values()
     )
