@@ -18,6 +18,9 @@ export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
 
+# Test files run on every core, each file whole on one worker (its module fixtures are built once).
+PYTEST_PARALLEL := -n auto --dist loadfile
+
 IMPORT_SOURCES := $(shell find imports -name '*.py' 2>/dev/null)
 
 .PHONY: help setup synth test import plan lint format snapshot-update lock bench clean
@@ -50,7 +53,7 @@ synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ un
 
 test: setup ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); offline: PODINFO_CRD_DIR=../shared/crds
 	@$(BIN)/python -m tools.preflight
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 import: setup ## regenerate imports/ from the pinned CRDs in crds.yaml (PODINFO_CRD_DIR for offline)
 	$(BIN)/python -m tools.import_crds
@@ -77,7 +80,7 @@ lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without regis
 	npm install --package-lock-only --no-audit --no-fund
 	$(PYTHON) -m tools.scrub_locks
 
-bench: setup ## synth time against a one-object cdk8s app; decision quality of the analysis (Monte Carlo, ~4 min)
+bench: setup ## synth time against a one-object cdk8s app; warm `make test` time; decision quality of the analysis (Monte Carlo, ~4 min)
 	$(BIN)/python -m tools.bench
 	$(BIN)/python -m tools.decisions
 	$(BIN)/python -m tools.docs

@@ -5,6 +5,7 @@ line per problem, exits 2 and leaves dist/ untouched. PODINFO_CONFIG_DIR and POD
 point at other folders (the tests use them); by default config/ and dist/ beside this file.
 """
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -25,6 +26,15 @@ def _project_node() -> None:
 
 def main() -> int:
     _project_node()
+    if os.environ.get("CDK8S_OUTDIR"):
+        # Under `cdk8s synth` the CLI swallows the app's stdout (cdk8s-cli lib/util.js `shell`
+        # pipes it and drops it) and shows stderr: say the one-line summary there.
+        with contextlib.redirect_stdout(sys.stderr):
+            return _synthesize()
+    return _synthesize()
+
+
+def _synthesize() -> int:
     config_dir = Path(os.environ.get("PODINFO_CONFIG_DIR") or ROOT / config.CONFIG_DIR)
     dist = Path(os.environ.get("PODINFO_DIST_DIR") or ROOT / "dist")
     try:

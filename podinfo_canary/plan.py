@@ -17,8 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from podinfo_canary import yamltext
 from podinfo_canary.config import duration_seconds
 
 
@@ -116,7 +115,7 @@ def _scale_ups(rollout: dict, weights: list[int]) -> int | None:
 
 def plan_from_folder(folder: Path) -> RolloutPlan:
     """The plan of one synthesized environment folder (dist/<environment>)."""
-    docs = [d for p in sorted(folder.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
+    docs = [d for p in sorted(folder.glob("*.yaml")) for d in yamltext.read_documents(p)]
     rollout = next(d for d in docs if d["kind"] == "Rollout")
     templates = {d["metadata"]["name"]: d for d in docs if d["kind"] == "AnalysisTemplate"}
     return build_plan(rollout, templates)

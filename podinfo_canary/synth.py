@@ -36,7 +36,10 @@ def staged(dist: Path) -> Iterator[Path]:
         shutil.copytree(staging, fresh)
         changes = changed_files(dist, fresh)
         _swap(fresh, dist, Path(scratch) / "previous")
-        print(summary(dist, changes))
+        line = summary(dist, changes)
+        if requested:
+            line += f" (cdk8s lists its staging copy, {os.path.relpath(staging)}/, next)"
+        print(line)
 
 
 def changed_files(old: Path, new: Path) -> list[str]:

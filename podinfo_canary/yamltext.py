@@ -6,6 +6,7 @@ so a diff of a policy.csv or a Lua health check shows the changed line, not a ch
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -21,6 +22,11 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _str)
+
+
+def read_documents(path: Path) -> list[Any]:
+    """The non-empty documents of a YAML file, parsed by libyaml (ten times faster than pure Python)."""
+    return [d for d in yaml.load_all(path.read_bytes(), Loader=yaml.CSafeLoader) if d]
 
 
 def dump(value: Any) -> str:

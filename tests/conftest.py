@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 sys.path.insert(0, str(ROOT))
 
 from podinfo_canary import config as config_module  # noqa: E402
+from podinfo_canary import yamltext  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +47,7 @@ def fresh_dist(fresh_synth) -> Path:
 
 def load_tree(folder: Path) -> dict[str, list[dict]]:
     """relative file path -> the objects in it."""
-    return {str(p.relative_to(folder)): [d for d in yaml.safe_load_all(p.read_text()) if d] for p in sorted(folder.rglob("*.yaml"))}
+    return {str(p.relative_to(folder)): yamltext.read_documents(p) for p in sorted(folder.rglob("*.yaml"))}
 
 
 @pytest.fixture(scope="session")

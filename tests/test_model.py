@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -266,6 +267,7 @@ SCENARIOS = {
 }
 
 
+@cache
 def _environment(design: str, fresh_dist: Path) -> Environment:
     return Environment.load(fresh_dist / "prod" if design == "after" else BEFORE)
 

@@ -8,6 +8,7 @@ import cdk8s
 import pytest
 import yaml
 
+from podinfo_canary import yamltext
 from podinfo_canary.analysis import AnalysisSuite
 from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayApiPlugin, GatewayRef, Slo
 from podinfo_canary.environment import PodinfoEnvironment
@@ -187,7 +188,7 @@ def _synth_env(tmp_path, env: Environment, config) -> list[dict]:
     app = cdk8s.App(outdir=str(tmp_path), yaml_output_type=cdk8s.YamlOutputType.FILE_PER_CHART)
     PodinfoEnvironment(app, env.name, environment=env, platform=config.platform)
     app.synth()
-    return [d for p in tmp_path.glob("*.yaml") for d in yaml.safe_load_all(p.read_text()) if d]
+    return [d for p in tmp_path.glob("*.yaml") for d in yamltext.read_documents(p)]
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Remove package-registry URLs from the lock files (`make lock` runs this after locking).
 
 Pipfile.lock's `_meta.sources` is emptied (pipenv sync then uses the default index) and
-package-lock.json must carry no `resolved` URLs (.npmrc asks npm to omit them). No registry
+package-lock.json must carry no `resolved` URLs (.npmrc asks npm to omit them; the one local
+package, tools/cdk8s-cli-defaults, is resolved by its path). No registry
 host name may be committed.
 """
 
@@ -20,10 +21,19 @@ def main() -> int:
     data["_meta"]["sources"] = []
     pipfile_lock.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
     npm_lock = ROOT / "package-lock.json"
-    if npm_lock.exists() and '"resolved"' in npm_lock.read_text():
-        print("error: package-lock.json carries resolved URLs; check .npmrc (omit-lockfile-registry-resolved)", file=sys.stderr)
+    urls = resolved_urls(npm_lock) if npm_lock.exists() else []
+    if urls:
+        print(
+            f"error: package-lock.json carries resolved URLs ({urls[0]}); check .npmrc (omit-lockfile-registry-resolved)", file=sys.stderr
+        )
         return 1
     return 0
+
+
+def resolved_urls(npm_lock: Path) -> list[str]:
+    """The `resolved` values of package-lock.json that are URLs (a local `file:` link is a path)."""
+    packages = json.loads(npm_lock.read_text()).get("packages", {})
+    return [p["resolved"] for p in packages.values() if "://" in p.get("resolved", "")]
 
 
 if __name__ == "__main__":

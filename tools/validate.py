@@ -21,8 +21,8 @@ from pathlib import Path
 
 import jsonschema
 import kubernetes_validate
-import yaml
 
+from podinfo_canary import yamltext
 from tools.crds import schemas
 
 KUBERNETES_VERSIONS = ("1.27.0", "1.37.0")
@@ -97,7 +97,7 @@ def validate_tree(folder: Path) -> dict[str, list[str]]:
     """file -> problems, for every YAML document below folder."""
     report: dict[str, list[str]] = {}
     for path in sorted(folder.rglob("*.yaml")):
-        for index, obj in enumerate(d for d in yaml.safe_load_all(path.read_text()) if d):
+        for index, obj in enumerate(yamltext.read_documents(path)):
             for problem in validate(obj):
                 report.setdefault(f"{path}#{index}", []).append(problem)
     return report

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
+from podinfo_canary import yamltext
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.model.controller import Outcome, PrometheusDown, RolloutSpec, Timeline, optimistic, simulate
 from podinfo_canary.model.promql import Evaluator, Series
@@ -53,7 +53,7 @@ class Environment:
 
     @classmethod
     def load(cls, folder: Path) -> Environment:
-        docs = [d for p in sorted(folder.glob("*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d]
+        docs = [d for p in sorted(folder.glob("*.yaml")) for d in yamltext.read_documents(p)]
         rollout = next(d for d in docs if d["kind"] == "Rollout")
         templates = {d["metadata"]["name"]: d for d in docs if d["kind"] == "AnalysisTemplate"}
         monitor = next(d for d in docs if d["kind"] == "PodMonitor")
