@@ -557,6 +557,27 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+# Each string format of these files in words, with an example (the regex itself helps nobody).
+_FORMS = {
+    rf"^{_DNS_LABEL}$": "a lowercase DNS label such as podinfo-prod (letters, digits, '-')",
+    _HOSTNAME_PATTERN: "a lowercase DNS name such as podinfo.example.com (letters, digits, '-', dots between labels)",
+    r"^https://[^\s/]+(/\S*)?$": "an https:// URL such as https://github.com/example/podinfo-gitops.git",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "an e-mail address such as platform@example.com",
+    r"^[a-z0-9][a-z0-9_-]{0,79}$": "a Slack channel name without '#': lowercase letters, digits, '-', '_', at most 80",
+    r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$": "a relative folder path such as dist (no leading '/', no spaces)",
+    r"^\$[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[A-Za-z0-9._-]+$": (
+        "a reference $<secret-name>:<key> to a Secret in Argo CD's namespace, such as $argocd-oidc:client-secret; never the secret itself"
+    ),
+    r"^[A-Za-z0-9._:@/-]{1,255}$": "an OIDC client id: letters, digits and . _ : @ / -, at most 255",
+    r"^[A-Za-z0-9._:-]+$": "an OIDC scope such as groups: letters, digits and . _ : -",
+    r"^v\d+\.\d+\.\d+$": "a version with a leading v, such as v1.2.3",
+    r"^v?\d+\.\d+\.\d+$": "a version such as 1.2.3",
+    r"^[1-9]\d*(Mi|Gi|Ti)$": "a Kubernetes quantity in Mi, Gi or Ti such as 50Gi",
+    r"^[0-9a-f]{64}$": "a sha256 digest: 64 lowercase hex digits (sha256sum of the file)",
+    r"^\d+(ms|s|m|h|d|w|y)$": "a Prometheus duration such as 15d (ms, s, m, h, d, w, y)",
+    r"^\d+(B|KB|MB|GB|TB|PB)$": "a Prometheus size such as 40GB (B, KB, MB, GB, TB, PB)",
+}
+
 _IMPLICIT = {"name"}  # Environment.name comes from the file name, never from a key
 
 
@@ -577,9 +598,8 @@ def _describe(error: dict, model: type[BaseModel]) -> tuple[tuple, Any, str]:
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind == "string_pattern_mismatch":
-        message = f"does not match the allowed form {error['ctx']['pattern']}"
-        if error["ctx"]["pattern"] == _HOSTNAME_PATTERN:
-            message = "must be a lowercase DNS name such as podinfo.example.com (letters, digits, '-', dots between labels)"
+        pattern = error["ctx"]["pattern"]
+        message = f"must be {_FORMS[pattern]}" if pattern in _FORMS else f"does not match the allowed form {pattern}"
     if kind == "literal_error" and "analysis" in loc:
         # A stage names blocking checks; the background template is not one of them.
         message = f"must be one of {', '.join(t for t in ANALYSIS_TEMPLATES if t != BACKGROUND_TEMPLATE)}"
@@ -592,7 +612,8 @@ def _hint(loc: tuple, value: Any, kind: str, ctx: dict) -> str | None:
     """What the user most likely meant, for the mistakes people make in these files."""
     field = next((part for part in reversed(loc) if isinstance(part, str)), "")
     if kind == "less_than_equal" and ctx.get("le") == 1 and isinstance(value, int | float) and 1 < value <= 100:
-        return f"a ratio: {value / 100:g} means {value:g}%"
+        # 95 reads as a percent; 1.5 is ambiguous (1.5%? 150%?): show the form, not a guess.
+        return f"a ratio: {value / 100:g} means {value:g}%" if value >= 2 else "a ratio from 0 to 1: 0.95 means 95%"
     if kind == "string_type" and field == "tag" and isinstance(value, int | float):
         return f"YAML read the tag as the number {value!r}: quote it, e.g. tag: '{value}'"
     if kind == "string_type" and isinstance(value, int) and field in ("pause", "analysis_interval", "evidence_wait", "look_interval"):

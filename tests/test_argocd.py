@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT, find, one
@@ -77,10 +78,17 @@ def test_rbac_is_read_only_by_default_and_deployers_drive_rollouts(objects, conf
     assert not [line for line in policy if "delete" in line or line.startswith("p, role:deployer, *")]
 
 
-def test_notifications_use_a_secret_token_and_cover_sync_failure_and_degraded(objects):
+def test_notifications_use_a_secret_token_and_cover_sync_failure_and_degraded(objects, config):
     data = _patch(objects, "argocd-notifications-cm")
     assert data["service.slack"].strip() == "token: $slack-token"
-    assert {"trigger.on-sync-failed", "trigger.on-health-degraded"} <= data.keys()
+    subscriptions = yaml.safe_load(data["subscriptions"])
+    assert subscriptions == [
+        {"recipients": [f"slack:{config.platform.argocd.slack_channel}"], "triggers": ["on-sync-failed", "on-health-degraded"]}
+    ]
+    # Every subscribed trigger exists and sends only templates that exist.
+    for trigger in subscriptions[0]["triggers"]:
+        for condition in yaml.safe_load(data[f"trigger.{trigger}"]):
+            assert all(f"template.{name}" in data for name in condition["send"]), trigger
 
 
 def test_repository_secret_holds_no_credentials(objects, config):
@@ -115,7 +123,18 @@ def test_podinfo_project_whitelists_exactly_the_kinds_environments_emit(objects,
 def test_application_set_has_one_application_per_environment(objects, config):
     appset = one(objects, "ApplicationSet", "podinfo")["spec"]
     elements = appset["generators"][0]["list"]["elements"]
-    assert [e["environment"] for e in elements] == [e.name for e in config.environments]
+    # Every key the template reads, for every environment: a wrong server or namespace here is a
+    # destination the podinfo AppProject refuses.
+    assert elements == [
+        {
+            "environment": e.name,
+            "cluster": e.cluster.name,
+            "server": e.cluster.server,
+            "namespace": e.namespace,
+            "slackChannel": e.notifications.slack_channel,
+        }
+        for e in config.environments
+    ]
     assert appset["goTemplate"] is True and appset["goTemplateOptions"] == ["missingkey=error"]
     template = appset["template"]["spec"]
     assert template["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
@@ -301,3 +320,22 @@ def test_rollout_pause_message_tells_a_soak_from_the_gate_and_from_an_inconclusi
     assert rendered["gate"].endswith(f"paused at step {kinds['gate']}: the manual gate, promote to continue")
     assert rendered["check"].endswith("the stage check was Inconclusive (too little evidence): promote, skip-current-step or abort")
     assert all(text.startswith(":double_vertical_bar: Rollout podinfo-prod/podinfo") for text in rendered.values())
+
+
+@pytest.mark.parametrize(("expose", "insecure"), [("ingress", "true"), ("loadbalancer", "false")])
+def test_argocd_server_terminates_tls_itself_unless_an_ingress_does(config, expose, insecure):
+    """Behind the Ingress (TLS at ingress-nginx, cert-manager's certificate) argocd-server serves
+    plain HTTP; exposed as a LoadBalancer it keeps its own TLS."""
+    import cdk8s
+
+    from podinfo_canary.argocd import ArgoCdStack
+
+    argocd = config.platform.argocd.model_copy(update={"expose": expose})
+    platform = config.platform.model_copy(update={"argocd": argocd})
+    chart = cdk8s.Chart(cdk8s.App(), "argocd")
+    ArgoCdStack(chart, "argocd", platform=platform, environments=config.environments, environment_kinds=[])
+    objects = [("argocd/x.yaml", o) for o in chart.to_json()]
+    assert _patch(objects, "argocd-cmd-params-cm")["server.insecure"] == insecure
+    load_balancer = [p for _, p in _patches(objects) if p["kind"] == "Service" and p["metadata"]["name"] == "argocd-server"]
+    ingress = [o for _, o in objects if o["kind"] == "Ingress" and o["metadata"]["name"] == "argocd-server"]
+    assert (len(load_balancer), len(ingress)) == ((0, 1) if expose == "ingress" else (1, 0))

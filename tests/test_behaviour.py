@@ -153,6 +153,17 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
     if not template["metadata"]["labels"].items() >= pods.items():
         problems.append("the pod template does not carry the Rollout's selector labels")
     container_ports = {p["name"]: p["containerPort"] for c in template["spec"]["containers"] for p in c.get("ports", [])}
+    args = [a for c in template["spec"]["containers"] for a in c.get("args", [])]
+    # podinfo serves requests on --port and metrics on --port-metrics (podinfo 6.14.1 cmd/podinfo).
+    serving = {name for name, number in container_ports.items() if f"--port={number}" in args}
+    container = template["spec"]["containers"][0]
+    # On SIGTERM podinfo turns /readyz to 503 and keeps /healthz at 200 while it drains (6.14.1
+    # pkg/signals/shutdown.go `Graceful`, pkg/api/http/health.go): readiness must read /readyz,
+    # so the pod leaves the Services' endpoints, and liveness /healthz, so draining is not a kill.
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        get = container.get(probe, {}).get("httpGet", {})
+        if get.get("path") != path or get.get("port") not in serving:
+            problems.append(f"{probe} reads {get.get('path')} on {get.get('port')!r}, not {path} on the serving port {sorted(serving)}")
     services = _named(objs, "Service")
     stable, canary_service = canary["stableService"], canary["canaryService"]
     if stable == canary_service:
@@ -166,8 +177,8 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
         if service["spec"]["selector"] != pods:
             problems.append(f"{role} {name!r} selects {service['spec']['selector']}, the Rollout's pods are {pods}")
         for port in service["spec"]["ports"]:
-            if port["targetPort"] not in container_ports and port["targetPort"] not in container_ports.values():
-                problems.append(f"{role} {name!r} targets port {port['targetPort']!r}, the container has {sorted(container_ports)}")
+            if port["targetPort"] not in serving and port["targetPort"] not in {container_ports[s] for s in serving}:
+                problems.append(f"{role} {name!r} targets port {port['targetPort']!r}, not the serving port {sorted(serving)}")
     service_ports = {p["name"]: p["port"] for s in services.values() for p in s["spec"]["ports"]}
 
     # Routing: stable takes all traffic at rest, the controller moves the canary's share.
@@ -205,6 +216,9 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
         managed = [r["name"] for r in canary["trafficRouting"].get("managedRoutes", [])]
         if not header_routes or not set(header_routes) <= set(managed):
             problems.append(f"header routes {header_routes} are not all managed routes {managed} (removed at the end)")
+        matches = [m for s in canary["steps"] if "setHeaderRoute" in s for m in s["setHeaderRoute"]["match"]]
+        if matches != [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]:
+            problems.append(f"the header route matches {matches}, not X-Canary: always")
 
     # Which pods every analysis measures: the canary's, through the latest pod-template hash.
     templates = _named(objs, "AnalysisTemplate")
@@ -234,6 +248,10 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
         problems.append(f"the PodMonitor does not copy the pod label the queries read as {metrics.HASH_SERIES_LABEL}")
     if not template["metadata"]["labels"].items() >= monitor["spec"]["selector"]["matchLabels"].items():
         problems.append("the PodMonitor does not select the Rollout's pods")
+    for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+        port = container_ports.get(endpoint["port"])
+        if port is None or f"--port-metrics={port}" not in args:
+            problems.append(f"the PodMonitor scrapes port {endpoint['port']!r}, not the container's metrics port (--port-metrics)")
 
     # Capacity: a rollout adds canary pods, never removes stable ones first; a node drain may
     # evict a pod at a time but never every pod.
@@ -280,6 +298,7 @@ _ORIG_ROUTE = RolloutCanary._http_route
 _ORIG_PODS = metrics.Selector.pods
 _ORIG_MAX_UNAVAILABLE = ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number
 _ORIG_INT_OR_STRING = k8s.IntOrString.from_number
+_ORIG_INT_OR_STRING_S = k8s.IntOrString.from_string
 
 # breakage -> (environment, what the checker must say, how to break the construct)
 TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
@@ -324,6 +343,21 @@ TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
         "edge",
         "blocks every eviction",
         lambda mp: mp.setattr(k8s.IntOrString, "from_number", staticmethod(lambda value: _ORIG_INT_OR_STRING(0))),
+    ),
+    "Services sending traffic to the metrics port": (
+        "edge",
+        "not the serving port",
+        lambda mp: _wrap(mp, k8s, "ServicePort", lambda kw: {**kw, "target_port": _ORIG_INT_OR_STRING_S("http-metrics")}),
+    ),
+    "readiness read from /healthz": (
+        "canary-gw",
+        "readinessProbe reads /healthz",
+        lambda mp: _wrap(mp, ro, "RolloutSpecTemplateSpecContainersReadinessProbeHttpGet", lambda kw: {**kw, "path": "/healthz"}),
+    ),
+    "PodMonitor on a port the pod lacks": (
+        "edge",
+        "not the container's metrics port",
+        lambda mp: _wrap(mp, metrics.mon, "PodMonitorSpecPodMetricsEndpoints", lambda kw: {**kw, "port": "metrics"}),
     ),
     "PodMonitor without the hash label": (
         "canary-gw",
@@ -613,7 +647,10 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             elif name == "canary-requests":
                 expect(f"{where} minimum", condition.rpartition(">= ")[2], str(slo.min_canary_requests))
                 expect(f"{where} interval", _seconds(metric["interval"]), look)
-                expect(f"{where} count", metric.get("count"), duration_seconds(decision.evidence_wait) // look + 1)
+                looks = duration_seconds(decision.evidence_wait) // look + 1
+                expect(f"{where} count", metric.get("count"), looks)
+                # Ends at the first success; Inconclusive only once every look was short of evidence.
+                expect(f"{where} limits", (metric.get("consecutiveSuccessLimit"), metric.get("inconclusiveLimit")), (1, looks - 1))
             else:
                 problems.append(f"{where}: a metric this checker does not know; teach it which config values it reads")
     expect("PodMonitor release label", _the(objs, "PodMonitor")["metadata"]["labels"].get("release"), platform.prometheus_release)

@@ -67,7 +67,12 @@ BAD_INPUTS = [
     ),
     ("weight-over-100", PROD, _set("canary.stages[4].weight", 120), ["canary.stages[4].weight = 120", "less than or equal to 100"]),
     ("last-stage-not-100", PROD, lambda d: d["canary"]["stages"].pop(), ["canary.stages[3].weight = 75", "the last stage must be 100"]),
-    ("threshold-out-of-range", PROD, _set("slo.success_rate_min", 1.5), ["slo.success_rate_min = 1.5", "less than or equal to 1"]),
+    (
+        "threshold-out-of-range",
+        PROD,
+        _set("slo.success_rate_min", 1.5),
+        ["slo.success_rate_min = 1.5", "less than or equal to 1", "a ratio from 0 to 1: 0.95 means 95%"],
+    ),
     (
         "bad-duration",
         PROD,
@@ -75,14 +80,13 @@ BAD_INPUTS = [
         ["canary.stages[0].pause = '2 minutes'", "duration", "30s, 2m or 1h30m"],
     ),
     (
-        "unknown-analysis-template",
+        "stage-names-the-background-template",
         PROD,
-        _set("canary.stages[0].analysis", ["podinfo-sucess-rate"]),
-        ["canary.stages[0].analysis[0] = 'podinfo-sucess-rate'", "'podinfo-success-rate'"],
+        _set("canary.stages[0].analysis", ["podinfo-complete-analysis"]),
+        ["canary.stages[0].analysis[0] = 'podinfo-complete-analysis'", "runs in the background for the whole rollout"],
     ),
     ("pause-and-gate", PROD, _set("canary.stages[2].pause", "1m"), ["canary.stages[2].gate = 'manual'", "not both"]),
     ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
-    ("bad-host", PROD, _set("hosts", ["podinfo_example"]), ["hosts[0] = 'podinfo_example'", "lowercase DNS name"]),
     ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
     (
         "retention-fills-the-volume",
@@ -90,14 +94,24 @@ BAD_INPUTS = [
         _set("prometheus_retention_size", "48GB"),
         ["platform.yaml", "prometheus_retention_size = '48GB'", "at most 85% of prometheus_storage.size (50Gi)"],
     ),
-    ("storage-size-not-a-quantity", PLATFORM, _set("prometheus_storage.size", "50GB"), ["prometheus_storage.size = '50GB'"]),
+    (
+        "storage-size-not-a-quantity",
+        PLATFORM,
+        _set("prometheus_storage.size", "50GB"),
+        ["prometheus_storage.size = '50GB'", "a Kubernetes quantity in Mi, Gi or Ti"],
+    ),
     (
         "gatewayapi-without-plugin-digest",
         PROD,
         lambda d: d.update({"traffic_router": "gatewayapi", "gateway": {"name": "public", "namespace": "gateway-system"}}),
         ["prod.yaml: traffic_router = 'gatewayapi'", "needs gateway_api_plugin.sha256", "platform.yaml"],
     ),
-    ("plugin-digest-not-hex", PLATFORM, _set("gateway_api_plugin.sha256", "abc"), ["gateway_api_plugin.sha256 = 'abc'"]),
+    (
+        "plugin-digest-not-hex",
+        PLATFORM,
+        _set("gateway_api_plugin.sha256", "abc"),
+        ["gateway_api_plugin.sha256 = 'abc'", "64 lowercase hex digits"],
+    ),
     (
         "rbac-groups-without-sso",
         PLATFORM,
@@ -114,7 +128,7 @@ BAD_INPUTS = [
         "sso-secret-as-a-value",
         PLATFORM,
         _set("argocd.sso.client_secret", "hunter2"),
-        ["argocd.sso.client_secret = 'hunter2'"],
+        ["argocd.sso.client_secret = 'hunter2'", "$<secret-name>:<key>", "never the secret itself"],
     ),
     (
         "sso-without-groups-scope",
@@ -183,13 +197,13 @@ BAD_INPUTS = [
         "platform-http-repo",
         PLATFORM,
         _set("git.repo_url", "http://git.example.com/x.git"),
-        ["git.repo_url = 'http://git.example.com/x.git'"],
+        ["git.repo_url = 'http://git.example.com/x.git'", "an https:// URL"],
     ),
     (
         "bad-retention",
         PLATFORM,
         _set("prometheus_retention", "two weeks"),
-        ["platform.yaml: prometheus_retention = 'two weeks'", "allowed form"],
+        ["platform.yaml: prometheus_retention = 'two weeks'", "a Prometheus duration such as 15d"],
     ),
     ("reserved-environment-name", PLATFORM, _set("environments", ["dev", "argocd"]), ["environments[1] = 'argocd'", "reserved"]),
     (
@@ -358,3 +372,26 @@ def test_unknown_template_message_lists_only_step_templates(tmp_path):
     with pytest.raises(config.ConfigError) as raised:
         config.load(folder)
     assert "podinfo-error-rate" in str(raised.value) and "podinfo-complete-analysis" not in str(raised.value)
+
+
+def test_every_string_format_is_described_in_words():
+    """A pattern mismatch says what is allowed with an example, never the regex (config._FORMS)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    patterns: set[str] = set()
+
+    def walk(annotation) -> None:
+        patterns.update(m.pattern for m in getattr(annotation, "__metadata__", ()) if getattr(m, "pattern", None))
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            for field in annotation.model_fields.values():
+                patterns.update(m.pattern for m in field.metadata if getattr(m, "pattern", None))
+                walk(field.annotation)
+        for arg in typing.get_args(annotation):
+            walk(arg)
+
+    walk(config.Platform)
+    walk(config.Environment)
+    assert len(patterns) >= 10
+    assert sorted(patterns - config._FORMS.keys()) == []

@@ -20,7 +20,6 @@ import pytest
 import yaml
 
 from podinfo_canary.metrics import SequentialTest
-from podinfo_canary.model import expr
 from podinfo_canary.model.controller import measurement_phase
 from tests.conftest import find
 
@@ -111,15 +110,22 @@ def expected_values(pod: Pod, env) -> dict[str, float | None]:
     """Each metric's value for the canary pod, from its counts and the environment's SLO (None: empty)."""
     slo, decision = env.slo, env.decision
 
-    def test(bad_share: float) -> SequentialTest:
-        return SequentialTest(bad_share * decision.healthy_fraction, bad_share, decision.false_abort_max)
+    def llr(share: float, bad: float, n: float) -> float:
+        """Wald's log-likelihood ratio of "bad share = share" against "= share x healthy_fraction",
+        from the textbook (not metrics.SequentialTest): each bad request adds ln(b/h), each good one
+        ln((1-b)/(1-h)). Regrouped per bad request and per request, with the weights rounded to
+        the 6 decimals written into the queries (metrics.WEIGHT_DECIMALS)."""
+        b, h = share, share * decision.healthy_fraction
+        per_bad = round(math.log(b / h) - math.log((1 - b) / (1 - h)), 6)
+        per_request = round(math.log((1 - b) / (1 - h)), 6)
+        return bad * per_bad + n * per_request
 
     n = pod.requests()
     sprt = {
-        "server-errors": test(slo.error_rate_max).llr(pod.requests("5"), n),
-        "unsuccessful": test(1 - slo.success_rate_min).llr(n - pod.requests("2"), n),
-        "slower-than-p95": test(0.05).llr(n - pod.within(slo.latency_p95_max_ms / 1000), n),
-        "slower-than-p99": test(0.01).llr(n - pod.within(slo.latency_p99_max_ms / 1000), n),
+        "server-errors": llr(slo.error_rate_max, pod.requests("5"), n),
+        "unsuccessful": llr(1 - slo.success_rate_min, n - pod.requests("2"), n),
+        "slower-than-p95": llr(0.05, n - pod.within(slo.latency_p95_max_ms / 1000), n),
+        "slower-than-p99": llr(0.01, n - pod.within(slo.latency_p99_max_ms / 1000), n),
     }
     return {
         **{name: (value if n else None) for name, value in sprt.items()},
@@ -217,13 +223,22 @@ def test_templates_pass_fail_or_pause_as_expected(templates, prod, scenario):
     assert {n for n, o in outcome.items() if o == "Inconclusive"} == inconclusive
 
 
-def test_no_data_never_errors(templates):
-    """Empty and NaN results are decided by a guard, never by indexing an empty result."""
-    for metric in _metrics(templates).values():
-        for result in ([], [math.nan]):
-            if metric["name"] in ("canary-requests", "canary-restarts"):
-                continue  # their queries end in `or vector(0)`: never empty
-            expr.evaluate(metric["successCondition"], result)  # must not raise
+def test_no_data_is_decided_by_a_guard(templates):
+    """An empty result (no canary requests yet) passes every request and saturation check, and a
+    NaN (the saturation ratios with a zero limit series) passes the saturation checks: no data is
+    no evidence either way. The sequential tests' queries are sums of counters times constants, so
+    they are never NaN; their conditions therefore guard only the empty result. The evidence gate
+    and the restart count end in `or vector(0)` and are never empty."""
+    metrics = _metrics(templates)
+    for name, metric in metrics.items():
+        if name in ("canary-requests", "canary-restarts"):
+            assert metric["provider"]["prometheus"]["query"].endswith(" or vector(0)"), name
+            continue
+        assert measurement_phase(metric, []) == "Successful", name
+    for name in ("cpu-usage", "memory-usage"):
+        assert measurement_phase(metrics[name], [math.nan]) == "Successful", name
+    # Zero requests, the evidence gate's "no data": not enough evidence, the stage pauses for a human.
+    assert measurement_phase(metrics["canary-requests"], [0.0]) == "Inconclusive"
 
 
 def test_background_template_runs_until_promotion_and_is_never_inconclusive(templates):
@@ -236,3 +251,11 @@ def test_background_template_runs_until_promotion_and_is_never_inconclusive(temp
     for name, template in templates.items():
         if name != BG:
             assert all(m["count"] >= 1 for m in template["spec"]["metrics"]), name
+
+
+def test_the_sequential_test_weights_are_walds():
+    """Pinned by hand for a 5% SLO, healthy at 2%, false aborts at most 0.5%:
+    ln(0.05 x 0.98 / (0.02 x 0.95)), ln(0.95 / 0.98) and ln(1 / 0.005)."""
+    test = SequentialTest(healthy=0.02, bad=0.05, false_abort=0.005)
+    assert (test.bad_weight, test.total_weight, round(test.threshold, 4)) == (0.947381, -0.031091, 5.2983)
+    assert test.llr(bad_requests=10, requests=100) == pytest.approx(10 * 0.947381 - 100 * 0.031091)

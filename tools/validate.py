@@ -27,6 +27,11 @@ from tools.crds import schemas
 
 KUBERNETES_VERSIONS = ("1.27.0", "1.37.0")
 
+# kubernetes-validate opens and parses a schema file and its 1 MB _definitions.json on every call
+# (utils.validate -> utils.schema_contents). They are package data that never change and the
+# library only reads the parsed result: parse each once (about half of validating dist/).
+kubernetes_validate.utils.schema_contents = cache(kubernetes_validate.utils.schema_contents)
+
 
 def _strict(node: dict) -> dict:
     """Translate one openAPIV3Schema node (recursively) to a strict JSON Schema node."""
