@@ -470,6 +470,45 @@ class GatewayApiPlugin(Strict):
         )
 
 
+Severity = Literal["warning", "critical"]
+
+
+class AlertPolicy(Strict):
+    """How long a condition must hold before its alert fires, and how loud it is."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    for_: Duration = Field(alias="for")
+    severity: Severity
+
+
+class AlertPolicies(Strict):
+    """The six alerts of every environment (R5.2). Thresholds come from the environment's `slo:`."""
+
+    high_error_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
+    low_success_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
+    high_latency: AlertPolicy = AlertPolicy(for_="10m", severity="warning")
+    instance_down: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
+    rollout_failed: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
+    canary_analysis_failed: AlertPolicy = AlertPolicy(for_="2m", severity="warning")
+
+
+class Alerting(Strict):
+    """Alert rules (ObservabilityStack): their policies, the rate window and the runbook.
+
+    rate_window: the window of the recorded request rates, ratios and quantiles that alerts and
+        dashboards read (a few scrapes at least: 5m holds twenty 15 s scrapes).
+    min_request_rate: requests per second the stable pods must serve before a request alert may
+        fire; below it a few errors are noise, and no traffic must never page anyone.
+    runbook_url: the page each alert's `runbook_url` annotation links to, plus `#<alert name>`.
+    """
+
+    rules: AlertPolicies = AlertPolicies()
+    rate_window: Duration = "5m"
+    min_request_rate: Annotated[float, Field(gt=0, le=1000)] = 0.1
+    runbook_url: HttpsUrl = "https://github.com/example-org/podinfo-canary/blob/main/README.md"
+
+
 class Platform(Strict):
     """config/platform.yaml: what every environment shares."""
 
@@ -484,6 +523,7 @@ class Platform(Strict):
     prometheus_retention_size: Annotated[str, StringConstraints(pattern=r"^\d+(B|KB|MB|GB|TB|PB)$")] = "40GB"
     prometheus_storage: PrometheusStorage = PrometheusStorage()
     gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
+    alerting: Alerting = Alerting()
 
     @model_validator(mode="after")
     def _retention_fits_the_volume(self) -> Platform:

@@ -14,6 +14,7 @@ from podinfo_canary.analysis import AnalysisSuite
 from podinfo_canary.argocd import ManagedKind
 from podinfo_canary.config import Environment, Platform
 from podinfo_canary.metrics import PodinfoPodMonitor
+from podinfo_canary.observability import ObservabilityStack
 from podinfo_canary.rollout import RolloutCanary
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
@@ -57,6 +58,14 @@ class PodinfoEnvironment(cdk8s.Chart):
         )
         self.pod_monitor = PodinfoPodMonitor(
             self, "pod-monitor", namespace=environment.namespace, release=platform.prometheus_release, pod_labels=self.canary.selector
+        )
+        self.observability = ObservabilityStack(
+            self,
+            "observability",
+            namespace=environment.namespace,
+            slo=environment.slo,
+            alerting=platform.alerting,
+            release=platform.prometheus_release,
         )
 
     def managed_kinds(self) -> list[ManagedKind]:

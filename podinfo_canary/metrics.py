@@ -27,11 +27,32 @@ from imports.monitoring.com.coreos import monitoring as mon
 
 HASH_LABEL = "rollouts-pod-template-hash"
 HASH_SERIES_LABEL = "rollouts_pod_template_hash"
+# The Rollout labels canary and stable pods (canaryMetadata/stableMetadata); the PodMonitor copies
+# the label, sanitized (prometheus-operator v0.93.0 promcfg.go `sanitizeLabelName`), so alerts and
+# dashboards tell the tracks apart without knowing any hash.
+TRACK_LABEL = "podinfo.example.com/track"
+TRACK_SERIES_LABEL = "podinfo_example_com_track"
 METRICS_PORT = 9797
 METRICS_PORT_NAME = "http-metrics"
 SCRAPE_INTERVAL_SECONDS = 15
 PROBE_PATHS = "healthz|readyz"
 WEIGHT_DECIMALS = 6  # the sequential test's weights as written into queries
+
+
+# Every metric any query of the project reads (analysis templates, recording and alerting rules),
+# with where its exporter defines it at the pinned version. tests/test_alerts.py fails on a name
+# outside this list, so a query cannot silently read a metric nobody exports.
+EXPORTED_METRICS = {
+    "http_request_duration_seconds_bucket": "podinfo 6.14.1 pkg/api/http/metrics.go (histogram http/request_duration_seconds)",
+    "http_request_duration_seconds_count": "podinfo 6.14.1 pkg/api/http/metrics.go (histogram http/request_duration_seconds)",
+    "container_cpu_usage_seconds_total": "cAdvisor in the kubelet (/metrics/cadvisor), scraped by kube-prometheus-stack 88.5.3",
+    "container_memory_working_set_bytes": "cAdvisor in the kubelet (/metrics/cadvisor), scraped by kube-prometheus-stack 88.5.3",
+    "kube_pod_container_resource_limits": "kube-state-metrics v2.20.0 internal/store/pod.go (chart 8.4.0 in kube-prometheus-stack 88.5.3)",
+    "kube_pod_container_status_restarts_total": "kube-state-metrics v2.20.0 internal/store/pod.go",
+    "rollout_info": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "rollout_events_total": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "up": "Prometheus: one per scrape target, 1 when the scrape succeeded",
+}
 
 
 @dataclass(frozen=True)
@@ -67,35 +88,41 @@ class Selector:
 
 @dataclass(frozen=True)
 class Slis:
-    """PromQL for podinfo's service-level indicators over a rate window (default 1m: four scrapes)."""
+    """PromQL for podinfo's service-level indicators over a rate window (default 1m: four scrapes).
+
+    `by`: labels to keep (e.g. namespace and track), one result per group; none: one result.
+    """
 
     window: str = "1m"
 
-    def request_rate(self, s: Selector) -> str:
-        """Requests per second (probes excluded). `or vector(0)`: no traffic reads as 0, never as empty."""
-        return f"sum(rate(http_request_duration_seconds_count{s.http()}[{self.window}])) or vector(0)"
+    def _sum(self, s: Selector, by: tuple[str, ...], extra: str = "") -> str:
+        grouping = f" by ({', '.join(by)})" if by else ""
+        return f"sum{grouping} (rate(http_request_duration_seconds_count{s.http(extra)}[{self.window}]))"
 
-    def _status_share(self, s: Selector, status_regex: str) -> str:
-        matching = s.http(f'status=~"{status_regex}"')
-        # `or vector(0)` on the numerator: a canary with traffic but no matching status (only
-        # 500s for the success rate) must give 0, not an empty vector that reads as "no data".
+    def request_rate(self, s: Selector, by: tuple[str, ...] = ()) -> str:
+        """Requests per second (probes excluded). No traffic at all gives an empty result."""
+        return self._sum(s, by)
+
+    def _status_share(self, s: Selector, status_regex: str, by: tuple[str, ...]) -> str:
+        total = self._sum(s, by)
+        # `or <total> * 0` on the numerator: a group with traffic but no matching status (only
+        # 500s for the success rate) gives 0, not a missing result that reads as "no data".
         # Without any traffic the denominator is empty, and so is the ratio.
-        return (
-            f"(sum(rate(http_request_duration_seconds_count{matching}[{self.window}])) or vector(0))"
-            f" / sum(rate(http_request_duration_seconds_count{s.http()}[{self.window}]))"
-        )
+        matching = self._sum(s, by, f'status=~"{status_regex}"')
+        return f"({matching} or {total} * 0) / {total}"
 
-    def success_rate(self, s: Selector) -> str:
-        """Share of requests answered 2xx (0 when none is). No traffic gives an empty vector or NaN."""
-        return self._status_share(s, "2..")
+    def success_rate(self, s: Selector, by: tuple[str, ...] = ()) -> str:
+        """Share of requests answered 2xx (0 when none is). No traffic gives an empty result."""
+        return self._status_share(s, "2..", by)
 
-    def error_rate(self, s: Selector) -> str:
-        """Share of requests answered 5xx (0 when none is). No traffic gives an empty vector or NaN."""
-        return self._status_share(s, "5..")
+    def error_rate(self, s: Selector, by: tuple[str, ...] = ()) -> str:
+        """Share of requests answered 5xx (0 when none is). No traffic gives an empty result."""
+        return self._status_share(s, "5..", by)
 
-    def latency(self, s: Selector, quantile: float) -> str:
-        """Latency quantile in seconds across all pods of the selection."""
-        return f"histogram_quantile({quantile}, sum by (le) (rate(http_request_duration_seconds_bucket{s.http()}[{self.window}])))"
+    def latency(self, s: Selector, quantile: float, by: tuple[str, ...] = ()) -> str:
+        """Latency quantile in seconds across all pods of each group."""
+        grouping = ", ".join(("le", *by))
+        return f"histogram_quantile({quantile}, sum by ({grouping}) (rate(http_request_duration_seconds_bucket{s.http()}[{self.window}])))"
 
     def cpu_usage(self, s: Selector) -> str:
         """CPU used as a share of the CPU limit."""
@@ -220,7 +247,7 @@ class PodinfoPodMonitor(Construct):
             metadata={"name": "podinfo", "namespace": namespace, "labels": {"release": release}},
             spec=mon.PodMonitorSpec(
                 selector=mon.PodMonitorSpecSelector(match_labels=pod_labels),
-                pod_target_labels=[HASH_LABEL],
+                pod_target_labels=[HASH_LABEL, TRACK_LABEL],
                 pod_metrics_endpoints=[
                     mon.PodMonitorSpecPodMetricsEndpoints(port=METRICS_PORT_NAME, path="/metrics", interval=f"{SCRAPE_INTERVAL_SECONDS}s")
                 ],

@@ -37,7 +37,6 @@ HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 CANARY_HEADER = "X-Canary"
 HEADER_ROUTE = "canary-header"
-TRACK_LABEL = "podinfo.example.com/track"
 
 
 @dataclass(frozen=True)
@@ -308,8 +307,8 @@ class RolloutCanary(Construct):
                         canary_service=self.canary_service.name,
                         traffic_routing=traffic,
                         # Pod labels that tell the two tracks apart in logs and dashboards.
-                        canary_metadata=ro.RolloutSpecStrategyCanaryCanaryMetadata(labels={TRACK_LABEL: "canary"}),
-                        stable_metadata=ro.RolloutSpecStrategyCanaryStableMetadata(labels={TRACK_LABEL: "stable"}),
+                        canary_metadata=ro.RolloutSpecStrategyCanaryCanaryMetadata(labels={metrics.TRACK_LABEL: "canary"}),
+                        stable_metadata=ro.RolloutSpecStrategyCanaryStableMetadata(labels={metrics.TRACK_LABEL: "stable"}),
                         abort_scale_down_delay_seconds=timing.abort_scale_down_delay,
                         scale_down_delay_seconds=timing.scale_down_delay,
                         dynamic_stable_scale=False,

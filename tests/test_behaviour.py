@@ -43,10 +43,11 @@ from podinfo_canary import metrics, plan
 from podinfo_canary import platform as platform_module
 from podinfo_canary.analysis import AnalysisSuite
 from podinfo_canary.argocd import ArgoCdStack
-from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, duration_seconds
+from podinfo_canary.config import BOOTSTRAP_FOLDER, AlertPolicies, Environment, duration_seconds
 from podinfo_canary.environment import PodinfoEnvironment
 from podinfo_canary.model.controller import RolloutSpec, optimistic
 from podinfo_canary.model.world import PodBehaviour, Version, World
+from podinfo_canary.observability import ObservabilityStack
 from podinfo_canary.rollout import RolloutCanary
 from tests.conftest import ROOT
 
@@ -654,6 +655,33 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             else:
                 problems.append(f"{where}: a metric this checker does not know; teach it which config values it reads")
     expect("PodMonitor release label", _the(objs, "PodMonitor")["metadata"]["labels"].get("release"), platform.prometheus_release)
+
+    # Alerts: thresholds from slo:, durations, severities, window and minimum traffic from alerting.
+    alerting, rule = platform.alerting, _the(objs, "PrometheusRule")
+    expect("PrometheusRule release label", rule["metadata"]["labels"].get("release"), platform.prometheus_release)
+    policies = {
+        "PodinfoHighErrorRate": (alerting.rules.high_error_rate, f"> {slo.error_rate_max:g} "),
+        "PodinfoLowSuccessRate": (alerting.rules.low_success_rate, f"< {slo.success_rate_min:g} "),
+        "PodinfoHighLatency": (alerting.rules.high_latency, f"> {slo.latency_p95_max_ms / 1000:g} "),
+        "PodinfoInstanceDown": (alerting.rules.instance_down, None),
+        "PodinfoRolloutFailed": (alerting.rules.rollout_failed, None),
+        "PodinfoCanaryAnalysisFailed": (alerting.rules.canary_analysis_failed, f"[{alerting.rate_window}]"),
+    }
+    alerts = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}
+    expect("alerts", sorted(alerts), sorted(policies))
+    for name, (policy, threshold) in policies.items():
+        alert = alerts.get(name, {})
+        expect(f"{name} for", alert.get("for"), policy.for_)
+        expect(f"{name} severity", alert.get("labels", {}).get("severity"), policy.severity)
+        if threshold and threshold not in alert.get("expr", ""):
+            problems.append(f"{name} does not compare with {threshold.strip()}: {alert.get('expr')}")
+        if threshold and threshold.startswith(("<", ">")) and f">= {alerting.min_request_rate:g}" not in alert.get("expr", ""):
+            problems.append(f"{name} does not require {alerting.min_request_rate:g} req/s of stable traffic")
+        page, _, _ = alert.get("annotations", {}).get("runbook_url", "").partition("#")
+        expect(f"{name} runbook", page, alerting.runbook_url)
+    records = [(r["record"], r["expr"]) for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r]
+    if not records or not all(n.endswith(f"rate{alerting.rate_window}") and f"[{alerting.rate_window}]" in e for n, e in records):
+        problems.append(f"recorded series {[n for n, _ in records]} are not all over {alerting.rate_window}")
     return problems
 
 
@@ -691,6 +719,11 @@ FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
         "stages",
         lambda mp: mp.setattr(ro.RolloutSpecStrategyCanaryStepsPauseDuration, "from_string", staticmethod(lambda _: _ORIG_PAUSE("2m"))),
     ),
+    "alert severity typed in": (
+        "PodinfoHighLatency severity",
+        lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rules=AlertPolicies())),
+    ),
+    "alert window typed in": ("are not all over", lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rate_window="5m"))),
     "release label typed in": (
         "PodMonitor release label",
         lambda mp: _init_with(mp, metrics.PodinfoPodMonitor, lambda kw: {**kw, "release": "kube-prometheus-stack"}),

@@ -170,6 +170,12 @@ BAD_INPUTS = [
         ["canary.stages[0].analysis[0] = 'podinfo-error-rates'", "did you mean 'podinfo-error-rate'?"],
     ),
     ("host-uppercase", PROD, _set("hosts", ["Podinfo.example.com"]), ["hosts[0] = 'Podinfo.example.com'", "lowercase DNS name"]),
+    (
+        "alert-severity-unknown",
+        PLATFORM,
+        _set("alerting.rules.high_latency.severity", "page"),
+        ["alerting.rules.high_latency.severity = 'page'", "'warning' or 'critical'"],
+    ),
     ("pause-over-a-day", PROD, _set("canary.stages[0].pause", "25h"), ["canary.stages[0].pause = '25h'", "at most 24h", "gate: manual"]),
     ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
     (

@@ -150,6 +150,20 @@ def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
     return "   ```sh\n   kubectl apply " + " ".join(f"-f {f}" for f in files) + "\n   ```"
 
 
+def alerts_block(cfg: config_module.Config, dist: Path) -> str:
+    """The alerts as synthesized for the first environment (every environment has the same six;
+    only the SLO thresholds in their conditions differ)."""
+    env = cfg.environments[0]
+    rule = next(d for p in sorted((dist / env.name).glob("PrometheusRule.*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d)
+    lines = [f"| alert ({env.name}) | fires when | severity | runbook |", "|---|---|---|---|"]
+    for group in rule["spec"]["groups"]:
+        for r in group["rules"]:
+            if "alert" in r:
+                when = r["annotations"]["description"].removeprefix("Fires when ").rstrip(".")
+                lines.append(f"| {r['alert']} | {when} | {r['labels']['severity']} | [runbook](#{r['alert'].lower()}) |")
+    return "\n".join(lines)
+
+
 def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
     cfg = config_module.load(ROOT / "config")
     return {
@@ -157,6 +171,7 @@ def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
         "slo": slo_block(cfg),
         "decisions": decisions_block(),
         "bootstrap": bootstrap_block(cfg, dist),
+        "alerts": alerts_block(cfg, dist),
     }
 
 

@@ -1,0 +1,176 @@
+"""ObservabilityStack: the recorded SLIs and the six alerts of one environment (R5.2).
+
+One PrometheusRule `podinfo` in the environment's namespace, labelled `release: <prometheus
+release>` (kube-prometheus-stack 88.5.3 renders `ruleSelector.matchLabels.release` from
+`ruleSelectorNilUsesHelmValues: true`, templates/prometheus/prometheus.yaml).
+
+Recording rules (group `podinfo-slis`), each per track and for the whole service, built by the
+same `metrics.Slis` builders as every other query of the project:
+request rate, share answered 2xx, share answered 5xx, P50/P95/P99 latency, over
+`alerting.rate_window`. The track is the pod label `podinfo.example.com/track` that the Rollout
+puts on canary and stable pods (canaryMetadata/stableMetadata; Argo Rollouts v1.9.1
+rollout/ephemeralmetadata.go `reconcileEphemeralMetadata` relabels running pods in place when a
+canary is promoted), copied onto every series by the PodMonitor as `podinfo_example_com_track`
+(prometheus-operator v0.93.0 pkg/prometheus/promcfg.go `sanitizeLabelName`).
+
+Alerts (group `podinfo-alerts`), thresholds from the environment's `slo:`, `for:` and severity
+from `alerting.rules`, each with a `runbook_url` into the README:
+
+- PodinfoHighErrorRate, PodinfoLowSuccessRate, PodinfoHighLatency: the stable pods' recorded
+  ratios and P95 against the SLO, only while the stable pods serve at least
+  `alerting.min_request_rate` requests per second: no traffic pages nobody.
+- PodinfoInstanceDown: a stable pod's scrape (`up`, job `<namespace>/podinfo`, the PodMonitor's
+  job label: promcfg.go `generatePodMonitorConfig`) fails.
+- PodinfoRolloutFailed: `rollout_info` (Argo Rollouts v1.9.1 controller/metrics/prommetrics.go,
+  always 1) in phase Abort, Error, Timeout or InvalidSpec (controller/metrics/rollouts.go
+  `calculatePhase`).
+- PodinfoCanaryAnalysisFailed: a canary AnalysisRun ended Failed, Error or Inconclusive
+  (`rollout_events_total{reason="AnalysisRun<phase>"}`, rollout/analysis.go, counted for Rollout
+  events by utils/record/record.go) and the rollout is not aborted.
+
+Overlap with the analysis. The canary is judged by its AnalysisRuns, which abort it: an alert on
+the canary's requests or pods would page for what Argo Rollouts is already undoing. So the request
+and instance alerts read the stable track only (pods not yet labelled count as stable), the abort
+itself is one alert (PodinfoRolloutFailed), and PodinfoCanaryAnalysisFailed is silenced while the
+rollout is aborted: it speaks only for an analysis that did not abort, i.e. an Inconclusive one
+that left the rollout paused for a human.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from imports.monitoring.com.coreos import monitoring as mon
+from podinfo_canary.config import Alerting, AlertPolicy, Slo
+from podinfo_canary.metrics import TRACK_SERIES_LABEL, Selector, Slis
+
+RULE_NAME = "podinfo"
+ROLLOUT = "podinfo"
+PODMONITOR = "podinfo"
+ROLLOUT_FAILED_PHASES = ("Abort", "Error", "Timeout", "InvalidSpec")
+ANALYSIS_EVENTS = ("AnalysisRunFailed", "AnalysisRunError", "AnalysisRunInconclusive")
+QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One alerting rule: its PromQL, policy and what it tells the person paged."""
+
+    name: str
+    expr: str
+    policy: AlertPolicy
+    summary: str
+    condition: str  # the condition in words, for the README table
+
+
+class ObservabilityStack(Construct):
+    """Recorded SLIs and alerts of one environment.
+
+    Args:
+        namespace: the environment namespace (every query filters on it).
+        slo: thresholds of the request alerts (the analysis reads the same fields).
+        alerting: rate window, minimum traffic, per-alert `for:` and severity, runbook page.
+        release: kube-prometheus-stack's release label, which its Prometheus selects rules by.
+    """
+
+    def __init__(self, scope: Construct, id: str, *, namespace: str, slo: Slo, alerting: Alerting, release: str) -> None:
+        super().__init__(scope, id)
+        self.namespace = namespace
+        window = alerting.rate_window
+        slis = Slis(window=window)
+        service = Selector(namespace=namespace)
+        self.records: dict[str, str] = {}
+        for level, by in (("namespace_track", ("namespace", TRACK_SERIES_LABEL)), ("namespace", ("namespace",))):
+            self.records[f"{level}:podinfo_requests:rate{window}"] = slis.request_rate(service, by)
+            self.records[f"{level}:podinfo_success:ratio_rate{window}"] = slis.success_rate(service, by)
+            self.records[f"{level}:podinfo_errors:ratio_rate{window}"] = slis.error_rate(service, by)
+            for label, quantile in QUANTILES.items():
+                self.records[f"{level}:podinfo_latency_seconds:{label}_rate{window}"] = slis.latency(service, quantile, by)
+        self.alerts = self._alerts(slo, alerting)
+        self.rule = mon.PrometheusRule(
+            self,
+            "rules",
+            metadata={"name": RULE_NAME, "namespace": namespace, "labels": {"release": release}},
+            spec=mon.PrometheusRuleSpec(
+                groups=[
+                    mon.PrometheusRuleSpecGroups(
+                        name="podinfo-slis",
+                        rules=[
+                            mon.PrometheusRuleSpecGroupsRules(record=name, expr=mon.PrometheusRuleSpecGroupsRulesExpr.from_string(expr))
+                            for name, expr in self.records.items()
+                        ],
+                    ),
+                    mon.PrometheusRuleSpecGroups(
+                        name="podinfo-alerts",
+                        rules=[
+                            mon.PrometheusRuleSpecGroupsRules(
+                                alert=alert.name,
+                                expr=mon.PrometheusRuleSpecGroupsRulesExpr.from_string(alert.expr),
+                                for_=alert.policy.for_,
+                                labels={"severity": alert.policy.severity},
+                                annotations={
+                                    "summary": alert.summary,
+                                    "description": f"Fires when {alert.condition} for {alert.policy.for_}.",
+                                    "runbook_url": f"{alerting.runbook_url}#{alert.name.lower()}",
+                                },
+                            )
+                            for alert in self.alerts
+                        ],
+                    ),
+                ]
+            ),
+        )
+
+    def _alerts(self, slo: Slo, alerting: Alerting) -> list[Alert]:
+        ns, window, rules = self.namespace, alerting.rate_window, alerting.rules
+        stable = f'{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}}'
+        traffic = f"and on (namespace, {TRACK_SERIES_LABEL}) namespace_track:podinfo_requests:rate{window}{stable} >= {alerting.min_request_rate:g}"
+        p95 = slo.latency_p95_max_ms / 1000
+        aborted = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Abort"}}'
+        return [
+            Alert(
+                "PodinfoHighErrorRate",
+                f"namespace_track:podinfo_errors:ratio_rate{window}{stable} > {slo.error_rate_max:g} {traffic}",
+                rules.high_error_rate,
+                f"{ns}: more than {slo.error_rate_max:.1%} of the stable pods' requests fail with 5xx",
+                f"stable 5xx share over {window} > slo.error_rate_max ({slo.error_rate_max:g})",
+            ),
+            Alert(
+                "PodinfoLowSuccessRate",
+                f"namespace_track:podinfo_success:ratio_rate{window}{stable} < {slo.success_rate_min:g} {traffic}",
+                rules.low_success_rate,
+                f"{ns}: less than {slo.success_rate_min:.1%} of the stable pods' requests succeed (2xx)",
+                f"stable 2xx share over {window} < slo.success_rate_min ({slo.success_rate_min:g})",
+            ),
+            Alert(
+                "PodinfoHighLatency",
+                f"namespace_track:podinfo_latency_seconds:p95_rate{window}{stable} > {p95:g} {traffic}",
+                rules.high_latency,
+                f"{ns}: the stable pods' P95 latency is above {slo.latency_p95_max_ms} ms",
+                f"stable P95 over {window} > slo.latency_p95_max_ms ({slo.latency_p95_max_ms} ms)",
+            ),
+            Alert(
+                "PodinfoInstanceDown",
+                f'up{{namespace="{ns}", job="{ns}/{PODMONITOR}", {TRACK_SERIES_LABEL}!="canary"}} == 0',
+                rules.instance_down,
+                f"{ns}: a stable podinfo pod does not answer its metrics scrape",
+                "a stable pod's scrape fails (up == 0)",
+            ),
+            Alert(
+                "PodinfoRolloutFailed",
+                f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase=~"{"|".join(ROLLOUT_FAILED_PHASES)}"}} == 1',
+                rules.rollout_failed,
+                f"{ns}: the podinfo rollout is aborted or stuck; traffic is back on the stable version",
+                f"rollout phase {', '.join(ROLLOUT_FAILED_PHASES)}",
+            ),
+            Alert(
+                "PodinfoCanaryAnalysisFailed",
+                f'sum by (namespace) (increase(rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason=~"{"|".join(ANALYSIS_EVENTS)}"}}[{window}])) > 0'
+                f" unless on (namespace) {aborted}",
+                rules.canary_analysis_failed,
+                f"{ns}: a canary analysis ended without a verdict or failed without aborting; the rollout waits for a human",
+                f"an AnalysisRun ended Failed, Error or Inconclusive in the last {window}, rollout not aborted",
+            ),
+        ]

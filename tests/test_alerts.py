@@ -1,0 +1,310 @@
+"""The alerts of ObservabilityStack, proven on the Prometheus engine (promtool 2.42).
+
+The rules are read from the synthesized PrometheusRule of each environment; the scenarios are
+built from that environment's configuration (its SLO thresholds, the alert policies' `for:` and
+the minimum request rate), so a changed threshold or duration changes the test. For every alert:
+a series set where it fires (not before its `for:` has passed, and then with the configured
+labels and annotations), and series sets where it must stay silent: healthy traffic, no traffic,
+traffic below the minimum, trouble on the canary only (the analysis' job), an abort already
+reported by PodinfoRolloutFailed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+import promql_parser
+import pytest
+import yaml
+
+from podinfo_canary.config import duration_seconds
+from podinfo_canary.metrics import EXPORTED_METRICS, TRACK_SERIES_LABEL
+from tests.conftest import ROOT, one
+
+ALERTS = (
+    "PodinfoHighErrorRate",
+    "PodinfoLowSuccessRate",
+    "PodinfoHighLatency",
+    "PodinfoInstanceDown",
+    "PodinfoRolloutFailed",
+    "PodinfoCanaryAnalysisFailed",
+)
+HORIZON = 40  # minutes of series per scenario
+
+
+def _minutes(duration: str) -> int:
+    seconds = duration_seconds(duration)
+    assert seconds % 60 == 0, f"the scenarios step by minutes: {duration}"
+    return seconds // 60
+
+
+def _rules(objects, env: str) -> dict:
+    return {"groups": one(objects, "PrometheusRule", "podinfo", env)["spec"]["groups"]}
+
+
+def _alert_rules(rules: dict) -> dict[str, dict]:
+    return {r["alert"]: r for g in rules["groups"] for r in g["rules"] if "alert" in r}
+
+
+class Pods:
+    """Input series as podinfo, the PodMonitor and the Argo Rollouts controller label them."""
+
+    def __init__(self, namespace: str):
+        self.namespace = namespace
+        self.series: list[dict] = []
+
+    def _labels(self, pod: str, track: str | None) -> str:
+        labels = {
+            "namespace": self.namespace,
+            "pod": pod,
+            "job": f"{self.namespace}/podinfo",
+            "instance": f"{pod}:9797",
+            "container": "podinfo",
+        }
+        if track:
+            labels[TRACK_SERIES_LABEL] = track
+        return ", ".join(f'{k}="{v}"' for k, v in labels.items())
+
+    def http(self, pod: str, track: str | None, rps: dict[str, float], slow: float = 0.0) -> Pods:
+        """Requests per second by status, a share `slow` of them taking 0.5-1 s, the rest < 0.1 s."""
+        base = self._labels(pod, track)
+        for status, rate in rps.items():
+            per_minute = rate * 60
+            labels = f'{base}, method="GET", path="/", status="{status}"'
+            self.series.append({"series": f"http_request_duration_seconds_count{{{labels}}}", "values": f"0+{per_minute:g}x{HORIZON}"})
+            for le, share in (("0.1", 1 - slow), ("0.5", 1 - slow), ("1", 1.0), ("+Inf", 1.0)):
+                self.series.append(
+                    {
+                        "series": f'http_request_duration_seconds_bucket{{{labels}, le="{le}"}}',
+                        "values": f"0+{per_minute * share:g}x{HORIZON}",
+                    }
+                )
+        # kubelet probes, which every query leaves out
+        self.series.append(
+            {
+                "series": f'http_request_duration_seconds_count{{{base}, method="GET", path="healthz", status="200"}}',
+                "values": f"0+6x{HORIZON}",
+            }
+        )
+        return self
+
+    def up(self, pod: str, track: str | None, values: str) -> Pods:
+        self.series.append({"series": f"up{{{self._labels(pod, track)}}}", "values": values})
+        return self
+
+    def raw(self, series: str, values: str) -> Pods:
+        self.series.append({"series": series, "values": values})
+        return self
+
+
+def _scenarios(namespace: str, env, alerting) -> list[tuple[str, str, Pods, list[tuple[int, bool, dict]]]]:
+    """(alert, scenario, series, [(minute, fires, labels)]) for every alert."""
+    slo, rules = env.slo, alerting.rules
+    quiet = alerting.min_request_rate / 2  # below the minimum request rate
+    busy = max(2.0, alerting.min_request_rate * 20)
+    stable = {"namespace": namespace, TRACK_SERIES_LABEL: "stable"}
+    error_share = min(0.9, slo.error_rate_max * 2)
+    fail_share = min(0.9, (1 - slo.success_rate_min) * 2)
+    out = []
+
+    def timed(alert: str, policy, labels: dict) -> list[tuple[int, bool, dict]]:
+        """Bad from minute 0: the rate exists from minute 1, so the alert fires `for` later."""
+        wait = _minutes(policy.for_)
+        return [(wait - 1, False, labels), (wait + 3, True, labels)]
+
+    # Request alerts: fire on the stable pods; silent when healthy, without traffic, below the
+    # minimum request rate, and when only the canary misbehaves.
+    request_alerts = {
+        "PodinfoHighErrorRate": (rules.high_error_rate, {"200": 1 - error_share, "500": error_share}, 0.0),
+        "PodinfoLowSuccessRate": (rules.low_success_rate, {"200": 1 - fail_share, "404": fail_share}, 0.0),
+        "PodinfoHighLatency": (rules.high_latency, {"200": 1.0}, 1.0),
+    }
+    for alert, (policy, bad_mix, slow) in request_alerts.items():
+        mix = {status: busy * share for status, share in bad_mix.items()}
+        out.append((alert, "stable pods misbehave", Pods(namespace).http("podinfo-s1", "stable", mix, slow), timed(alert, policy, stable)))
+        out.append(
+            (
+                alert,
+                "not yet labelled pods count as stable",
+                Pods(namespace).http("podinfo-s1", None, mix, slow),
+                timed(alert, policy, {"namespace": namespace}),
+            )
+        )
+        silent = [(HORIZON - 5, False, {})]
+        out.append((alert, "healthy", Pods(namespace).http("podinfo-s1", "stable", {"200": busy}), silent))
+        out.append((alert, "no traffic", Pods(namespace).up("podinfo-s1", "stable", f"1x{HORIZON}"), silent))
+        low = {status: quiet * share for status, share in bad_mix.items()}
+        out.append((alert, "below the minimum request rate", Pods(namespace).http("podinfo-s1", "stable", low, slow), silent))
+        canary_only = Pods(namespace).http("podinfo-s1", "stable", {"200": busy}).http("podinfo-c1", "canary", mix, slow)
+        out.append((alert, "only the canary misbehaves", canary_only, silent))
+
+    # Instance down: a stable pod's scrape fails; a crashing canary is the analysis' to abort.
+    down = {"namespace": namespace, "pod": "podinfo-s2", "job": f"{namespace}/podinfo", "instance": "podinfo-s2:9797"}
+    down |= {"container": "podinfo", TRACK_SERIES_LABEL: "stable"}
+    wait = _minutes(rules.instance_down.for_)
+    failing = Pods(namespace).up("podinfo-s1", "stable", f"1x{HORIZON}").up("podinfo-s2", "stable", f"0x{HORIZON}")
+    out.append(("PodinfoInstanceDown", "a stable pod is down", failing, [(wait - 1, False, down), (wait + 1, True, down)]))
+    out.append(
+        ("PodinfoInstanceDown", "every pod up", Pods(namespace).up("podinfo-s1", "stable", f"1x{HORIZON}"), [(HORIZON - 5, False, {})])
+    )
+    crash = Pods(namespace).up("podinfo-s1", "stable", f"1x{HORIZON}").up("podinfo-c1", "canary", f"0x{wait + 5}")
+    out.append(("PodinfoInstanceDown", "only a canary pod is down", crash, [(wait + 3, False, {})]))
+
+    # The rollout: aborted (or stuck) fires; progressing, paused and completed stay silent.
+    rollout = f'namespace="{namespace}", name="podinfo", strategy="Canary", traffic_router="Nginx"'
+    wait = _minutes(rules.rollout_failed.for_)
+    failed = {"namespace": namespace, "name": "podinfo", "strategy": "Canary", "traffic_router": "Nginx", "phase": "Abort"}
+    aborted = Pods(namespace).raw(f'rollout_info{{{rollout}, phase="Abort"}}', f"1x{HORIZON}")
+    out.append(("PodinfoRolloutFailed", "aborted", aborted, [(wait - 1, False, failed), (wait + 1, True, failed)]))
+    for phase in ("Progressing", "Paused", "Completed"):
+        fine = Pods(namespace).raw(f'rollout_info{{{rollout}, phase="{phase}"}}', f"1x{HORIZON}")
+        out.append(("PodinfoRolloutFailed", phase.lower(), fine, [(HORIZON - 5, False, {})]))
+
+    # An analysis that ended without aborting (Inconclusive: the rollout waits for a human) fires;
+    # one that aborted the rollout is PodinfoRolloutFailed's, and stays silent here.
+    wait = _minutes(rules.canary_analysis_failed.for_)
+    window = _minutes(alerting.rate_window)
+    events = f'namespace="{namespace}", name="podinfo", type="Warning"'
+    paused = (
+        Pods(namespace)
+        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunInconclusive"}}', f"0 0 0 1x{HORIZON}")
+        .raw(f'rollout_info{{{rollout}, phase="Paused"}}', f"1x{HORIZON}")
+    )
+    label = {"namespace": namespace}
+    out.append(
+        (
+            "PodinfoCanaryAnalysisFailed",
+            "inconclusive, paused",
+            paused,
+            [(3 + wait - 1, False, label), (3 + wait, True, label), (3 + window + wait + 2, False, {})],
+        )
+    )
+    aborting = (
+        Pods(namespace)
+        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunFailed"}}', f"0 0 0 1x{HORIZON}")
+        .raw(f'rollout_info{{{rollout}, phase="Abort"}}', f"1x{HORIZON}")
+    )
+    out.append(("PodinfoCanaryAnalysisFailed", "failed and aborted", aborting, [(3 + wait, False, {}), (3 + wait + 2, False, {})]))
+    return out
+
+
+def _promtool_tests(rules_file, namespace, env, alerting, alert_rules) -> list[dict]:
+    tests = []
+    for alert, scenario, pods, checks in _scenarios(namespace, env, alerting):
+        rule = alert_rules[alert]
+        cases = []
+        for minute, fires, labels in checks:
+            expected = []
+            if fires:
+                expected = [{"exp_labels": {**labels, **rule["labels"]}, "exp_annotations": rule["annotations"]}]
+            cases.append({"eval_time": f"{minute}m", "alertname": alert, "exp_alerts": expected})
+        tests.append({"name": f"{alert}: {scenario}", "interval": "1m", "input_series": pods.series, "alert_rule_test": cases})
+    return tests
+
+
+@pytest.fixture(scope="module")
+def rules_files(objects, config, tmp_path_factory) -> dict[str, object]:
+    folder = tmp_path_factory.mktemp("rules")
+    files = {}
+    for env in config.environments:
+        path = folder / f"{env.name}.rules.yaml"
+        path.write_text(yaml.safe_dump(_rules(objects, env.name), sort_keys=False))
+        files[env.name] = path
+    return files
+
+
+def test_every_environment_has_the_six_alerts_and_valid_rules(objects, config, rules_files):
+    for env in config.environments:
+        assert tuple(_alert_rules(_rules(objects, env.name))) == ALERTS, env.name
+    result = subprocess.run(["promtool", "check", "rules", *map(str, rules_files.values())], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _run(rules_file, tests, tmp_path) -> subprocess.CompletedProcess:
+    spec = tmp_path / "alerts_test.yaml"
+    spec.write_text(yaml.safe_dump({"rule_files": [str(rules_file)], "evaluation_interval": "1m", "tests": tests}, sort_keys=False))
+    return subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=120)
+
+
+def test_alerts_fire_and_stay_silent_on_the_prometheus_engine(objects, config, rules_files, tmp_path):
+    env = next(e for e in config.environments if e.name == "prod")
+    tests = _promtool_tests(rules_files["prod"], env.namespace, env, config.platform.alerting, _alert_rules(_rules(objects, "prod")))
+    assert {t["name"].split(":")[0] for t in tests} == set(ALERTS)
+    result = _run(rules_files["prod"], tests, tmp_path)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert "SUCCESS" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("breakage", "alert"),
+    [
+        ("no for", "PodinfoHighErrorRate"),
+        ("no traffic guard", "PodinfoLowSuccessRate"),
+        ("canary included", "PodinfoHighLatency"),
+        ("abort not excluded", "PodinfoCanaryAnalysisFailed"),
+    ],
+)
+def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage, alert):
+    """The scenarios catch a rule that fires too early, on too little traffic, on the canary, or
+    twice for one abort."""
+    rules = _rules(objects, "prod")
+    rule = _alert_rules(rules)[alert]
+    if breakage == "no for":
+        del rule["for"]
+    elif breakage == "no traffic guard":
+        rule["expr"] = rule["expr"].split(" and on ")[0]
+    elif breakage == "canary included":
+        rule["expr"] = rule["expr"].replace(f', {TRACK_SERIES_LABEL}!="canary"', "")
+    else:
+        rule["expr"] = rule["expr"].split(" unless ")[0]
+    path = tmp_path / "broken.rules.yaml"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False))
+    env = next(e for e in config.environments if e.name == "prod")
+    tests = [
+        t for t in _promtool_tests(path, env.namespace, env, config.platform.alerting, _alert_rules(rules)) if t["name"].startswith(alert)
+    ]
+    assert _run(path, tests, tmp_path).returncode != 0
+
+
+def _metric_names(node) -> set[str]:
+    if isinstance(node, promql_parser.VectorSelector):
+        return {node.name}
+    if isinstance(node, promql_parser.MatrixSelector):
+        return _metric_names(node.vector_selector)
+    if isinstance(node, promql_parser.BinaryExpr):
+        return _metric_names(node.lhs) | _metric_names(node.rhs)
+    if isinstance(node, promql_parser.Call):
+        return set().union(*(_metric_names(a) for a in node.args))
+    if isinstance(node, promql_parser.AggregateExpr | promql_parser.ParenExpr | promql_parser.UnaryExpr | promql_parser.SubqueryExpr):
+        return _metric_names(node.expr)
+    return set()
+
+
+def test_every_query_reads_only_metrics_their_exporters_define(objects):
+    """Analysis queries and rules read metrics from metrics.EXPORTED_METRICS (each with its
+    exporter's source) or series the rules themselves record."""
+    queries, recorded = [], set()
+    for _, obj in objects:
+        if obj["kind"] == "AnalysisTemplate":
+            queries += [m["provider"]["prometheus"]["query"] for m in obj["spec"]["metrics"]]
+        elif obj["kind"] == "PrometheusRule":
+            for group in obj["spec"]["groups"]:
+                queries += [r["expr"] for r in group["rules"]]
+                recorded |= {r["record"] for r in group["rules"] if "record" in r}
+    used = set().union(*(_metric_names(promql_parser.parse(q.replace("{{args.canary-hash}}", "h"))) for q in queries))
+    assert len(used) >= 10
+    assert sorted(used - recorded - EXPORTED_METRICS.keys()) == []
+    assert sorted(EXPORTED_METRICS.keys() - used) == [], "an allow-listed metric nothing reads: drop it"
+    # a query reading a name outside the list is caught
+    assert _metric_names(promql_parser.parse('sum(rate(http_requests_total{namespace="x"}[1m]))')) - EXPORTED_METRICS.keys()
+
+
+def test_every_runbook_link_leads_to_a_readme_heading(objects, config):
+    headings = {
+        line.removeprefix("#### ").strip().lower() for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("#### ")
+    }
+    for _, obj in objects:
+        if obj["kind"] == "PrometheusRule":
+            for rule in (r for g in obj["spec"]["groups"] for r in g["rules"] if "alert" in r):
+                page, _, anchor = rule["annotations"]["runbook_url"].partition("#")
+                assert page == config.platform.alerting.runbook_url and anchor in headings, rule["alert"]
