@@ -276,10 +276,15 @@ class Decision(Strict):
 
 
 class EnvNotifications(Strict):
-    """Where this environment's rollout events go (Slack; e-mail arrives with the observability
-    stack, and a key that nothing reads is refused rather than silently ignored)."""
+    """Where this environment's rollout events and alerts go.
+
+    slack_channel: rollout events (Argo Rollouts notifications) and every alert of the namespace.
+    email: who else receives critical alerts (Alertmanager e-mail); none: critical ones go to
+        Slack only.
+    """
 
     slack_channel: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")]
+    email: list[Email] = []
 
 
 class Autoscaling(Strict):
@@ -493,6 +498,24 @@ class AlertPolicies(Strict):
     canary_analysis_failed: AlertPolicy = AlertPolicy(for_="2m", severity="warning")
 
 
+class AlertRouting(Strict):
+    """Alertmanager grouping and the SMTP relay for e-mail (AlertmanagerConfig per environment).
+
+    group_wait: how long a new group of alerts waits for more before the first notification.
+    group_interval: how long before a group's next notification about new alerts in it.
+    repeat_interval: how often a still-firing group is sent again.
+    smtp_*: the relay critical alerts are e-mailed through; its password is the key `password`
+        of the Secret `alertmanager-smtp` in each environment namespace, created out of band.
+    """
+
+    group_wait: Duration = "30s"
+    group_interval: Duration = "5m"
+    repeat_interval: Duration = "4h"
+    smtp_smarthost: Annotated[str, StringConstraints(pattern=r"^[a-z0-9.-]+:[0-9]{1,5}$")] = "smtp.example.com:587"
+    smtp_from: Email = "alertmanager@example.com"
+    smtp_username: Annotated[str, StringConstraints(pattern=r"^\S{1,255}$")] = "alertmanager"
+
+
 class Alerting(Strict):
     """Alert rules (ObservabilityStack): their policies, the rate window and the runbook.
 
@@ -504,6 +527,7 @@ class Alerting(Strict):
     """
 
     rules: AlertPolicies = AlertPolicies()
+    routing: AlertRouting = AlertRouting()
     rate_window: Duration = "5m"
     min_request_rate: Annotated[float, Field(gt=0, le=1000)] = 0.1
     runbook_url: HttpsUrl = "https://github.com/example-org/podinfo-canary/blob/main/README.md"
@@ -610,6 +634,8 @@ _FORMS = {
     ),
     r"^[A-Za-z0-9._:@/-]{1,255}$": "an OIDC client id: letters, digits and . _ : @ / -, at most 255",
     r"^[A-Za-z0-9._:-]+$": "an OIDC scope such as groups: letters, digits and . _ : -",
+    r"^[a-z0-9.-]+:[0-9]{1,5}$": "host:port such as smtp.example.com:587",
+    r"^\S{1,255}$": "a user name without spaces, at most 255 characters",
     r"^v\d+\.\d+\.\d+$": "a version with a leading v, such as v1.2.3",
     r"^v?\d+\.\d+\.\d+$": "a version such as 1.2.3",
     r"^[1-9]\d*(Mi|Gi|Ti)$": "a Kubernetes quantity in Mi, Gi or Ti such as 50Gi",

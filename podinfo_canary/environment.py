@@ -66,6 +66,7 @@ class PodinfoEnvironment(cdk8s.Chart):
             slo=environment.slo,
             alerting=platform.alerting,
             release=platform.prometheus_release,
+            notifications=environment.notifications,
         )
 
     def managed_kinds(self) -> list[ManagedKind]:

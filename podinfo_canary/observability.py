@@ -28,6 +28,17 @@ from `alerting.rules`, each with a `runbook_url` into the README:
   (`rollout_events_total{reason="AnalysisRun<phase>"}`, rollout/analysis.go, counted for Rollout
   events by utils/record/record.go) and the rollout is not aborted.
 
+Routing (AlertmanagerConfig `podinfo`, v1alpha1): every alert of the namespace goes to the
+environment's Slack channel; critical ones also to its e-mail recipients; a critical alert
+inhibits the warnings of its namespace (PodinfoRolloutFailed silences PodinfoCanaryAnalysisFailed,
+PodinfoInstanceDown silences PodinfoHighLatency). kube-prometheus-stack 88.5.3 selects every
+AlertmanagerConfig (`alertmanagerConfigSelector: {}`), and the operator's default matcher
+strategy `OnNamespace` adds `namespace="<its namespace>"` to its route and inhibition
+(prometheus-operator v0.93.0 pkg/alertmanager/amcfg.go `namespaceEnforcer`). Credentials stay
+out of Git: the Slack webhook URL is the key `webhook-url` of the Secret `alertmanager-slack`, the
+SMTP password the key `password` of `alertmanager-smtp`, both in the environment namespace and
+created out of band (README "Monitoring and alerting").
+
 Overlap with the analysis. The canary is judged by its AnalysisRuns, which abort it: an alert on
 the canary's requests or pods would page for what Argo Rollouts is already undoing. So the request
 and instance alerts read the stable track only (pods not yet labelled count as stable), the abort
@@ -43,7 +54,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
-from podinfo_canary.config import Alerting, AlertPolicy, Slo
+from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Slo
 from podinfo_canary.metrics import TRACK_SERIES_LABEL, Selector, Slis
 
 RULE_NAME = "podinfo"
@@ -52,6 +63,10 @@ PODMONITOR = "podinfo"
 ROLLOUT_FAILED_PHASES = ("Abort", "Error", "Timeout", "InvalidSpec")
 ANALYSIS_EVENTS = ("AnalysisRunFailed", "AnalysisRunError", "AnalysisRunInconclusive")
 QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
+ROUTING_NAME = "podinfo"
+SLACK_SECRET = ("alertmanager-slack", "webhook-url")  # Secret name, key: created out of band
+SMTP_SECRET = ("alertmanager-smtp", "password")
+SLACK_RECEIVER, CRITICAL_RECEIVER = "slack", "critical"
 
 
 @dataclass(frozen=True)
@@ -73,9 +88,20 @@ class ObservabilityStack(Construct):
         slo: thresholds of the request alerts (the analysis reads the same fields).
         alerting: rate window, minimum traffic, per-alert `for:` and severity, runbook page.
         release: kube-prometheus-stack's release label, which its Prometheus selects rules by.
+        notifications: the environment's Slack channel and the e-mail recipients of critical alerts.
     """
 
-    def __init__(self, scope: Construct, id: str, *, namespace: str, slo: Slo, alerting: Alerting, release: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        namespace: str,
+        slo: Slo,
+        alerting: Alerting,
+        release: str,
+        notifications: EnvNotifications,
+    ) -> None:
         super().__init__(scope, id)
         self.namespace = namespace
         window = alerting.rate_window
@@ -89,6 +115,7 @@ class ObservabilityStack(Construct):
             for label, quantile in QUANTILES.items():
                 self.records[f"{level}:podinfo_latency_seconds:{label}_rate{window}"] = slis.latency(service, quantile, by)
         self.alerts = self._alerts(slo, alerting)
+        self.routing = self._routing(alerting, notifications)
         self.rule = mon.PrometheusRule(
             self,
             "rules",
@@ -120,6 +147,68 @@ class ObservabilityStack(Construct):
                         ],
                     ),
                 ]
+            ),
+        )
+
+    def _routing(self, alerting: Alerting, notifications: EnvNotifications) -> mon.AlertmanagerConfig:
+        routing = alerting.routing
+        slack = mon.AlertmanagerConfigSpecReceiversSlackConfigs(
+            api_url=mon.AlertmanagerConfigSpecReceiversSlackConfigsApiUrl(name=SLACK_SECRET[0], key=SLACK_SECRET[1]),
+            channel=f"#{notifications.slack_channel}",
+            send_resolved=True,
+        )
+        email = [
+            mon.AlertmanagerConfigSpecReceiversEmailConfigs(
+                to=address,
+                from_=routing.smtp_from,
+                smarthost=routing.smtp_smarthost,
+                auth_username=routing.smtp_username,
+                auth_password=mon.AlertmanagerConfigSpecReceiversEmailConfigsAuthPassword(name=SMTP_SECRET[0], key=SMTP_SECRET[1]),
+                send_resolved=True,
+            )
+            for address in notifications.email
+        ]
+        # Equality matchers leave matchType out (an empty matchType with regex false means "=",
+        # prometheus-operator v0.93.0 pkg/apis/monitoring/v1alpha1 Matcher.String): a plain `=`
+        # would read as YAML 1.1's value tag to PyYAML-based tools.
+        severity = {"name": "severity"}
+        return mon.AlertmanagerConfig(
+            self,
+            "routing",
+            metadata={"name": ROUTING_NAME, "namespace": self.namespace},
+            spec=mon.AlertmanagerConfigSpec(
+                route=mon.AlertmanagerConfigSpecRoute(
+                    receiver=SLACK_RECEIVER,
+                    group_by=["alertname", "namespace"],
+                    group_wait=routing.group_wait,
+                    group_interval=routing.group_interval,
+                    repeat_interval=routing.repeat_interval,
+                    routes=[
+                        {"receiver": CRITICAL_RECEIVER, "matchers": [{**severity, "value": "critical"}]},
+                        {"receiver": SLACK_RECEIVER, "matchers": [{**severity, "value": "warning"}]},
+                    ],
+                ),
+                receivers=[
+                    mon.AlertmanagerConfigSpecReceivers(name=SLACK_RECEIVER, slack_configs=[slack]),
+                    mon.AlertmanagerConfigSpecReceivers(name=CRITICAL_RECEIVER, slack_configs=[slack], email_configs=email or None),
+                ],
+                inhibit_rules=[
+                    mon.AlertmanagerConfigSpecInhibitRules(
+                        source_match=[
+                            mon.AlertmanagerConfigSpecInhibitRulesSourceMatch(
+                                name="severity",
+                                value="critical",
+                            )
+                        ],
+                        target_match=[
+                            mon.AlertmanagerConfigSpecInhibitRulesTargetMatch(
+                                name="severity",
+                                value="warning",
+                            )
+                        ],
+                        equal=["namespace"],
+                    )
+                ],
             ),
         )
 

@@ -679,6 +679,22 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             problems.append(f"{name} does not require {alerting.min_request_rate:g} req/s of stable traffic")
         page, _, _ = alert.get("annotations", {}).get("runbook_url", "").partition("#")
         expect(f"{name} runbook", page, alerting.runbook_url)
+    routing, am = alerting.routing, _the(objs, "AlertmanagerConfig")["spec"]
+    route = am["route"]
+    expect(
+        "alert grouping",
+        (route.get("groupWait"), route.get("groupInterval"), route.get("repeatInterval")),
+        (routing.group_wait, routing.group_interval, routing.repeat_interval),
+    )
+    slack = {c["channel"] for r in am["receivers"] for c in r.get("slackConfigs", [])}
+    expect("alert Slack channels", slack, {f"#{env.notifications.slack_channel}"})
+    emails = [c for r in am["receivers"] for c in r.get("emailConfigs", [])]
+    expect("alert e-mail recipients", [c["to"] for c in emails], list(env.notifications.email))
+    expect(
+        "SMTP relay",
+        {(c["smarthost"], c["from"], c["authUsername"]) for c in emails},
+        {(routing.smtp_smarthost, routing.smtp_from, routing.smtp_username)} if emails else set(),
+    )
     records = [(r["record"], r["expr"]) for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r]
     if not records or not all(n.endswith(f"rate{alerting.rate_window}") and f"[{alerting.rate_window}]" in e for n, e in records):
         problems.append(f"recorded series {[n for n, _ in records]} are not all over {alerting.rate_window}")
@@ -724,6 +740,10 @@ FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
         lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rules=AlertPolicies())),
     ),
     "alert window typed in": ("are not all over", lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rate_window="5m"))),
+    "alert e-mail dropped": (
+        "alert e-mail recipients",
+        lambda mp: _init_with(mp, ObservabilityStack, _constant("notifications", email=[])),
+    ),
     "release label typed in": (
         "PodMonitor release label",
         lambda mp: _init_with(mp, metrics.PodinfoPodMonitor, lambda kw: {**kw, "release": "kube-prometheus-stack"}),

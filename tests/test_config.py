@@ -155,10 +155,10 @@ BAD_INPUTS = [
         ["environments/qa.yaml: not listed in", "platform.yaml environments (dev, staging, prod)"],
     ),
     (
-        "email-notifications-not-wired",
+        "email-not-an-address",
         PROD,
-        _set("notifications.email", ["sre@example.com"]),
-        ["notifications.email", "unknown key; allowed keys here: slack_channel"],
+        _set("notifications.email", ["sre at example.com"]),
+        ["notifications.email[0] = 'sre at example.com'", "an e-mail address"],
     ),
     ("ratio-as-percent", PROD, _set("slo.success_rate_min", 95), ["slo.success_rate_min = 95", "a ratio: 0.95 means 95%"]),
     ("tag-read-as-a-number", PROD, _set("image.tag", 6.1), ["image.tag = 6.1", "quote it, e.g. tag: '6.1'"]),

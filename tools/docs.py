@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from podinfo_canary import config as config_module
+from podinfo_canary import yamltext
 from podinfo_canary.analysis import sequential_tests
 from podinfo_canary.argocd import HAND_APPLIED
 from podinfo_canary.plan import plan_from_folder
@@ -142,7 +143,7 @@ def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
         matches = [
             p
             for p in sorted(folder.glob("*.yaml"))
-            if any(d and d["kind"] == kind and d["metadata"]["name"] == name for d in yaml.safe_load_all(p.read_text()))
+            if any(d["kind"] == kind and d["metadata"]["name"] == name for d in yamltext.read_documents(p))
         ]
         if len(matches) != 1:
             raise ValueError(f"expected one {kind}/{name} in {folder}, found {len(matches)}")

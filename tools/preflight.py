@@ -1,7 +1,8 @@
 """`make test` runs this first: one line per missing prerequisite, with its fix, and a non-zero exit.
 
 The tests need the pinned CRDs (schema checks, `make import` reproduction), promtool and the
-prometheus server (PromQL and the controller-model scenarios) and go (notification templates).
+prometheus server (PromQL and the controller-model scenarios), go (notification templates) and
+amtool (alert routing).
 Without this check a missing one surfaces as dozens of failures with the useful line buried.
 """
 
@@ -16,6 +17,7 @@ TOOLS = {
     "promtool": "install the Debian package `prometheus` (apt-get install prometheus); .ci/run does",
     "prometheus": "install the Debian package `prometheus` (apt-get install prometheus); .ci/run does",
     "go": "install the Debian package `golang-go` (apt-get install golang-go); .ci/run does",
+    "amtool": "install the Debian package `prometheus-alertmanager` (apt-get install prometheus-alertmanager); .ci/run does",
 }
 
 
