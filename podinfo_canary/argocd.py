@@ -23,6 +23,7 @@ from constructs import Construct
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
 from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
+from podinfo_canary.dashboard import PodinfoDashboard
 from podinfo_canary.platform import (
     IN_CLUSTER,
     INGRESS_CLASS,
@@ -69,6 +70,9 @@ class ArgoCdStack(Construct):
         environment_kinds: the kinds the environment charts create. The `podinfo` AppProject
             whitelists exactly these, so a construct that starts emitting a new kind fails its
             sync loudly instead of the project silently allowing everything.
+
+    Also holds the podinfo Grafana dashboard (PodinfoDashboard), one for all environments, in
+    kube-prometheus-stack's namespace.
     """
 
     def __init__(
@@ -96,6 +100,15 @@ class ArgoCdStack(Construct):
         self.platform_apps = PlatformApps(self, "platform", platform=platform, argocd_namespace=ns, gateway_api=gateway_api)
         self.project = self._podinfo_project(environments, environment_kinds)
         self.application_set = self._application_set(environments)
+        # One dashboard for every environment (its `namespace` variable picks one), next to the
+        # Grafana that loads it; synced by `bootstrap` with the rest of this chart.
+        self.dashboard = PodinfoDashboard(
+            self,
+            "dashboard",
+            namespace=platform.charts.kube_prometheus_stack.namespace,
+            alerting=platform.alerting,
+            environments=environments,
+        )
 
     # --- Argo CD itself ------------------------------------------------------------------
 

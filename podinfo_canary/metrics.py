@@ -39,8 +39,8 @@ PROBE_PATHS = "healthz|readyz"
 WEIGHT_DECIMALS = 6  # the sequential test's weights as written into queries
 
 
-# Every metric any query of the project reads (analysis templates, recording and alerting rules),
-# with where its exporter defines it at the pinned version. tests/test_alerts.py fails on a name
+# Every metric any query of the project reads (analysis templates, recording and alerting rules,
+# the Grafana dashboard), with where its exporter defines it at the pinned version. tests/test_alerts.py fails on a name
 # outside this list, so a query cannot silently read a metric nobody exports.
 EXPORTED_METRICS = {
     "http_request_duration_seconds_bucket": "podinfo 6.14.1 pkg/api/http/metrics.go (histogram http/request_duration_seconds)",
@@ -51,6 +51,11 @@ EXPORTED_METRICS = {
     "kube_pod_container_status_restarts_total": "kube-state-metrics v2.20.0 internal/store/pod.go",
     "rollout_info": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
     "rollout_events_total": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "rollout_info_replicas_desired": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "rollout_info_replicas_available": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "rollout_info_replicas_updated": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "rollout_info_replicas_unavailable": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
+    "analysis_run_info": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
     "up": "Prometheus: one per scrape target, 1 when the scrape succeeded",
 }
 

@@ -69,6 +69,34 @@ SMTP_SECRET = ("alertmanager-smtp", "password")
 SLACK_RECEIVER, CRITICAL_RECEIVER = "slack", "critical"
 
 
+# The two aggregation levels of the recorded SLIs and the labels each keeps.
+LEVELS = {"namespace_track": ("namespace", TRACK_SERIES_LABEL), "namespace": ("namespace",)}
+
+
+@dataclass(frozen=True)
+class RecordedSlis:
+    """Names of the series the `podinfo-slis` group records over `window`, for one level of
+    LEVELS (`namespace_track`: per namespace and track; `namespace`: the whole service).
+
+    One place for the names: the rules below record them, alerts and the dashboard read them.
+    """
+
+    window: str
+
+    def requests(self, level: str) -> str:
+        return f"{level}:podinfo_requests:rate{self.window}"
+
+    def success_ratio(self, level: str) -> str:
+        return f"{level}:podinfo_success:ratio_rate{self.window}"
+
+    def error_ratio(self, level: str) -> str:
+        return f"{level}:podinfo_errors:ratio_rate{self.window}"
+
+    def latency(self, level: str, quantile: str) -> str:
+        """quantile: a key of QUANTILES (p50, p95, p99)."""
+        return f"{level}:podinfo_latency_seconds:{quantile}_rate{self.window}"
+
+
 @dataclass(frozen=True)
 class Alert:
     """One alerting rule: its PromQL, policy and what it tells the person paged."""
@@ -107,13 +135,14 @@ class ObservabilityStack(Construct):
         window = alerting.rate_window
         slis = Slis(window=window)
         service = Selector(namespace=namespace)
+        names = RecordedSlis(window)
         self.records: dict[str, str] = {}
-        for level, by in (("namespace_track", ("namespace", TRACK_SERIES_LABEL)), ("namespace", ("namespace",))):
-            self.records[f"{level}:podinfo_requests:rate{window}"] = slis.request_rate(service, by)
-            self.records[f"{level}:podinfo_success:ratio_rate{window}"] = slis.success_rate(service, by)
-            self.records[f"{level}:podinfo_errors:ratio_rate{window}"] = slis.error_rate(service, by)
+        for level, by in LEVELS.items():
+            self.records[names.requests(level)] = slis.request_rate(service, by)
+            self.records[names.success_ratio(level)] = slis.success_rate(service, by)
+            self.records[names.error_ratio(level)] = slis.error_rate(service, by)
             for label, quantile in QUANTILES.items():
-                self.records[f"{level}:podinfo_latency_seconds:{label}_rate{window}"] = slis.latency(service, quantile, by)
+                self.records[names.latency(level, label)] = slis.latency(service, quantile, by)
         self.alerts = self._alerts(slo, alerting)
         self.routing = self._routing(alerting, notifications)
         self.rule = mon.PrometheusRule(

@@ -164,6 +164,11 @@ class PlatformApps(Construct):
                     "storageSpec": {"volumeClaimTemplate": {"spec": self._prometheus_volume()}},
                 }
             },
+            # Grafana chart 12.11.1 (subchart of kube-prometheus-stack 88.5.3), charts/grafana/values.yaml
+            # at tag grafana-12.11.1: `sidecar.dashboards.folderAnnotation` (default null) names the
+            # ConfigMap annotation holding a dashboard's folder, and `provider.foldersFromFilesStructure`
+            # (default false) makes Grafana turn the sidecar's subfolders into folders
+            # (PodinfoDashboard sets `grafana_folder: Podinfo`).
             "grafana": {
                 "sidecar": {
                     "dashboards": {

@@ -68,3 +68,20 @@ def one(objects, kind: str, name: str | None = None, folder: str | None = None) 
     found = find(objects, kind, name, folder)
     assert len(found) == 1, f"expected one {kind} {name or ''} in {folder or 'dist'}, found {len(found)}"
     return found[0]
+
+
+# Concrete stand-ins for the Grafana variables the dashboard's queries use, so that they parse as PromQL.
+GRAFANA_VARIABLES = {"$namespace": "podinfo-dev", "$__rate_interval": "1m", "$__interval": "1m", "$__range": "6h"}
+
+
+def dashboard_queries(model: dict) -> list[str]:
+    """Every PromQL expression of a Grafana dashboard (panel targets, and the selector inside each
+    `label_values(...)` variable query), with its Grafana variables replaced by concrete values."""
+    queries = [t["expr"] for p in model["panels"] for t in p.get("targets", [])]
+    for variable in model.get("templating", {}).get("list", []):
+        query = variable.get("query", "")
+        if isinstance(query, str) and query.startswith("label_values("):
+            queries.append(query.removeprefix("label_values(").rpartition(",")[0])
+    for name, value in GRAFANA_VARIABLES.items():
+        queries = [q.replace(name, value) for q in queries]
+    return queries

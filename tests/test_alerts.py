@@ -11,6 +11,7 @@ reported by PodinfoRolloutFailed.
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import promql_parser
@@ -18,8 +19,9 @@ import pytest
 import yaml
 
 from podinfo_canary.config import duration_seconds
+from podinfo_canary.dashboard import CONFIG_MAP as DASHBOARD_CONFIG_MAP
 from podinfo_canary.metrics import EXPORTED_METRICS, TRACK_SERIES_LABEL
-from tests.conftest import ROOT, one
+from tests.conftest import ROOT, dashboard_queries, one
 
 ALERTS = (
     "PodinfoHighErrorRate",
@@ -281,16 +283,20 @@ def _metric_names(node) -> set[str]:
 
 
 def test_every_query_reads_only_metrics_their_exporters_define(objects):
-    """Analysis queries and rules read metrics from metrics.EXPORTED_METRICS (each with its
-    exporter's source) or series the rules themselves record."""
+    """Analysis queries, rules and the Grafana dashboard read metrics from metrics.EXPORTED_METRICS
+    (each with its exporter's source) or series the rules themselves record."""
     queries, recorded = [], set()
     for _, obj in objects:
-        if obj["kind"] == "AnalysisTemplate":
+        if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == DASHBOARD_CONFIG_MAP:
+            dashboards = [json.loads(text) for text in obj["data"].values()]
+            queries += [q for d in dashboards for q in dashboard_queries(d)]
+        elif obj["kind"] == "AnalysisTemplate":
             queries += [m["provider"]["prometheus"]["query"] for m in obj["spec"]["metrics"]]
         elif obj["kind"] == "PrometheusRule":
             for group in obj["spec"]["groups"]:
                 queries += [r["expr"] for r in group["rules"]]
                 recorded |= {r["record"] for r in group["rules"] if "record" in r}
+    assert any("analysis_run_info" in q for q in queries), "the dashboard's queries are not included"
     used = set().union(*(_metric_names(promql_parser.parse(q.replace("{{args.canary-hash}}", "h"))) for q in queries))
     assert len(used) >= 10
     assert sorted(used - recorded - EXPORTED_METRICS.keys()) == []

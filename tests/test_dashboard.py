@@ -1,0 +1,147 @@
+"""The Grafana dashboard (PodinfoDashboard): what ships is what the SDK builds, Grafana's sidecar
+finds it, every query parses and reads only metrics that exist.
+
+The construct is synthesized in-process (one small chart with the dashboard and an environment's
+PrometheusRule, whose recorded series the panels read), so this file needs no full synth.
+"""
+
+from __future__ import annotations
+
+import json
+
+import cdk8s
+import promql_parser
+import pytest
+
+from podinfo_canary import dashboard, yamltext
+from podinfo_canary.dashboard import PodinfoDashboard, dashboard_builder, render
+from podinfo_canary.metrics import EXPORTED_METRICS
+from podinfo_canary.observability import ObservabilityStack, RecordedSlis
+from tests.conftest import DIST, dashboard_queries
+from tests.test_alerts import _metric_names
+
+# The panels R5.1 asks for.
+REQUIRED_PANELS = {
+    "Request rate: stable vs canary",
+    "Success rate by track",
+    "Latency P50 / P95 / P99",
+    "Error rate: stable vs canary",
+    "Canary share of traffic",
+    "Rollout status",
+    "Replicas",
+    "Analysis runs",
+    "Rollout outcomes",
+    "Time rolling out",
+}
+
+
+@pytest.fixture(scope="module")
+def synthesized(config) -> tuple[dict, set[str]]:
+    """The dashboard's ConfigMap as the construct synthesizes it, and the series the rules record."""
+    platform = config.platform
+    chart = cdk8s.Chart(cdk8s.App(), "test")
+    PodinfoDashboard(
+        chart,
+        "dashboard",
+        namespace=platform.charts.kube_prometheus_stack.namespace,
+        alerting=platform.alerting,
+        environments=config.environments,
+    )
+    env = config.environments[0]
+    rules = ObservabilityStack(
+        chart, "observability", namespace=env.namespace, slo=env.slo, alerting=platform.alerting, release=platform.prometheus_release
+    )
+    (config_map,) = [o for o in chart.to_json() if o["kind"] == "ConfigMap"]
+    return config_map, set(rules.records)
+
+
+@pytest.fixture(scope="module")
+def model(synthesized) -> dict:
+    return json.loads(synthesized[0]["data"][dashboard.FILE_NAME])
+
+
+def _panels(model: dict) -> list[dict]:
+    return [p for p in model["panels"] if p["type"] != "row"]
+
+
+def _unknown_metrics(model: dict, recorded: set[str]) -> list[str]:
+    used = set().union(*(_metric_names(promql_parser.parse(q)) for q in dashboard_queries(model)))
+    return sorted(used - recorded - EXPORTED_METRICS.keys())
+
+
+def test_config_map_holds_what_the_sdk_builder_builds_where_the_grafana_sidecar_looks(synthesized, config):
+    config_map, _ = synthesized
+    rebuilt = render(dashboard_builder(alerting=config.platform.alerting, environments=config.environments).build())
+    assert config_map["data"] == {"podinfo-canary.json": rebuilt}
+    meta = config_map["metadata"]
+    assert (meta["name"], meta["namespace"]) == ("podinfo-canary-dashboard", config.platform.charts.kube_prometheus_stack.namespace)
+    assert meta["labels"]["grafana_dashboard"] == "1"
+    assert meta["annotations"]["grafana_folder"] == "Podinfo"
+    # What ships in dist/argocd/ is the same object (test_drift pins dist/ to a fresh synth).
+    (shipped,) = yamltext.read_documents(DIST / "argocd" / "ConfigMap.podinfo-canary-dashboard.k8s.yaml")
+    assert shipped["data"] == config_map["data"] and shipped["metadata"]["labels"]["grafana_dashboard"] == "1"
+
+
+def test_sidecar_is_told_to_read_the_folder_annotation():
+    """kube-prometheus-stack's values as shipped (dist/ is pinned to a fresh synth by test_drift)."""
+    (app,) = yamltext.read_documents(DIST / "argocd" / "Application.kube-prometheus-stack.k8s.yaml")
+    sidecar = app["spec"]["source"]["helm"]["valuesObject"]["grafana"]["sidecar"]["dashboards"]
+    assert (sidecar["label"], sidecar["labelValue"], sidecar["searchNamespace"]) == ("grafana_dashboard", "1", "ALL")
+    assert sidecar["folderAnnotation"] == "grafana_folder"
+    assert sidecar["provider"]["foldersFromFilesStructure"] is True
+
+
+def test_every_panel_has_a_target_and_every_query_parses(model):
+    panels = _panels(model)
+    assert panels and all(p.get("targets") for p in panels), [p["title"] for p in panels if not p.get("targets")]
+    assert all(t["datasource"] == {"type": "prometheus", "uid": "prometheus"} for p in panels for t in p["targets"])
+    queries = dashboard_queries(model)
+    assert len(queries) > len(panels)
+    for query in queries:
+        assert "$" not in query, query
+        promql_parser.parse(query)
+
+
+def test_panels_cover_traffic_slis_rollout_and_history(model):
+    assert {p["title"] for p in _panels(model)} >= REQUIRED_PANELS
+
+
+def test_namespace_variable_offers_the_configured_environments(model, config):
+    (variable,) = model["templating"]["list"]
+    assert variable["name"] == "namespace"
+    assert all(e.namespace in variable["query"] for e in config.environments)
+    assert all('namespace="$namespace"' in t["expr"] for p in _panels(model) for t in p["targets"])
+
+
+def test_slo_lines_come_from_the_environments_slo(model, config):
+    slo = config.environments[0].slo
+    assert all(e.slo == slo for e in config.environments), "this check assumes one SLO (else the lines are left out)"
+    steps = {p["title"]: [s["value"] for s in p["fieldConfig"]["defaults"].get("thresholds", {}).get("steps", [])] for p in _panels(model)}
+    assert steps["Success rate by track"] == [None, slo.success_rate_min]
+    assert steps["Error rate: stable vs canary"] == [None, slo.error_rate_max]
+    assert steps["Latency P50 / P95 / P99"] == [None, slo.latency_p95_max_ms / 1000, slo.latency_p99_max_ms / 1000]
+
+
+def test_differing_slos_draw_no_line(config):
+    first, *rest = config.environments
+    other = first.model_copy(update={"slo": first.slo.model_copy(update={"error_rate_max": first.slo.error_rate_max / 2})})
+    built = json.loads(render(dashboard_builder(alerting=config.platform.alerting, environments=[first, other, *rest]).build()))
+    errors = next(p for p in built["panels"] if p["title"] == "Error rate: stable vs canary")
+    assert "thresholds" not in errors["fieldConfig"]["defaults"]
+
+
+def test_every_metric_read_is_exported_or_recorded(model, synthesized):
+    _, recorded = synthesized
+    assert _unknown_metrics(model, recorded) == []
+
+
+def test_a_misspelt_recorded_series_is_caught(monkeypatch, synthesized, config):
+    _, recorded = synthesized
+
+    class Misspelt(RecordedSlis):
+        def error_ratio(self, level: str) -> str:
+            return super().error_ratio(level).replace("errors", "error")
+
+    monkeypatch.setattr(dashboard, "RecordedSlis", Misspelt)
+    broken = json.loads(render(dashboard_builder(alerting=config.platform.alerting, environments=config.environments).build()))
+    assert _unknown_metrics(broken, recorded) == [f"namespace_track:podinfo_error:ratio_rate{config.platform.alerting.rate_window}"]
