@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
 import subprocess
 import sys
@@ -31,10 +33,23 @@ def run_main(*, config_dir: Path | None = None, dist: Path, extra_env: dict | No
 
 
 @pytest.fixture(scope="session")
-def fresh_synth(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """One run of main.py on the committed configuration into a temporary folder, and its output."""
-    out = tmp_path_factory.mktemp("synth") / "dist"
-    result = run_main(dist=out)
+def fresh_synth(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedProcess]:
+    """One run of main.py on the committed configuration into a temporary folder, and its output.
+
+    One per test run, shared by the pytest-xdist workers (their temporary folders share a parent):
+    the first worker synthesizes under a lock, the others read its result."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent
+    out, record = shared / "fresh-synth" / "dist", shared / "fresh-synth.json"
+    with (shared / "fresh-synth.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            result = run_main(dist=out)
+            record.write_text(json.dumps({"returncode": result.returncode, "stdout": result.stdout, "stderr": result.stderr}))
+    saved = json.loads(record.read_text())
+    result = subprocess.CompletedProcess([sys.executable, "main.py"], saved["returncode"], saved["stdout"], saved["stderr"])
     assert result.returncode == 0, result.stderr
     return out, result
 

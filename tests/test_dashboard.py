@@ -49,7 +49,13 @@ def synthesized(config) -> tuple[dict, set[str]]:
     )
     env = config.environments[0]
     rules = ObservabilityStack(
-        chart, "observability", namespace=env.namespace, slo=env.slo, alerting=platform.alerting, release=platform.prometheus_release
+        chart,
+        "observability",
+        namespace=env.namespace,
+        slo=env.slo,
+        alerting=platform.alerting,
+        release=platform.prometheus_release,
+        notifications=env.notifications,
     )
     (config_map,) = [o for o in chart.to_json() if o["kind"] == "ConfigMap"]
     return config_map, set(rules.records)
