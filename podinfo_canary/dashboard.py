@@ -100,6 +100,20 @@ def _last() -> common_b.ReduceDataOptions:
     return common_b.ReduceDataOptions().calcs(["lastNotNull"]).values(False)
 
 
+def _range_stat(title: str, description: str, unit: str) -> stat.Panel:
+    """A whole-number stat over the dashboard's time range, each value with its name."""
+    return (
+        stat.Panel()
+        .title(title)
+        .description(description)
+        .unit(unit)
+        .decimals(0)
+        .text_mode(common.BigValueTextMode.VALUE_AND_NAME)
+        .graph_mode(common.BigValueGraphMode.NONE)
+        .reduce_options(_last())
+    )
+
+
 def shared_slo(environments: Sequence[Environment], field: str) -> float | None:
     """The SLO value every environment sets for `field`, or None when they differ.
 
@@ -332,19 +346,14 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
 
     events = "|".join(ROLLOUT_EVENTS)
     outcomes = (
-        stat.Panel()
-        .title("Rollout outcomes")
-        .description(
+        _range_stat(
+            "Rollout outcomes",
             "Rollouts started (RolloutUpdated), completed (RolloutCompleted: the canary became stable) and "
             "aborted (RolloutAborted) in the dashboard's time range, from the controller's event counter "
             "rollout_events_total. The counter starts at a reason's first event, so that very first event "
-            "after a controller restart is not counted."
+            "after a controller restart is not counted.",
+            "short",
         )
-        .unit("short")
-        .decimals(0)
-        .text_mode(common.BigValueTextMode.VALUE_AND_NAME)
-        .graph_mode(common.BigValueGraphMode.NONE)
-        .reduce_options(_last())
         .with_target(
             _query(
                 f'sum by (reason) (round(increase(rollout_events_total{{{rollout}, reason=~"{events}"}}[$__range])))',
@@ -359,19 +368,14 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
     rolling = f'max(rollout_info{{{rollout}, phase=~"{"|".join(ROLLING_PHASES)}"}})'
     ended = f'sum(round(increase(rollout_events_total{{{rollout}, reason=~"RolloutCompleted|RolloutAborted"}}[$__range])))'
     durations = (
-        stat.Panel()
-        .title("Time rolling out")
-        .description(
+        _range_stat(
+            "Time rolling out",
             "Total: time in the range the Rollout spent in phase Progressing or Paused (sampled every minute). "
             "Mean per rollout: that total over the rollouts that completed or aborted in the range; an "
             "approximation (a rollout that spans the range's start or end counts only partly). The controller "
-            "exports no per-rollout duration."
+            "exports no per-rollout duration.",
+            "s",
         )
-        .unit("s")
-        .decimals(0)
-        .text_mode(common.BigValueTextMode.VALUE_AND_NAME)
-        .graph_mode(common.BigValueGraphMode.NONE)
-        .reduce_options(_last())
         .targets(
             [
                 _query(f"sum_over_time({rolling}[$__range:1m]) * 60", "total", instant=True),
