@@ -28,6 +28,7 @@ GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
 # Key of the Slack token in the notification Secrets of Argo CD and Argo Rollouts (created out of
 # band, never in Git), and the IngressClass of ingress-nginx that every Ingress here uses.
 SLACK_SECRET_KEY = "slack-token"
+EMAIL_SECRET_KEY = "email-password"  # the SMTP password in argo-rollouts-notification-secret
 INGRESS_CLASS = "nginx"
 
 
@@ -203,12 +204,26 @@ class PlatformApps(Construct):
                 "configmap": {"create": True},
                 # The Slack token is created out of band (README "Bootstrap a cluster"), never committed.
                 "secret": {"create": False},
-                "notifiers": {"service.slack": f"token: ${SLACK_SECRET_KEY}\n"},
-                "templates": {f"template.{name}": yamltext.dump({"message": message}) for name, message in ROLLOUT_MESSAGES.items()},
+                "notifiers": {"service.slack": f"token: ${SLACK_SECRET_KEY}\n", "service.email": yamltext.dump(self._email_service())},
+                "templates": {f"template.{name}": yamltext.dump(_rollout_template(name)) for name in ROLLOUT_MESSAGES},
                 # Argo Rollouts fires these triggers on the controller event of the same name
                 # (RolloutAborted -> on-rollout-aborted), so they need no `when` condition.
                 "triggers": {f"trigger.on-{name}": yamltext.dump([{"send": [name]}]) for name in ROLLOUT_MESSAGES},
             },
+        }
+
+    def _email_service(self) -> dict:
+        """notifications-engine's email service (Argo Rollouts v1.9.1
+        docs/generated/notification-services/email.md): the SMTP relay of `alerting.routing`, its
+        password the key `email-password` of argo-rollouts-notification-secret, created out of band."""
+        routing = self._platform.alerting.routing
+        host, port = routing.smtp_smarthost.rsplit(":", 1)
+        return {
+            "host": host,
+            "port": int(port),
+            "from": routing.smtp_from,
+            "username": routing.smtp_username,
+            "password": f"${EMAIL_SECRET_KEY}",
         }
 
     def _gateway_plugin(self) -> dict:
@@ -265,6 +280,22 @@ PAUSED_MESSAGE = (
     '{{- else if hasKey $step "analysis" }}the stage check was Inconclusive (too little evidence): promote, skip-current-step or abort'
     "{{- else }}{{ .rollout.status.message }}{{ end }}"
 )
+
+
+def _rollout_template(name: str) -> dict:
+    """A notification template: the message, and for the events also e-mailed, a subject."""
+    template: dict = {"message": ROLLOUT_MESSAGES[name]}
+    if name in EMAILED_EVENTS:
+        template["email"] = {"subject": EMAILED_EVENTS[name]}
+    return template
+
+
+# Rollout events that also go to the environment's e-mail recipients (notifications.email), with
+# the subject line: the ones a human must act on.
+EMAILED_EVENTS = {
+    "rollout-aborted": "[podinfo] {{.rollout.metadata.namespace}}: rollout aborted and rolled back",
+    "analysis-run-failed": "[podinfo] {{.rollout.metadata.namespace}}: canary analysis failed",
+}
 
 # Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
 # Keys are trigger names without the `on-` prefix; RolloutCanary subscribes its channel to each.

@@ -30,7 +30,7 @@ from imports.rollouts.io import argoproj as ro
 from podinfo_canary import metrics
 from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
-from podinfo_canary.platform import GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
+from podinfo_canary.platform import EMAILED_EVENTS, GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
 
 NAME = "podinfo"
 HTTP_PORT = 9898
@@ -285,7 +285,16 @@ class RolloutCanary(Construct):
                 "namespace": self.namespace,
                 # Rollout events (aborted, paused, completed, analysis failed) go to this environment's channel.
                 "annotations": {
-                    f"notifications.argoproj.io/subscribe.on-{event}.slack": env.notifications.slack_channel for event in ROLLOUT_MESSAGES
+                    **{
+                        f"notifications.argoproj.io/subscribe.on-{event}.slack": env.notifications.slack_channel
+                        for event in ROLLOUT_MESSAGES
+                    },
+                    # Aborts and failed analyses also by e-mail (recipients separated by `;`).
+                    **{
+                        f"notifications.argoproj.io/subscribe.on-{event}.email": ";".join(env.notifications.email)
+                        for event in EMAILED_EVENTS
+                        if env.notifications.email
+                    },
                 },
             },
             spec=ro.RolloutSpec(

@@ -339,3 +339,68 @@ def test_argocd_server_terminates_tls_itself_unless_an_ingress_does(config, expo
     load_balancer = [p for _, p in _patches(objects) if p["kind"] == "Service" and p["metadata"]["name"] == "argocd-server"]
     ingress = [o for _, o in objects if o["kind"] == "Ingress" and o["metadata"]["name"] == "argocd-server"]
     assert (len(load_balancer), len(ingress)) == ((0, 1) if expose == "ingress" else (1, 0))
+
+
+def _subscriptions(rollout: dict) -> dict[tuple[str, str], str]:
+    prefix = "notifications.argoproj.io/subscribe."
+    return {
+        tuple(key.removeprefix(prefix).rsplit(".", 1)): value
+        for key, value in rollout["metadata"].get("annotations", {}).items()
+        if key.startswith(prefix)
+    }
+
+
+def rollout_subscription_problems(objects) -> list[str]:
+    """Every subscription of every Rollout names a trigger, a service and (through the trigger)
+    templates that the Argo Rollouts controller's notification configuration defines; e-mailed
+    templates carry a subject."""
+    values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]["notifications"]
+    triggers = {k.removeprefix("trigger."): yaml.safe_load(v) for k, v in values["triggers"].items()}
+    services = {k.removeprefix("service.") for k in values["notifiers"]}
+    templates = {k.removeprefix("template."): yaml.safe_load(v) for k, v in values["templates"].items()}
+    problems = []
+    for rollout in find(objects, "Rollout"):
+        where = rollout["metadata"]["namespace"]
+        for trigger, service in _subscriptions(rollout):
+            if trigger not in triggers:
+                problems.append(f"{where}: subscribes to trigger {trigger}, which the controller does not define")
+                continue
+            if service not in services:
+                problems.append(f"{where}: subscribes {trigger} to service {service}, which the controller does not define")
+            for name in (n for condition in triggers[trigger] for n in condition["send"]):
+                if name not in templates:
+                    problems.append(f"{where}: {trigger} sends template {name}, which does not exist")
+                elif service == "email" and not templates[name].get("email", {}).get("subject"):
+                    problems.append(f"{where}: {trigger} e-mails template {name}, which has no subject")
+    return problems
+
+
+def test_every_rollout_subscription_is_configured_in_the_controller(objects, config):
+    assert rollout_subscription_problems(objects) == []
+    for env in config.environments:
+        subscriptions = _subscriptions(one(objects, "Rollout", "podinfo", env.name))
+        assert {t for t, s in subscriptions if s == "slack"} >= {"on-rollout-aborted", "on-analysis-run-failed", "on-rollout-paused"}
+        emailed = {t: r for (t, s), r in subscriptions.items() if s == "email"}
+        wanted = ";".join(env.notifications.email)
+        assert emailed == ({"on-rollout-aborted": wanted, "on-analysis-run-failed": wanted} if wanted else {}), env.name
+    email = yaml.safe_load(
+        one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]["notifications"]["notifiers"][
+            "service.email"
+        ]
+    )
+    routing = config.platform.alerting.routing
+    assert (f"{email['host']}:{email['port']}", email["from"], email["username"]) == (
+        routing.smtp_smarthost,
+        routing.smtp_from,
+        routing.smtp_username,
+    )
+    assert email["password"] == "$email-password"  # a key of the out-of-band Secret, never a value
+
+
+def test_a_subscription_to_an_unconfigured_trigger_is_caught(objects):
+    rollout = json.loads(json.dumps(one(objects, "Rollout", "podinfo", "prod")))
+    rollout["metadata"]["annotations"]["notifications.argoproj.io/subscribe.on-rollout-step-completed.email"] = "x@example.com"
+    rollout["metadata"]["annotations"]["notifications.argoproj.io/subscribe.on-rollout-completed.pagerduty"] = "svc"
+    broken = [(p, o) for p, o in objects if o["kind"] != "Rollout"] + [("prod/Rollout.podinfo.k8s.yaml", rollout)]
+    problems = rollout_subscription_problems(broken)
+    assert any("on-rollout-step-completed" in p for p in problems) and any("service pagerduty" in p for p in problems), problems
