@@ -12,8 +12,6 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
-
 from podinfo_canary import config as config_module
 from podinfo_canary import yamltext
 from podinfo_canary.analysis import sequential_tests
@@ -152,16 +150,28 @@ def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
 
 
 def alerts_block(cfg: config_module.Config, dist: Path) -> str:
-    """The alerts as synthesized for the first environment (every environment has the same six;
-    only the SLO thresholds in their conditions differ)."""
-    env = cfg.environments[0]
-    rule = next(d for p in sorted((dist / env.name).glob("PrometheusRule.*.yaml")) for d in yaml.safe_load_all(p.read_text()) if d)
-    lines = [f"| alert ({env.name}) | fires when | severity | runbook |", "|---|---|---|---|"]
+    """The alerts as synthesized for the last environment in promotion order (every environment has
+    the same six; thresholds and receivers differ), with the receivers its AlertmanagerConfig
+    routes each severity to."""
+    env = cfg.environments[-1]
+    docs = [d for p in sorted((dist / env.name).glob("*.yaml")) for d in yamltext.read_documents(p)]
+    rule = next(d for d in docs if d["kind"] == "PrometheusRule")
+    routing = next(d for d in docs if d["kind"] == "AlertmanagerConfig")["spec"]
+    receivers = {r["name"]: r for r in routing["receivers"]}
+    by_severity = {m["value"]: c["receiver"] for c in routing["route"]["routes"] for m in c["matchers"] if m["name"] == "severity"}
+
+    def reached(severity: str) -> str:
+        receiver = receivers[by_severity[severity]]
+        targets = [c["channel"] for c in receiver.get("slackConfigs", [])] + [c["to"] for c in receiver.get("emailConfigs", [])]
+        return ", ".join(targets)
+
+    lines = [f"| alert ({env.name}) | fires when | severity | receivers | runbook |", "|---|---|---|---|---|"]
     for group in rule["spec"]["groups"]:
         for r in group["rules"]:
             if "alert" in r:
                 when = r["annotations"]["description"].removeprefix("Fires when ").rstrip(".")
-                lines.append(f"| {r['alert']} | {when} | {r['labels']['severity']} | [runbook](#{r['alert'].lower()}) |")
+                severity = r["labels"]["severity"]
+                lines.append(f"| {r['alert']} | {when} | {severity} | {reached(severity)} | [runbook](#{r['alert'].lower()}) |")
     return "\n".join(lines)
 
 
