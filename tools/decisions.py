@@ -48,14 +48,14 @@ BEFORE_SHARE = 0.25  # the old design is 3x slower to simulate (rate windows, qu
 
 def design_digest(folder: Path) -> str:
     """sha256 over what the decisions depend on: the AnalysisTemplates, the PodMonitor's scrape
-    endpoints (their interval) and the Rollout without its pod template (an image bump or a new
-    target label is not a new design, so it needs no new run)."""
+    endpoints (their interval) and the Rollout's spec without its pod template (an image bump, a new
+    target label or a notification subscription is not a new design, so it needs no new run)."""
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.yaml")):
         if path.name.startswith("Rollout."):
-            rollout = yaml.safe_load(path.read_text())
-            rollout["spec"].pop("template", None)
-            digest.update(path.name.encode() + b"\0" + json.dumps(rollout, sort_keys=True).encode())
+            spec = yaml.safe_load(path.read_text())["spec"]
+            spec.pop("template", None)
+            digest.update(path.name.encode() + b"\0" + json.dumps(spec, sort_keys=True).encode())
         elif path.name.startswith("PodMonitor."):
             endpoints = yaml.safe_load(path.read_text())["spec"]["podMetricsEndpoints"]
             digest.update(path.name.encode() + b"\0" + json.dumps(endpoints, sort_keys=True).encode())
