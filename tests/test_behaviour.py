@@ -595,8 +595,15 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         route = _the(objs, "HTTPRoute")["spec"]
         expect("HTTPRoute hostnames", sorted(route["hostnames"]), sorted(env.hosts))
         expect("HTTPRoute parent", route["parentRefs"], [{"name": env.gateway.name, "namespace": env.gateway.namespace}])
-    channels = {v for k, v in rollout["metadata"]["annotations"].items() if k.startswith("notifications.argoproj.io/subscribe.")}
-    expect("Rollout notification channels", channels, {env.notifications.slack_channel})
+    subscriptions = {
+        (k.rpartition(".")[2], v)
+        for k, v in rollout["metadata"]["annotations"].items()
+        if k.startswith("notifications.argoproj.io/subscribe.")
+    }
+    wanted_subscriptions = {("slack", env.notifications.slack_channel)}
+    if env.notifications.email:
+        wanted_subscriptions.add(("email", ";".join(env.notifications.email)))
+    expect("Rollout notification recipients", subscriptions, wanted_subscriptions)
 
     # Stages -> steps.
     stages, steps = [], [s for s in canary["steps"] if "setHeaderRoute" not in s]
