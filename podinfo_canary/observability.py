@@ -24,14 +24,25 @@ from `alerting.rules`, each with a `runbook_url` into the README:
 - PodinfoRolloutFailed: `rollout_info` (Argo Rollouts v1.9.1 controller/metrics/prommetrics.go,
   always 1) in phase Abort, Error, Timeout or InvalidSpec (controller/metrics/rollouts.go
   `calculatePhase`).
-- PodinfoCanaryAnalysisFailed: a canary AnalysisRun ended Failed, Error or Inconclusive
-  (`rollout_events_total{reason="AnalysisRun<phase>"}`, rollout/analysis.go, counted for Rollout
-  events by utils/record/record.go) and the rollout is not aborted.
+- PodinfoCanaryAnalysisFailed: a canary AnalysisRun ended without a verdict
+  (`rollout_events_total{reason="AnalysisRunInconclusive"}`, rollout/analysis.go, counted for
+  Rollout events by utils/record/record.go) and the rollout is paused, waiting for a human. The
+  counter is created at its first event (record.go `WithLabelValues(...).Inc()`), so a counter
+  that did not exist a window ago counts as an event too: `increase` alone would miss the first
+  one after each controller start.
+
+The controller's own `namespace` label. Argo Rollouts labels `rollout_info` and
+`rollout_events_total` with the Rollout's namespace, but its metrics are scraped from the
+controller's namespace: with `honor_labels: false` (the argo-rollouts chart's ServiceMonitor sets
+no honorLabels; prometheus-operator v0.93.0 `AddHonorLabels`) Prometheus keeps the target's
+`namespace` and renames the exported one to `exported_namespace`. PlatformApps therefore gives
+that ServiceMonitor a metric relabeling that restores `namespace` from `exported_namespace`
+(`ROLLOUTS_METRIC_RELABELINGS`), so these alerts, their routing (matched on `namespace`) and the
+dashboard select the environment's namespace.
 
 Routing (AlertmanagerConfig `podinfo`, v1alpha1): every alert of the namespace goes to the
 environment's Slack channel; critical ones also to its e-mail recipients; a critical alert
-inhibits the warnings of its namespace (PodinfoRolloutFailed silences PodinfoCanaryAnalysisFailed,
-PodinfoInstanceDown silences PodinfoHighLatency). kube-prometheus-stack 88.5.3 selects every
+inhibits the warnings of its namespace (PodinfoInstanceDown silences PodinfoHighLatency). kube-prometheus-stack 88.5.3 selects every
 AlertmanagerConfig (`alertmanagerConfigSelector: {}`), and the operator's default matcher
 strategy `OnNamespace` adds `namespace="<its namespace>"` to its route and inhibition
 (prometheus-operator v0.93.0 pkg/alertmanager/amcfg.go `namespaceEnforcer`). Credentials stay
@@ -42,9 +53,8 @@ created out of band (README "Monitoring and alerting").
 Overlap with the analysis. The canary is judged by its AnalysisRuns, which abort it: an alert on
 the canary's requests or pods would page for what Argo Rollouts is already undoing. So the request
 and instance alerts read the stable track only (pods not yet labelled count as stable), the abort
-itself is one alert (PodinfoRolloutFailed), and PodinfoCanaryAnalysisFailed is silenced while the
-rollout is aborted: it speaks only for an analysis that did not abort, i.e. an Inconclusive one
-that left the rollout paused for a human.
+itself is one alert (PodinfoRolloutFailed), and PodinfoCanaryAnalysisFailed speaks only for an
+analysis that did not abort: an Inconclusive one that left the rollout paused for a human.
 """
 
 from __future__ import annotations
@@ -61,7 +71,7 @@ RULE_NAME = "podinfo"
 ROLLOUT = "podinfo"
 PODMONITOR = "podinfo"
 ROLLOUT_FAILED_PHASES = ("Abort", "Error", "Timeout", "InvalidSpec")
-ANALYSIS_EVENTS = ("AnalysisRunFailed", "AnalysisRunError", "AnalysisRunInconclusive")
+ANALYSIS_EVENT = "AnalysisRunInconclusive"
 QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
 ROUTING_NAME = "podinfo"
 SLACK_SECRET = ("alertmanager-slack", "webhook-url")  # Secret name, key: created out of band
@@ -197,8 +207,8 @@ class ObservabilityStack(Construct):
             )
             for address in notifications.email
         ]
-        # Equality matchers leave matchType out (an empty matchType with regex false means "=",
-        # prometheus-operator v0.93.0 pkg/apis/monitoring/v1alpha1 Matcher.String): a plain `=`
+        # Equality matchers leave matchType out (an empty matchType with regex false becomes "=",
+        # prometheus-operator v0.93.0 pkg/alertmanager/amcfg.go `convertMatchersV2`): a plain `=`
         # would read as YAML 1.1's value tag to PyYAML-based tools.
         severity = {"name": "severity"}
         return mon.AlertmanagerConfig(
@@ -246,7 +256,8 @@ class ObservabilityStack(Construct):
         stable = f'{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}}'
         traffic = f"and on (namespace, {TRACK_SERIES_LABEL}) namespace_track:podinfo_requests:rate{window}{stable} >= {alerting.min_request_rate:g}"
         p95 = slo.latency_p95_max_ms / 1000
-        aborted = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Abort"}}'
+        paused = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Paused"}}'
+        events = f'rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason="{ANALYSIS_EVENT}"}}'
         return [
             Alert(
                 "PodinfoHighErrorRate",
@@ -285,10 +296,10 @@ class ObservabilityStack(Construct):
             ),
             Alert(
                 "PodinfoCanaryAnalysisFailed",
-                f'sum by (namespace) (increase(rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason=~"{"|".join(ANALYSIS_EVENTS)}"}}[{window}])) > 0'
-                f" unless on (namespace) {aborted}",
+                f"sum by (namespace) ((increase({events}[{window}]) > 0) or ({events} unless {events} offset {window}))"
+                f" and on (namespace) {paused}",
                 rules.canary_analysis_failed,
-                f"{ns}: a canary analysis ended without a verdict or failed without aborting; the rollout waits for a human",
-                f"an AnalysisRun ended Failed, Error or Inconclusive in the last {window}, rollout not aborted",
+                f"{ns}: a canary analysis ended without a verdict; the rollout is paused and waits for a human",
+                f"an AnalysisRun ended Inconclusive in the last {window} and the rollout is paused",
             ),
         ]

@@ -32,6 +32,15 @@ EMAIL_SECRET_KEY = "email-password"  # the SMTP password in argo-rollouts-notifi
 INGRESS_CLASS = "nginx"
 
 
+# The Rollouts controller labels its rollout metrics with the Rollout's namespace; scraped from the
+# controller's namespace without honorLabels, Prometheus renames that label `exported_namespace`.
+# Restore it (argo-helm argo-rollouts chart: controller.metrics.serviceMonitor.metricRelabelings;
+# see observability.py).
+ROLLOUTS_METRIC_RELABELINGS = [
+    {"sourceLabels": ["exported_namespace"], "regex": "(.+)", "targetLabel": "namespace", "action": "replace"},
+    {"regex": "exported_namespace", "action": "labeldrop"},
+]
+
 # Sync retries for every Application (platform and environments): 5 tries, 10 s doubling to 3 min.
 RETRY_LIMIT = 5
 RETRY_BACKOFF = {"duration": "10s", "factor": 2, "max_duration": "3m"}
@@ -197,7 +206,14 @@ class PlatformApps(Construct):
             "keepCRDs": True,
             "dashboard": {"enabled": True},
             "controller": {
-                "metrics": {"enabled": True, "serviceMonitor": {"enabled": True, "additionalLabels": self._release}},
+                "metrics": {
+                    "enabled": True,
+                    "serviceMonitor": {
+                        "enabled": True,
+                        "additionalLabels": self._release,
+                        "metricRelabelings": ROLLOUTS_METRIC_RELABELINGS,
+                    },
+                },
                 **({"trafficRouterPlugins": [self._gateway_plugin()]} if self._gateway_api else {}),
             },
             "notifications": {

@@ -11,7 +11,9 @@ reported by PodinfoRolloutFailed.
 
 from __future__ import annotations
 
+import copy
 import json
+import re
 import subprocess
 
 import promql_parser
@@ -112,7 +114,7 @@ def _scenarios(namespace: str, env, alerting) -> list[tuple[str, str, Pods, list
     def timed(alert: str, policy, labels: dict) -> list[tuple[int, bool, dict]]:
         """Bad from minute 0: the rate exists from minute 1, so the alert fires `for` later."""
         wait = _minutes(policy.for_)
-        return [(wait - 1, False, labels), (wait + 3, True, labels)]
+        return [(wait, False, labels), (wait + 2, True, labels)]
 
     # Request alerts: fire on the stable pods; silent when healthy, without traffic, below the
     # minimum request rate, and when only the canary misbehaves.
@@ -162,28 +164,40 @@ def _scenarios(namespace: str, env, alerting) -> list[tuple[str, str, Pods, list
         fine = Pods(namespace).raw(f'rollout_info{{{rollout}, phase="{phase}"}}', f"1x{HORIZON}")
         out.append(("PodinfoRolloutFailed", phase.lower(), fine, [(HORIZON - 5, False, {})]))
 
-    # An analysis that ended without aborting (Inconclusive: the rollout waits for a human) fires;
-    # one that aborted the rollout is PodinfoRolloutFailed's, and stays silent here.
+    # An analysis that ended without a verdict (Inconclusive) while the rollout is paused for a human
+    # fires, also for the counter's very first event (a series that appears at 1, as the controller
+    # creates it); an abort (PodinfoRolloutFailed's) and an Inconclusive run the rollout has since
+    # moved past stay silent. The series carry the rollout's namespace as the relabeled
+    # ServiceMonitor stores it (test_rollout_metrics_keep_the_rollouts_namespace).
     wait = _minutes(rules.canary_analysis_failed.for_)
     window = _minutes(alerting.rate_window)
     events = f'namespace="{namespace}", name="podinfo", type="Warning"'
-    paused = (
+    label = {"namespace": namespace}
+    first = (
         Pods(namespace)
-        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunInconclusive"}}', f"0 0 0 1x{HORIZON}")
+        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunInconclusive"}}', f"_ _ _ 1x{HORIZON}")
         .raw(f'rollout_info{{{rollout}, phase="Paused"}}', f"1x{HORIZON}")
     )
-    label = {"namespace": namespace}
-    out.append(
-        (
-            "PodinfoCanaryAnalysisFailed",
-            "inconclusive, paused",
-            paused,
-            [(3 + wait - 1, False, label), (3 + wait, True, label), (3 + window + wait + 2, False, {})],
-        )
+    checks = [(3 + wait - 1, False, label), (3 + wait, True, label), (3 + window + wait + 2, False, {})]
+    out.append(("PodinfoCanaryAnalysisFailed", "first inconclusive run, paused", first, checks))
+    # A counter that has existed for longer than the window (one event before), and a second event.
+    start = window + 3
+    later = (
+        Pods(namespace)
+        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunInconclusive"}}', f"1x{start - 1} 2x{HORIZON}")
+        .raw(f'rollout_info{{{rollout}, phase="Paused"}}', f"1x{HORIZON}")
     )
+    later_checks = [(start + wait - 1, False, label), (start + wait, True, label)]
+    out.append(("PodinfoCanaryAnalysisFailed", "a later inconclusive run, paused", later, later_checks))
+    moved_on = (
+        Pods(namespace)
+        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunInconclusive"}}', f"_ _ _ 1x{HORIZON}")
+        .raw(f'rollout_info{{{rollout}, phase="Progressing"}}', f"1x{HORIZON}")
+    )
+    out.append(("PodinfoCanaryAnalysisFailed", "inconclusive, then resumed", moved_on, [(3 + wait, False, {}), (3 + wait + 2, False, {})]))
     aborting = (
         Pods(namespace)
-        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunFailed"}}', f"0 0 0 1x{HORIZON}")
+        .raw(f'rollout_events_total{{{events}, reason="AnalysisRunFailed"}}', f"_ _ _ 1x{HORIZON}")
         .raw(f'rollout_info{{{rollout}, phase="Abort"}}', f"1x{HORIZON}")
     )
     out.append(("PodinfoCanaryAnalysisFailed", "failed and aborted", aborting, [(3 + wait, False, {}), (3 + wait + 2, False, {})]))
@@ -243,13 +257,14 @@ def test_alerts_fire_and_stay_silent_on_the_prometheus_engine(objects, config, r
         ("no for", "PodinfoHighErrorRate"),
         ("no traffic guard", "PodinfoLowSuccessRate"),
         ("canary included", "PodinfoHighLatency"),
-        ("abort not excluded", "PodinfoCanaryAnalysisFailed"),
+        ("pause not required", "PodinfoCanaryAnalysisFailed"),
+        ("first event missed", "PodinfoCanaryAnalysisFailed"),
     ],
 )
 def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage, alert):
-    """The scenarios catch a rule that fires too early, on too little traffic, on the canary, or
-    twice for one abort."""
-    rules = _rules(objects, "prod")
+    """The scenarios catch a rule that fires too early, on too little traffic, on the canary, for an
+    analysis the rollout has moved past, or not at all for a counter's first event."""
+    rules = copy.deepcopy(_rules(objects, "prod"))  # the session's objects stay intact
     rule = _alert_rules(rules)[alert]
     if breakage == "no for":
         del rule["for"]
@@ -257,8 +272,12 @@ def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage
         rule["expr"] = rule["expr"].split(" and on ")[0]
     elif breakage == "canary included":
         rule["expr"] = rule["expr"].replace(f', {TRACK_SERIES_LABEL}!="canary"', "")
+    elif breakage == "pause not required":
+        rule["expr"] = rule["expr"].split(" and on (namespace) ")[0]
     else:
-        rule["expr"] = rule["expr"].split(" unless ")[0]
+        rule["expr"] = re.sub(r"\(\(increase\((.*?)\) > 0\) or \(.*?\)\)", r"(increase(\1) > 0)", rule["expr"])
+        promql_parser.parse(rule["expr"])
+        assert " offset " not in rule["expr"]
     path = tmp_path / "broken.rules.yaml"
     path.write_text(yaml.safe_dump(rules, sort_keys=False))
     env = next(e for e in config.environments if e.name == "prod")
@@ -314,3 +333,33 @@ def test_every_runbook_link_leads_to_a_readme_heading(objects, config):
             for rule in (r for g in obj["spec"]["groups"] for r in g["rules"] if "alert" in r):
                 page, _, anchor = rule["annotations"]["runbook_url"].partition("#")
                 assert page == config.platform.alerting.runbook_url and anchor in headings, rule["alert"]
+
+
+def _relabel(labels: dict[str, str], configs: list[dict]) -> dict[str, str]:
+    """Prometheus metric relabeling, for the `replace` (default separator, replacement $1) and
+    `labeldrop` actions."""
+    labels = dict(labels)
+    for c in configs:
+        if c["action"] == "replace":
+            value = ";".join(labels.get(s, "") for s in c["sourceLabels"])
+            match = re.fullmatch(c.get("regex", "(.*)"), value)
+            if match:
+                labels[c["targetLabel"]] = match.expand(c.get("replacement", r"\1").replace("$1", r"\1"))
+        elif c["action"] == "labeldrop":
+            labels = {k: v for k, v in labels.items() if not re.fullmatch(c["regex"], k)}
+    return labels
+
+
+def test_rollout_metrics_keep_the_rollouts_namespace(objects, config):
+    """The controller's series arrive with the target's namespace (argo-rollouts) and the exported
+    one renamed `exported_namespace` (honor_labels false); the ServiceMonitor's metric relabeling
+    restores the Rollout's namespace, which the rules, the routing and the dashboard select on.
+    Series without an exported namespace (the controller's own) keep theirs."""
+    values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
+    monitor = values["controller"]["metrics"]["serviceMonitor"]
+    assert monitor["enabled"] and "honorLabels" not in monitor
+    controller_ns = config.platform.charts.argo_rollouts.namespace
+    scraped = {"__name__": "rollout_info", "namespace": controller_ns, "exported_namespace": "podinfo-prod", "name": "podinfo"}
+    assert _relabel(scraped, monitor["metricRelabelings"]) == {"__name__": "rollout_info", "namespace": "podinfo-prod", "name": "podinfo"}
+    own = {"__name__": "controller_info", "namespace": controller_ns}
+    assert _relabel(own, monitor["metricRelabelings"]) == own
