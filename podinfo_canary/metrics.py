@@ -25,6 +25,8 @@ from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
 
+# The workload: the Rollout, its pods (<name>-<hash>-<suffix>), container and PodMonitor share it.
+WORKLOAD = "podinfo"
 HASH_LABEL = "rollouts-pod-template-hash"
 HASH_SERIES_LABEL = "rollouts_pod_template_hash"
 # The Rollout labels canary and stable pods (canaryMetadata/stableMetadata); the PodMonitor copies
@@ -70,8 +72,8 @@ class Selector:
 
     namespace: str
     pod_hash: str | None = None
-    container: str = "podinfo"
-    workload: str = "podinfo"
+    container: str = WORKLOAD
+    workload: str = WORKLOAD
 
     def http(self, extra: str = "") -> str:
         parts = [f'namespace="{self.namespace}"']
@@ -249,7 +251,7 @@ class PodinfoPodMonitor(Construct):
         self.resource = mon.PodMonitor(
             self,
             "resource",
-            metadata={"name": "podinfo", "namespace": namespace, "labels": {"release": release}},
+            metadata={"name": WORKLOAD, "namespace": namespace, "labels": {"release": release}},
             spec=mon.PodMonitorSpec(
                 selector=mon.PodMonitorSpecSelector(match_labels=pod_labels),
                 pod_target_labels=[HASH_LABEL, TRACK_LABEL],

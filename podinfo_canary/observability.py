@@ -65,15 +65,14 @@ from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
 from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Slo
-from podinfo_canary.metrics import TRACK_SERIES_LABEL, Selector, Slis
+from podinfo_canary.metrics import TRACK_SERIES_LABEL, WORKLOAD, Selector, Slis
 
-RULE_NAME = "podinfo"
-ROLLOUT = "podinfo"
-PODMONITOR = "podinfo"
+RULE_NAME = WORKLOAD
+ROLLOUT = WORKLOAD  # the Rollout, and the PodMonitor whose job label is <namespace>/<name>
 ROLLOUT_FAILED_PHASES = ("Abort", "Error", "Timeout", "InvalidSpec")
 ANALYSIS_EVENT = "AnalysisRunInconclusive"
 QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
-ROUTING_NAME = "podinfo"
+ROUTING_NAME = WORKLOAD
 SLACK_SECRET = ("alertmanager-slack", "webhook-url")  # Secret name, key: created out of band
 SMTP_SECRET = ("alertmanager-smtp", "password")
 SLACK_RECEIVER, CRITICAL_RECEIVER = "slack", "critical"
@@ -282,7 +281,7 @@ class ObservabilityStack(Construct):
             ),
             Alert(
                 "PodinfoInstanceDown",
-                f'up{{namespace="{ns}", job="{ns}/{PODMONITOR}", {TRACK_SERIES_LABEL}!="canary"}} == 0',
+                f'up{{namespace="{ns}", job="{ns}/{ROLLOUT}", {TRACK_SERIES_LABEL}!="canary"}} == 0',
                 rules.instance_down,
                 f"{ns}: a stable podinfo pod does not answer its metrics scrape",
                 "a stable pod's scrape fails (up == 0)",

@@ -32,7 +32,7 @@ from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
 from podinfo_canary.platform import EMAILED_EVENTS, GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
 
-NAME = "podinfo"
+NAME = metrics.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 CANARY_HEADER = "X-Canary"

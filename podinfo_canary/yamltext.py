@@ -33,9 +33,14 @@ class _Loader(yaml.CSafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
 
 
+def load_documents(content: bytes | str) -> list[Any]:
+    """The non-empty documents of a YAML text, parsed by libyaml (ten times faster than pure Python)."""
+    return [d for d in yaml.load_all(content, Loader=_Loader) if d]
+
+
 def read_documents(path: Path) -> list[Any]:
-    """The non-empty documents of a YAML file, parsed by libyaml (ten times faster than pure Python)."""
-    return [d for d in yaml.load_all(path.read_bytes(), Loader=_Loader) if d]
+    """The non-empty documents of a YAML file."""
+    return load_documents(path.read_bytes())
 
 
 def dump(value: Any) -> str:

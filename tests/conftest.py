@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import promql_parser
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from podinfo_canary import config as config_module  # noqa: E402
 from podinfo_canary import yamltext  # noqa: E402
+from podinfo_canary.model.run import HASH_ARG  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -100,3 +103,37 @@ def dashboard_queries(model: dict) -> list[str]:
     for name, value in GRAFANA_VARIABLES.items():
         queries = [q.replace(name, value) for q in queries]
     return queries
+
+
+def _selectors(node):
+    if isinstance(node, promql_parser.VectorSelector):
+        yield node
+    elif isinstance(node, promql_parser.MatrixSelector):
+        yield node.vector_selector
+    elif isinstance(node, promql_parser.BinaryExpr):
+        yield from _selectors(node.lhs)
+        yield from _selectors(node.rhs)
+    elif isinstance(node, promql_parser.Call):
+        for arg in node.args:
+            yield from _selectors(arg)
+    elif isinstance(node, promql_parser.AggregateExpr | promql_parser.ParenExpr | promql_parser.UnaryExpr | promql_parser.SubqueryExpr):
+        yield from _selectors(node.expr)
+
+
+def vector_selectors(query: str, canary_hash: str = "canaryhash") -> list:
+    """Every vector selector of a PromQL query, with the AnalysisTemplates' `{{args.canary-hash}}`
+    replaced by `canary_hash` (inside a regex matcher the placeholder would not parse)."""
+    return list(_selectors(promql_parser.parse(query.replace(HASH_ARG, canary_hash))))
+
+
+def metric_names(query: str) -> set[str]:
+    return {selector.name for selector in vector_selectors(query)}
+
+
+def wald_weights(share: float, healthy_fraction: float) -> tuple[float, float]:
+    """The test oracle for the sequential tests, from the textbook (not metrics.SequentialTest):
+    testing "bad share = share" against "= share x healthy_fraction", each bad request adds ln(b/h)
+    and each good one ln((1-b)/(1-h)); regrouped, the weight per bad request and per request."""
+    b, h = share, share * healthy_fraction
+    per_request = math.log((1 - b) / (1 - h))
+    return math.log(b / h) - per_request, per_request

@@ -27,7 +27,6 @@ from itertools import pairwise
 from pathlib import Path
 
 import cdk8s
-import promql_parser
 import pytest
 from cdk8s_plus_27 import k8s
 from hypothesis import HealthCheck, example, given, settings
@@ -49,11 +48,10 @@ from podinfo_canary.model.controller import RolloutSpec, optimistic
 from podinfo_canary.model.world import PodBehaviour, Version, World
 from podinfo_canary.observability import ObservabilityStack
 from podinfo_canary.rollout import RolloutCanary
-from tests.conftest import ROOT
+from tests.conftest import ROOT, vector_selectors, wald_weights
 
 FIXTURE = ROOT / "tests" / "fixtures" / "config"
 HASH_ARG = "canary-hash"
-PLACEHOLDER = "{{args.canary-hash}}"
 SENTINEL = "canaryhash"  # the placeholder, substituted so that regex matchers parse
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
@@ -112,22 +110,6 @@ def _int(value) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _selectors(node):
-    """Every vector selector of a parsed PromQL expression."""
-    if isinstance(node, promql_parser.VectorSelector):
-        yield node
-    elif isinstance(node, promql_parser.MatrixSelector):
-        yield node.vector_selector
-    elif isinstance(node, promql_parser.BinaryExpr):
-        yield from _selectors(node.lhs)
-        yield from _selectors(node.rhs)
-    elif isinstance(node, promql_parser.Call):
-        for arg in node.args:
-            yield from _selectors(arg)
-    elif isinstance(node, promql_parser.AggregateExpr | promql_parser.ParenExpr | promql_parser.UnaryExpr | promql_parser.SubqueryExpr):
-        yield from _selectors(node.expr)
-
-
 def measured_pods(query: str, namespace: str) -> list[str]:
     """Selectors of a query that do not measure exactly the canary's pods in `namespace`.
 
@@ -135,7 +117,7 @@ def measured_pods(query: str, namespace: str) -> list[str]:
     (`rollouts_pod_template_hash`); cAdvisor and kube-state-metrics series only by pod name,
     which the Rollouts controller builds as <rollout>-<pod-template-hash>-<suffix>."""
     wrong = []
-    for selector in _selectors(promql_parser.parse(query.replace(PLACEHOLDER, SENTINEL))):
+    for selector in vector_selectors(query, SENTINEL):
         matchers = {(m.name, str(m.op)): m.value for m in selector.matchers.matchers}
         in_namespace = matchers.get(("namespace", "MatchOp.Equal")) == namespace
         by_label = matchers.get((metrics.HASH_SERIES_LABEL, "MatchOp.Equal")) == SENTINEL
@@ -545,13 +527,6 @@ def test_argocd_wiring_breakages_are_named(breakage, built, configs, monkeypatch
 SHARES = {"server-errors": None, "unsuccessful": None, "slower-than-p95": 0.05, "slower-than-p99": 0.01}
 
 
-def _weights(share: float, healthy_fraction: float) -> tuple[float, float]:
-    """Wald's weights for "bad share = share x healthy_fraction" against "bad share = share",
-    from the textbook formula (not the project's SequentialTest): per bad request and per request."""
-    p0, p1 = share * healthy_fraction, share
-    return math.log(p1 * (1 - p0) / (p0 * (1 - p1))), math.log((1 - p1) / (1 - p0))
-
-
 def _seconds(value) -> int:
     return value if isinstance(value, int) else duration_seconds(value)
 
@@ -635,7 +610,7 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             expect(f"{where} consecutiveErrorLimit", metric.get("consecutiveErrorLimit"), error_limit)
             name = metric["name"]
             if name in shares:
-                bad, total = _weights(shares[name], decision.healthy_fraction)
+                bad, total = wald_weights(shares[name], decision.healthy_fraction)
                 found = [float(w) for w in re.findall(r"\* (-?\d+\.\d+)", query)]
                 if len(found) != 2 or not all(math.isclose(a, b, abs_tol=2e-6) for a, b in zip(found, (bad, total), strict=True)):
                     problems.append(f"{where} weights {found}, the SLO's share {shares[name]:g} gives {bad:.6f} and {total:.6f}")

@@ -16,9 +16,8 @@ import pytest
 from podinfo_canary import dashboard, yamltext
 from podinfo_canary.dashboard import PodinfoDashboard, dashboard_builder, render
 from podinfo_canary.metrics import EXPORTED_METRICS
-from podinfo_canary.observability import ObservabilityStack, RecordedSlis
-from tests.conftest import DIST, dashboard_queries
-from tests.test_alerts import _metric_names
+from podinfo_canary.observability import RecordedSlis
+from tests.conftest import DIST, dashboard_queries, find, metric_names
 
 # The panels R5.1 asks for.
 REQUIRED_PANELS = {
@@ -36,8 +35,9 @@ REQUIRED_PANELS = {
 
 
 @pytest.fixture(scope="module")
-def synthesized(config) -> tuple[dict, set[str]]:
-    """The dashboard's ConfigMap as the construct synthesizes it, and the series the rules record."""
+def synthesized(config, objects) -> tuple[dict, set[str]]:
+    """The dashboard's ConfigMap as the construct synthesizes it, and the series the synthesized
+    PrometheusRules record."""
     platform = config.platform
     chart = cdk8s.Chart(cdk8s.App(), "test")
     PodinfoDashboard(
@@ -47,18 +47,11 @@ def synthesized(config) -> tuple[dict, set[str]]:
         alerting=platform.alerting,
         environments=config.environments,
     )
-    env = config.environments[0]
-    rules = ObservabilityStack(
-        chart,
-        "observability",
-        namespace=env.namespace,
-        slo=env.slo,
-        alerting=platform.alerting,
-        release=platform.prometheus_release,
-        notifications=env.notifications,
-    )
+    recorded = {
+        r["record"] for rule in find(objects, "PrometheusRule") for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r
+    }
     (config_map,) = [o for o in chart.to_json() if o["kind"] == "ConfigMap"]
-    return config_map, set(rules.records)
+    return config_map, recorded
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +64,7 @@ def _panels(model: dict) -> list[dict]:
 
 
 def _unknown_metrics(model: dict, recorded: set[str]) -> list[str]:
-    used = set().union(*(_metric_names(promql_parser.parse(q)) for q in dashboard_queries(model)))
+    used = set().union(*(metric_names(q) for q in dashboard_queries(model)))
     return sorted(used - recorded - EXPORTED_METRICS.keys())
 
 

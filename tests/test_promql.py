@@ -21,7 +21,7 @@ import yaml
 
 from podinfo_canary.metrics import SequentialTest
 from podinfo_canary.model.controller import measurement_phase
-from tests.conftest import find
+from tests.conftest import find, wald_weights
 
 CANARY, STABLE = "c4n4ry", "st4bl3"
 STEP = 15  # seconds between samples, the PodMonitor's scrape interval
@@ -111,13 +111,9 @@ def expected_values(pod: Pod, env) -> dict[str, float | None]:
     slo, decision = env.slo, env.decision
 
     def llr(share: float, bad: float, n: float) -> float:
-        """Wald's log-likelihood ratio of "bad share = share" against "= share x healthy_fraction",
-        from the textbook (not metrics.SequentialTest): each bad request adds ln(b/h), each good one
-        ln((1-b)/(1-h)). Regrouped per bad request and per request, with the weights rounded to
-        the 6 decimals written into the queries (metrics.WEIGHT_DECIMALS)."""
-        b, h = share, share * decision.healthy_fraction
-        per_bad = round(math.log(b / h) - math.log((1 - b) / (1 - h)), 6)
-        per_request = round(math.log((1 - b) / (1 - h)), 6)
+        """The textbook log-likelihood ratio, its weights rounded to the 6 decimals written into the
+        queries (metrics.WEIGHT_DECIMALS)."""
+        per_bad, per_request = (round(w, 6) for w in wald_weights(share, decision.healthy_fraction))
         return bad * per_bad + n * per_request
 
     n = pod.requests()
