@@ -54,7 +54,7 @@ def _synthesize() -> int:
         # (make synth or cdk8s synth), and say so when they change.
         from tools import docs
 
-        docs.main()
+        docs.main(cfg)
     return 0
 
 

@@ -175,8 +175,8 @@ def alerts_block(cfg: config_module.Config, dist: Path) -> str:
     return "\n".join(lines)
 
 
-def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
-    cfg = config_module.load(ROOT / "config")
+def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) -> dict[str, str]:
+    cfg = cfg or config_module.load(ROOT / "config")
     return {
         "canary": canary_block(cfg, dist),
         "slo": slo_block(cfg),
@@ -186,8 +186,9 @@ def blocks(dist: Path = ROOT / "dist") -> dict[str, str]:
     }
 
 
-def main() -> int:
-    updated = render(README.read_text(), blocks())
+def main(cfg: config_module.Config | None = None) -> int:
+    """Refresh README.md's generated blocks; `cfg`: the configuration already loaded (by main.py)."""
+    updated = render(README.read_text(), blocks(cfg=cfg))
     if updated != README.read_text():
         README.write_text(updated)
         print("README.md: generated sections updated")
