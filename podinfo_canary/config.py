@@ -427,9 +427,11 @@ class PlatformCharts(Strict):
     ingress_nginx: HelmChart
     kube_prometheus_stack: HelmChart
     cert_manager: HelmChart
+    loki: HelmChart
+    alloy: HelmChart
 
     def all(self) -> list[HelmChart]:
-        return [self.argo_rollouts, self.ingress_nginx, self.kube_prometheus_stack, self.cert_manager]
+        return [self.argo_rollouts, self.ingress_nginx, self.kube_prometheus_stack, self.cert_manager, self.loki, self.alloy]
 
 
 _BASE2 = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40, "PB": 2**50}
@@ -454,6 +456,28 @@ class PrometheusStorage(Strict):
 
     size: Annotated[str, StringConstraints(pattern=r"^[1-9]\d*(Mi|Gi|Ti)$")] = "50Gi"
     storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
+
+
+class LogStorage(Strict):
+    """Loki's persistent volume (chunks, index, compactor state): logs survive a restart."""
+
+    size: Annotated[str, StringConstraints(pattern=r"^[1-9]\d*(Mi|Gi|Ti)$")] = "20Gi"
+    storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
+
+
+class Logging(Strict):
+    """Logs (R5.4): Alloy collects every pod's lines into Loki (podinfo_canary/logs.py).
+
+    retention: how long Loki keeps log lines, in whole days (its compactor applies retention to
+        one index table per day).
+    storage: Loki's volume.
+    canary_error_lines_per_minute: PodinfoCanaryErrorLogs fires when the canary pods log more
+        error lines a minute than this while the stable pods log at most as many.
+    """
+
+    retention: Annotated[str, StringConstraints(pattern=r"^[1-9]\d*d$")] = "7d"
+    storage: LogStorage = LogStorage()
+    canary_error_lines_per_minute: Annotated[float, Field(gt=0, le=100000)] = 1.0
 
 
 class GatewayApiPlugin(Strict):
@@ -488,7 +512,8 @@ class AlertPolicy(Strict):
 
 
 class AlertPolicies(Strict):
-    """The six alerts of every environment (R5.2). Thresholds come from the environment's `slo:`."""
+    """The alerts of every environment: the six of R5.2 and the log-based one (R5.4). Thresholds
+    come from the environment's `slo:` and `logging.canary_error_lines_per_minute`."""
 
     high_error_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
     low_success_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
@@ -496,6 +521,7 @@ class AlertPolicies(Strict):
     instance_down: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
     rollout_failed: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
     canary_analysis_failed: AlertPolicy = AlertPolicy(for_="2m", severity="warning")
+    canary_error_logs: AlertPolicy = AlertPolicy(for_="5m", severity="warning")
 
 
 class AlertRouting(Strict):
@@ -548,6 +574,7 @@ class Platform(Strict):
     prometheus_storage: PrometheusStorage = PrometheusStorage()
     gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
     alerting: Alerting = Alerting()
+    logging: Logging = Logging()
 
     @model_validator(mode="after")
     def _retention_fits_the_volume(self) -> Platform:
@@ -642,6 +669,7 @@ _FORMS = {
     r"^[0-9a-f]{64}$": "a sha256 digest: 64 lowercase hex digits (sha256sum of the file)",
     r"^\d+(ms|s|m|h|d|w|y)$": "a Prometheus duration such as 15d (ms, s, m, h, d, w, y)",
     r"^\d+(B|KB|MB|GB|TB|PB)$": "a Prometheus size such as 40GB (B, KB, MB, GB, TB, PB)",
+    r"^[1-9]\d*d$": "a whole number of days such as 7d",
 }
 
 _IMPLICIT = {"name"}  # Environment.name comes from the file name, never from a key

@@ -11,7 +11,8 @@ from `observability.RecordedSlis`, window `alerting.rate_window`), so the dashbo
 and the analysis measure the same thing. Rollout panels read the Argo Rollouts v1.9.1
 controller's metrics (controller/metrics/prommetrics.go). The controller exports no metric for
 the canary's traffic weight: the canary share shown is measured, canary requests over all
-requests.
+requests. The Logs row reads the recorded error-log rate and, from Loki (datasource uid `loki`,
+logs.py), podinfo's warnings and errors, filterable by track.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 from grafana_foundation_sdk.builders import common as common_b
 from grafana_foundation_sdk.builders import dashboard as dash_b
-from grafana_foundation_sdk.builders import gauge, prometheus, stat, statetimeline, timeseries
+from grafana_foundation_sdk.builders import gauge, logs, loki, prometheus, stat, statetimeline, timeseries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models import dashboard as dash
 
 from podinfo_canary import waves
 from podinfo_canary.config import Alerting, Environment
-from podinfo_canary.metrics import TRACK_SERIES_LABEL
+from podinfo_canary.logs import DATASOURCE_UID as LOKI_UID
+from podinfo_canary.metrics import TRACK_SERIES_LABEL, WORKLOAD
 from podinfo_canary.observability import QUANTILES, ROLLOUT, RecordedSlis
 
 CONFIG_MAP = "podinfo-canary-dashboard"
@@ -45,6 +47,9 @@ DASHBOARD_LABEL = {"grafana_dashboard": "1"}
 FOLDER_ANNOTATION = "grafana_folder"
 # kube-prometheus-stack provisions its Prometheus datasource with this uid.
 DATASOURCE = common.DataSourceRef(type_val="prometheus", uid="prometheus")
+LOKI = common.DataSourceRef(type_val="loki", uid=LOKI_UID)  # PlatformApps provisions it (logs.py)
+# zap levels shown in the log panel: warnings and everything worse.
+SHOWN_LEVELS = ("warn", "error", "dpanic", "panic", "fatal")
 VARIABLE = "namespace"
 
 # rollout_info's `phase` (controller/metrics/rollouts.go `calculatePhase`) and the colour it shows.
@@ -386,6 +391,41 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
         .height(6)
     )
 
+    error_logs = (
+        timeseries.Panel()
+        .title("Error log lines: stable vs canary")
+        .description(
+            f"Lines podinfo logged at level error or above, per minute and track, over {alerting.rate_window} "
+            "(Grafana Alloy counts them as it ships them to Loki; PodinfoCanaryErrorLogs reads the same series). "
+            "podinfo's logger samples floods, so a flood reads as a floor."
+        )
+        .unit("short")
+        .min(0)
+        .legend(_legend())
+        .with_target(_query(f"{names.error_logs(per_track)}{{{ns}}} * 60", track))
+        .span(24)
+        .height(8)
+    )
+
+    levels = "|".join(SHOWN_LEVELS)
+    log_lines = (
+        logs.Panel()
+        .title("podinfo warnings and errors")
+        .description(
+            f"podinfo's log lines at level warn and above from Loki; the `{TRACK_SERIES_LABEL}` and "
+            "`rollouts_pod_template_hash` stream labels tell canary lines from stable ones."
+        )
+        .datasource(LOKI)
+        .with_target(
+            loki.Dataquery().expr(f'{{{ns}, container="{WORKLOAD}", level=~"{levels}"}}').ref_id("A").max_lines(500).datasource(LOKI)
+        )
+        .show_time(True)
+        .wrap_log_message(True)
+        .sort_order(common.LogsSortOrder.DESCENDING)
+        .span(24)
+        .height(10)
+    )
+
     board = (
         dash_b.Dashboard(TITLE)
         .uid(UID)
@@ -401,6 +441,7 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
         "Traffic and SLIs": (requests, success, errors, latency, share),
         "Rollout": (status, replicas, analysis),
         "History (dashboard time range)": (outcomes, durations),
+        "Logs": (error_logs, log_lines),
     }
     # Explicit, stable panel ids: Grafana keys panel links and state by them.
     ids = iter(range(1, 100))

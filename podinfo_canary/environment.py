@@ -65,6 +65,7 @@ class PodinfoEnvironment(cdk8s.Chart):
             namespace=environment.namespace,
             slo=environment.slo,
             alerting=platform.alerting,
+            logging=platform.logging,
             release=platform.prometheus_release,
             notifications=environment.notifications,
         )

@@ -39,6 +39,14 @@ METRICS_PORT_NAME = "http-metrics"
 SCRAPE_INTERVAL_SECONDS = 15
 PROBE_PATHS = "healthz|readyz"
 WEIGHT_DECIMALS = 6  # the sequential test's weights as written into queries
+# Alloy's count of podinfo's log lines (logs.py): `stage.metrics` names the counter, Alloy prefixes
+# `loki_process_custom_` (v1.18.1 internal/component/loki/process/stages/metric.go
+# `defaultMetricsPrefix`) and labels it with the line's stream labels.
+LOG_LINES_COUNTER = "podinfo_log_lines_total"
+LOG_LINES_METRIC = f"loki_process_custom_{LOG_LINES_COUNTER}"
+LOG_LINES_MAX_IDLE = "1h"  # how long a label set of that counter outlives its last line
+# zap's levels at or above error, as podinfo writes them (LowercaseLevelEncoder).
+ERROR_LEVELS = ("error", "dpanic", "panic", "fatal")
 
 
 # Every metric any query of the project reads (analysis templates, recording and alerting rules,
@@ -59,6 +67,7 @@ EXPORTED_METRICS = {
     "rollout_info_replicas_unavailable": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
     "analysis_run_info": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
     "up": "Prometheus: one per scrape target, 1 when the scrape succeeded",
+    LOG_LINES_METRIC: "Grafana Alloy v1.18.1 internal/component/loki/process/stages/metric.go (the stage.metrics counter of logs.py)",
 }
 
 
@@ -80,6 +89,15 @@ class Selector:
         if self.pod_hash:
             parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
         parts.append(f'path!~"{PROBE_PATHS}"')
+        if extra:
+            parts.append(extra)
+        return "{" + ", ".join(parts) + "}"
+
+    def logs(self, extra: str = "") -> str:
+        """Alloy's log-line counter: its labels are the stream labels of logs.STREAM_LABELS."""
+        parts = [f'namespace="{self.namespace}"', f'container="{self.container}"']
+        if self.pod_hash:
+            parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
         if extra:
             parts.append(extra)
         return "{" + ", ".join(parts) + "}"
@@ -130,6 +148,12 @@ class Slis:
         """Latency quantile in seconds across all pods of each group."""
         grouping = ", ".join(("le", *by))
         return f"histogram_quantile({quantile}, sum by ({grouping}) (rate(http_request_duration_seconds_bucket{s.http()}[{self.window}])))"
+
+    def error_log_lines(self, s: Selector, by: tuple[str, ...] = ()) -> str:
+        """Log lines per second at ERROR_LEVELS. Empty until a pod has logged one."""
+        grouping = f" by ({', '.join(by)})" if by else ""
+        levels = s.logs(f'level=~"{"|".join(ERROR_LEVELS)}"')
+        return f"sum{grouping} (rate({LOG_LINES_METRIC}{levels}[{self.window}]))"
 
     def cpu_usage(self, s: Selector) -> str:
         """CPU used as a share of the CPU limit."""

@@ -1,4 +1,4 @@
-"""ObservabilityStack: the recorded SLIs and the six alerts of one environment (R5.2).
+"""ObservabilityStack: the recorded SLIs and the alerts of one environment (R5.2, R5.4).
 
 One PrometheusRule `podinfo` in the environment's namespace, labelled `release: <prometheus
 release>` (kube-prometheus-stack 88.5.3 renders `ruleSelector.matchLabels.release` from
@@ -7,7 +7,8 @@ release>` (kube-prometheus-stack 88.5.3 renders `ruleSelector.matchLabels.releas
 Recording rules (group `podinfo-slis`), each per track and for the whole service, built by the
 same `metrics.Slis` builders as every other query of the project:
 request rate, share answered 2xx, share answered 5xx, P50/P95/P99 latency, over
-`alerting.rate_window`. The track is the pod label `podinfo.example.com/track` that the Rollout
+`alerting.rate_window`; and error log lines per second, from the counter Grafana Alloy keeps of
+podinfo's log lines (logs.py). The track is the pod label `podinfo.example.com/track` that the Rollout
 puts on canary and stable pods (canaryMetadata/stableMetadata; Argo Rollouts v1.9.1
 rollout/ephemeralmetadata.go `reconcileEphemeralMetadata` relabels running pods in place when a
 canary is promoted), copied onto every series by the PodMonitor as `podinfo_example_com_track`
@@ -24,6 +25,10 @@ from `alerting.rules`, each with a `runbook_url` into the README:
 - PodinfoRolloutFailed: `rollout_info` (Argo Rollouts v1.9.1 controller/metrics/prommetrics.go,
   always 1) in phase Abort, Error, Timeout or InvalidSpec (controller/metrics/rollouts.go
   `calculatePhase`).
+- PodinfoCanaryErrorLogs (log-based, R5.4): the canary pods log more than
+  `logging.canary_error_lines_per_minute` lines at level error or above, and the stable pods do
+  not. Both logging errors points at something they share (a backend, the cache), which the
+  request alerts judge by its effect on users.
 - PodinfoCanaryAnalysisFailed: a canary AnalysisRun ended without a verdict
   (`rollout_events_total{reason="AnalysisRunInconclusive"}`, rollout/analysis.go, counted for
   Rollout events by utils/record/record.go) and the rollout is paused, waiting for a human. The
@@ -55,6 +60,8 @@ the canary's requests or pods would page for what Argo Rollouts is already undoi
 and instance alerts read the stable track only (pods not yet labelled count as stable), the abort
 itself is one alert (PodinfoRolloutFailed), and PodinfoCanaryAnalysisFailed speaks only for an
 analysis that did not abort: an Inconclusive one that left the rollout paused for a human.
+PodinfoCanaryErrorLogs does watch the canary, because no analysis reads logs: it is a warning for
+the person at the manual gate, and an abort (PodinfoRolloutFailed, critical) inhibits it.
 """
 
 from __future__ import annotations
@@ -64,7 +71,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
-from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Slo
+from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Logging, Slo
 from podinfo_canary.metrics import TRACK_SERIES_LABEL, WORKLOAD, Selector, Slis
 
 RULE_NAME = WORKLOAD
@@ -105,6 +112,10 @@ class RecordedSlis:
         """quantile: a key of QUANTILES (p50, p95, p99)."""
         return f"{level}:podinfo_latency_seconds:{quantile}_rate{self.window}"
 
+    def error_logs(self, level: str) -> str:
+        """Log lines per second at level error and above."""
+        return f"{level}:podinfo_error_log_lines:rate{self.window}"
+
 
 @dataclass(frozen=True)
 class Alert:
@@ -124,6 +135,7 @@ class ObservabilityStack(Construct):
         namespace: the environment namespace (every query filters on it).
         slo: thresholds of the request alerts (the analysis reads the same fields).
         alerting: rate window, minimum traffic, per-alert `for:` and severity, runbook page.
+        logging: the error-log threshold of PodinfoCanaryErrorLogs.
         release: kube-prometheus-stack's release label, which its Prometheus selects rules by.
         notifications: the environment's Slack channel and the e-mail recipients of critical alerts.
     """
@@ -136,6 +148,7 @@ class ObservabilityStack(Construct):
         namespace: str,
         slo: Slo,
         alerting: Alerting,
+        logging: Logging,
         release: str,
         notifications: EnvNotifications,
     ) -> None:
@@ -152,7 +165,8 @@ class ObservabilityStack(Construct):
             self.records[names.error_ratio(level)] = slis.error_rate(service, by)
             for label, quantile in QUANTILES.items():
                 self.records[names.latency(level, label)] = slis.latency(service, quantile, by)
-        self.alerts = self._alerts(slo, alerting)
+            self.records[names.error_logs(level)] = slis.error_log_lines(service, by)
+        self.alerts = self._alerts(slo, alerting, logging)
         self.routing = self._routing(alerting, notifications)
         self.rule = mon.PrometheusRule(
             self,
@@ -250,13 +264,15 @@ class ObservabilityStack(Construct):
             ),
         )
 
-    def _alerts(self, slo: Slo, alerting: Alerting) -> list[Alert]:
+    def _alerts(self, slo: Slo, alerting: Alerting, logging: Logging) -> list[Alert]:
         ns, window, rules = self.namespace, alerting.rate_window, alerting.rules
         stable = f'{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}}'
         traffic = f"and on (namespace, {TRACK_SERIES_LABEL}) namespace_track:podinfo_requests:rate{window}{stable} >= {alerting.min_request_rate:g}"
         p95 = slo.latency_p95_max_ms / 1000
         paused = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Paused"}}'
         events = f'rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason="{ANALYSIS_EVENT}"}}'
+        error_logs = RecordedSlis(window).error_logs("namespace_track")
+        per_minute = logging.canary_error_lines_per_minute
         return [
             Alert(
                 "PodinfoHighErrorRate",
@@ -300,5 +316,14 @@ class ObservabilityStack(Construct):
                 rules.canary_analysis_failed,
                 f"{ns}: a canary analysis ended without a verdict; the rollout is paused and waits for a human",
                 f"an AnalysisRun ended Inconclusive in the last {window} and the rollout is paused",
+            ),
+            Alert(
+                "PodinfoCanaryErrorLogs",
+                f'{error_logs}{{namespace="{ns}", {TRACK_SERIES_LABEL}="canary"}} * 60 > {per_minute:g}'
+                f' unless on (namespace) {error_logs}{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}} * 60 > {per_minute:g}',
+                rules.canary_error_logs,
+                f"{ns}: the canary pods log errors and the stable pods do not",
+                f"the canary logs more than {per_minute:g} error lines/min over {window} "
+                "(logging.canary_error_lines_per_minute), the stable pods at most that",
             ),
         ]

@@ -4,6 +4,7 @@
 - kube-prometheus-stack: Prometheus (analysis and alerts), Grafana (dashboards from ConfigMaps).
 - argo-rollouts: the Rollout controller, its dashboard, metrics and notifications.
 - ingress-nginx: the traffic router, with metrics on.
+- loki and alloy: log storage and the collector that feeds it (logs.py).
 
 Every ServiceMonitor these charts create carries the `release` label kube-prometheus-stack's
 Prometheus selects on, so the controllers are scraped without widening Prometheus' selectors.
@@ -15,7 +16,7 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from imports.certmanager.io import cert_manager as cm
-from podinfo_canary import waves, yamltext
+from podinfo_canary import logs, waves, yamltext
 from podinfo_canary.config import HelmChart, Platform
 
 IN_CLUSTER = "https://kubernetes.default.svc"
@@ -93,7 +94,7 @@ def platform_application(
 
 
 class PlatformApps(Construct):
-    """The four platform Applications and the ClusterIssuer.
+    """The six platform Applications and the ClusterIssuer.
 
     Args:
         platform: chart pins, TLS issuer settings and the Prometheus release label.
@@ -124,6 +125,16 @@ class PlatformApps(Construct):
         self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values(), skip_missing_crds=True)
         self._app("argo-rollouts", charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values(), skip_missing_crds=True)
         self._app("ingress-nginx", charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values(), skip_missing_crds=True)
+        self._app(
+            logs.LOKI_RELEASE,
+            charts.loki,
+            waves.CONTROLLERS,
+            logs.loki_values(platform.logging, self._release),
+            skip_missing_crds=True,
+        )
+        self._app(
+            logs.ALLOY_RELEASE, charts.alloy, waves.CONTROLLERS, logs.alloy_values(charts.loki, self._release), skip_missing_crds=True
+        )
         self._cluster_issuer(platform)
 
     def _app(
@@ -180,6 +191,7 @@ class PlatformApps(Construct):
             # (default false) makes Grafana turn the sidecar's subfolders into folders
             # (PodinfoDashboard sets `grafana_folder: Podinfo`).
             "grafana": {
+                "additionalDataSources": [logs.grafana_datasource(self._platform.charts.loki)],
                 "sidecar": {
                     "dashboards": {
                         "enabled": True,
@@ -189,7 +201,7 @@ class PlatformApps(Construct):
                         "folderAnnotation": "grafana_folder",
                         "provider": {"foldersFromFilesStructure": True},
                     }
-                }
+                },
             },
         }
 

@@ -92,17 +92,24 @@ def one(objects, kind: str, name: str | None = None, folder: str | None = None) 
 GRAFANA_VARIABLES = {"$namespace": "podinfo-dev", "$__rate_interval": "1m", "$__interval": "1m", "$__range": "6h"}
 
 
-def dashboard_queries(model: dict) -> list[str]:
-    """Every PromQL expression of a Grafana dashboard (panel targets, and the selector inside each
-    `label_values(...)` variable query), with its Grafana variables replaced by concrete values."""
-    queries = [t["expr"] for p in model["panels"] for t in p.get("targets", [])]
+def dashboard_queries(model: dict, datasource: str = "prometheus") -> list[str]:
+    """Every PromQL expression of a Grafana dashboard (Prometheus panel targets, and the selector
+    inside each `label_values(...)` variable query), with its Grafana variables replaced by
+    concrete values. datasource: "loki" gives the LogQL queries instead (no variable queries)."""
+    queries = [t["expr"] for p in model["panels"] for t in p.get("targets", []) if t["datasource"]["type"] == datasource]
+    if datasource != "prometheus":
+        return [_substitute(q) for q in queries]
     for variable in model.get("templating", {}).get("list", []):
         query = variable.get("query", "")
         if isinstance(query, str) and query.startswith("label_values("):
             queries.append(query.removeprefix("label_values(").rpartition(",")[0])
+    return [_substitute(q) for q in queries]
+
+
+def _substitute(query: str) -> str:
     for name, value in GRAFANA_VARIABLES.items():
-        queries = [q.replace(name, value) for q in queries]
-    return queries
+        query = query.replace(name, value)
+    return query
 
 
 def _selectors(node):

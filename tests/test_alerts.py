@@ -22,7 +22,7 @@ import yaml
 
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.dashboard import CONFIG_MAP as DASHBOARD_CONFIG_MAP
-from podinfo_canary.metrics import EXPORTED_METRICS, TRACK_SERIES_LABEL
+from podinfo_canary.metrics import EXPORTED_METRICS, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_SERIES_LABEL
 from tests.conftest import ROOT, dashboard_queries, metric_names, one
 
 ALERTS = (
@@ -32,6 +32,7 @@ ALERTS = (
     "PodinfoInstanceDown",
     "PodinfoRolloutFailed",
     "PodinfoCanaryAnalysisFailed",
+    "PodinfoCanaryErrorLogs",
 )
 HORIZON = 40  # minutes of series per scenario
 
@@ -96,12 +97,24 @@ class Pods:
         self.series.append({"series": f"up{{{self._labels(pod, track)}}}", "values": values})
         return self
 
+    def log_lines(self, pod: str, track: str | None, per_minute: dict[str, float]) -> Pods:
+        """Alloy's counter of podinfo's log lines by level, labelled with the stream labels of
+        logs.py (and Alloy's default job and instance): a level's series exists once it is logged."""
+        labels = {"namespace": self.namespace, "pod": pod, "container": "podinfo", "job": "loki.source.kubernetes.pods"}
+        labels |= {"instance": f"{self.namespace}/{pod}:podinfo", HASH_SERIES_LABEL: "h-" + (track or "none")}
+        if track:
+            labels[TRACK_SERIES_LABEL] = track
+        text = ", ".join(f'{k}="{v}"' for k, v in labels.items())
+        for level, rate in per_minute.items():
+            self.series.append({"series": f'{LOG_LINES_METRIC}{{{text}, level="{level}"}}', "values": f"0+{rate:g}x{HORIZON}"})
+        return self
+
     def raw(self, series: str, values: str) -> Pods:
         self.series.append({"series": series, "values": values})
         return self
 
 
-def _scenarios(namespace: str, env, alerting) -> list[tuple[str, str, Pods, list[tuple[int, bool, dict]]]]:
+def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[str, str, Pods, list[tuple[int, bool, dict]]]]:
     """(alert, scenario, series, [(minute, fires, labels)]) for every alert."""
     slo, rules = env.slo, alerting.rules
     quiet = alerting.min_request_rate / 2  # below the minimum request rate
@@ -201,12 +214,35 @@ def _scenarios(namespace: str, env, alerting) -> list[tuple[str, str, Pods, list
         .raw(f'rollout_info{{{rollout}, phase="Abort"}}', f"1x{HORIZON}")
     )
     out.append(("PodinfoCanaryAnalysisFailed", "failed and aborted", aborting, [(3 + wait, False, {}), (3 + wait + 2, False, {})]))
+
+    # Error logs: the canary logging errors fires; no errors, errors below the threshold, errors on
+    # the stable pods only, or on both tracks (a shared dependency) stay silent.
+    per_minute = platform_logging.canary_error_lines_per_minute
+    info = {"info": 30.0}
+    # rate() divides by the whole window, so a counter that starts at 0 reads as a fifth of its
+    # rate one minute in: ten times the threshold clears it from the first minute on.
+    errors = {"info": 30.0, "error": per_minute * 10, "warn": per_minute * 5}
+    canary = {"namespace": namespace, TRACK_SERIES_LABEL: "canary"}
+    logged = Pods(namespace).log_lines("podinfo-s1", "stable", info).log_lines("podinfo-c1", "canary", errors)
+    out.append(
+        ("PodinfoCanaryErrorLogs", "the canary logs errors", logged, timed("PodinfoCanaryErrorLogs", rules.canary_error_logs, canary))
+    )
+    silent = [(HORIZON - 5, False, {})]
+    quiet_logs = Pods(namespace).log_lines("podinfo-s1", "stable", info).log_lines("podinfo-c1", "canary", info)
+    out.append(("PodinfoCanaryErrorLogs", "no errors", quiet_logs, silent))
+    few = {"info": 30.0, "error": per_minute / 2, "warn": per_minute * 5}
+    below = Pods(namespace).log_lines("podinfo-s1", "stable", info).log_lines("podinfo-c1", "canary", few)
+    out.append(("PodinfoCanaryErrorLogs", "canary errors below the threshold", below, silent))
+    stable_only = Pods(namespace).log_lines("podinfo-s1", "stable", errors).log_lines("podinfo-c1", "canary", info)
+    out.append(("PodinfoCanaryErrorLogs", "only the stable pods log errors", stable_only, silent))
+    shared = Pods(namespace).log_lines("podinfo-s1", "stable", errors).log_lines("podinfo-c1", "canary", errors)
+    out.append(("PodinfoCanaryErrorLogs", "both tracks log errors", shared, silent))
     return out
 
 
-def _promtool_tests(rules_file, namespace, env, alerting, alert_rules) -> list[dict]:
+def _promtool_tests(namespace, env, platform, alert_rules) -> list[dict]:
     tests = []
-    for alert, scenario, pods, checks in _scenarios(namespace, env, alerting):
+    for alert, scenario, pods, checks in _scenarios(namespace, env, platform.alerting, platform.logging):
         rule = alert_rules[alert]
         cases = []
         for minute, fires, labels in checks:
@@ -229,7 +265,7 @@ def rules_files(objects, config, tmp_path_factory) -> dict[str, object]:
     return files
 
 
-def test_every_environment_has_the_six_alerts_and_valid_rules(objects, config, rules_files):
+def test_every_environment_has_the_seven_alerts_and_valid_rules(objects, config, rules_files):
     for env in config.environments:
         assert tuple(_alert_rules(_rules(objects, env.name))) == ALERTS, env.name
     result = subprocess.run(["promtool", "check", "rules", *map(str, rules_files.values())], capture_output=True, text=True, timeout=60)
@@ -244,7 +280,7 @@ def _run(rules_file, tests, tmp_path) -> subprocess.CompletedProcess:
 
 def test_alerts_fire_and_stay_silent_on_the_prometheus_engine(objects, config, rules_files, tmp_path):
     env = next(e for e in config.environments if e.name == "prod")
-    tests = _promtool_tests(rules_files["prod"], env.namespace, env, config.platform.alerting, _alert_rules(_rules(objects, "prod")))
+    tests = _promtool_tests(env.namespace, env, config.platform, _alert_rules(_rules(objects, "prod")))
     assert {t["name"].split(":")[0] for t in tests} == set(ALERTS)
     result = _run(rules_files["prod"], tests, tmp_path)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
@@ -259,11 +295,13 @@ def test_alerts_fire_and_stay_silent_on_the_prometheus_engine(objects, config, r
         ("canary included", "PodinfoHighLatency"),
         ("pause not required", "PodinfoCanaryAnalysisFailed"),
         ("first event missed", "PodinfoCanaryAnalysisFailed"),
+        ("stable errors ignored", "PodinfoCanaryErrorLogs"),
     ],
 )
 def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage, alert):
     """The scenarios catch a rule that fires too early, on too little traffic, on the canary, for an
-    analysis the rollout has moved past, or not at all for a counter's first event."""
+    analysis the rollout has moved past, not at all for a counter's first event, or on canary
+    error logs that the stable pods share."""
     rules = copy.deepcopy(_rules(objects, "prod"))  # the session's objects stay intact
     rule = _alert_rules(rules)[alert]
     if breakage == "no for":
@@ -272,6 +310,8 @@ def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage
         rule["expr"] = rule["expr"].split(" and on ")[0]
     elif breakage == "canary included":
         rule["expr"] = rule["expr"].replace(f', {TRACK_SERIES_LABEL}!="canary"', "")
+    elif breakage == "stable errors ignored":
+        rule["expr"] = rule["expr"].split(" unless on (namespace) ")[0]
     elif breakage == "pause not required":
         rule["expr"] = rule["expr"].split(" and on (namespace) ")[0]
     else:
@@ -281,9 +321,7 @@ def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage
     path = tmp_path / "broken.rules.yaml"
     path.write_text(yaml.safe_dump(rules, sort_keys=False))
     env = next(e for e in config.environments if e.name == "prod")
-    tests = [
-        t for t in _promtool_tests(path, env.namespace, env, config.platform.alerting, _alert_rules(rules)) if t["name"].startswith(alert)
-    ]
+    tests = [t for t in _promtool_tests(env.namespace, env, config.platform, _alert_rules(rules)) if t["name"].startswith(alert)]
     assert _run(path, tests, tmp_path).returncode != 0
 
 

@@ -150,6 +150,8 @@ def test_platform_apps_are_pinned_helm_charts(objects, config):
         "ingress-nginx": charts.ingress_nginx,
         "kube-prometheus-stack": charts.kube_prometheus_stack,
         "cert-manager": charts.cert_manager,
+        "loki": charts.loki,
+        "alloy": charts.alloy,
     }
     for name, chart in expected.items():
         source = one(objects, "Application", name)["spec"]["source"]
@@ -207,11 +209,11 @@ def test_sync_waves_order_every_crd_before_its_users(objects):
 
 
 def test_charts_rendering_service_monitors_follow_kube_prometheus_stack(objects):
-    """cert-manager, ingress-nginx and argo-rollouts render ServiceMonitors, whose CRD comes from
+    """cert-manager, ingress-nginx, argo-rollouts, loki and alloy render ServiceMonitors, whose CRD comes from
     kube-prometheus-stack: an earlier wave, and `SkipDryRunOnMissingResource` for the first sync."""
     apps = {a["metadata"]["name"]: a for a in find(objects, "Application", folder="argocd")}
     monitors = [name for name, app in apps.items() if _renders_service_monitors(app["spec"]["source"].get("helm", {}).get("valuesObject"))]
-    assert sorted(monitors) == ["argo-rollouts", "cert-manager", "ingress-nginx"]
+    assert sorted(monitors) == ["alloy", "argo-rollouts", "cert-manager", "ingress-nginx", "loki"]
     for name in monitors:
         assert _wave(apps[name]) > _wave(apps["kube-prometheus-stack"]), name
         assert "SkipDryRunOnMissingResource=true" in apps[name]["spec"]["syncPolicy"]["syncOptions"], name

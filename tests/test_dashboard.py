@@ -13,9 +13,9 @@ import cdk8s
 import promql_parser
 import pytest
 
-from podinfo_canary import dashboard, yamltext
+from podinfo_canary import dashboard, logs, yamltext
 from podinfo_canary.dashboard import PodinfoDashboard, dashboard_builder, render
-from podinfo_canary.metrics import EXPORTED_METRICS
+from podinfo_canary.metrics import ERROR_LEVELS, EXPORTED_METRICS
 from podinfo_canary.observability import RecordedSlis
 from tests.conftest import DIST, dashboard_queries, find, metric_names
 
@@ -31,6 +31,9 @@ REQUIRED_PANELS = {
     "Analysis runs",
     "Rollout outcomes",
     "Time rolling out",
+    # R5.4
+    "Error log lines: stable vs canary",
+    "podinfo warnings and errors",
 }
 
 
@@ -93,7 +96,8 @@ def test_sidecar_is_told_to_read_the_folder_annotation():
 def test_every_panel_has_a_target_and_every_query_parses(model):
     panels = _panels(model)
     assert panels and all(p.get("targets") for p in panels), [p["title"] for p in panels if not p.get("targets")]
-    assert all(t["datasource"] == {"type": "prometheus", "uid": "prometheus"} for p in panels for t in p["targets"])
+    sources = {json.dumps(t["datasource"], sort_keys=True) for p in panels for t in p["targets"]}
+    assert sources == {'{"type": "prometheus", "uid": "prometheus"}', '{"type": "loki", "uid": "loki"}'}
     queries = dashboard_queries(model)
     assert len(queries) > len(panels)
     for query in queries:
@@ -115,7 +119,11 @@ def test_namespace_variable_offers_the_configured_environments(model, config):
 def test_slo_lines_come_from_the_environments_slo(model, config):
     slo = config.environments[0].slo
     assert all(e.slo == slo for e in config.environments), "this check assumes one SLO (else the lines are left out)"
-    steps = {p["title"]: [s["value"] for s in p["fieldConfig"]["defaults"].get("thresholds", {}).get("steps", [])] for p in _panels(model)}
+    steps = {
+        p["title"]: [s["value"] for s in p["fieldConfig"]["defaults"].get("thresholds", {}).get("steps", [])]
+        for p in _panels(model)
+        if "fieldConfig" in p
+    }
     assert steps["Success rate by track"] == [None, slo.success_rate_min]
     assert steps["Error rate: stable vs canary"] == [None, slo.error_rate_max]
     assert steps["Latency P50 / P95 / P99"] == [None, slo.latency_p95_max_ms / 1000, slo.latency_p99_max_ms / 1000]
@@ -144,3 +152,21 @@ def test_a_misspelt_recorded_series_is_caught(monkeypatch, synthesized, config):
     monkeypatch.setattr(dashboard, "RecordedSlis", Misspelt)
     broken = json.loads(render(dashboard_builder(alerting=config.platform.alerting, environments=config.environments).build()))
     assert _unknown_metrics(broken, recorded) == [f"namespace_track:podinfo_error:ratio_rate{config.platform.alerting.rate_window}"]
+
+
+def test_log_panel_selects_streams_the_collector_labels(model):
+    """LogQL's stream selector has PromQL's matcher grammar, so the PromQL parser reads it. Every
+    label it matches is one the Alloy pipeline puts on podinfo's streams, its levels are zap's, and
+    its datasource is the Loki that kube-prometheus-stack's Grafana is given."""
+    (query,) = dashboard_queries(model, "loki")
+    selector = promql_parser.parse(query)
+    assert isinstance(selector, promql_parser.VectorSelector) and selector.name is None, query
+    matchers = {m.name: m.value for m in selector.matchers.matchers}
+    stream_labels = set(logs.STREAM_LABELS) | {logs.LEVEL_KEY}
+    assert set(matchers) <= stream_labels, set(matchers) - stream_labels
+    assert set(matchers[logs.LEVEL_KEY].split("|")) == {"warn", *ERROR_LEVELS}
+    assert matchers["container"] == "podinfo"
+    (app,) = yamltext.read_documents(DIST / "argocd" / "Application.kube-prometheus-stack.k8s.yaml")
+    (datasource,) = app["spec"]["source"]["helm"]["valuesObject"]["grafana"]["additionalDataSources"]
+    logs_panel = next(p for p in _panels(model) if p["type"] == "logs")
+    assert logs_panel["datasource"] == {"type": datasource["type"], "uid": datasource["uid"]}
