@@ -93,6 +93,10 @@ _HOSTNAME_PATTERN = rf"^{_DNS_LABEL}(\.{_DNS_LABEL})+$"
 Hostname = Annotated[str, StringConstraints(pattern=_HOSTNAME_PATTERN, max_length=253)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/]+(/\S*)?$")]
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+_LABEL_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+# A Kubernetes label key ([prefix/]name) and value (apimachinery validation.IsQualifiedName, IsValidLabelValue).
+LabelKey = Annotated[str, StringConstraints(pattern=rf"^([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}$")]
+LabelValue = Annotated[str, StringConstraints(pattern=rf"^({_LABEL_NAME})?$")]
 Ratio = Annotated[float, Field(gt=0, le=1)]
 
 # Docker reference grammar, without the tag: [registry[:port]/]path
@@ -458,6 +462,14 @@ class PrometheusStorage(Strict):
     storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
 
 
+class ClusterDns(Strict):
+    """The cluster DNS pods, the one destination outside its namespace podinfo may reach
+    (SecurityPolicies). The defaults fit kube-dns and CoreDNS as kubeadm, EKS, GKE and AKS run it."""
+
+    namespace: DnsLabel = "kube-system"
+    pod_labels: Annotated[dict[LabelKey, LabelValue], Field(min_length=1)] = {"k8s-app": "kube-dns"}
+
+
 class LogStorage(Strict):
     """Loki's persistent volume (chunks, index, compactor state): logs survive a restart."""
 
@@ -575,6 +587,7 @@ class Platform(Strict):
     gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
     alerting: Alerting = Alerting()
     logging: Logging = Logging()
+    cluster_dns: ClusterDns = ClusterDns()
 
     @model_validator(mode="after")
     def _retention_fits_the_volume(self) -> Platform:
@@ -670,6 +683,10 @@ _FORMS = {
     r"^\d+(ms|s|m|h|d|w|y)$": "a Prometheus duration such as 15d (ms, s, m, h, d, w, y)",
     r"^\d+(B|KB|MB|GB|TB|PB)$": "a Prometheus size such as 40GB (B, KB, MB, GB, TB, PB)",
     r"^[1-9]\d*d$": "a whole number of days such as 7d",
+    rf"^([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}$": (
+        "a Kubernetes label key such as k8s-app or app.kubernetes.io/name (letters, digits, '-', '_', '.', at most 63 after the prefix)"
+    ),
+    rf"^({_LABEL_NAME})?$": "a Kubernetes label value such as kube-dns (letters, digits, '-', '_', '.', at most 63)",
 }
 
 _IMPLICIT = {"name"}  # Environment.name comes from the file name, never from a key

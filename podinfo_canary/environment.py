@@ -13,15 +13,13 @@ from podinfo_canary import waves
 from podinfo_canary.analysis import AnalysisSuite
 from podinfo_canary.argocd import ManagedKind
 from podinfo_canary.config import Environment, Platform
-from podinfo_canary.metrics import PodinfoPodMonitor
+from podinfo_canary.metrics import METRICS_PORT_NAME, PodinfoPodMonitor
 from podinfo_canary.observability import ObservabilityStack
-from podinfo_canary.rollout import RolloutCanary
+from podinfo_canary.rollout import HTTP_PORT_NAME, RolloutCanary
+from podinfo_canary.security import POD_SECURITY, SecurityPolicies
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
-
-# Pod Security Standards: every pod in an environment namespace must meet `restricted`.
-POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 
 
 class PodinfoEnvironment(cdk8s.Chart):
@@ -55,6 +53,18 @@ class PodinfoEnvironment(cdk8s.Chart):
         )
         self.canary = RolloutCanary(
             self, "podinfo", environment=environment, analysis=self.analysis, cluster_issuer=platform.tls.cluster_issuer
+        )
+        traffic = environment.gateway.namespace if environment.gateway else platform.charts.ingress_nginx.namespace
+        self.security = SecurityPolicies(
+            self,
+            "security",
+            namespace=environment.namespace,
+            pod_labels=self.canary.selector,
+            http_port=HTTP_PORT_NAME,
+            metrics_port=METRICS_PORT_NAME,
+            traffic_namespaces=[traffic],
+            prometheus_namespace=platform.charts.kube_prometheus_stack.namespace,
+            cluster_dns=platform.cluster_dns,
         )
         self.pod_monitor = PodinfoPodMonitor(
             self, "pod-monitor", namespace=environment.namespace, release=platform.prometheus_release, pod_labels=self.canary.selector

@@ -9,8 +9,8 @@ On the very first sync that check is not in place yet (the plain install.yaml ha
 waves run back to back once: the charts that render ServiceMonitors skip the dry run of kinds
 whose CRD is missing, and the Applications' retries (5, backing off to 3 minutes) let the first
 pass converge. Within an
-environment: the namespace first, then analysis templates (the Rollout references them), then
-everything else.
+environment: the namespace first, then analysis templates (the Rollout references them) and network
+policies (in force before any pod starts), then everything else.
 """
 
 ARGOCD = -50  # Argo CD itself: its argocd-cm carries the Application health check the waves rely on
@@ -22,6 +22,7 @@ ENVIRONMENTS = 0  # the podinfo ApplicationSet
 
 NAMESPACE = -10
 ANALYSIS = -5
+POLICIES = -5  # NetworkPolicies: in force before the first podinfo pod starts
 WORKLOAD = 0
 
 

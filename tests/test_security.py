@@ -1,0 +1,238 @@
+"""SecurityPolicies (podinfo_canary/security.py): the NetworkPolicies of every environment, proven
+by evaluating them (tests/netpol.py) on pods built from the synthesized Rollout, and caught when
+deliberately broken."""
+
+from __future__ import annotations
+
+import copy
+
+import cdk8s
+import pytest
+
+from podinfo_canary.config import ClusterDns
+from podinfo_canary.security import SecurityPolicies
+from tests.conftest import find, one
+from tests.netpol import External, Pod, allowed
+
+INTERNET = External("93.184.216.34")
+
+
+def _podinfo_pods(rollout: dict) -> dict[str, Pod]:
+    """A stable and a canary pod as the Rollouts controller runs them: template labels, the hash,
+    the track from canaryMetadata/stableMetadata, the container's named ports."""
+    spec = rollout["spec"]
+    template = spec["template"]
+    (container,) = template["spec"]["containers"]
+    ports = {p["name"]: (p["containerPort"], p.get("protocol", "TCP")) for p in container["ports"]}
+    pods = {}
+    for track, pod_hash in (("stable", "5d4c7b8a9"), ("canary", "7c9f8d6b5")):
+        labels = template["metadata"]["labels"] | spec["strategy"]["canary"][f"{track}Metadata"]["labels"]
+        labels = labels | {"rollouts-pod-template-hash": pod_hash}
+        pods[track] = Pod(rollout["metadata"]["namespace"], labels, ports, name=track)
+    return pods
+
+
+def _world(config, env, rollout: dict) -> dict[str, Pod]:
+    charts = config.platform.charts
+    dns = config.platform.cluster_dns
+    pods = _podinfo_pods(rollout)
+    other_env = next(e for e in config.environments if e.name != env.name)
+    return pods | {
+        "ingress-nginx": Pod(charts.ingress_nginx.namespace, {"app.kubernetes.io/name": "ingress-nginx"}, name="ingress-nginx"),
+        "prometheus": Pod(charts.kube_prometheus_stack.namespace, {"app.kubernetes.io/name": "prometheus"}, name="prometheus"),
+        "default": Pod("default", {"app": "curl"}, {"http": (80, "TCP")}, name="default"),
+        "other-env": Pod(other_env.namespace, pods["stable"].labels, pods["stable"].ports, name="other-env"),
+        "kube-dns": Pod(dns.namespace, dict(dns.pod_labels), {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")}, name="kube-dns"),
+        "kube-system-other": Pod(dns.namespace, {"k8s-app": "metrics-server"}, {"https": (443, "TCP")}, name="kube-system-other"),
+        # Any other pod someone starts in the namespace (a debug shell, a job): default deny covers it.
+        "stray": Pod(env.namespace, {"app": "debug"}, {"http": (8080, "TCP")}, name="stray"),
+    }
+
+
+# (source, destination, port, protocol, allowed?)
+CASES = [
+    ("ingress-nginx", "stable", 9898, "TCP", True),
+    ("ingress-nginx", "canary", 9898, "TCP", True),
+    ("prometheus", "stable", 9797, "TCP", True),
+    ("prometheus", "canary", 9797, "TCP", True),
+    ("prometheus", "stable", 9898, "TCP", False),
+    ("ingress-nginx", "stable", 9797, "TCP", False),
+    ("default", "stable", 9898, "TCP", False),
+    ("default", "canary", 9797, "TCP", False),
+    ("other-env", "stable", 9898, "TCP", False),
+    ("canary", "stable", 9898, "TCP", False),
+    ("stable", "canary", 9898, "TCP", False),
+    ("stable", "kube-dns", 53, "UDP", True),
+    ("stable", "kube-dns", 53, "TCP", True),
+    ("canary", "kube-dns", 53, "UDP", True),
+    ("stable", "kube-dns", 443, "TCP", False),
+    ("stable", "kube-system-other", 53, "UDP", False),
+    ("stable", "internet", 443, "TCP", False),
+    ("canary", "internet", 53, "UDP", False),
+    ("stable", "default", 80, "TCP", False),
+    ("default", "stray", 8080, "TCP", False),
+    ("stray", "stable", 9898, "TCP", False),
+    ("stray", "internet", 443, "TCP", False),
+]
+
+
+def wrong_cases(policies: list[dict], world: dict) -> list[str]:
+    world = world | {"internet": INTERNET}
+    wrong = []
+    for source, destination, port, protocol, expected in CASES:
+        if allowed(policies, world[source], world[destination], port, protocol) != expected:
+            wrong.append(f"{source} -> {destination} {port}/{protocol}: expected {'allowed' if expected else 'denied'}")
+    return wrong
+
+
+def _policies(objects, env: str) -> list[dict]:
+    return find(objects, "NetworkPolicy", folder=env)
+
+
+def test_every_environment_allows_exactly_the_table(objects, config):
+    for env in config.environments:
+        rollout = one(objects, "Rollout", "podinfo", env.name)
+        policies = _policies(objects, env.name)
+        assert sorted(p["metadata"]["name"] for p in policies) == ["allow-dns", "default-deny", "podinfo-metrics", "podinfo-traffic"]
+        assert wrong_cases(policies, _world(config, env, rollout)) == [], env.name
+
+
+def _drop_default_deny(policies):
+    return [p for p in policies if p["metadata"]["name"] != "default-deny"]
+
+
+def _split_dns_peer(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "allow-dns":
+            (peer,) = p["spec"]["egress"][0]["to"]
+            p["spec"]["egress"][0]["to"] = [{"namespaceSelector": peer["namespaceSelector"]}, {"podSelector": peer["podSelector"]}]
+    return policies
+
+
+def _any_port_for_traffic(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "podinfo-traffic":
+            del p["spec"]["ingress"][0]["ports"]
+    return policies
+
+
+def _traffic_from_every_namespace(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "podinfo-traffic":
+            p["spec"]["ingress"][0]["from"] = [{"namespaceSelector": {}}]
+    return policies
+
+
+def _dns_rule_to_anywhere(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "allow-dns":
+            del p["spec"]["egress"][0]["to"]
+    return policies
+
+
+BREAKAGES = {
+    "no default deny": (_drop_default_deny, "default -> stray 8080/TCP: expected denied"),
+    "DNS peer split in two (OR instead of AND)": (_split_dns_peer, "stable -> kube-system-other 53/UDP: expected denied"),
+    "traffic rule without ports": (_any_port_for_traffic, "ingress-nginx -> stable 9797/TCP: expected denied"),
+    "traffic from every namespace": (_traffic_from_every_namespace, "default -> stable 9898/TCP: expected denied"),
+    "DNS port open to any destination": (_dns_rule_to_anywhere, "canary -> internet 53/UDP: expected denied"),
+}
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_a_broken_policy_fails_the_table(breakage, objects, config):
+    env = config.environments[-1]
+    breaker, expected = BREAKAGES[breakage]
+    policies = breaker(copy.deepcopy(_policies(objects, env.name)))
+    assert expected in wrong_cases(policies, _world(config, env, one(objects, "Rollout", "podinfo", env.name)))
+
+
+def test_a_gateway_environment_admits_the_gateways_namespace_not_nginx(objects, config):
+    """traffic_router gatewayapi: the Gateway's namespace replaces ingress-nginx's."""
+    env = config.environments[-1]
+    chart = cdk8s.Chart(cdk8s.App(), "gw")
+    SecurityPolicies(
+        chart,
+        "security",
+        namespace=env.namespace,
+        pod_labels={"app.kubernetes.io/name": "podinfo"},
+        http_port="http",
+        metrics_port="http-metrics",
+        traffic_namespaces=["gateway-system"],
+        prometheus_namespace=config.platform.charts.kube_prometheus_stack.namespace,
+        cluster_dns=ClusterDns(),
+    )
+    policies = chart.to_json()
+    world = _world(config, env, one(objects, "Rollout", "podinfo", env.name))
+    gateway = Pod("gateway-system", {"app": "envoy"})
+    assert allowed(policies, gateway, world["stable"], 9898) and allowed(policies, gateway, world["canary"], 9898)
+    assert not allowed(policies, world["ingress-nginx"], world["stable"], 9898)
+
+
+def test_podinfo_pods_get_no_api_token(objects, config):
+    for env in config.environments:
+        account = one(objects, "ServiceAccount", "podinfo", env.name)
+        pod = one(objects, "Rollout", "podinfo", env.name)["spec"]["template"]["spec"]
+        assert account.get("automountServiceAccountToken") is False and pod["automountServiceAccountToken"] is False
+        assert pod["serviceAccountName"] == "podinfo"
+        bindings = [
+            b
+            for b in find(objects, "RoleBinding") + find(objects, "ClusterRoleBinding")
+            for s in b.get("subjects", [])
+            if s["kind"] == "ServiceAccount" and s["name"] == "podinfo"
+        ]
+        assert bindings == []
+
+
+def test_evaluator_semantics():
+    """The evaluator itself, on the rules its docstring states."""
+    web = Pod("a", {"app": "web"}, {"http": (8080, "TCP")})
+    client_b = Pod("b", {"app": "client"})
+    other_b = Pod("b", {"app": "other"})
+    client_a = Pod("a", {"app": "client"})
+
+    def policy(spec, ns="a"):
+        return {"metadata": {"namespace": ns, "name": "p"}, "spec": spec}
+
+    anded = policy(
+        {
+            "podSelector": {},
+            "ingress": [
+                {
+                    "from": [
+                        {
+                            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}},
+                            "podSelector": {"matchLabels": {"app": "client"}},
+                        }
+                    ]
+                }
+            ],
+        }
+    )
+    assert allowed([anded], client_b, web, 8080) and not allowed([anded], other_b, web, 8080) and not allowed([anded], client_a, web, 8080)
+    ored = policy(
+        {
+            "podSelector": {},
+            "ingress": [
+                {
+                    "from": [
+                        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "b"}}},
+                        {"podSelector": {"matchLabels": {"app": "client"}}},
+                    ]
+                }
+            ],
+        }
+    )
+    assert allowed([ored], other_b, web, 8080) and allowed([ored], client_a, web, 8080)
+    named = policy({"podSelector": {}, "ingress": [{"ports": [{"port": "http"}]}]})
+    assert allowed([named], client_b, web, 8080) and not allowed([named], client_b, web, 9090)
+    assert not allowed([named], client_b, web, 8080, "UDP")
+    egress_only = policy({"podSelector": {}, "egress": []}, ns="b")  # policyTypes left out: Ingress and Egress
+    assert not allowed([egress_only], client_b, web, 8080) and not allowed([egress_only], client_a, client_b, 1)
+    unselected = policy({"podSelector": {"matchLabels": {"app": "nothing"}}, "policyTypes": ["Ingress"]})
+    assert allowed([unselected], client_b, web, 8080)
+    blocks = policy(
+        {"podSelector": {}, "policyTypes": ["Egress"], "egress": [{"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/16"]}}]}]}
+    )
+    assert allowed([blocks], web, External("10.2.3.4"), 443) and not allowed([blocks], web, External("10.1.2.3"), 443)
+    assert not allowed([blocks], web, External("8.8.8.8"), 53, "UDP")
