@@ -33,6 +33,7 @@ from podinfo_canary.platform import (
     PlatformApps,
     platform_application,
 )
+from podinfo_canary.security import ACTION_REQUESTS, RolloutRoles
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
 
@@ -48,7 +49,8 @@ CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
 # Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
 # `skip-current-step` moves past a step whose analysis was Inconclusive; `resume` only clears the
 # pause, so the same step analysis runs again (see README "Promote past the manual gate, abort, retry").
-ROLLOUT_ACTIONS = ("resume", "abort", "retry", "promote-full", "skip-current-step")
+# The same actions' Kubernetes requests are what the rollout-operator role grants (security.py).
+ROLLOUT_ACTIONS = tuple(ACTION_REQUESTS)
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class ArgoCdStack(Construct):
         self.application_set = self._application_set(environments)
         # One dashboard for every environment (its `namespace` variable picks one), next to the
         # Grafana that loads it; synced by `bootstrap` with the rest of this chart.
+        # Who may view and operate rollouts in Kubernetes; each environment binds them to its groups.
+        self.rollout_roles = RolloutRoles(self, "rollout-roles")
         self.dashboard = PodinfoDashboard(
             self,
             "dashboard",

@@ -349,11 +349,32 @@ class Git(Strict):
     dist_path: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")] = "dist"
 
 
-class Rbac(Strict):
-    """SSO groups mapped to Argo CD roles. Everyone else is read-only."""
+# An SSO group as it appears in tokens and RBAC subjects: no spaces, and never a `system:` group,
+# which Kubernetes reserves for itself (system:masters would be cluster admin).
+GroupName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@:/-]{0,254}$")]
 
-    admin_groups: list[Annotated[str, StringConstraints(min_length=1)]] = []
-    deployer_groups: list[Annotated[str, StringConstraints(min_length=1)]] = []
+
+class Rbac(Strict):
+    """SSO groups and what they may do, in Argo CD (argocd-rbac-cm) and in Kubernetes (the
+    rollout-viewer and rollout-operator roles bound in every environment namespace, security.py).
+
+    admin_groups: Argo CD administrators.
+    deployer_groups: sync podinfo in Argo CD and run its Rollout actions (promote, abort, retry);
+        in Kubernetes, bound to rollout-operator.
+    viewer_groups: in Kubernetes, bound to rollout-viewer (Argo CD is read-only for everyone).
+    """
+
+    admin_groups: list[GroupName] = []
+    deployer_groups: list[GroupName] = []
+    viewer_groups: list[GroupName] = []
+
+    @field_validator("admin_groups", "deployer_groups", "viewer_groups")
+    @classmethod
+    def _not_reserved(cls, value: list[str]) -> list[str]:
+        for index, group in enumerate(value):
+            if group.startswith("system:"):
+                raise FieldProblem((index,), group, "groups starting 'system:' are Kubernetes' own; name an SSO group")
+        return value
 
 
 class Sso(Strict):
@@ -483,13 +504,16 @@ class Logging(Strict):
     retention: how long Loki keeps log lines, in whole days (its compactor applies retention to
         one index table per day).
     storage: Loki's volume.
-    canary_error_lines_per_minute: PodinfoCanaryErrorLogs fires when the canary pods log more
-        error lines a minute than this while the stable pods log at most as many.
+    canary_error_lines_per_minute: PodinfoCanaryErrorLogs fires when each canary pod logs more error
+        lines a minute than this,
+    canary_error_factor: and more than this many times what each stable pod logs (below it, both
+        tracks fail alike: a shared dependency, not the new version).
     """
 
     retention: Annotated[str, StringConstraints(pattern=r"^[1-9]\d*d$")] = "7d"
     storage: LogStorage = LogStorage()
     canary_error_lines_per_minute: Annotated[float, Field(gt=0, le=100000)] = 1.0
+    canary_error_factor: Annotated[float, Field(ge=1, le=1000)] = 2.0
 
 
 class GatewayApiPlugin(Strict):
@@ -683,6 +707,7 @@ _FORMS = {
     r"^\d+(ms|s|m|h|d|w|y)$": "a Prometheus duration such as 15d (ms, s, m, h, d, w, y)",
     r"^\d+(B|KB|MB|GB|TB|PB)$": "a Prometheus size such as 40GB (B, KB, MB, GB, TB, PB)",
     r"^[1-9]\d*d$": "a whole number of days such as 7d",
+    r"^[A-Za-z0-9][A-Za-z0-9._@:/-]{0,254}$": "an SSO group name such as podinfo-deployers (letters, digits and . _ @ : / -, no spaces)",
     rf"^([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}$": (
         "a Kubernetes label key such as k8s-app or app.kubernetes.io/name (letters, digits, '-', '_', '.', at most 63 after the prefix)"
     ),

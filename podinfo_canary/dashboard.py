@@ -32,7 +32,7 @@ from grafana_foundation_sdk.models import dashboard as dash
 from podinfo_canary import waves
 from podinfo_canary.config import Alerting, Environment
 from podinfo_canary.logs import DATASOURCE_UID as LOKI_UID
-from podinfo_canary.metrics import TRACK_SERIES_LABEL, WORKLOAD
+from podinfo_canary.metrics import ERROR_LEVELS, HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD, Selector
 from podinfo_canary.observability import QUANTILES, ROLLOUT, RecordedSlis
 
 CONFIG_MAP = "podinfo-canary-dashboard"
@@ -49,7 +49,7 @@ FOLDER_ANNOTATION = "grafana_folder"
 DATASOURCE = common.DataSourceRef(type_val="prometheus", uid="prometheus")
 LOKI = common.DataSourceRef(type_val="loki", uid=LOKI_UID)  # PlatformApps provisions it (logs.py)
 # zap levels shown in the log panel: warnings and everything worse.
-SHOWN_LEVELS = ("warn", "error", "dpanic", "panic", "fatal")
+SHOWN_LEVELS = ("warn", *ERROR_LEVELS)
 VARIABLE = "namespace"
 
 # rollout_info's `phase` (controller/metrics/rollouts.go `calculatePhase`) and the colour it shows.
@@ -412,8 +412,8 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
         logs.Panel()
         .title("podinfo warnings and errors")
         .description(
-            f"podinfo's log lines at level warn and above from Loki; the `{TRACK_SERIES_LABEL}` and "
-            "`rollouts_pod_template_hash` stream labels tell canary lines from stable ones."
+            f"podinfo's log lines at level warn and above from Loki. Each stream carries its pod's `{HASH_SERIES_LABEL}`: "
+            "the panel beside this one tells which hash is the canary and which the stable version."
         )
         .datasource(LOKI)
         .with_target(
@@ -422,7 +422,26 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
         .show_time(True)
         .wrap_log_message(True)
         .sort_order(common.LogsSortOrder.DESCENDING)
-        .span(24)
+        .span(18)
+        .height(10)
+    )
+
+    # The hash of each track now: log streams carry the hash only (logs.py says why).
+    hashes = (
+        stat.Panel()
+        .title("Pod-template hash by track")
+        .description(f"Which `{HASH_SERIES_LABEL}` the canary and the stable pods run now, from Prometheus' scrape targets.")
+        .text_mode(common.BigValueTextMode.NAME)
+        .graph_mode(common.BigValueGraphMode.NONE)
+        .reduce_options(_last())
+        .with_target(
+            _query(
+                f"count by ({TRACK_SERIES_LABEL}, {HASH_SERIES_LABEL}) ({Selector('$namespace').scrape_targets()})",
+                f"{{{{{TRACK_SERIES_LABEL}}}}}: {{{{{HASH_SERIES_LABEL}}}}}",
+                instant=True,
+            )
+        )
+        .span(6)
         .height(10)
     )
 
@@ -441,7 +460,7 @@ def dashboard_builder(*, alerting: Alerting, environments: Sequence[Environment]
         "Traffic and SLIs": (requests, success, errors, latency, share),
         "Rollout": (status, replicas, analysis),
         "History (dashboard time range)": (outcomes, durations),
-        "Logs": (error_logs, log_lines),
+        "Logs": (error_logs, log_lines, hashes),
     }
     # Explicit, stable panel ids: Grafana keys panel links and state by them.
     ids = iter(range(1, 100))

@@ -65,6 +65,8 @@ class PodinfoEnvironment(cdk8s.Chart):
             traffic_namespaces=[traffic],
             prometheus_namespace=platform.charts.kube_prometheus_stack.namespace,
             cluster_dns=platform.cluster_dns,
+            viewer_groups=platform.argocd.rbac.viewer_groups,
+            operator_groups=platform.argocd.rbac.deployer_groups,
         )
         self.pod_monitor = PodinfoPodMonitor(
             self, "pod-monitor", namespace=environment.namespace, release=platform.prometheus_release, pod_labels=self.canary.selector

@@ -8,33 +8,42 @@ Two platform Applications (PlatformApps), pinned like the other charts in config
   charts/loki/templates/validate.yaml). Retention is `logging.retention`: the compactor deletes
   older lines (`limits_config.retention_period`, `compactor.retention_enabled`; with retention on,
   Loki 3 needs `compactor.delete_request_store`, docs operations/storage/logs-deletion.md).
-- **Alloy** (grafana `alloy` chart 1.11.1, Alloy v1.18.1), one Deployment replica that tails pods
-  through the Kubernetes API (`loki.source.kubernetes`): no hostPath and no root, at the cost of
-  API-server traffic; a large cluster would switch the chart to a DaemonSet reading
-  /var/log/pods. Its pipeline (ALLOY_CONFIG below, rendered by `alloy_config`):
+- **Alloy** (grafana `alloy` chart 1.11.1, Alloy v1.18.1), one StatefulSet replica that tails pods
+  through the Kubernetes API (`loki.source.kubernetes`): no hostPath, at the cost of API-server
+  traffic (a large cluster would switch the chart to a DaemonSet reading /var/log/pods). It runs as
+  the image's `alloy` user (uid 473, the image's Dockerfile; the chart's default is root) and keeps
+  its read positions (`<storage.path>/.../positions.yml`, loki/source/kubernetes/kubernetes.go
+  `New`) on a small volume, so a restart does not read every container's log again. Its
+  pipeline (rendered by `alloy_config`):
   1. `discovery.kubernetes` lists pods; `discovery.relabel` keeps `namespace`, `pod`,
-     `container` and the two labels that tell a canary from the stable pods, under the same names
-     as on podinfo's metrics: the Argo Rollouts hash `rollouts_pod_template_hash` and the track
-     `podinfo_example_com_track` (Prometheus' Kubernetes discovery exposes pod label `l` as
+     `container` and the Argo Rollouts hash `rollouts_pod_template_hash`, the name podinfo's
+     metrics use (Prometheus' Kubernetes discovery exposes pod label `l` as
      `__meta_kubernetes_pod_label_<l sanitized>`: discovery/kubernetes `addObjectMetaLabels`).
-     Deployments' `pod_template_hash` is kept too, for the platform's own pods.
-  2. `loki.source.kubernetes` tails them. It adds `job` and `instance` and drops every label
-     starting `__` (Alloy internal/component/loki/source/kubernetes/kubetail/target.go
+     Canary and stable pods have different hashes, so their streams filter apart. Deployments'
+     `pod_template_hash` is kept too, for the platform's own pods. The track label is not kept:
+     Argo Rollouts relabels running pods when it promotes (rollout/ephemeralmetadata.go
+     `reconcileEphemeralMetadata`), and a target whose labels change is a new target (kubetail
+     target.go hashes the public labels) with no read position, whose whole log is read again.
+     Queries get the track from Prometheus instead (`metrics.Slis.pods`).
+  2. `loki.source.kubernetes` tails them (kubernetes.go calls kubetail `PrepareLabels`): it adds
+     `job` and `instance` and drops every label starting `__` (target.go
      `PrepareLabelsWithMetaPreservation`, `publicLabels`).
   3. `loki.process` reads podinfo's JSON lines (zap, `level` key, lowercase levels: podinfo 6.14.1
      cmd/podinfo/main.go `initZap`), makes `level` a stream label, and counts lines with
      `stage.metrics`. The counter is exported on Alloy's /metrics as
      `loki_process_custom_podinfo_log_lines_total` (stages/metric.go `defaultMetricsPrefix`),
      labelled with the entry's stream labels (`recordCounter(..., labels, ...)`), so it carries
-     namespace, track, hash and level.
+     namespace, pod, hash and level.
   4. `loki.write` pushes to Loki's Service (the chart's `loki.host` helper: without the gateway a
      monolithic install is `<fullname>.<namespace>.svc.<clusterDomain>.:3100`).
 
 The signal. Alloy's ServiceMonitor scrapes the counter with `honorLabels: true` (the chart's
 templates/servicemonitor.yaml), so its namespace is podinfo's, not Alloy's. ObservabilityStack
-records error lines per track (`namespace_track:podinfo_error_log_lines:rate<window>`, levels in
-`metrics.ERROR_LEVELS`) and alerts `PodinfoCanaryErrorLogs` when the canary logs more than
-`logging.canary_error_lines_per_minute` while the stable pods do not. Two limits to know: podinfo's
+records error lines per track, each pod's under the track Prometheus scrapes it with
+(`namespace_track:podinfo_error_log_lines:rate<window>`, levels in `metrics.ERROR_LEVELS`), and
+alerts `PodinfoCanaryErrorLogs` when each canary pod logs more than
+`logging.canary_error_lines_per_minute` and more than `logging.canary_error_factor` times a
+stable pod. Two limits to know: podinfo's
 zap logger samples (after 100 identical lines in a second, one in 100), so the count is a floor
 in a flood; and a counter appears at its first line, which `rate()` cannot see.
 
@@ -50,7 +59,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from podinfo_canary.config import HelmChart, Logging
-from podinfo_canary.metrics import HASH_LABEL, LOG_LINES_COUNTER, LOG_LINES_MAX_IDLE, TRACK_LABEL, WORKLOAD
+from podinfo_canary.metrics import HASH_LABEL, LOG_LINES_COUNTER, LOG_LINES_MAX_IDLE, WORKLOAD
 
 LOKI_RELEASE = "loki"
 ALLOY_RELEASE = "alloy"
@@ -61,6 +70,10 @@ DATASOURCE_UID = "loki"
 SCHEMA_FROM = "2026-01-01"
 # The JSON key podinfo's zap logger writes the level under.
 LEVEL_KEY = "level"
+# Alloy's data directory (read positions), on its own volume; the image's alloy user (uid 473).
+ALLOY_DATA = "/var/lib/alloy"
+ALLOY_UID = 473
+ALLOY_VOLUME = "1Gi"  # positions files are a few kilobytes
 
 
 def sanitize(label: str) -> str:
@@ -74,7 +87,6 @@ STREAM_LABELS = {
     "pod": "__meta_kubernetes_pod_name",
     "container": "__meta_kubernetes_pod_container_name",
     sanitize(HASH_LABEL): f"__meta_kubernetes_pod_label_{sanitize(HASH_LABEL)}",
-    sanitize(TRACK_LABEL): f"__meta_kubernetes_pod_label_{sanitize(TRACK_LABEL)}",
     "pod_template_hash": "__meta_kubernetes_pod_label_pod_template_hash",
 }
 
@@ -223,15 +235,38 @@ def loki_values(logging: Logging, release_label: dict[str, str]) -> dict:
     }
 
 
-def alloy_values(loki: HelmChart, release_label: dict[str, str]) -> dict:
-    """Values of the grafana `alloy` chart 1.11.1 (keys read in its values.yaml)."""
+def alloy_values(loki: HelmChart, logging: Logging, release_label: dict[str, str]) -> dict:
+    """Values of the grafana `alloy` chart 1.11.1 (keys read in its values.yaml and templates:
+    `global.podSecurityContext` is the pod's, `alloy.securityContext` the container's,
+    `controller.volumeClaimTemplates` apply to a StatefulSet)."""
+    claim: dict = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": ALLOY_VOLUME}}}
+    if logging.storage.storage_class:
+        claim["storageClassName"] = logging.storage.storage_class
     return {
+        "global": {
+            "podSecurityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": ALLOY_UID,
+                "runAsGroup": ALLOY_UID,
+                "fsGroup": ALLOY_UID,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            }
+        },
         "crds": {"create": False},  # the PodLogs CRD: not used here
         "alloy": {
             "configMap": {"create": True, "content": alloy_config(loki)},
             "enableReporting": False,
+            "storagePath": ALLOY_DATA,
+            "mounts": {"extra": [{"name": "data", "mountPath": ALLOY_DATA}]},
+            "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
         },
-        "controller": {"type": "deployment", "replicas": 1},
+        "controller": {
+            "type": "statefulset",
+            "replicas": 1,
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": claim}],
+        },
+        # The chart's ServiceMonitor sets honorLabels: true (templates/servicemonitor.yaml), so the
+        # log counter keeps podinfo's namespace and pod; no relabelings may rewrite them.
         "serviceMonitor": {"enabled": True, "additionalLabels": release_label},
     }
 

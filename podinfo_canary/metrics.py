@@ -93,6 +93,11 @@ class Selector:
             parts.append(extra)
         return "{" + ", ".join(parts) + "}"
 
+    def scrape_targets(self) -> str:
+        """podinfo's scrape targets: one per pod, labelled by the PodMonitor (job `<namespace>/<name>`,
+        prometheus-operator v0.93.0 promcfg.go `generatePodMonitorConfig`) with pod and track."""
+        return f'up{{namespace="{self.namespace}", job="{self.namespace}/{self.workload}"}}'
+
     def logs(self, extra: str = "") -> str:
         """Alloy's log-line counter: its labels are the stream labels of logs.STREAM_LABELS."""
         parts = [f'namespace="{self.namespace}"', f'container="{self.container}"']
@@ -149,11 +154,28 @@ class Slis:
         grouping = ", ".join(("le", *by))
         return f"histogram_quantile({quantile}, sum by ({grouping}) (rate(http_request_duration_seconds_bucket{s.http()}[{self.window}])))"
 
-    def error_log_lines(self, s: Selector, by: tuple[str, ...] = ()) -> str:
-        """Log lines per second at ERROR_LEVELS. Empty until a pod has logged one."""
+    def pods(self, s: Selector) -> str:
+        """One series (value 1) per podinfo pod Prometheus scrapes, with its current track. The
+        track is read here, not from the log streams: Argo Rollouts relabels running pods when it
+        promotes (rollout/ephemeralmetadata.go `reconcileEphemeralMetadata`), and a stream label
+        that changes would make the collector read the pod's whole log again as a new stream
+        (Alloy kubetail: a target is its label set). `topk` keeps one target per pod while a
+        relabelled pod's old target has not gone stale yet."""
+        one_per_pod = f"topk by (namespace, pod) (1, {s.scrape_targets()})"
+        return f"group by (namespace, pod, {TRACK_SERIES_LABEL}) ({one_per_pod})"
+
+    def pod_count(self, s: Selector, by: tuple[str, ...] = ()) -> str:
+        """How many podinfo pods Prometheus scrapes, per group."""
         grouping = f" by ({', '.join(by)})" if by else ""
-        levels = s.logs(f'level=~"{"|".join(ERROR_LEVELS)}"')
-        return f"sum{grouping} (rate({LOG_LINES_METRIC}{levels}[{self.window}]))"
+        return f"count{grouping} ({self.pods(s)})"
+
+    def error_log_lines(self, s: Selector, by: tuple[str, ...] = ()) -> str:
+        """Log lines per second at ERROR_LEVELS, each pod's lines under its current track. Empty
+        until a pod has logged one."""
+        grouping = f" by ({', '.join(by)})" if by else ""
+        selector = s.logs('level=~"' + "|".join(ERROR_LEVELS) + '"')
+        lines = f"rate({LOG_LINES_METRIC}{selector}[{self.window}])"
+        return f"sum{grouping} ({lines} * on (namespace, pod) group_left ({TRACK_SERIES_LABEL}) {self.pods(s)})"
 
     def cpu_usage(self, s: Selector) -> str:
         """CPU used as a share of the CPU limit."""

@@ -116,6 +116,10 @@ class RecordedSlis:
         """Log lines per second at level error and above."""
         return f"{level}:podinfo_error_log_lines:rate{self.window}"
 
+    def pods(self, level: str) -> str:
+        """podinfo pods Prometheus scrapes (no window: a count now)."""
+        return f"{level}:podinfo_pods:count"
+
 
 @dataclass(frozen=True)
 class Alert:
@@ -166,6 +170,7 @@ class ObservabilityStack(Construct):
             for label, quantile in QUANTILES.items():
                 self.records[names.latency(level, label)] = slis.latency(service, quantile, by)
             self.records[names.error_logs(level)] = slis.error_log_lines(service, by)
+            self.records[names.pods(level)] = slis.pod_count(service, by)
         self.alerts = self._alerts(slo, alerting, logging)
         self.routing = self._routing(alerting, notifications)
         self.rule = mon.PrometheusRule(
@@ -271,8 +276,12 @@ class ObservabilityStack(Construct):
         p95 = slo.latency_p95_max_ms / 1000
         paused = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Paused"}}'
         events = f'rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason="{ANALYSIS_EVENT}"}}'
-        error_logs = RecordedSlis(window).error_logs("namespace_track")
-        per_minute = logging.canary_error_lines_per_minute
+        lines, pods = RecordedSlis(window).error_logs("namespace_track"), RecordedSlis(window).pods("namespace_track")
+        canary, others = f'{{namespace="{ns}", {TRACK_SERIES_LABEL}="canary"}}', f'{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}}'
+        canary_per_pod = f"sum by (namespace) ({lines}{canary}) / sum by (namespace) ({pods}{canary})"
+        stable_pods = f"sum by (namespace) ({pods}{others})"
+        stable_per_pod = f"(sum by (namespace) ({lines}{others}) or {stable_pods} * 0) / {stable_pods}"
+        per_minute, factor = logging.canary_error_lines_per_minute, logging.canary_error_factor
         return [
             Alert(
                 "PodinfoHighErrorRate",
@@ -319,11 +328,11 @@ class ObservabilityStack(Construct):
             ),
             Alert(
                 "PodinfoCanaryErrorLogs",
-                f'{error_logs}{{namespace="{ns}", {TRACK_SERIES_LABEL}="canary"}} * 60 > {per_minute:g}'
-                f' unless on (namespace) {error_logs}{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}} * 60 > {per_minute:g}',
+                f"{canary_per_pod} * 60 > {per_minute:g} and {canary_per_pod} > {factor:g} * {stable_per_pod}",
                 rules.canary_error_logs,
-                f"{ns}: the canary pods log errors and the stable pods do not",
-                f"the canary logs more than {per_minute:g} error lines/min over {window} "
-                "(logging.canary_error_lines_per_minute), the stable pods at most that",
+                f"{ns}: each canary pod logs more errors than the stable pods do",
+                f"a canary pod logs more than {per_minute:g} error lines/min over {window} "
+                f"(logging.canary_error_lines_per_minute) and more than {factor:g} times a stable pod "
+                "(logging.canary_error_factor)",
             ),
         ]

@@ -133,7 +133,11 @@ class PlatformApps(Construct):
             skip_missing_crds=True,
         )
         self._app(
-            logs.ALLOY_RELEASE, charts.alloy, waves.CONTROLLERS, logs.alloy_values(charts.loki, self._release), skip_missing_crds=True
+            logs.ALLOY_RELEASE,
+            charts.alloy,
+            waves.CONTROLLERS,
+            logs.alloy_values(charts.loki, platform.logging, self._release),
+            skip_missing_crds=True,
         )
         self._cluster_issuer(platform)
 

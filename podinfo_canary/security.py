@@ -21,6 +21,21 @@ Namespaces are matched by `kubernetes.io/metadata.name`, which the API server se
 namespace to its name and which nobody can change (Kubernetes 1.21+, NamespaceDefaultLabelName).
 The kubelet's probes come from the node, which NetworkPolicy always allows. A canary pod cannot
 reach a stable one: podinfo has no reason to call itself.
+
+Who may do what to a rollout (R7.1). Two ClusterRoles (RolloutRoles, in the Argo CD chart, so
+one copy serves every environment), bound in each environment namespace by RoleBindings to the
+groups of `argocd.rbac`, the same groups argocd-rbac-cm gives the Rollout actions:
+
+- `rollout-viewer`: read what `kubectl argo rollouts get rollout --watch` reads (Argo Rollouts
+  v1.9.1 pkg/kubectl-argo-rollouts/viewcontroller/viewcontroller.go `newViewController`: Rollouts,
+  ReplicaSets, Pods, Experiments, AnalysisRuns, Deployments), plus AnalysisTemplates, pod logs and
+  events. Never Secrets.
+- `rollout-operator`: the viewer's reads plus `patch` on `rollouts` and `rollouts/status`, which is
+  all that promote, abort, retry, pause and restart send (cmd/promote/promote.go `PromoteRollout`,
+  cmd/abort/abort.go `AbortRollout`, cmd/retry/retry.go `RetryRollout`, cmd/pause/pause.go,
+  cmd/restart/restart.go: `Patch(...)`, with the "status" subresource for status fields). No
+  `update` (the plugin's `set image` would need it: an image change is a commit), no `delete`,
+  `create` or `*`. A spec patch beyond pausing is undone by Argo CD's self-heal.
 """
 
 from __future__ import annotations
@@ -32,6 +47,29 @@ from constructs import Construct
 
 from podinfo_canary import waves
 from podinfo_canary.config import ClusterDns
+
+READ = ["get", "list", "watch"]
+# (API group, resources, verbs): what `rollout-viewer` grants.
+VIEWER_RULES = (
+    ("argoproj.io", ("rollouts", "analysisruns", "analysistemplates", "experiments"), READ),
+    ("apps", ("replicasets", "deployments"), READ),
+    ("", ("pods", "pods/log", "events"), READ),
+    ("events.k8s.io", ("events",), READ),
+)
+# What `rollout-operator` adds: the requests promote, abort, retry, pause and restart make.
+OPERATOR_RULES = (("argoproj.io", ("rollouts", "rollouts/status"), ["patch"]),)
+# The Kubernetes requests behind each Argo CD Rollout action (argo-cd v3.5.1
+# resource_customizations/argoproj.io/Rollout/actions/<action>/action.lua: which of spec and
+# status each one changes) and its kubectl-argo-rollouts equivalent (cmd/promote, cmd/abort,
+# cmd/retry): (verb, resource) pairs, all in the Rollouts API group.
+ACTION_REQUESTS = {
+    "resume": {("get", "rollouts"), ("patch", "rollouts/status"), ("patch", "rollouts")},  # promote
+    "abort": {("patch", "rollouts/status")},  # abort
+    "retry": {("patch", "rollouts/status")},  # retry rollout
+    "promote-full": {("get", "rollouts"), ("patch", "rollouts/status")},  # promote --full
+    "skip-current-step": {("get", "rollouts"), ("patch", "rollouts/status")},  # promote (paused at a step)
+}
+VIEWER_ROLE, OPERATOR_ROLE = "rollout-viewer", "rollout-operator"
 
 # Pod Security Standards: every pod in an environment namespace must meet `restricted`.
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
@@ -46,8 +84,21 @@ def _namespaces(names: Sequence[str]) -> k8s.LabelSelector:
     return k8s.LabelSelector(match_expressions=[k8s.LabelSelectorRequirement(key=NAMESPACE_NAME_LABEL, operator="In", values=names)])
 
 
+def _rules(rules) -> list[k8s.PolicyRule]:
+    return [k8s.PolicyRule(api_groups=[group], resources=list(resources), verbs=list(verbs)) for group, resources, verbs in rules]
+
+
+class RolloutRoles(Construct):
+    """ClusterRoles `rollout-viewer` and `rollout-operator`, bound per namespace by SecurityPolicies."""
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        for name, rules in ((VIEWER_ROLE, VIEWER_RULES), (OPERATOR_ROLE, VIEWER_RULES + OPERATOR_RULES)):
+            k8s.KubeClusterRole(self, name, metadata=k8s.ObjectMeta(name=name), rules=_rules(rules))
+
+
 class SecurityPolicies(Construct):
-    """The NetworkPolicies of one environment namespace.
+    """The NetworkPolicies and rollout RoleBindings of one environment namespace.
 
     Args:
         namespace: the environment namespace.
@@ -57,6 +108,8 @@ class SecurityPolicies(Construct):
         traffic_namespaces: namespaces the traffic router runs in (ingress-nginx's, or the Gateway's).
         prometheus_namespace: kube-prometheus-stack's namespace.
         cluster_dns: the namespace and labels of the cluster DNS pods.
+        viewer_groups: SSO groups bound to `rollout-viewer` here (default none).
+        operator_groups: SSO groups bound to `rollout-operator` here (default none).
     """
 
     def __init__(
@@ -71,6 +124,8 @@ class SecurityPolicies(Construct):
         traffic_namespaces: Sequence[str],
         prometheus_namespace: str,
         cluster_dns: ClusterDns,
+        viewer_groups: Sequence[str] = (),
+        operator_groups: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, id)
         if not traffic_namespaces:
@@ -94,6 +149,15 @@ class SecurityPolicies(Construct):
                 ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_string(port), protocol="TCP")],
             )
             self._policy(name, podinfo, ["Ingress"], ingress=[rule])
+        for role, groups in ((VIEWER_ROLE, viewer_groups), (OPERATOR_ROLE, operator_groups)):
+            if groups:
+                k8s.KubeRoleBinding(
+                    self,
+                    role,
+                    metadata=k8s.ObjectMeta(name=role, namespace=namespace),
+                    role_ref=k8s.RoleRef(api_group="rbac.authorization.k8s.io", kind="ClusterRole", name=role),
+                    subjects=[k8s.Subject(kind="Group", name=g, api_group="rbac.authorization.k8s.io") for g in groups],
+                )
 
     def _policy(self, name: str, pods: k8s.LabelSelector, types: list[str], **rules) -> k8s.KubeNetworkPolicy:
         return k8s.KubeNetworkPolicy(

@@ -98,16 +98,15 @@ class Pods:
         return self
 
     def log_lines(self, pod: str, track: str | None, per_minute: dict[str, float]) -> Pods:
-        """Alloy's counter of podinfo's log lines by level, labelled with the stream labels of
-        logs.py (and Alloy's default job and instance): a level's series exists once it is logged."""
+        """A podinfo pod's log lines as Alloy counts them (the stream labels of logs.py plus Alloy's
+        job and instance; a level's series appears at 1, with its first line), and the pod's
+        scrape target, which carries its track."""
         labels = {"namespace": self.namespace, "pod": pod, "container": "podinfo", "job": "loki.source.kubernetes.pods"}
         labels |= {"instance": f"{self.namespace}/{pod}:podinfo", HASH_SERIES_LABEL: "h-" + (track or "none")}
-        if track:
-            labels[TRACK_SERIES_LABEL] = track
         text = ", ".join(f'{k}="{v}"' for k, v in labels.items())
         for level, rate in per_minute.items():
-            self.series.append({"series": f'{LOG_LINES_METRIC}{{{text}, level="{level}"}}', "values": f"0+{rate:g}x{HORIZON}"})
-        return self
+            self.series.append({"series": f'{LOG_LINES_METRIC}{{{text}, level="{level}"}}', "values": f"1+{rate:g}x{HORIZON}"})
+        return self.up(pod, track, f"1x{HORIZON}")
 
     def raw(self, series: str, values: str) -> Pods:
         self.series.append({"series": series, "values": values})
@@ -215,28 +214,35 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
     )
     out.append(("PodinfoCanaryAnalysisFailed", "failed and aborted", aborting, [(3 + wait, False, {}), (3 + wait + 2, False, {})]))
 
-    # Error logs: the canary logging errors fires; no errors, errors below the threshold, errors on
-    # the stable pods only, or on both tracks (a shared dependency) stay silent.
-    per_minute = platform_logging.canary_error_lines_per_minute
+    # Error logs, per pod: a canary pod logging errors fires, also when the stable pods log a few
+    # and when the stable pods' total is larger than the canary's; no errors, errors below the
+    # threshold, on the stable pods only, or on both tracks alike (a shared dependency) stay silent.
+    n, factor = platform_logging.canary_error_lines_per_minute, platform_logging.canary_error_factor
+    # rate() divides by the whole window, so a counter one minute old reads as a fifth of its rate:
+    # ten times the threshold clears it from the first minute on.
+    bad = n * 10
     info = {"info": 30.0}
-    # rate() divides by the whole window, so a counter that starts at 0 reads as a fifth of its
-    # rate one minute in: ten times the threshold clears it from the first minute on.
-    errors = {"info": 30.0, "error": per_minute * 10, "warn": per_minute * 5}
-    canary = {"namespace": namespace, TRACK_SERIES_LABEL: "canary"}
-    logged = Pods(namespace).log_lines("podinfo-s1", "stable", info).log_lines("podinfo-c1", "canary", errors)
-    out.append(
-        ("PodinfoCanaryErrorLogs", "the canary logs errors", logged, timed("PodinfoCanaryErrorLogs", rules.canary_error_logs, canary))
-    )
+
+    def logs(canary: float, stable: float, stable_pods: int = 2) -> Pods:
+        pods = Pods(namespace).log_lines("podinfo-c1", "canary", {"info": 30.0, "error": canary, "warn": n} if canary else info)
+        for i in range(stable_pods):
+            pods.log_lines(f"podinfo-s{i}", "stable", {"info": 30.0, "error": stable} if stable else info)
+        return pods
+
+    fires = timed("PodinfoCanaryErrorLogs", rules.canary_error_logs, {"namespace": namespace})
     silent = [(HORIZON - 5, False, {})]
-    quiet_logs = Pods(namespace).log_lines("podinfo-s1", "stable", info).log_lines("podinfo-c1", "canary", info)
-    out.append(("PodinfoCanaryErrorLogs", "no errors", quiet_logs, silent))
-    few = {"info": 30.0, "error": per_minute / 2, "warn": per_minute * 5}
-    below = Pods(namespace).log_lines("podinfo-s1", "stable", info).log_lines("podinfo-c1", "canary", few)
-    out.append(("PodinfoCanaryErrorLogs", "canary errors below the threshold", below, silent))
-    stable_only = Pods(namespace).log_lines("podinfo-s1", "stable", errors).log_lines("podinfo-c1", "canary", info)
-    out.append(("PodinfoCanaryErrorLogs", "only the stable pods log errors", stable_only, silent))
-    shared = Pods(namespace).log_lines("podinfo-s1", "stable", errors).log_lines("podinfo-c1", "canary", errors)
-    out.append(("PodinfoCanaryErrorLogs", "both tracks log errors", shared, silent))
+    crowd = int(1.5 * factor) + 1  # stable pods whose total outweighs the canary's lines
+    for scenario, pods, checks in (
+        ("a canary pod logs errors", logs(bad, 0), fires),
+        ("the stable pods log a few errors too", logs(bad, bad / factor / 4), fires),
+        ("per pod: more stable pods log more in total", logs(bad, bad / factor / 1.5, crowd), fires),
+        ("no errors", logs(0, 0), silent),
+        ("canary errors below the threshold", logs(n / 2, 0), silent),
+        ("only the stable pods log errors", logs(0, bad), silent),
+        ("both tracks log errors alike", logs(bad, bad), silent),
+        ("the canary within the factor of a stable pod", logs(bad, bad / factor * 1.25), silent),
+    ):
+        out.append(("PodinfoCanaryErrorLogs", scenario, pods, checks))
     return out
 
 
@@ -311,7 +317,7 @@ def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage
     elif breakage == "canary included":
         rule["expr"] = rule["expr"].replace(f', {TRACK_SERIES_LABEL}!="canary"', "")
     elif breakage == "stable errors ignored":
-        rule["expr"] = rule["expr"].split(" unless on (namespace) ")[0]
+        rule["expr"] = rule["expr"].split(" and ")[0]
     elif breakage == "pause not required":
         rule["expr"] = rule["expr"].split(" and on (namespace) ")[0]
     else:

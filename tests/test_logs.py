@@ -19,7 +19,7 @@ import re
 import pytest
 
 from podinfo_canary import logs
-from podinfo_canary.metrics import ERROR_LEVELS, HASH_LABEL, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_LABEL, TRACK_SERIES_LABEL
+from podinfo_canary.metrics import ERROR_LEVELS, HASH_LABEL, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_SERIES_LABEL
 from tests.conftest import one
 
 ALLOY_PREFIX = "loki_process_custom_"  # stages/metric.go defaultMetricsPrefix
@@ -51,8 +51,9 @@ def _block(text: str, head: str) -> str:
 # --- Loki --------------------------------------------------------------------------------------
 
 
-def test_loki_values_pass_the_pinned_charts_own_checks(objects):
-    """grafana-community loki chart 18.11.0 templates/validate.yaml `fail`s a release when: a
+def test_loki_values_meet_the_conditions_the_pinned_chart_fails_on(objects):
+    """grafana-community loki chart 18.11.0 templates/validate.yaml `fail`s a release when (read
+    there; the chart itself is not on the package registries, so the conditions are restated): a
     monolithic install on filesystem storage has more than one replica; scalable or distributed
     targets run beside it; the Helm test is on without the Loki canary; there is no schema_config
     and no test schema; the deprecated bundled MinIO is on."""
@@ -170,23 +171,28 @@ def _discovered(namespace: str, pod: str, pod_labels: dict[str, str]) -> dict[st
 def stream_problems(text: str, rollout: dict) -> list[str]:
     """A canary pod and a stable pod of the synthesized Rollout (its template labels, the
     controller's hash label, canaryMetadata/stableMetadata) get streams that tell them apart by the
-    same labels the metrics use."""
+    hash, under the name the metrics use; and a canary pod keeps its stream when the controller
+    relabels it stable on promotion (rollout/ephemeralmetadata.go `reconcileEphemeralMetadata`):
+    a changed label set is a new target whose whole log Alloy reads again."""
     namespace, spec = rollout["metadata"]["namespace"], rollout["spec"]
     template = spec["template"]["metadata"]["labels"]
-    problems = []
+    problems, streams = [], {}
     for track, pod_hash in (("canary", "7c9f8d6b5"), ("stable", "5d4c7b8a9")):
         metadata = spec["strategy"]["canary"][f"{track}Metadata"]["labels"]
         pod_labels = template | metadata | {HASH_LABEL: pod_hash}
-        stream = _relabel(text, _discovered(namespace, f"podinfo-{pod_hash}-x1", pod_labels))
-        expected = {
-            "namespace": namespace,
-            "container": "podinfo",
-            TRACK_SERIES_LABEL: pod_labels[TRACK_LABEL],
-            HASH_SERIES_LABEL: pod_hash,
-        }
+        pod = f"podinfo-{pod_hash}-x1"
+        streams[track] = stream = _relabel(text, _discovered(namespace, pod, pod_labels))
+        expected = {"namespace": namespace, "pod": pod, "container": "podinfo", HASH_SERIES_LABEL: pod_hash}
         for label, value in expected.items():
             if stream.get(label) != value:
                 problems.append(f"{track} stream: {label}={stream.get(label)!r}, expected {value!r}")
+        if track == "canary":
+            stable_metadata = spec["strategy"]["canary"]["stableMetadata"]["labels"]
+            promoted = _relabel(text, _discovered(namespace, pod, template | stable_metadata | {HASH_LABEL: pod_hash}))
+            if promoted != stream:
+                problems.append(f"a promoted canary pod's stream changes: {stream} -> {promoted}")
+    if streams["canary"].get(HASH_SERIES_LABEL) == streams["stable"].get(HASH_SERIES_LABEL):
+        problems.append("canary and stable streams are not told apart")
     return problems
 
 
@@ -241,17 +247,19 @@ def test_podinfo_lines_are_counted_by_level_under_the_name_the_rules_read(alloy_
 
 
 BREAKAGES = {
-    "track label dropped": (
-        lambda mp: mp.setattr(logs, "STREAM_LABELS", {k: v for k, v in logs.STREAM_LABELS.items() if k != TRACK_SERIES_LABEL}),
+    "track label kept on streams": (
+        lambda mp: mp.setattr(
+            logs, "STREAM_LABELS", {**logs.STREAM_LABELS, TRACK_SERIES_LABEL: f"__meta_kubernetes_pod_label_{TRACK_SERIES_LABEL}"}
+        ),
         stream_problems,
-        "canary stream: podinfo_example_com_track=None",
+        "a promoted canary pod's stream changes",
     ),
     "hash read from the Deployment label": (
         lambda mp: mp.setattr(
             logs, "STREAM_LABELS", {**logs.STREAM_LABELS, HASH_SERIES_LABEL: "__meta_kubernetes_pod_label_pod_template_hash"}
         ),
         stream_problems,
-        "rollouts_pod_template_hash",
+        "canary stream: rollouts_pod_template_hash=None",
     ),
     "counted before labelled": (
         lambda mp: mp.setattr(logs, "alloy_components", _metrics_first(logs.alloy_components)),
@@ -300,3 +308,72 @@ def test_a_broken_pipeline_is_caught(breakage, monkeypatch, objects, config):
     text = logs.alloy_config(config.platform.charts.loki)
     problems = check(text, one(objects, "Rollout", "podinfo", "prod")) if check is stream_problems else check(text)
     assert any(expected in p for p in problems), problems
+
+
+# Attributes and blocks each Alloy v1.18.1 component accepts, from the `alloy:"..."` struct tags of
+# its Arguments: discovery/kubernetes/kubernetes.go (role, ...), discovery/relabel/relabel.go
+# (targets, rule; a rule: internal/component/common/relabel/relabel.go Config),
+# loki/source/kubernetes/kubernetes.go (targets, forward_to, ...), loki/process/process.go
+# (forward_to, stage.*), stages/match.go, json.go, labels.go, metric.go and metric/counters.go,
+# loki/write/write.go (endpoint) and types.go (url, ...). Only what this project uses is listed.
+ALLOY_SCHEMA = {
+    "discovery.kubernetes": {"role"},
+    "discovery.relabel": {"targets", "rule"},
+    "rule": {"source_labels", "target_label", "regex", "replacement", "action", "separator"},
+    "loki.source.kubernetes": {"targets", "forward_to"},
+    "loki.process": {"forward_to", "stage.match", "stage.json", "stage.labels", "stage.metrics"},
+    "stage.match": {"selector", "stage.json", "stage.labels", "stage.metrics", "action", "pipeline_name"},
+    "stage.json": {"expressions", "source", "drop_malformed"},
+    "stage.labels": {"values"},
+    "stage.metrics": {"metric.counter"},
+    "metric.counter": {"name", "description", "source", "prefix", "max_idle_duration", "value", "action", "match_all", "count_entry_bytes"},
+    "loki.write": {"endpoint"},
+    "endpoint": {"url"},
+}
+GO_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")  # Go's time.ParseDuration
+
+
+def schema_problems(blocks) -> list[str]:
+    problems = []
+
+    def walk(block):
+        allowed = ALLOY_SCHEMA.get(block.name)
+        if allowed is None:
+            problems.append(f"unknown block {block.name}")
+            return
+        for item in block.body:
+            name = item.name if isinstance(item, logs.Block) else item[0]
+            if name not in allowed:
+                problems.append(f"{block.name} has no {name}")
+            if isinstance(item, logs.Block):
+                walk(item)
+            elif name == "max_idle_duration" and not GO_DURATION.match(item[1]):
+                problems.append(f"max_idle_duration {item[1]!r} is not a Go duration")
+
+    for block in blocks:
+        walk(block)
+    return problems
+
+
+def test_every_alloy_block_and_attribute_is_one_the_component_accepts(config):
+    assert schema_problems(logs.alloy_components(config.platform.charts.loki)) == []
+    assert schema_problems([logs.Block("loki.write", "x", (logs.Block("endpoint", body=(("urls", "x"),)),))]) == ["endpoint has no urls"]
+    assert schema_problems([logs.Block("metric.counter", body=(("max_idle_duration", "1d"),))]) != []
+
+
+def test_alloy_runs_unprivileged_keeps_its_positions_and_keeps_podinfos_labels(objects, config):
+    """The image's alloy user (uid 473, Dockerfile), not the chart's default root; the read
+    positions on a volume at the storage path; the chart's ServiceMonitor (honorLabels: true,
+    templates/servicemonitor.yaml) with no relabelings that could rewrite the counter's namespace."""
+    values = _values(objects, "alloy")
+    pod = values["global"]["podSecurityContext"]
+    assert pod["runAsNonRoot"] is True and pod["runAsUser"] == pod["fsGroup"] == logs.ALLOY_UID
+    container = values["alloy"]["securityContext"]
+    assert container["allowPrivilegeEscalation"] is False and container["capabilities"]["drop"] == ["ALL"]
+    assert values["controller"]["type"] == "statefulset"
+    (claim,) = values["controller"]["volumeClaimTemplates"]
+    (mount,) = values["alloy"]["mounts"]["extra"]
+    assert mount == {"name": claim["metadata"]["name"], "mountPath": values["alloy"]["storagePath"]}
+    assert claim["spec"].get("storageClassName") == config.platform.logging.storage.storage_class
+    monitor = values["serviceMonitor"]
+    assert monitor["enabled"] is True and not monitor.get("relabelings") and not monitor.get("metricRelabelings")

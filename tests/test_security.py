@@ -8,9 +8,10 @@ import copy
 
 import cdk8s
 import pytest
+import yaml
 
 from podinfo_canary.config import ClusterDns
-from podinfo_canary.security import SecurityPolicies
+from podinfo_canary.security import ACTION_REQUESTS, SecurityPolicies
 from tests.conftest import find, one
 from tests.netpol import External, Pod, allowed
 
@@ -236,3 +237,162 @@ def test_evaluator_semantics():
     )
     assert allowed([blocks], web, External("10.2.3.4"), 443) and not allowed([blocks], web, External("10.1.2.3"), 443)
     assert not allowed([blocks], web, External("8.8.8.8"), 53, "UDP")
+
+
+# --- RBAC -----------------------------------------------------------------------------------
+
+
+def _matches(allowed_values: list[str], value: str) -> bool:
+    return "*" in allowed_values or value in allowed_values
+
+
+def can(objects, subject: tuple[str, str, str | None], verb: str, api_group: str, resource: str, namespace: str) -> bool:
+    """Kubernetes' RBAC authorizer on our objects as data: a request is allowed when a
+    ClusterRoleBinding, or a RoleBinding in the request's namespace, binds the subject to a role
+    with a rule matching its API group, resource (subresources written `pods/log`) and verb
+    (kubernetes pkg/apis/rbac/v1/evaluation_helpers.go `VerbMatches`, `APIGroupMatches`,
+    `ResourceMatches`; pkg/registry/rbac/validation/rule.go `VisitRulesFor`). Subject: (kind,
+    name, namespace of a ServiceAccount)."""
+    kind, name, subject_ns = subject
+    roles = {
+        (r["kind"], r["metadata"].get("namespace"), r["metadata"]["name"]): r.get("rules") or []
+        for r in find(objects, "ClusterRole") + find(objects, "Role")
+    }
+    bindings = find(objects, "ClusterRoleBinding") + [b for b in find(objects, "RoleBinding") if b["metadata"]["namespace"] == namespace]
+    for binding in bindings:
+        if not any(
+            s["kind"] == kind and s["name"] == name and (kind != "ServiceAccount" or s.get("namespace") == subject_ns)
+            for s in binding.get("subjects") or []
+        ):
+            continue
+        ref = binding["roleRef"]
+        rules = roles.get((ref["kind"], None if ref["kind"] == "ClusterRole" else binding["metadata"]["namespace"], ref["name"]), [])
+        for rule in rules:
+            if (
+                _matches(rule.get("apiGroups", []), api_group)
+                and _matches(rule.get("resources", []), resource)
+                and _matches(rule["verbs"], verb)
+            ):
+                return True
+    return False
+
+
+ARGO = "argoproj.io"
+# (verb, API group, resource, viewer may?, operator may?)
+PERMISSIONS = [
+    ("get", ARGO, "rollouts", True, True),
+    ("watch", ARGO, "rollouts", True, True),
+    ("list", ARGO, "analysisruns", True, True),
+    ("get", ARGO, "analysistemplates", True, True),
+    ("list", ARGO, "experiments", True, True),
+    ("list", "apps", "replicasets", True, True),
+    ("get", "", "pods", True, True),
+    ("get", "", "pods/log", True, True),
+    ("list", "", "events", True, True),
+    ("patch", ARGO, "rollouts", False, True),
+    ("patch", ARGO, "rollouts/status", False, True),
+    ("update", ARGO, "rollouts", False, False),
+    ("delete", ARGO, "rollouts", False, False),
+    ("create", ARGO, "rollouts", False, False),
+    ("patch", ARGO, "analysistemplates", False, False),
+    ("delete", ARGO, "analysisruns", False, False),
+    ("delete", "", "pods", False, False),
+    ("create", "", "pods/exec", False, False),
+    ("get", "", "secrets", False, False),
+    ("list", "", "secrets", False, False),
+    ("patch", "", "services", False, False),
+]
+
+
+def rbac_problems(objects, config) -> list[str]:
+    rbac = config.platform.argocd.rbac
+    problems = []
+    for env in config.environments:
+        for groups, column in ((rbac.viewer_groups, 3), (rbac.deployer_groups, 4)):
+            for group in groups:
+                for row in PERMISSIONS:
+                    verb, api_group, resource, expected = *row[:3], row[column]
+                    if can(objects, ("Group", group, None), verb, api_group, resource, env.namespace) != expected:
+                        problems.append(f"{group} {'may not' if expected else 'may'} {verb} {resource} in {env.namespace}")
+        nobody = [
+            ("Group", "someone-else", None),
+            ("ServiceAccount", "podinfo", env.namespace),
+            ("ServiceAccount", "default", env.namespace),
+        ]
+        for subject in nobody:
+            for verb, api_group, resource, *_ in PERMISSIONS:
+                if can(objects, subject, verb, api_group, resource, env.namespace):
+                    problems.append(f"{subject[1]} may {verb} {resource} in {env.namespace}")
+    for group in rbac.deployer_groups:
+        if can(objects, ("Group", group, None), "patch", ARGO, "rollouts", "default"):
+            problems.append(f"{group} may patch rollouts outside the environments")
+    for role in find(objects, "ClusterRole") + find(objects, "Role"):
+        for rule in role.get("rules") or []:
+            if "*" in rule.get("apiGroups", []) + rule.get("resources", []) + rule["verbs"]:
+                problems.append(f"{role['kind']} {role['metadata']['name']} has a wildcard: {rule}")
+    return problems
+
+
+def test_rollout_roles_grant_exactly_the_table(objects, config):
+    rbac = config.platform.argocd.rbac
+    assert rbac.viewer_groups and rbac.deployer_groups, "the table needs both kinds of group in config/"
+    assert rbac_problems(objects, config) == []
+
+
+def _operator_everything(objects):
+    for _, obj in objects:
+        if obj["kind"] == "ClusterRole" and obj["metadata"]["name"] == "rollout-operator":
+            obj["rules"][-1]["verbs"] = ["*"]
+    return objects
+
+
+def _viewers_operate(objects):
+    for _, obj in objects:
+        if obj["kind"] == "RoleBinding" and obj["metadata"]["name"] == "rollout-viewer":
+            obj["roleRef"]["name"] = "rollout-operator"
+    return objects
+
+
+def _secrets_readable(objects):
+    for _, obj in objects:
+        if obj["kind"] == "ClusterRole" and obj["metadata"]["name"] == "rollout-viewer":
+            obj["rules"][2]["resources"].append("secrets")
+    return objects
+
+
+@pytest.mark.parametrize(
+    ("breaker", "expected"),
+    [
+        (_operator_everything, "may delete rollouts"),
+        (_viewers_operate, " may patch rollouts in "),
+        (_secrets_readable, "may get secrets"),
+    ],
+)
+def test_a_broken_role_is_caught(breaker, expected, objects, config):
+    problems = rbac_problems(breaker(copy.deepcopy(objects)), config)
+    assert any(expected in p for p in problems), problems
+
+
+def test_argo_cd_and_kubernetes_give_the_same_groups_the_same_rollout_actions(objects, config):
+    """argocd-rbac-cm's deployers are the rollout-operator subjects of every environment, and each
+    Rollout action Argo CD lets them run is a set of requests the operator role allows and the
+    viewer role refuses (security.ACTION_REQUESTS)."""
+    app = one(objects, "Application", "argocd")
+    patches = [yaml.safe_load(p["patch"]) for p in app["spec"]["source"]["kustomize"]["patches"]]
+    policy = next(p for p in patches if p["metadata"]["name"] == "argocd-rbac-cm")["data"]["policy.csv"].splitlines()
+    deployers = {line.split(", ")[1] for line in policy if line.startswith("g, ") and line.endswith(", role:deployer")}
+    actions = {line.split(", ")[3].rpartition("/")[2] for line in policy if "action/argoproj.io/Rollout/" in line}
+    assert actions == set(ACTION_REQUESTS)
+    rbac = config.platform.argocd.rbac
+    for env in config.environments:
+        binding = one(objects, "RoleBinding", "rollout-operator", env.name)
+        assert {s["name"] for s in binding["subjects"]} == deployers == set(rbac.deployer_groups)
+        for action, requests in ACTION_REQUESTS.items():
+            for verb, resource in requests:
+                assert all(can(objects, ("Group", g, None), verb, ARGO, resource, env.namespace) for g in deployers), (
+                    action,
+                    verb,
+                    resource,
+                )
+                if verb != "get":
+                    assert not any(can(objects, ("Group", g, None), verb, ARGO, resource, env.namespace) for g in rbac.viewer_groups)
