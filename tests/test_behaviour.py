@@ -679,7 +679,9 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         {(routing.smtp_smarthost, routing.smtp_from, routing.smtp_username)} if emails else set(),
     )
     # Every recorded rate is over the window (pod counts are a count now, no window).
-    records = [(r["record"], r["expr"]) for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r and not r["record"].endswith(":count")]
+    records = [
+        (r["record"], r["expr"]) for g in rule["spec"]["groups"] for r in g["rules"] if "record" in r and not r["record"].endswith(":count")
+    ]
     if not records or not all(n.endswith(f"rate{alerting.rate_window}") and f"[{alerting.rate_window}]" in e for n, e in records):
         problems.append(f"recorded series {[n for n, _ in records]} are not all over {alerting.rate_window}")
     return problems
