@@ -1,4 +1,5 @@
-"""Compose the charts: one per environment (dist/<environment>/) and the Argo CD bootstrap (dist/argocd/)."""
+"""Compose the charts: one per environment (dist/<environment>/), the Argo CD bootstrap
+(dist/argocd/) and the API server's audit policy (dist/audit/, applied by hand)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from pathlib import Path
 import cdk8s
 
 from podinfo_canary.argocd import ArgoCdStack
+from podinfo_canary.audit import AuditPolicy
+from podinfo_canary.config import AUDIT_FOLDER, Config
 from podinfo_canary.config import BOOTSTRAP_FOLDER as BOOTSTRAP_CHART
-from podinfo_canary.config import Config
 from podinfo_canary.environment import PodinfoEnvironment
 
 
@@ -24,4 +26,5 @@ def build(config: Config, outdir: Path) -> cdk8s.App:
         environments=config.environments,
         environment_kinds=[kind for chart in environments for kind in chart.managed_kinds()],
     )
+    AuditPolicy(cdk8s.Chart(app, AUDIT_FOLDER), "audit", platform=config.platform)
     return app

@@ -32,6 +32,7 @@ CONFIG_DIR = Path("config")
 PLATFORM_FILE = "platform.yaml"
 ENVIRONMENTS_DIR = "environments"
 BOOTSTRAP_FOLDER = "argocd"  # dist/argocd/ holds the Argo CD bootstrap; no environment may take the name
+AUDIT_FOLDER = "audit"  # dist/audit/ holds the API server's audit policy, applied by hand, never synced
 
 # The seven AnalysisTemplates of R4.2. A canary stage may only name one of these.
 TemplateName = Literal[
@@ -117,10 +118,16 @@ class Strict(BaseModel):
 
 
 class Image(Strict):
-    """The podinfo image. Bumping `tag` in Git is the only way to deploy a new version."""
+    """The podinfo image. Bumping `tag` in Git is the only way to deploy a new version.
+
+    digest: optional `sha256:<64 hex>` of the image the tag names (`crane digest`, `docker
+        buildx imagetools inspect`); the pod then runs `repository:tag@digest`, which the kubelet
+        pulls by digest, so a re-pushed tag cannot change what runs. Never guess one.
+    """
 
     repository: str = "ghcr.io/stefanprodan/podinfo"
     tag: str
+    digest: Annotated[str, StringConstraints(pattern=r"^sha256:[0-9a-f]{64}$")] | None = None
 
     @field_validator("repository")
     @classmethod
@@ -142,7 +149,8 @@ class Image(Strict):
 
     @property
     def reference(self) -> str:
-        return f"{self.repository}:{self.tag}"
+        pinned = f"@{self.digest}" if self.digest else ""
+        return f"{self.repository}:{self.tag}{pinned}"
 
 
 class Cluster(Strict):
@@ -328,6 +336,18 @@ class Environment(Strict):
     slo: Slo = Slo()
     decision: Decision = Decision()
     notifications: EnvNotifications
+    # Refuse an image without `image.digest` (supply-chain policy of this environment).
+    require_digest: bool = False
+
+    @model_validator(mode="after")
+    def _digest_when_required(self) -> Environment:
+        if self.require_digest and self.image.digest is None:
+            raise FieldProblem(
+                ("image", "digest"),
+                None,
+                "required because require_digest is true: add the image's sha256:<64 hex> digest (e.g. `crane digest <image>:<tag>`)",
+            )
+        return self
 
     @model_validator(mode="after")
     def _router_needs(self) -> Environment:
@@ -639,6 +659,8 @@ class Platform(Strict):
                 raise FieldProblem(
                     (index,), name, f"{BOOTSTRAP_FOLDER!r} is reserved for the Argo CD bootstrap folder dist/{BOOTSTRAP_FOLDER}/"
                 )
+            if name == AUDIT_FOLDER:
+                raise FieldProblem((index,), name, f"{AUDIT_FOLDER!r} is reserved for the audit policy folder dist/{AUDIT_FOLDER}/")
             if name in value[:index]:
                 raise FieldProblem((index,), name, "listed twice")
         return value
@@ -707,6 +729,7 @@ _FORMS = {
     r"^\d+(ms|s|m|h|d|w|y)$": "a Prometheus duration such as 15d (ms, s, m, h, d, w, y)",
     r"^\d+(B|KB|MB|GB|TB|PB)$": "a Prometheus size such as 40GB (B, KB, MB, GB, TB, PB)",
     r"^[1-9]\d*d$": "a whole number of days such as 7d",
+    r"^sha256:[0-9a-f]{64}$": "an image digest: sha256: then 64 lowercase hex digits, such as the output of `crane digest`",
     r"^[A-Za-z0-9][A-Za-z0-9._@:/-]{0,254}$": "an SSO group name such as podinfo-deployers (letters, digits and . _ @ : / -, no spaces)",
     rf"^([a-z0-9]([-a-z0-9.]{{0,251}}[a-z0-9])?/)?{_LABEL_NAME}$": (
         "a Kubernetes label key such as k8s-app or app.kubernetes.io/name (letters, digits, '-', '_', '.', at most 63 after the prefix)"

@@ -42,7 +42,7 @@ from podinfo_canary import metrics, plan
 from podinfo_canary import platform as platform_module
 from podinfo_canary.analysis import AnalysisSuite
 from podinfo_canary.argocd import ArgoCdStack
-from podinfo_canary.config import BOOTSTRAP_FOLDER, AlertPolicies, Environment, duration_seconds
+from podinfo_canary.config import AUDIT_FOLDER, BOOTSTRAP_FOLDER, AlertPolicies, Environment, duration_seconds
 from podinfo_canary.environment import PodinfoEnvironment
 from podinfo_canary.model.controller import RolloutSpec, optimistic
 from podinfo_canary.model.world import PodBehaviour, Version, World
@@ -460,7 +460,7 @@ def argocd_objects(cfg, kinds) -> list[dict]:
 
 
 def _env_charts(built_app: dict[str, list[dict]]) -> list[list[dict]]:
-    return [objs for name, objs in built_app.items() if name != BOOTSTRAP_FOLDER]
+    return [objs for name, objs in built_app.items() if name not in (BOOTSTRAP_FOLDER, AUDIT_FOLDER)]
 
 
 def _kinds(cfg) -> list:

@@ -396,3 +396,22 @@ def test_argo_cd_and_kubernetes_give_the_same_groups_the_same_rollout_actions(ob
                 )
                 if verb != "get":
                     assert not any(can(objects, ("Group", g, None), verb, ARGO, resource, env.namespace) for g in rbac.viewer_groups)
+
+
+# --- Supply chain ------------------------------------------------------------------------------
+
+
+def test_a_digest_pins_the_image_and_require_digest_refuses_a_tag_alone(config):
+    from podinfo_canary.environment import PodinfoEnvironment
+
+    env = config.environments[-1]
+    digest = "sha256:" + "0123456789abcdef" * 4
+    pinned = env.model_copy(update={"image": env.image.model_copy(update={"digest": digest}), "require_digest": True})
+    objects = PodinfoEnvironment(cdk8s.App(), env.name, environment=pinned, platform=config.platform).to_json()
+    (rollout,) = [o for o in objects if o["kind"] == "Rollout"]
+    (container,) = rollout["spec"]["template"]["spec"]["containers"]
+    assert container["image"] == f"{env.image.repository}:{env.image.tag}@{digest}"
+    data = pinned.model_dump(exclude={"name"}, by_alias=True)
+    data["image"].pop("digest")
+    with pytest.raises(ValueError, match="require_digest"):
+        type(env).model_validate({**data, "name": env.name})

@@ -28,7 +28,7 @@ class YamlSnapshot(SingleFileSnapshotExtension):
 
 def _charts() -> list[str]:
     environments = config_module.load(FIXTURE).platform.environments
-    return [config_module.BOOTSTRAP_FOLDER, *environments]
+    return [config_module.BOOTSTRAP_FOLDER, config_module.AUDIT_FOLDER, *environments]
 
 
 @pytest.fixture(scope="module")

@@ -175,6 +175,28 @@ def alerts_block(cfg: config_module.Config, dist: Path) -> str:
     return "\n".join(lines)
 
 
+def audit_block(cfg: config_module.Config) -> str:
+    """The audit policy's rules in order, with what each matches and why (podinfo_canary/audit.py)."""
+    from podinfo_canary.audit import audit_rules
+
+    def matches(rule: dict) -> str:
+        parts = []
+        if rule.get("users"):
+            parts.append("user " + ", ".join(f"`{u}`" for u in rule["users"]))
+        if rule.get("verbs"):
+            parts.append("verbs " + ", ".join(rule["verbs"]))
+        for entry in rule.get("resources", []):
+            parts.append(f"`{entry['group'] or 'core'}`: " + ", ".join(entry["resources"]))
+        if rule.get("nonResourceURLs"):
+            parts.append("paths " + ", ".join(f"`{u}`" for u in rule["nonResourceURLs"]))
+        return "; ".join(parts) or "anything else"
+
+    lines = ["| # | records | requests | why |", "|---|---|---|---|"]
+    for number, rule in enumerate(audit_rules(cfg.platform), start=1):
+        lines.append(f"| {number} | {rule.level} | {matches(rule.rule)} | {rule.reason} |")
+    return "\n".join(lines)
+
+
 def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) -> dict[str, str]:
     cfg = cfg or config_module.load(ROOT / "config")
     return {
@@ -183,6 +205,7 @@ def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) 
         "decisions": decisions_block(),
         "bootstrap": bootstrap_block(cfg, dist),
         "alerts": alerts_block(cfg, dist),
+        "audit": audit_block(cfg),
     }
 
 

@@ -8,6 +8,8 @@
   `x-kubernetes-int-or-string` accepts an integer or a string; `nullable` accepts null.
   `metadata` (free-form in CRDs) is checked against the core ObjectMeta schema, and a Rollout's
   pod template against the core PodTemplate schema.
+- The API server's audit Policy (`audit.k8s.io/v1`, read from a file, never served by the API, so
+  in no OpenAPI document): AUDIT_POLICY below, written from its Go types.
 
 `python -m tools.validate dist` prints every problem and exits non-zero if there is one.
 """
@@ -64,6 +66,52 @@ def _crd_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator | 
     return jsonschema.Draft7Validator(strict)
 
 
+# audit.k8s.io/v1 Policy as k8s.io/apiserver v0.36.3 pkg/apis/audit/v1/types.go declares it
+# (Policy, PolicyRule, GroupResources, Level and Stage constants); unknown fields are errors, as the
+# API server's strict decoding of the policy file makes them.
+_STRINGS = {"type": "array", "items": {"type": "string"}}
+_STAGES = {"type": "array", "items": {"enum": ["RequestReceived", "ResponseStarted", "ResponseComplete", "Panic"]}}
+AUDIT_POLICY = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "rules"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": "audit.k8s.io/v1"},
+        "kind": {"const": "Policy"},
+        "metadata": {"type": "object"},
+        "omitStages": _STAGES,
+        "omitManagedFields": {"type": "boolean"},
+        "rules": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["level"],
+                "additionalProperties": False,
+                "properties": {
+                    "level": {"enum": ["None", "Metadata", "Request", "RequestResponse"]},
+                    "users": _STRINGS,
+                    "userGroups": _STRINGS,
+                    "verbs": _STRINGS,
+                    "resources": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "properties": {"group": {"type": "string"}, "resources": _STRINGS, "resourceNames": _STRINGS},
+                        },
+                    },
+                    "namespaces": _STRINGS,
+                    "nonResourceURLs": _STRINGS,
+                    "omitStages": _STAGES,
+                    "omitManagedFields": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+
+
 def _where(error: jsonschema.ValidationError) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(root)"
 
@@ -71,6 +119,11 @@ def _where(error: jsonschema.ValidationError) -> str:
 def validate(obj: dict) -> list[str]:
     """Problems with one object; empty when it is valid."""
     api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
+    if (api_version, kind) == ("audit.k8s.io/v1", "Policy"):
+        validator = jsonschema.Draft7Validator(AUDIT_POLICY)
+        problems = [f"{_where(e)}: {e.message}" for e in validator.iter_errors(obj)]
+        meta_probe = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": obj.get("metadata", {})}
+        return problems + [f"metadata: {p}" for p in _core(meta_probe)]
     validator = _crd_validator(api_version, kind)
     if validator is not None:
         problems = [f"{_where(e)}: {e.message}" for e in sorted(validator.iter_errors(obj), key=lambda e: list(e.absolute_path))]
