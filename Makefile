@@ -6,13 +6,17 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PYTHON ?= python3
 PIPENV_VERSION := 2026.10.3
+# checkov lives in its own virtualenv: it pins packaging<24, pytest 9 needs >=24. Its versions are
+# locked in tools/checkov-requirements.txt (`make lock` refreshes them).
+CHECKOV_VERSION := 3.3.30
 
 VENV := .venv
 TOOLS := .tools
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.stamps
 
-export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+# checkov's bin last: only its `checkov` command is wanted from there.
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH):$(CURDIR)/$(TOOLS)/checkov/bin
 export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
@@ -40,6 +44,11 @@ $(STAMP)/node: package-lock.json $(STAMP)/python
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+$(STAMP)/checkov: tools/checkov-requirements.txt $(STAMP)/python
+	$(BIN)/python -m venv $(TOOLS)/checkov
+	$(TOOLS)/checkov/bin/pip install --quiet --no-deps -r tools/checkov-requirements.txt
+	@touch $@
+
 # The generated bindings are large (the Argo CD module alone is 9 MB of Python): compiling them
 # once turns a ~2 s import into ~0.1 s on machines that set PYTHONDONTWRITEBYTECODE.
 $(STAMP)/bytecode: $(STAMP)/python $(IMPORT_SOURCES)
@@ -51,7 +60,7 @@ setup: $(STAMP)/python $(STAMP)/node $(STAMP)/bytecode ## install everything (id
 synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged) and the README tables
 	@$(BIN)/python main.py
 
-test: setup ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); offline: PODINFO_CRD_DIR=../shared/crds
+test: setup $(STAMP)/checkov ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); offline: PODINFO_CRD_DIR=../shared/crds
 	@$(BIN)/python -m tools.preflight
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
@@ -79,6 +88,10 @@ lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without regis
 	$(PYTHON) -m tools.scrub_locks
 	npm install --package-lock-only --no-audit --no-fund
 	$(PYTHON) -m tools.scrub_locks
+	rm -rf $(TOOLS)/checkov-lock && $(BIN)/python -m venv $(TOOLS)/checkov-lock
+	$(TOOLS)/checkov-lock/bin/pip install --quiet checkov==$(CHECKOV_VERSION)
+	$(TOOLS)/checkov-lock/bin/pip freeze --exclude pip --exclude setuptools > tools/checkov-requirements.txt
+	rm -rf $(TOOLS)/checkov-lock
 
 bench: setup ## synth time against a one-object cdk8s app; warm `make test` time; decision quality of the analysis (Monte Carlo, ~4 min)
 	$(BIN)/python -m tools.bench

@@ -31,6 +31,7 @@ from podinfo_canary import metrics
 from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
 from podinfo_canary.platform import EMAILED_EVENTS, GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
+from podinfo_canary.security import scanner_skips, skip_annotations
 
 NAME = metrics.WORKLOAD
 HTTP_PORT = 9898
@@ -295,6 +296,8 @@ class RolloutCanary(Construct):
                         for event in EMAILED_EVENTS
                         if env.notifications.email
                     },
+                    # The scanner checks this project does not meet, each with its reason (security.py).
+                    **skip_annotations(scanner_skips(env)),
                 },
             },
             spec=ro.RolloutSpec(

@@ -41,12 +41,13 @@ groups of `argocd.rbac`, the same groups argocd-rbac-cm gives the Rollout action
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from podinfo_canary import waves
-from podinfo_canary.config import ClusterDns
+from podinfo_canary.config import ClusterDns, Environment
 
 READ = ["get", "list", "watch"]
 # (API group, resources, verbs): what `rollout-viewer` grants.
@@ -75,6 +76,52 @@ VIEWER_ROLE, OPERATOR_ROLE = "rollout-viewer", "rollout-operator"
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS_PORT = 53
+
+
+@dataclass(frozen=True)
+class ScannerSkip:
+    """A checkov check the Rollout does not meet, on purpose: its id, title and why."""
+
+    check: str
+    title: str
+    reason: str
+
+
+def scanner_skips(environment: Environment) -> list[ScannerSkip]:
+    """The checkov checks podinfo's Rollout skips (README "Scanner and image pinning"), as `checkov.io/skip<N>`
+    annotations. Every other check of checkov's Kubernetes framework must pass."""
+    skips = [
+        ScannerSkip(
+            "CKV_K8S_15",
+            "Image Pull Policy should be Always",
+            "IfNotPresent on purpose: tags never move by policy ('latest' is refused) and image.digest pins one when set; "
+            "Always adds a registry round trip to every pod start and lets a registry outage block scaling",
+        ),
+        ScannerSkip(
+            "CKV_K8S_40",
+            "Containers should run as a high UID to avoid host conflict",
+            "podinfo's image runs as its own user app (uid 100, created by its Dockerfile) who owns /home/app; "
+            "another uid is not known to read it. runAsNonRoot and Pod Security restricted hold",
+        ),
+    ]
+    if environment.image.digest is None:
+        skips.append(
+            ScannerSkip(
+                "CKV_K8S_43",
+                "Image should use digest",
+                "no digest has been verified for this tag: set image.digest (and require_digest) in the environment file to pin it",
+            )
+        )
+    return skips
+
+
+def skip_annotations(skips: Sequence[ScannerSkip]) -> dict[str, str]:
+    """checkov reads `checkov.io/skip<N>: <check>=<reason>` from metadata.annotations and splits
+    the value at `=` (checkov/kubernetes/kubernetes_utils.py `get_skipped_checks`)."""
+    for skip in skips:
+        if "=" in skip.reason:
+            raise ValueError(f"a checkov skip reason cannot contain '=': {skip.reason!r}")
+    return {f"checkov.io/skip{number}": f"{skip.check}={skip.reason}" for number, skip in enumerate(skips, start=1)}
 
 
 def _namespaces(names: Sequence[str]) -> k8s.LabelSelector:

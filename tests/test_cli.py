@@ -130,8 +130,8 @@ def test_preflight_names_each_missing_prerequisite_once(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert all(line.startswith("preflight: missing: ") for line in lines)
-    assert [line.split(": ")[2] for line in lines[:4]] == ["promtool", "prometheus", "go", "amtool"]
-    assert len(lines) == 5 and "of the pinned CRDs in crds.yaml" in lines[4]
+    assert [line.split(": ")[2] for line in lines[:5]] == ["promtool", "prometheus", "go", "amtool", "checkov"]
+    assert len(lines) == 6 and "of the pinned CRDs in crds.yaml" in lines[5]
     assert "PODINFO_CRD_DIR=../shared/crds make test" in lines[-1] and "apt-get install prometheus" in lines[0]
 
 

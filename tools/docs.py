@@ -197,6 +197,19 @@ def audit_block(cfg: config_module.Config) -> str:
     return "\n".join(lines)
 
 
+def scanner_block(cfg: config_module.Config) -> str:
+    """The checkov checks podinfo's Rollout skips, with their reasons and where (security.py)."""
+    from podinfo_canary.security import scanner_skips
+
+    where: dict[tuple, list[str]] = {}
+    for env in cfg.environments:
+        for skip in scanner_skips(env):
+            where.setdefault((skip.check, skip.title, skip.reason), []).append(env.name)
+    lines = ["| check | title | why it is skipped | environments |", "|---|---|---|---|"]
+    lines += [f"| {check} | {title} | {reason} | {', '.join(envs)} |" for (check, title, reason), envs in where.items()]
+    return "\n".join(lines)
+
+
 def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) -> dict[str, str]:
     cfg = cfg or config_module.load(ROOT / "config")
     return {
@@ -206,6 +219,7 @@ def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) 
         "bootstrap": bootstrap_block(cfg, dist),
         "alerts": alerts_block(cfg, dist),
         "audit": audit_block(cfg),
+        "scanner": scanner_block(cfg),
     }
 
 

@@ -2,7 +2,7 @@
 
 The tests need the pinned CRDs (schema checks, `make import` reproduction), promtool and the
 prometheus server (PromQL and the controller-model scenarios), go (notification templates) and
-amtool (alert routing).
+amtool (alert routing), checkov (the security scan of dist/).
 Without this check a missing one surfaces as dozens of failures with the useful line buried.
 """
 
@@ -18,6 +18,7 @@ TOOLS = {
     "prometheus": "install the Debian package `prometheus` (apt-get install prometheus); .ci/run does",
     "go": "install the Debian package `golang-go` (apt-get install golang-go); .ci/run does",
     "amtool": "install the Debian package `prometheus-alertmanager` (apt-get install prometheus-alertmanager); .ci/run does",
+    "checkov": "run the tests with `make test`, which installs it into .tools/checkov and puts it on PATH",
 }
 
 
