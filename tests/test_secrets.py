@@ -1,0 +1,126 @@
+"""No secret in Git (R7): credentials are references to Secrets created out of band (README
+"Bootstrap a cluster", "Monitoring and alerting"), never values.
+
+Two scans:
+- every tracked file of the repository, and every file of a fresh `dist/`, for values shaped like
+  credentials: private keys, Slack, GitHub, GitLab and AWS tokens, Slack webhook URLs with their
+  ids, JSON web tokens, passwords inside URLs;
+- every YAML line of `dist/` and `config/` whose key names a credential (password, token, secret,
+  client secret, API key, webhook URL): its value must be a reference (Argo CD's `$secret:key`
+  form), a Secret selector (a mapping) or a boolean; and no Secret in `dist/` carries anything but
+  the repository Secret's non-secret fields.
+The scanners are tested on planted values, built at run time so that this file holds none.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, find
+
+TOKEN_SHAPES = {
+    "private key": re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY( BLOCK)?-----"),
+    "Slack token": re.compile(r"\bxox[abprs]-[0-9A-Za-z-]{10,}"),
+    "Slack webhook": re.compile(r"hooks\.slack\.com/services/T[0-9A-Z]{6,}/B[0-9A-Z]{6,}/[0-9A-Za-z]{16,}"),
+    "GitHub token": re.compile(r"\b(?:gh[pousr]_[0-9A-Za-z]{36,}|github_pat_[0-9A-Za-z_]{40,})"),
+    "GitLab token": re.compile(r"\bglpat-[0-9A-Za-z_-]{20,}"),
+    "AWS access key": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "JSON web token": re.compile(r"\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}"),
+    "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@'\"<>]+:[^\s/@'\"<>]+@[^\s/]"),
+}
+CREDENTIAL_KEY = re.compile(
+    r"""^\s*(?:-\s+)?["']?(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|webhook[_-]?url))["']?\s*:\s*(?P<value>.*)$""",
+    re.IGNORECASE,
+)
+# A value that is no secret: a reference, a block that follows, a boolean, nothing.
+NOT_A_VALUE = re.compile(r"""^(?:\$\S+|\{\{.*\}\}|[|>][-+]?|true|false|null|~|""|''|)$""", re.IGNORECASE)
+# Fields of a Secret that Argo CD's repository Secret may carry in the clear (no credentials).
+REPOSITORY_FIELDS = {"type", "url", "project", "name"}
+
+
+def token_findings(name: str, text: str) -> list[str]:
+    return [f"{name}: {kind}" for kind, pattern in TOKEN_SHAPES.items() if pattern.search(text)]
+
+
+def credential_findings(name: str, text: str) -> list[str]:
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = CREDENTIAL_KEY.match(line)
+        if match and not NOT_A_VALUE.match(match["value"].strip().split(" #")[0].strip()):
+            found.append(f"{name}:{number}: {match['key']} has a value")
+    return found
+
+
+def _tracked_files() -> list[Path]:
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return [ROOT / name for name in listed.split("\0") if name]
+
+
+def _text(path: Path) -> str | None:
+    data = path.read_bytes()
+    return None if b"\0" in data else data.decode("utf-8", errors="replace")
+
+
+def test_no_tracked_file_holds_a_credential():
+    files = _tracked_files()
+    assert len(files) > 100
+    findings = []
+    for path in files:
+        text = _text(path)
+        if text is not None:
+            findings += token_findings(str(path.relative_to(ROOT)), text)
+    assert findings == []
+
+
+def test_dist_and_config_refer_to_secrets_and_hold_none(fresh_dist, objects):
+    findings = []
+    for folder in (fresh_dist, ROOT / "config"):
+        for path in sorted(folder.rglob("*.yaml")):
+            text = path.read_text()
+            findings += token_findings(str(path), text) + credential_findings(str(path), text)
+    assert findings == []
+    for secret in find(objects, "Secret"):
+        assert "data" not in secret and set(secret.get("stringData", {})) <= REPOSITORY_FIELDS, secret["metadata"]["name"]
+
+
+def _planted() -> dict[str, str]:
+    """Credential-shaped values, assembled here so that no literal one sits in this file."""
+    return {
+        "private key": "-----BEGIN " + "OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjE=\n",
+        "Slack token": "token: " + "xoxb" + "-1234567890-abcdefghijkl",
+        "Slack webhook": "url: https://hooks.slack.com/services/" + "T0AB12CD3/" + "B0AB12CD3/" + "abcdefghijklmnopqrstuvwx",
+        "GitHub token": "ghp" + "_" + "a1" * 18,
+        "GitLab token": "glpat" + "-" + "abcdefghij0123456789",
+        "AWS access key": "AKIA" + "ABCDEFGHIJ012345",
+        "JSON web token": "eyJ" + "hbGciOiJIUzI1NiJ9" + ".eyJ" + "zdWIiOiIxMjM0NTY3In0" + ".c2lnbmF0dXJlLXBhcnQ",
+        "password in a URL": "repo: https://deploy" + ":hunter2" + "@git.example.com/x.git",
+    }
+
+
+@pytest.mark.parametrize("kind", list(TOKEN_SHAPES))
+def test_each_credential_shape_is_found(kind):
+    assert token_findings("planted", "prefix\n" + _planted()[kind] + "\nsuffix") == [f"planted: {kind}"]
+
+
+def test_a_credential_key_with_a_value_is_found_and_references_pass():
+    text = "\n".join(
+        [
+            "token: $slack-token",
+            "clientSecret: $argocd-oidc:client-secret",
+            "automountServiceAccountToken: false",
+            "authPassword:",
+            "service.slack: |",
+            "password: " + "correct-horse",
+            "  - apiKey: " + "'abc123'",
+            "webhook_url: " + "https://example.com/hook",
+        ]
+    )
+    assert credential_findings("planted", text) == [
+        "planted:6: password has a value",
+        "planted:7: apiKey has a value",
+        "planted:8: webhook_url has a value",
+    ]
