@@ -33,7 +33,7 @@ from podinfo_canary.platform import (
     PlatformApps,
     platform_application,
 )
-from podinfo_canary.security import ACTION_REQUESTS, RolloutRoles
+from podinfo_canary.security import RolloutRoles, argocd_rbac
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
 
@@ -45,12 +45,6 @@ HAND_APPLIED = (("AppProject", "platform"), ("Application", "bootstrap"))
 
 # Pod-template annotation on argocd-server carrying the digest of our argocd-cmd-params-cm patch.
 CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
-
-# Rollout actions a deployer may run from the UI or `argocd app actions run` (R1.5).
-# `skip-current-step` moves past a step whose analysis was Inconclusive; `resume` only clears the
-# pause, so the same step analysis runs again (see README "Promote past the manual gate, abort, retry").
-# The same actions' Kubernetes requests are what the rollout-operator role grants (security.py).
-ROLLOUT_ACTIONS = tuple(ACTION_REQUESTS)
 
 
 @dataclass(frozen=True)
@@ -194,17 +188,7 @@ class ArgoCdStack(Construct):
         return {"server.insecure": "true" if self.platform.argocd.expose == "ingress" else "false"}
 
     def _rbac(self) -> dict[str, str]:
-        """argocd-rbac-cm: read-only by default, deployers sync podinfo and drive its Rollouts."""
-        rbac = self.platform.argocd.rbac
-        lines = [
-            "p, role:deployer, applications, get, podinfo/*, allow",
-            "p, role:deployer, applications, sync, podinfo/*, allow",
-            *(f"p, role:deployer, applications, action/argoproj.io/Rollout/{a}, podinfo/*, allow" for a in ROLLOUT_ACTIONS),
-            "p, role:deployer, logs, get, podinfo/*, allow",
-            *(f"g, {group}, role:deployer" for group in rbac.deployer_groups),
-            *(f"g, {group}, role:admin" for group in rbac.admin_groups),
-        ]
-        return {"policy.default": "role:readonly", "policy.csv": "\n".join(lines) + "\n", "scopes": "[groups]"}
+        return argocd_rbac(self.platform.argocd.rbac)
 
     def _notifications(self) -> dict[str, str]:
         """Slack notifications for sync failures and degraded health, token from a Secret."""

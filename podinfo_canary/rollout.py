@@ -31,7 +31,7 @@ from podinfo_canary import metrics
 from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
 from podinfo_canary.platform import EMAILED_EVENTS, GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
-from podinfo_canary.security import scanner_skips, skip_annotations
+from podinfo_canary.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
 
 NAME = metrics.WORKLOAD
 HTTP_PORT = 9898
@@ -350,14 +350,7 @@ class RolloutCanary(Construct):
         return ro.RolloutSpecTemplateSpec(
             service_account_name=self.service_account.name,
             automount_service_account_token=False,
-            security_context=ro.RolloutSpecTemplateSpecSecurityContext(
-                # The image's user is the non-numeric `app`: runAsNonRoot needs numeric ids.
-                run_as_non_root=True,
-                run_as_user=100,
-                run_as_group=101,
-                fs_group=101,
-                seccomp_profile=ro.RolloutSpecTemplateSpecSecurityContextSeccompProfile(type="RuntimeDefault"),
-            ),
+            security_context=pod_security_context(),
             containers=[
                 ro.RolloutSpecTemplateSpecContainers(
                     name="podinfo",
@@ -396,16 +389,7 @@ class RolloutCanary(Construct):
                         requests={"cpu": res.cpu_request, "memory": res.memory_request},
                         limits={"cpu": res.cpu_limit, "memory": res.memory_limit},
                     ),
-                    security_context=ro.RolloutSpecTemplateSpecContainersSecurityContext(
-                        allow_privilege_escalation=False,
-                        privileged=False,
-                        read_only_root_filesystem=True,
-                        run_as_non_root=True,
-                        run_as_user=100,
-                        run_as_group=101,
-                        capabilities=ro.RolloutSpecTemplateSpecContainersSecurityContextCapabilities(drop=["ALL"]),
-                        seccomp_profile=ro.RolloutSpecTemplateSpecContainersSecurityContextSeccompProfile(type="RuntimeDefault"),
-                    ),
+                    security_context=container_security_context(),
                     volume_mounts=[ro.RolloutSpecTemplateSpecContainersVolumeMounts(name="data", mount_path="/data")],
                 )
             ],

@@ -1,5 +1,7 @@
-"""SecurityPolicies: who may reach podinfo's pods and whom they may reach (R7.2), and the Pod
-Security level of its namespace (R7.3).
+"""Security of the environments, in one place (R7): SecurityPolicies (network policies and rollout
+RoleBindings of one namespace), RolloutRoles, and what the other constructs take from here: the
+Pod Security labels of the namespace (environment.py), podinfo's pod and container security
+contexts (rollout.py), Argo CD's RBAC policy (argocd.py), the scanner skips on the Rollout.
 
 NetworkPolicies in each environment namespace (networking.k8s.io/v1; a pod selected by any policy
 of a type is isolated for that direction and allows only the union of those policies' rules):
@@ -46,8 +48,9 @@ from dataclasses import dataclass
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
+from imports.rollouts.io import argoproj as ro
 from podinfo_canary import waves
-from podinfo_canary.config import ClusterDns, Environment
+from podinfo_canary.config import ClusterDns, Environment, Rbac
 
 READ = ["get", "list", "watch"]
 # (API group, resources, verbs): what `rollout-viewer` grants.
@@ -71,6 +74,53 @@ ACTION_REQUESTS = {
     "skip-current-step": {("get", "rollouts"), ("patch", "rollouts/status")},  # promote (paused at a step)
 }
 VIEWER_ROLE, OPERATOR_ROLE = "rollout-viewer", "rollout-operator"
+
+
+def argocd_rbac(rbac: Rbac) -> dict[str, str]:
+    """argocd-rbac-cm: read-only by default; deployers sync podinfo and run the Rollout actions of
+    ACTION_REQUESTS from the UI or `argocd app actions run` (R1.5). `skip-current-step` moves past
+    a step whose analysis was Inconclusive; `resume` only clears the pause, so the same step's
+    analysis runs again (README "Promote past the manual gate, abort, retry")."""
+    lines = [
+        "p, role:deployer, applications, get, podinfo/*, allow",
+        "p, role:deployer, applications, sync, podinfo/*, allow",
+        *(f"p, role:deployer, applications, action/argoproj.io/Rollout/{a}, podinfo/*, allow" for a in ACTION_REQUESTS),
+        "p, role:deployer, logs, get, podinfo/*, allow",
+        *(f"g, {group}, role:deployer" for group in rbac.deployer_groups),
+        *(f"g, {group}, role:admin" for group in rbac.admin_groups),
+    ]
+    return {"policy.default": "role:readonly", "policy.csv": "\n".join(lines) + "\n", "scopes": "[groups]"}
+
+
+# podinfo's image runs as its user `app` (uid 100, group 101: its Dockerfile's `adduser -S`);
+# that name is not numeric, and runAsNonRoot needs numeric ids to be checked.
+POD_USER, POD_GROUP = 100, 101
+
+
+def pod_security_context() -> ro.RolloutSpecTemplateSpecSecurityContext:
+    """podinfo's pod: non-root with the image's ids, the runtime's seccomp profile (`restricted`)."""
+    return ro.RolloutSpecTemplateSpecSecurityContext(
+        run_as_non_root=True,
+        run_as_user=POD_USER,
+        run_as_group=POD_GROUP,
+        fs_group=POD_GROUP,
+        seccomp_profile=ro.RolloutSpecTemplateSpecSecurityContextSeccompProfile(type="RuntimeDefault"),
+    )
+
+
+def container_security_context() -> ro.RolloutSpecTemplateSpecContainersSecurityContext:
+    """podinfo's container: no privilege, no escalation, no capability, a read-only root."""
+    return ro.RolloutSpecTemplateSpecContainersSecurityContext(
+        allow_privilege_escalation=False,
+        privileged=False,
+        read_only_root_filesystem=True,
+        run_as_non_root=True,
+        run_as_user=POD_USER,
+        run_as_group=POD_GROUP,
+        capabilities=ro.RolloutSpecTemplateSpecContainersSecurityContextCapabilities(drop=["ALL"]),
+        seccomp_profile=ro.RolloutSpecTemplateSpecContainersSecurityContextSeccompProfile(type="RuntimeDefault"),
+    )
+
 
 # Pod Security Standards: every pod in an environment namespace must meet `restricted`.
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
