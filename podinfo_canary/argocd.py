@@ -22,6 +22,7 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
+from podinfo_canary.access import argocd_rbac
 from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
 from podinfo_canary.dashboard import PodinfoDashboard
 from podinfo_canary.platform import (
@@ -33,7 +34,7 @@ from podinfo_canary.platform import (
     PlatformApps,
     platform_application,
 )
-from podinfo_canary.security import RolloutRoles, argocd_rbac
+from podinfo_canary.security import RolloutRoles
 
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
 

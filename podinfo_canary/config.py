@@ -338,6 +338,8 @@ class Environment(Strict):
     notifications: EnvNotifications
     # Refuse an image without `image.digest` (supply-chain policy of this environment).
     require_digest: bool = False
+    # canaryctl asks before `abort` and `promote --full` here (unless --yes).
+    protected: bool = False
 
     @model_validator(mode="after")
     def _digest_when_required(self) -> Environment:

@@ -24,16 +24,8 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
+from podinfo_canary.workload import HASH_LABEL, HASH_SERIES_LABEL, TRACK_LABEL, TRACK_SERIES_LABEL, WORKLOAD
 
-# The workload: the Rollout, its pods (<name>-<hash>-<suffix>), container and PodMonitor share it.
-WORKLOAD = "podinfo"
-HASH_LABEL = "rollouts-pod-template-hash"
-HASH_SERIES_LABEL = "rollouts_pod_template_hash"
-# The Rollout labels canary and stable pods (canaryMetadata/stableMetadata); the PodMonitor copies
-# the label, sanitized (prometheus-operator v0.93.0 promcfg.go `sanitizeLabelName`), so alerts and
-# dashboards tell the tracks apart without knowing any hash.
-TRACK_LABEL = "podinfo.example.com/track"
-TRACK_SERIES_LABEL = "podinfo_example_com_track"
 METRICS_PORT = 9797
 METRICS_PORT_NAME = "http-metrics"
 SCRAPE_INTERVAL_SECONDS = 15

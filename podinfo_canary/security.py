@@ -50,47 +50,8 @@ from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import waves
-from podinfo_canary.config import ClusterDns, Environment, Rbac
-
-READ = ["get", "list", "watch"]
-# (API group, resources, verbs): what `rollout-viewer` grants.
-VIEWER_RULES = (
-    ("argoproj.io", ("rollouts", "analysisruns", "analysistemplates", "experiments"), READ),
-    ("apps", ("replicasets", "deployments"), READ),
-    ("", ("pods", "pods/log", "events"), READ),
-    ("events.k8s.io", ("events",), READ),
-)
-# What `rollout-operator` adds: the requests promote, abort, retry, pause and restart make.
-OPERATOR_RULES = (("argoproj.io", ("rollouts", "rollouts/status"), ["patch"]),)
-# The Kubernetes requests behind each Argo CD Rollout action (argo-cd v3.5.1
-# resource_customizations/argoproj.io/Rollout/actions/<action>/action.lua: which of spec and
-# status each one changes) and its kubectl-argo-rollouts equivalent (cmd/promote, cmd/abort,
-# cmd/retry): (verb, resource) pairs, all in the Rollouts API group.
-ACTION_REQUESTS = {
-    "resume": {("get", "rollouts"), ("patch", "rollouts/status"), ("patch", "rollouts")},  # promote
-    "abort": {("patch", "rollouts/status")},  # abort
-    "retry": {("patch", "rollouts/status")},  # retry rollout
-    "promote-full": {("get", "rollouts"), ("patch", "rollouts/status")},  # promote --full
-    "skip-current-step": {("get", "rollouts"), ("patch", "rollouts/status")},  # promote (paused at a step)
-}
-VIEWER_ROLE, OPERATOR_ROLE = "rollout-viewer", "rollout-operator"
-
-
-def argocd_rbac(rbac: Rbac) -> dict[str, str]:
-    """argocd-rbac-cm: read-only by default; deployers sync podinfo and run the Rollout actions of
-    ACTION_REQUESTS from the UI or `argocd app actions run` (R1.5). `skip-current-step` moves past
-    a step whose analysis was Inconclusive; `resume` only clears the pause, so the same step's
-    analysis runs again (README "Promote past the manual gate, abort, retry")."""
-    lines = [
-        "p, role:deployer, applications, get, podinfo/*, allow",
-        "p, role:deployer, applications, sync, podinfo/*, allow",
-        *(f"p, role:deployer, applications, action/argoproj.io/Rollout/{a}, podinfo/*, allow" for a in ACTION_REQUESTS),
-        "p, role:deployer, logs, get, podinfo/*, allow",
-        *(f"g, {group}, role:deployer" for group in rbac.deployer_groups),
-        *(f"g, {group}, role:admin" for group in rbac.admin_groups),
-    ]
-    return {"policy.default": "role:readonly", "policy.csv": "\n".join(lines) + "\n", "scopes": "[groups]"}
-
+from podinfo_canary.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VIEWER_RULES
+from podinfo_canary.config import ClusterDns, Environment
 
 # podinfo's image runs as its user `app` (uid 100, group 101: its Dockerfile's `adduser -S`);
 # that name is not numeric, and runAsNonRoot needs numeric ids to be checked.

@@ -10,8 +10,9 @@ import cdk8s
 import pytest
 import yaml
 
+from podinfo_canary.access import ACTION_REQUESTS
 from podinfo_canary.config import ClusterDns
-from podinfo_canary.security import ACTION_REQUESTS, SecurityPolicies
+from podinfo_canary.security import SecurityPolicies
 from tests.conftest import find, one
 from tests.netpol import External, Pod, allowed
 

@@ -1,0 +1,3 @@
+from podinfo_canary.ctl.app import main
+
+main()

@@ -1,0 +1,285 @@
+"""canaryctl: operate podinfo's rollouts with the project's own knowledge (environments, dist/).
+
+Commands that read the cluster (`status`) or change a Rollout (`promote`, `abort`, `retry`,
+`pause`) use the official `kubernetes` client on the current kubeconfig (`--context` to pick
+another); the namespace is the environment's from config/ (`--env`), or `--namespace`. `plan`
+reads dist/. Every read command takes `--output json`. A failure is one line on stderr and an
+exit code of its kind (podinfo_canary/ctl/kube.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from podinfo_canary import config as config_module
+from podinfo_canary.ctl import actions
+from podinfo_canary.ctl.kube import NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
+from podinfo_canary.ctl.status import FAILED_PHASES, RUNNING_PHASES, canary_in_progress, step_analysis, summarize
+from podinfo_canary.workload import HASH_LABEL, WORKLOAD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+app = typer.Typer(
+    name="canaryctl",
+    help="Operate podinfo's canary rollouts: status, promote, abort, retry, pause, plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class Output(StrEnum):
+    text = "text"
+    json = "json"
+
+
+Env = Annotated[str | None, typer.Option("--env", "-e", help="Environment from config/ (its namespace and settings).")]
+Namespace = Annotated[str | None, typer.Option("--namespace", "-n", help="Namespace, instead of the environment's.")]
+Context = Annotated[str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")]
+RolloutName = Annotated[str, typer.Option("--rollout", help="Rollout name.")]
+OutputOption = Annotated[Output, typer.Option("--output", "-o", help="text, or json for scripts.")]
+ConfigDir = Annotated[Path, typer.Option("--config-dir", hidden=True)]
+
+
+def _environment(env: str | None, config_dir: Path) -> config_module.Environment | None:
+    if env is None:
+        return None
+    try:
+        cfg = config_module.load(config_dir)
+    except config_module.ConfigError as exc:
+        raise CtlError(str(exc).splitlines()[0], USAGE) from exc
+    for environment in cfg.environments:
+        if environment.name == env:
+            return environment
+    raise CtlError(f"unknown environment {env!r}; known: {', '.join(e.name for e in cfg.environments)}", USAGE)
+
+
+def _target(
+    env: str | None, namespace: str | None, context: str | None, config_dir: Path
+) -> tuple[Target, config_module.Environment | None]:
+    environment = _environment(env, config_dir)
+    if namespace is None and environment is None:
+        raise CtlError("say which environment (--env dev|staging|prod) or namespace (--namespace)", USAGE)
+    return Target(namespace=namespace or environment.namespace, context=context), environment
+
+
+def _run(command) -> None:
+    try:
+        command()
+    except CtlError as error:
+        err.print(f"canaryctl: {error}", highlight=False, soft_wrap=True)
+        raise typer.Exit(error.code) from None
+
+
+@app.command()
+def status(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    output: OutputOption = Output.text,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Where the rollout is: step, weight, phase, pauses, both versions' pods, the analysis.
+
+    The current analysis shows each metric's last value, phase and the condition it is judged by."""
+
+    def run() -> None:
+        target, _ = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        obj = rollouts.get(rollout)
+        hashes = [h for h in (obj.get("status", {}).get("stableRS"), obj.get("status", {}).get("currentPodHash")) if h]
+        replica_sets = rollouts.replica_sets(f"{HASH_LABEL} in ({','.join(sorted(set(hashes)))})") if hashes else []
+        analysis = step_analysis(obj)
+        run_obj = rollouts.analysis_run(analysis["name"]) if analysis.get("name") else None
+        summary = summarize(obj, replica_sets, run_obj)
+        if output is Output.json:
+            print(json.dumps(summary, indent=2, sort_keys=True))
+        else:
+            _print_status(summary)
+
+    _run(run)
+
+
+def _print_status(s: dict) -> None:
+    step = f"step {s['step'] + 1}/{s['steps']}" if s["step"] is not None and s["step"] < s["steps"] else "all steps done"
+    out.print(f"[bold]{s['namespace']}/{s['rollout']}[/]  {s['phase']}  {step}  canary weight {s['weight']}%")
+    if s["message"]:
+        out.print(f"  {s['message']}")
+    if s["paused"]:
+        out.print(f"  [yellow]paused[/]: {', '.join(r for r in s['pause_reasons'] if r) or 'spec.paused'}")
+    if s["aborted"]:
+        out.print("  [red]aborted[/]: traffic is back on the stable version; `canaryctl retry` runs the canary again")
+    table = Table("track", "hash", "ready", "image")
+    for track in ("stable", "canary"):
+        version = s[track]
+        if version:
+            table.add_row(
+                track, version.get("hash") or "-", f"{version.get('ready', 0)}/{version.get('replicas', 0)}", version.get("image") or "-"
+            )
+    out.print(table)
+    analysis = s["analysis"]
+    if analysis:
+        out.print(f"analysis {analysis['name']}: {analysis['phase']}" + (f" ({analysis['message']})" if analysis["message"] else ""))
+        metrics = Table("metric", "phase", "last value", "measurements", "judged by")
+        colors = {"Successful": "green", "Failed": "red", "Error": "red", "Inconclusive": "yellow", "Running": "blue"}
+        for m in analysis["metrics"]:
+            color = colors.get(m["phase"], "white")
+            condition = m["failure_condition"] or m["success_condition"] or "-"
+            metrics.add_row(m["name"], f"[{color}]{m['phase']}[/]", str(m["value"]), str(m["measurements"]), condition)
+        out.print(metrics)
+
+
+def _confirm(environment: config_module.Environment | None, action: str, yes: bool) -> None:
+    if environment is None or not environment.protected or yes:
+        return
+    if not sys.stdin.isatty():
+        raise CtlError(f"{environment.name} is protected: {action} needs confirmation; pass --yes", REFUSED)
+    if not typer.confirm(f"{environment.name} is protected. {action}?", default=False):
+        raise CtlError(f"{action}: not confirmed", REFUSED)
+
+
+@app.command()
+def promote(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    full: Annotated[bool, typer.Option("--full", help="Skip the remaining steps, pauses and analysis.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Promote past a running or failed analysis.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask in a protected environment.")] = False,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Move a paused canary to its next step (the manual gate); --full goes straight to 100%.
+
+    Sends what `kubectl argo rollouts promote [--full]` v1.9.1 sends. Refuses to pass a blocking
+    analysis that is still running or has failed unless --force."""
+
+    def run() -> None:
+        target, environment = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        obj = rollouts.get(rollout)
+        if not canary_in_progress(obj) and not obj.get("spec", {}).get("paused"):
+            raise CtlError(f"no canary in progress in {target.namespace}: nothing to promote", NO_CANARY)
+        analysis = step_analysis(obj)
+        phase = analysis.get("status")
+        if not force and phase in RUNNING_PHASES:
+            raise CtlError(f"the analysis {analysis.get('name')} of this step is still {phase}: wait for it, or pass --force", REFUSED)
+        if not force and phase in FAILED_PHASES:
+            raise CtlError(
+                f"the analysis {analysis.get('name')} of this step {phase.lower()}: the canary is worse; pass --force to promote anyway",
+                REFUSED,
+            )
+        if full:
+            _confirm(environment, f"promote {rollout} fully to 100%", yes)
+        rollouts.apply(rollout, actions.promote(obj, full=full))
+        out.print(f"rollout '{rollout}' {'fully promoted' if full else 'promoted'}")
+
+    _run(run)
+
+
+@app.command()
+def abort(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask in a protected environment.")] = False,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Send all traffic back to the stable version and scale the canary down.
+
+    As `kubectl argo rollouts abort`. The new version stays in Git: revert it there, or `retry`."""
+
+    def run() -> None:
+        target, environment = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        if not canary_in_progress(rollouts.get(rollout)):
+            raise CtlError(f"no canary in progress in {target.namespace}: nothing to abort", NO_CANARY)
+        _confirm(environment, f"abort {rollout}", yes)
+        rollouts.apply(rollout, actions.abort())
+        out.print(f"rollout '{rollout}' aborted")
+
+    _run(run)
+
+
+@app.command()
+def retry(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Run an aborted canary again from its first step (as `kubectl argo rollouts retry rollout`)."""
+
+    def run() -> None:
+        target, _ = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        if not rollouts.get(rollout).get("status", {}).get("abort"):
+            raise CtlError(f"rollout {rollout} in {target.namespace} is not aborted: nothing to retry", REFUSED)
+        rollouts.apply(rollout, actions.retry())
+        out.print(f"rollout '{rollout}' retried")
+
+    _run(run)
+
+
+@app.command()
+def pause(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Hold the rollout where it is (as `kubectl argo rollouts pause`); `promote` resumes it."""
+
+    def run() -> None:
+        target, _ = _target(env, namespace, context, config_dir)
+        Rollouts(target).apply(rollout, actions.pause())
+        out.print(f"rollout '{rollout}' paused")
+
+    _run(run)
+
+
+@app.command()
+def plan(
+    env: Annotated[str, typer.Option("--env", "-e", help="Environment whose dist/ folder to read.")],
+    output: OutputOption = Output.text,
+    dist: Annotated[Path, typer.Option("--dist", hidden=True)] = ROOT / "dist",
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """The stage timeline of an environment and its healthy promotion time, read from dist/."""
+    from podinfo_canary import plan as plan_module
+
+    def run() -> None:
+        environment = _environment(env, config_dir)
+        folder = dist / environment.name
+        if not any(folder.glob("Rollout.*.yaml")):
+            raise CtlError(f"{folder}: no Rollout here; run `make synth` first", USAGE)
+        rollout_plan = plan_module.plan_from_folder(folder)
+        if output is Output.json:
+            print(json.dumps(dataclasses.asdict(rollout_plan), indent=2, sort_keys=True))
+        else:
+            print(rollout_plan.describe())
+
+    _run(run)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

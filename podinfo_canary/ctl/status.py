@@ -1,0 +1,102 @@
+"""What `canaryctl status` reports, computed from the Rollout, its ReplicaSets and its current
+AnalysisRun (plain data, so `--output json` and the terminal view say the same thing)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from podinfo_canary.ctl.actions import current_step_index
+from podinfo_canary.workload import HASH_LABEL
+
+RUNNING_PHASES = ("Pending", "Running")
+FAILED_PHASES = ("Failed", "Error")
+
+
+def weight(rollout: dict) -> int:
+    """The canary's traffic weight: what the controller reports for a traffic-routed rollout
+    (status.canary.weights), else the last setWeight at or before the current step."""
+    weights = rollout.get("status", {}).get("canary", {}).get("weights") or {}
+    if "canary" in weights:
+        return int(weights["canary"].get("weight", 0))
+    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
+    index = current_step_index(rollout)
+    if index is None or index >= len(steps):
+        return 100 if steps else 0
+    set_weights = [s["setWeight"] for s in steps[: index + 1] if "setWeight" in s]
+    return set_weights[-1] if set_weights else 0
+
+
+def canary_in_progress(rollout: dict) -> bool:
+    status = rollout.get("status", {})
+    return bool(status.get("currentPodHash")) and status.get("currentPodHash") != status.get("stableRS")
+
+
+def step_analysis(rollout: dict) -> dict:
+    """The blocking AnalysisRun of the current step, as the Rollout's status names it."""
+    return rollout.get("status", {}).get("canary", {}).get("currentStepAnalysisRunStatus") or {}
+
+
+def _versions(replica_sets: list[dict]) -> dict[str, dict]:
+    out = {}
+    for rs in replica_sets:
+        pod_hash = rs["metadata"].get("labels", {}).get(HASH_LABEL)
+        containers = rs.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or [{}]
+        out[pod_hash] = {
+            "image": containers[0].get("image"),
+            "ready": rs.get("status", {}).get("readyReplicas", 0) or 0,
+            "replicas": rs.get("status", {}).get("replicas", 0) or 0,
+        }
+    return out
+
+
+def metric_results(run: dict) -> list[dict]:
+    """Each metric of an AnalysisRun: phase, counts, last value and the conditions it is judged by."""
+    conditions = {m["name"]: m for m in run.get("spec", {}).get("metrics", [])}
+    results = []
+    for result in run.get("status", {}).get("metricResults", []) or []:
+        measurements = result.get("measurements") or []
+        metric = conditions.get(result["name"], {})
+        results.append(
+            {
+                "name": result["name"],
+                "phase": result.get("phase"),
+                "value": measurements[-1].get("value") if measurements else None,
+                "measurements": result.get("count", len(measurements)),
+                "failed": result.get("failed", 0),
+                "inconclusive": result.get("inconclusive", 0),
+                "success_condition": metric.get("successCondition"),
+                "failure_condition": metric.get("failureCondition"),
+            }
+        )
+    return results
+
+
+def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict[str, Any]:
+    spec, status = rollout.get("spec", {}), rollout.get("status", {})
+    steps = spec.get("strategy", {}).get("canary", {}).get("steps") or []
+    versions = _versions(replica_sets)
+    stable_hash, canary_hash = status.get("stableRS"), status.get("currentPodHash")
+    canary = canary_in_progress(rollout)
+    analysis = step_analysis(rollout)
+    return {
+        "rollout": rollout["metadata"]["name"],
+        "namespace": rollout["metadata"]["namespace"],
+        "phase": status.get("phase"),
+        "message": status.get("message"),
+        "step": current_step_index(rollout),
+        "steps": len(steps),
+        "weight": weight(rollout) if canary else 0,
+        "paused": bool(spec.get("paused")) or bool(status.get("pauseConditions")),
+        "pause_reasons": [c.get("reason") for c in status.get("pauseConditions") or []],
+        "aborted": bool(status.get("abort")),
+        "stable": {"hash": stable_hash, **versions.get(stable_hash, {})},
+        "canary": {"hash": canary_hash, **versions.get(canary_hash, {})} if canary else None,
+        "analysis": {
+            "name": analysis.get("name"),
+            "phase": analysis.get("status"),
+            "message": analysis.get("message"),
+            "metrics": metric_results(run) if run else [],
+        }
+        if analysis
+        else None,
+    }

@@ -1,0 +1,14 @@
+"""The names every part of the project shares for podinfo's workload, in a module without jsii
+(canaryctl imports it without starting Node): metrics.py and the constructs import them from here."""
+
+# The workload: the Rollout, its pods (<name>-<hash>-<suffix>), container and PodMonitor share it.
+WORKLOAD = "podinfo"
+# The Argo Rollouts controller labels each ReplicaSet and its pods with the pod-template hash; the
+# PodMonitor copies the label onto every series under its sanitized name.
+HASH_LABEL = "rollouts-pod-template-hash"
+HASH_SERIES_LABEL = "rollouts_pod_template_hash"
+# The Rollout labels canary and stable pods (canaryMetadata/stableMetadata); the PodMonitor copies
+# the label, sanitized (prometheus-operator v0.93.0 promcfg.go `sanitizeLabelName`), so alerts and
+# dashboards tell the tracks apart without knowing any hash.
+TRACK_LABEL = "podinfo.example.com/track"
+TRACK_SERIES_LABEL = "podinfo_example_com_track"

@@ -1,0 +1,104 @@
+"""A Kubernetes API server on loopback answering the few paths canaryctl uses, recording every
+request (method, path, query, content type, body), with a kubeconfig that points the real client
+at it. Objects are plain dicts; `fail` makes a path answer an error status instead."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import yaml
+
+ROLLOUTS = "/apis/argoproj.io/v1alpha1/namespaces/{ns}/rollouts"
+ANALYSIS_RUNS = "/apis/argoproj.io/v1alpha1/namespaces/{ns}/analysisruns"
+REPLICA_SETS = "/apis/apps/v1/namespaces/{ns}/replicasets"
+
+
+class FakeApiServer:
+    def __init__(self) -> None:
+        self.objects: dict[str, dict] = {}  # path -> object
+        self.lists: dict[str, list[dict]] = {}  # collection path -> items (label selectors ignored)
+        self.failures: dict[tuple[str, str], int] = {}  # (method, path) -> status
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def _answer(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self, method: str) -> None:
+                url = urlparse(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                server.requests.append(
+                    {
+                        "method": method,
+                        "path": url.path,
+                        "query": parse_qs(url.query),
+                        "content_type": self.headers.get("Content-Type"),
+                        "body": json.loads(raw) if raw else None,
+                    }
+                )
+                status = server.failures.get((method, url.path))
+                if status:
+                    reason = {403: "Forbidden", 404: "NotFound"}.get(status, "Error")
+                    self._answer(
+                        status, {"kind": "Status", "status": "Failure", "reason": reason, "code": status, "message": f"{reason.lower()}"}
+                    )
+                    return
+                if method == "GET" and url.path in server.lists:
+                    self._answer(200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": server.lists[url.path]})
+                    return
+                target = url.path.removesuffix("/status")
+                if target not in server.objects:
+                    self._answer(404, {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"})
+                    return
+                self._answer(200, server.objects[target])
+
+            def do_GET(self) -> None:
+                self._handle("GET")
+
+            def do_PATCH(self) -> None:
+                self._handle("PATCH")
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeApiServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def kubeconfig(self, folder: Path) -> Path:
+        path = folder / "kubeconfig"
+        path.write_text(
+            yaml.safe_dump(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Config",
+                    "clusters": [{"name": "loopback", "cluster": {"server": self.url}}],
+                    "users": [{"name": "tester", "user": {"token": "test-token"}}],
+                    "contexts": [{"name": "loopback", "context": {"cluster": "loopback", "user": "tester"}}],
+                    "current-context": "loopback",
+                }
+            )
+        )
+        return path
+
+    def writes(self) -> list[tuple[str, str, str, dict]]:
+        return [(r["method"], r["path"], r["content_type"], r["body"]) for r in self.requests if r["method"] != "GET"]
