@@ -45,6 +45,36 @@ def audit_rules(platform: Platform) -> list[AuditRule]:
     argocd_sa = service_account(platform.argocd.namespace, ARGOCD_CONTROLLER)
     return [
         AuditRule(
+            "None",
+            "the kubelets' own node and pod status updates: every few seconds from every node",
+            {
+                "userGroups": ["system:nodes"],
+                "verbs": ["update", "patch"],
+                "resources": [{"group": "", "resources": ["nodes/status", "pods/status"]}],
+            },
+        ),
+        AuditRule(
+            "None",
+            "leader-election leases, events and access reviews, written by the control plane all the time",
+            {
+                "resources": [
+                    {"group": "coordination.k8s.io", "resources": ["leases"]},
+                    {"group": "", "resources": ["events"]},
+                    {"group": "events.k8s.io", "resources": ["events"]},
+                    {"group": "authentication.k8s.io", "resources": ["tokenreviews"]},
+                    {
+                        "group": "authorization.k8s.io",
+                        "resources": [
+                            "subjectaccessreviews",
+                            "selfsubjectaccessreviews",
+                            "localsubjectaccessreviews",
+                            "selfsubjectrulesreviews",
+                        ],
+                    },
+                ]
+            },
+        ),
+        AuditRule(
             "Metadata",
             "the Rollouts controller updates rollouts, their status, ReplicaSets and AnalysisRuns on every "
             "reconcile: who and when, without bodies, or the log drowns in them",
@@ -71,6 +101,19 @@ def audit_rules(platform: Platform) -> list[AuditRule]:
                 "resources": [
                     {"group": ARGO, "resources": ["rollouts", "rollouts/status", "analysistemplates", "applications", "appprojects"]}
                 ],
+            },
+        ),
+        AuditRule(
+            "Metadata",
+            "a shell, attach, port-forward or proxy into a pod or node: these arrive as GET over WebSocket "
+            "(apiserver requestinfo.go), so the reads rule below would drop them",
+            {
+                "resources": [
+                    {
+                        "group": "",
+                        "resources": ["pods/exec", "pods/attach", "pods/portforward", "pods/proxy", "services/proxy", "nodes/proxy"],
+                    }
+                ]
             },
         ),
         AuditRule("None", "reads of everything else: the volume would hide the changes", {"verbs": READS}),

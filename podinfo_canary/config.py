@@ -394,7 +394,7 @@ class Rbac(Strict):
     @classmethod
     def _not_reserved(cls, value: list[str]) -> list[str]:
         for index, group in enumerate(value):
-            if group.startswith("system:"):
+            if group.lower().startswith("system:"):
                 raise FieldProblem((index,), group, "groups starting 'system:' are Kubernetes' own; name an SSO group")
         return value
 

@@ -65,6 +65,8 @@ class PodinfoEnvironment(cdk8s.Chart):
             traffic_namespaces=[traffic],
             prometheus_namespace=platform.charts.kube_prometheus_stack.namespace,
             cluster_dns=platform.cluster_dns,
+            # The Certificate (nginx router) is solved over HTTP-01 through ingress-nginx.
+            acme_solver_namespaces=[platform.charts.ingress_nginx.namespace] if self.canary.certificate else [],
             viewer_groups=platform.argocd.rbac.viewer_groups,
             operator_groups=platform.argocd.rbac.deployer_groups,
         )

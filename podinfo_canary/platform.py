@@ -220,7 +220,11 @@ class PlatformApps(Construct):
         return {
             "installCRDs": True,
             "keepCRDs": True,
-            "dashboard": {"enabled": True},
+            # Read-only: the dashboard has no login of its own, so a writable one would let anyone
+            # who reaches it promote or abort outside the rollout roles and the audit trail
+            # (argo-helm argo-rollouts 2.41 templates/dashboard/clusterrole.yaml: update/patch on
+            # rollouts unless `dashboard.readonly`).
+            "dashboard": {"enabled": True, "readonly": True},
             "controller": {
                 "metrics": {
                     "enabled": True,

@@ -18,6 +18,11 @@ of a type is isolated for that direction and allows only the union of those poli
   Gateway's for `traffic_router: gatewayapi`.
 - `podinfo-metrics`: ingress to podinfo's pods on the `http-metrics` port from Prometheus'
   namespace (kube-prometheus-stack).
+- `acme-http01-solver` (environments with a Certificate, i.e. the nginx router): ingress to
+  cert-manager's HTTP-01 solver pods, which it starts in the Certificate's namespace labelled
+  `acme.cert-manager.io/http01-solver: "true"` and listening on 8089 (cert-manager v1.21.1
+  pkg/issuer/acme/http/pod.go `podLabels`, http.go `acmeSolverListenPort`), from ingress-nginx's
+  namespace, which routes the ACME server's request (and cert-manager's self-check) to them.
 
 Namespaces are matched by `kubernetes.io/metadata.name`, which the API server sets on every
 namespace to its name and which nobody can change (Kubernetes 1.21+, NamespaceDefaultLabelName).
@@ -87,6 +92,8 @@ def container_security_context() -> ro.RolloutSpecTemplateSpecContainersSecurity
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS_PORT = 53
+ACME_SOLVER_LABELS = {"acme.cert-manager.io/http01-solver": "true"}
+ACME_SOLVER_PORT = 8089
 
 
 @dataclass(frozen=True)
@@ -111,8 +118,8 @@ def scanner_skips(environment: Environment) -> list[ScannerSkip]:
         ScannerSkip(
             "CKV_K8S_40",
             "Containers should run as a high UID to avoid host conflict",
-            "podinfo's image runs as its own user app (uid 100, created by its Dockerfile) who owns /home/app; "
-            "another uid is not known to read it. runAsNonRoot and Pod Security restricted hold",
+            "podinfo's image is built to run as its user app (uid 100: its Dockerfile's adduser and USER app); a uid of "
+            "10000 or more has not been tried against the image here. runAsNonRoot and Pod Security restricted hold",
         ),
     ]
     if environment.image.digest is None:
@@ -166,6 +173,8 @@ class SecurityPolicies(Construct):
         traffic_namespaces: namespaces the traffic router runs in (ingress-nginx's, or the Gateway's).
         prometheus_namespace: kube-prometheus-stack's namespace.
         cluster_dns: the namespace and labels of the cluster DNS pods.
+        acme_solver_namespaces: namespaces that reach cert-manager's HTTP-01 solver pods here
+            (default none: no Certificate in this namespace).
         viewer_groups: SSO groups bound to `rollout-viewer` here (default none).
         operator_groups: SSO groups bound to `rollout-operator` here (default none).
     """
@@ -182,6 +191,7 @@ class SecurityPolicies(Construct):
         traffic_namespaces: Sequence[str],
         prometheus_namespace: str,
         cluster_dns: ClusterDns,
+        acme_solver_namespaces: Sequence[str] = (),
         viewer_groups: Sequence[str] = (),
         operator_groups: Sequence[str] = (),
     ) -> None:
@@ -207,6 +217,12 @@ class SecurityPolicies(Construct):
                 ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_string(port), protocol="TCP")],
             )
             self._policy(name, podinfo, ["Ingress"], ingress=[rule])
+        if acme_solver_namespaces:
+            solver = k8s.NetworkPolicyIngressRule(
+                from_=[k8s.NetworkPolicyPeer(namespace_selector=_namespaces(acme_solver_namespaces))],
+                ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(ACME_SOLVER_PORT), protocol="TCP")],
+            )
+            self._policy("acme-http01-solver", k8s.LabelSelector(match_labels=ACME_SOLVER_LABELS), ["Ingress"], ingress=[solver])
         for role, groups in ((VIEWER_ROLE, viewer_groups), (OPERATOR_ROLE, operator_groups)):
             if groups:
                 k8s.KubeRoleBinding(

@@ -5,12 +5,14 @@ NetworkPolicySpec, NetworkPolicyPeer, NetworkPolicyPort):
 - a pod is isolated for a direction when some policy of its namespace selects it
   (`podSelector`) and lists that direction in `policyTypes`; an isolated pod accepts only what
   the union of those policies' rules allows, a pod no policy selects accepts everything;
-- `policyTypes` left out means Ingress, plus Egress when the policy has egress rules;
+- `policyTypes` left out means Ingress, plus Egress when the policy has egress rules (a non-empty
+  list: apis/networking/v1 defaults.go `SetDefaults_NetworkPolicy`);
 - a rule with no `from`/`to` matches every peer, with no `ports` every port;
 - within one peer, `namespaceSelector` and `podSelector` must both match (AND); separate peers
   are alternatives (OR); a `podSelector` alone selects pods of the policy's own namespace, a
   `namespaceSelector` alone every pod of the selected namespaces; `ipBlock` matches addresses
-  (here: destinations outside the cluster) in its CIDR and not in `except`;
+  in its CIDR and not in `except`: addresses outside the cluster, and pod IPs too (what most CNIs
+  do; the API leaves ipBlock for pod IPs to the implementation, so matching is the cautious side);
 - a port is a number (up to `endPort` when given) or a container port name, resolved on the pod
   being reached; protocol defaults to TCP;
 - a connection is allowed when the source's egress allows it and the destination's ingress does.
@@ -31,6 +33,7 @@ class Pod:
     labels: dict[str, str]
     ports: dict[str, tuple[int, str]] = field(default_factory=dict)  # container port name -> (number, protocol)
     name: str = "pod"
+    ip: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def _namespace_labels(name: str) -> dict[str, str]:
 
 def _peer_matches(peer: dict, policy_namespace: str, other: Pod | External, namespace_labels) -> bool:
     if "ipBlock" in peer:
-        if not isinstance(other, External):
+        if other.ip is None:
             return False
         block = peer["ipBlock"]
         address = ipaddress.ip_address(other.ip)
@@ -100,7 +103,7 @@ def _port_matches(ports: list[dict] | None, number: int, protocol: str, target: 
 
 
 def _types(spec: dict) -> list[str]:
-    return spec.get("policyTypes") or ["Ingress", *(["Egress"] if "egress" in spec else [])]
+    return spec.get("policyTypes") or ["Ingress", *(["Egress"] if spec.get("egress") else [])]
 
 
 def _direction_allows(policies, pod: Pod, direction: str, peer, number, protocol, target, namespace_labels) -> bool:

@@ -17,13 +17,25 @@ def _policy(objects) -> dict:
 
 
 def audit_level(
-    policy: dict, *, user: str, groups=(), verb: str, group: str = "", resource: str = "", subresource: str = "", path: str = ""
+    policy: dict,
+    *,
+    user: str,
+    groups=(),
+    verb: str,
+    group: str = "",
+    resource: str = "",
+    subresource: str = "",
+    name: str = "",
+    namespace: str = "",
+    path: str = "",
 ) -> str:
     """The level the API server records a request at: the first rule that matches, else None
     (k8s.io/apiserver v0.36.3 pkg/audit/policy/checker.go `EvaluatePolicyRule`, `ruleMatches`,
     `ruleMatchesResource`, `ruleMatchesNonResource`: a rule's users, groups and verbs must match
-    when listed; resources match `resource` or `resource/subresource`, `*`, `*/sub` or `res/*`;
-    non-resource URLs match exactly or by a trailing `*`)."""
+    when listed; a rule with namespaces or resources matches resource requests only: the
+    namespace must be listed, and a resource `resource` or `resource/subresource`, `*`, `*/sub`
+    or `res/*`, within resourceNames when given; non-resource URLs match exactly or by a trailing
+    `*`)."""
     for rule in policy["rules"]:
         if rule.get("users") and user not in rule["users"]:
             continue
@@ -32,7 +44,9 @@ def audit_level(
         if rule.get("verbs") and verb not in rule["verbs"]:
             continue
         if rule.get("namespaces") or rule.get("resources"):
-            if path or not _resource_matches(rule, group, resource, subresource):
+            if path or (rule.get("namespaces") and namespace not in rule["namespaces"]):
+                continue
+            if rule.get("resources") and not _resource_matches(rule, group, resource, subresource, name):
                 continue
         elif rule.get("nonResourceURLs") and not (
             path and any(u == path or (u.endswith("*") and path.startswith(u[:-1])) for u in rule["nonResourceURLs"])
@@ -42,17 +56,19 @@ def audit_level(
     return "None"
 
 
-def _resource_matches(rule: dict, group: str, resource: str, subresource: str) -> bool:
+def _resource_matches(rule: dict, group: str, resource: str, subresource: str, name: str) -> bool:
     combined = f"{resource}/{subresource}" if subresource else resource
-    for entry in rule.get("resources") or []:
+    for entry in rule["resources"]:
         if entry.get("group", "") not in (group, "*"):
             continue
         if not entry.get("resources"):
             return True
+        if entry.get("resourceNames") and name not in entry["resourceNames"]:
+            continue
         for res in entry["resources"]:
             if res in (combined, "*") or (subresource and res == f"*/{subresource}") or (res.endswith("/*") and res[:-2] == resource):
                 return True
-    return not rule.get("resources")
+    return False
 
 
 def _cases(config) -> list[tuple[str, dict, str]]:
@@ -88,6 +104,24 @@ def _cases(config) -> list[tuple[str, dict, str]]:
         ("a pod list", {**person, "verb": "list", "resource": "pods"}, "None"),
         ("a health probe", {"user": "system:anonymous", "verb": "get", "path": "/readyz"}, "None"),
         ("a ConfigMap created", {**person, "verb": "create", "resource": "configmaps"}, "Metadata"),
+        ("a shell in a pod (WebSocket: a GET)", {**person, "verb": "get", "resource": "pods", "subresource": "exec"}, "Metadata"),
+        ("a port-forward", {**person, "verb": "get", "resource": "pods", "subresource": "portforward"}, "Metadata"),
+        (
+            "a kubelet's node status",
+            {"user": "system:node:n1", "groups": ["system:nodes"], "verb": "patch", "resource": "nodes", "subresource": "status"},
+            "None",
+        ),
+        (
+            "the Rollouts controller's leader lease",
+            {"user": rollouts, "verb": "update", "group": "coordination.k8s.io", "resource": "leases"},
+            "None",
+        ),
+        (
+            "a lease renewed by a component",
+            {"user": "system:kube-scheduler", "verb": "update", "group": "coordination.k8s.io", "resource": "leases"},
+            "None",
+        ),
+        ("an event", {"user": "system:kube-scheduler", "verb": "create", "resource": "events"}, "None"),
     ]
 
 
@@ -125,7 +159,16 @@ def _no_secret_rule(policy):
 
 
 def _controllers_fully(policy):
-    del policy["rules"][0]["verbs"]
+    rule = next(r for r in policy["rules"] if r.get("users") and "rollouts" in r["users"][0])
+    del rule["verbs"]
+    return policy
+
+
+def _exec_after_reads(policy):
+    rules = policy["rules"]
+    shell = next(r for r in rules if any("pods/exec" in e.get("resources", []) for e in r.get("resources", [])))
+    rules.remove(shell)
+    rules.insert(len(rules) - 1, shell)
     return policy
 
 
@@ -135,6 +178,7 @@ def _controllers_fully(policy):
         (_catch_all_first, "promote, abort or retry (status patch): Metadata"),
         (_no_secret_rule, "a Secret read: None"),
         (_controllers_fully, "a controller's watch: Metadata"),
+        (_exec_after_reads, "a shell in a pod (WebSocket: a GET): None"),
     ],
 )
 def test_a_reordered_or_missing_rule_is_caught(breaker, expected, objects, config):
@@ -152,3 +196,34 @@ def test_no_application_syncs_the_audit_folder(objects, config):
     assert synced == {f"{dist}/argocd", *(f"{dist}/{e.name}" for e in config.environments)}
     assert f"{dist}/audit" not in synced
     assert [path for path, _ in objects if path.startswith("audit/")] == ["audit/Policy.podinfo-audit.k8s.yaml"]
+
+
+def test_the_evaluator_honours_namespaces_and_resource_names():
+    policy = {
+        "rules": [
+            {"level": "RequestResponse", "namespaces": ["prod"]},
+            {"level": "Request", "resources": [{"group": "", "resources": ["configmaps"], "resourceNames": ["a"]}]},
+        ]
+    }
+    assert audit_level(policy, user="u", verb="get", resource="pods", namespace="prod") == "RequestResponse"
+    assert audit_level(policy, user="u", verb="get", resource="pods", namespace="dev") == "None"
+    assert audit_level(policy, user="u", verb="get", path="/healthz") == "None"
+    assert audit_level(policy, user="u", verb="get", resource="configmaps", name="a") == "Request"
+    assert audit_level(policy, user="u", verb="get", resource="configmaps", name="b") == "None"
+
+
+def test_the_api_servers_validation_rules_are_applied():
+    """pkg/apis/audit/validation/validation.go `validatePolicyRule`: no rule for both resources and
+    non-resource URLs, URLs start with `/` and carry `*` only last, group names are DNS
+    subdomains, resourceNames need resources."""
+    base = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "metadata": {"name": "x"}}
+    bad_rules = [
+        {"level": "None", "nonResourceURLs": ["/healthz"], "namespaces": ["a"]},
+        {"level": "None", "nonResourceURLs": ["healthz"]},
+        {"level": "None", "nonResourceURLs": ["/he*lthz"]},
+        {"level": "None", "resources": [{"group": "Not_A_Group"}]},
+        {"level": "None", "resources": [{"group": "", "resourceNames": ["a"]}]},
+    ]
+    for rule in bad_rules:
+        assert validate({**base, "rules": [rule]}), rule
+    assert validate({**base, "rules": [{"level": "None", "nonResourceURLs": ["/healthz*", "*"]}]}) == []

@@ -5,7 +5,7 @@ Two scans:
 - every tracked file of the repository, and every file of a fresh `dist/`, for values shaped like
   credentials: private keys, Slack, GitHub, GitLab and AWS tokens, Slack webhook URLs with their
   ids, JSON web tokens, passwords inside URLs;
-- every YAML line of `dist/` and `config/` whose key names a credential (password, token, secret,
+- every line of `dist/`, `config/` and the tracked YAML and JSON files whose key names a credential (password, token, secret,
   client secret, API key, webhook URL): its value must be a reference (Argo CD's `$secret:key`
   form), a Secret selector (a mapping) or a boolean; and no Secret in `dist/` carries anything but
   the repository Secret's non-secret fields.
@@ -32,12 +32,13 @@ TOKEN_SHAPES = {
     "JSON web token": re.compile(r"\beyJ[0-9A-Za-z_-]{10,}\.eyJ[0-9A-Za-z_-]{10,}\.[0-9A-Za-z_-]{10,}"),
     "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@'\"<>]+:[^\s/@'\"<>]+@[^\s/]"),
 }
-CREDENTIAL_KEY = re.compile(
-    r"""^\s*(?:-\s+)?["']?(?P<key>[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|webhook[_-]?url))["']?\s*:\s*(?P<value>.*)$""",
-    re.IGNORECASE,
-)
-# A value that is no secret: a reference, a block that follows, a boolean, nothing.
-NOT_A_VALUE = re.compile(r"""^(?:\$\S+|\{\{.*\}\}|[|>][-+]?|true|false|null|~|""|''|)$""", re.IGNORECASE)
+_CREDENTIAL = r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|webhook[_-]?url|private[_-]?key|access[_-]?key|secret[_-]?key|credentials?)"
+CREDENTIAL_KEY = re.compile(rf"""^(?P<indent>\s*)(?:-\s+)?["']?(?P<key>{_CREDENTIAL})["']?\s*:\s*(?P<value>.*)$""", re.IGNORECASE)
+# The same inside a JSON or flow-style string: "password": "value".
+CREDENTIAL_JSON = re.compile(rf"""["'](?P<key>{_CREDENTIAL})["']\s*:\s*["'](?P<value>[^"']*)["']""", re.IGNORECASE)
+# A value that is no secret: a reference, a boolean, nothing (a mapping follows).
+NOT_A_VALUE = re.compile(r"""^(?:\$\S+|\{\{.*\}\}|true|false|null|~|""|''|)$""", re.IGNORECASE)
+BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*$")
 # Fields of a Secret that Argo CD's repository Secret may carry in the clear (no credentials).
 REPOSITORY_FIELDS = {"type", "url", "project", "name"}
 
@@ -47,11 +48,28 @@ def token_findings(name: str, text: str) -> list[str]:
 
 
 def credential_findings(name: str, text: str) -> list[str]:
+    """Credential-named keys holding a value: inline, as a block scalar (the lines indented below
+    `key: |`), or inside a JSON string."""
     found = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
         match = CREDENTIAL_KEY.match(line)
-        if match and not NOT_A_VALUE.match(match["value"].strip().split(" #")[0].strip()):
-            found.append(f"{name}:{number}: {match['key']} has a value")
+        if match:
+            value = match["value"].strip().split(" #")[0].strip()
+            if BLOCK_SCALAR.match(value):
+                indent = len(match["indent"])
+                block = []
+                for following in lines[number:]:
+                    if following.strip() and len(following) - len(following.lstrip()) <= indent:
+                        break
+                    block.append(following.strip())
+                if any(block):
+                    found.append(f"{name}:{number}: {match['key']} has a value")
+            elif not NOT_A_VALUE.match(value):
+                found.append(f"{name}:{number}: {match['key']} has a value")
+        for pair in CREDENTIAL_JSON.finditer(line):
+            if not NOT_A_VALUE.match(pair["value"]):
+                found.append(f"{name}:{number}: {pair['key']} has a value")
     return found
 
 
@@ -76,12 +94,13 @@ def test_no_tracked_file_holds_a_credential():
     assert findings == []
 
 
-def test_dist_and_config_refer_to_secrets_and_hold_none(fresh_dist, objects):
+def test_yaml_and_json_refer_to_secrets_and_hold_none(fresh_dist, objects):
     findings = []
-    for folder in (fresh_dist, ROOT / "config"):
-        for path in sorted(folder.rglob("*.yaml")):
-            text = path.read_text()
-            findings += token_findings(str(path), text) + credential_findings(str(path), text)
+    structured = [p for p in _tracked_files() if p.suffix in (".yaml", ".yml", ".json")]
+    assert len(structured) > 50
+    for path in [*sorted(fresh_dist.rglob("*.yaml")), *sorted((ROOT / "config").rglob("*.yaml")), *structured]:
+        text = path.read_text()
+        findings += token_findings(str(path), text) + credential_findings(str(path), text)
     assert findings == []
     for secret in find(objects, "Secret"):
         assert "data" not in secret and set(secret.get("stringData", {})) <= REPOSITORY_FIELDS, secret["metadata"]["name"]
@@ -117,10 +136,17 @@ def test_a_credential_key_with_a_value_is_found_and_references_pass():
             "password: " + "correct-horse",
             "  - apiKey: " + "'abc123'",
             "webhook_url: " + "https://example.com/hook",
+            "smtp_password: |",
+            "  " + "hunter2",
+            "config: " + '{"secretAccessKey": "' + "abcd" + '"}',
+            "privateKey:",
+            "  secretKeyRef: {name: x, key: y}",
         ]
     )
     assert credential_findings("planted", text) == [
         "planted:6: password has a value",
         "planted:7: apiKey has a value",
         "planted:8: webhook_url has a value",
+        "planted:9: smtp_password has a value",
+        "planted:11: secretAccessKey has a value",
     ]

@@ -12,7 +12,7 @@ import yaml
 
 from podinfo_canary.access import ACTION_REQUESTS
 from podinfo_canary.config import ClusterDns
-from podinfo_canary.security import SecurityPolicies
+from podinfo_canary.security import ACME_SOLVER_LABELS, ACME_SOLVER_PORT, SecurityPolicies
 from tests.conftest import find, one
 from tests.netpol import External, Pod, allowed
 
@@ -27,10 +27,10 @@ def _podinfo_pods(rollout: dict) -> dict[str, Pod]:
     (container,) = template["spec"]["containers"]
     ports = {p["name"]: (p["containerPort"], p.get("protocol", "TCP")) for p in container["ports"]}
     pods = {}
-    for track, pod_hash in (("stable", "5d4c7b8a9"), ("canary", "7c9f8d6b5")):
+    for number, (track, pod_hash) in enumerate((("stable", "5d4c7b8a9"), ("canary", "7c9f8d6b5")), start=1):
         labels = template["metadata"]["labels"] | spec["strategy"]["canary"][f"{track}Metadata"]["labels"]
         labels = labels | {"rollouts-pod-template-hash": pod_hash}
-        pods[track] = Pod(rollout["metadata"]["namespace"], labels, ports, name=track)
+        pods[track] = Pod(rollout["metadata"]["namespace"], labels, ports, name=track, ip=f"10.0.1.{number}")
     return pods
 
 
@@ -40,14 +40,28 @@ def _world(config, env, rollout: dict) -> dict[str, Pod]:
     pods = _podinfo_pods(rollout)
     other_env = next(e for e in config.environments if e.name != env.name)
     return pods | {
-        "ingress-nginx": Pod(charts.ingress_nginx.namespace, {"app.kubernetes.io/name": "ingress-nginx"}, name="ingress-nginx"),
-        "prometheus": Pod(charts.kube_prometheus_stack.namespace, {"app.kubernetes.io/name": "prometheus"}, name="prometheus"),
-        "default": Pod("default", {"app": "curl"}, {"http": (80, "TCP")}, name="default"),
-        "other-env": Pod(other_env.namespace, pods["stable"].labels, pods["stable"].ports, name="other-env"),
-        "kube-dns": Pod(dns.namespace, dict(dns.pod_labels), {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")}, name="kube-dns"),
-        "kube-system-other": Pod(dns.namespace, {"k8s-app": "metrics-server"}, {"https": (443, "TCP")}, name="kube-system-other"),
+        "ingress-nginx": Pod(
+            charts.ingress_nginx.namespace, {"app.kubernetes.io/name": "ingress-nginx"}, name="ingress-nginx", ip="10.0.2.1"
+        ),
+        "prometheus": Pod(
+            charts.kube_prometheus_stack.namespace, {"app.kubernetes.io/name": "prometheus"}, name="prometheus", ip="10.0.3.1"
+        ),
+        "default": Pod("default", {"app": "curl"}, {"http": (80, "TCP")}, name="default", ip="10.0.4.1"),
+        "other-env": Pod(other_env.namespace, pods["stable"].labels, pods["stable"].ports, name="other-env", ip="10.0.5.1"),
+        "kube-dns": Pod(dns.namespace, dict(dns.pod_labels), {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")}, name="kube-dns", ip="10.0.6.1"),
+        "kube-system-other": Pod(
+            dns.namespace, {"k8s-app": "metrics-server"}, {"https": (443, "TCP")}, name="kube-system-other", ip="10.0.6.2"
+        ),
         # Any other pod someone starts in the namespace (a debug shell, a job): default deny covers it.
-        "stray": Pod(env.namespace, {"app": "debug"}, {"http": (8080, "TCP")}, name="stray"),
+        "stray": Pod(env.namespace, {"app": "debug"}, {"http": (8080, "TCP")}, name="stray", ip="10.0.1.9"),
+        # cert-manager's HTTP-01 solver for the environment's Certificate (pkg/issuer/acme/http/pod.go).
+        "acme-solver": Pod(
+            env.namespace,
+            {**ACME_SOLVER_LABELS, "acme.cert-manager.io/http-domain": "1"},
+            {"http": (ACME_SOLVER_PORT, "TCP")},
+            name="acme-solver",
+            ip="10.0.1.8",
+        ),
     }
 
 
@@ -75,6 +89,9 @@ CASES = [
     ("default", "stray", 8080, "TCP", False),
     ("stray", "stable", 9898, "TCP", False),
     ("stray", "internet", 443, "TCP", False),
+    ("ingress-nginx", "acme-solver", 8089, "TCP", True),
+    ("default", "acme-solver", 8089, "TCP", False),
+    ("stable", "default", 53, "UDP", False),
 ]
 
 
@@ -95,7 +112,8 @@ def test_every_environment_allows_exactly_the_table(objects, config):
     for env in config.environments:
         rollout = one(objects, "Rollout", "podinfo", env.name)
         policies = _policies(objects, env.name)
-        assert sorted(p["metadata"]["name"] for p in policies) == ["allow-dns", "default-deny", "podinfo-metrics", "podinfo-traffic"]
+        names = ["acme-http01-solver", "allow-dns", "default-deny", "podinfo-metrics", "podinfo-traffic"]
+        assert sorted(p["metadata"]["name"] for p in policies) == names
         assert wrong_cases(policies, _world(config, env, rollout)) == [], env.name
 
 
@@ -125,6 +143,13 @@ def _traffic_from_every_namespace(policies):
     return policies
 
 
+def _dns_to_every_address(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "allow-dns":
+            p["spec"]["egress"][0]["to"] = [{"ipBlock": {"cidr": "0.0.0.0/0"}}]
+    return policies
+
+
 def _dns_rule_to_anywhere(policies):
     for p in policies:
         if p["metadata"]["name"] == "allow-dns":
@@ -138,6 +163,7 @@ BREAKAGES = {
     "traffic rule without ports": (_any_port_for_traffic, "ingress-nginx -> stable 9797/TCP: expected denied"),
     "traffic from every namespace": (_traffic_from_every_namespace, "default -> stable 9898/TCP: expected denied"),
     "DNS port open to any destination": (_dns_rule_to_anywhere, "canary -> internet 53/UDP: expected denied"),
+    "DNS to every address (ipBlock 0.0.0.0/0)": (_dns_to_every_address, "stable -> default 53/UDP: expected denied"),
 }
 
 
@@ -229,8 +255,10 @@ def test_evaluator_semantics():
     named = policy({"podSelector": {}, "ingress": [{"ports": [{"port": "http"}]}]})
     assert allowed([named], client_b, web, 8080) and not allowed([named], client_b, web, 9090)
     assert not allowed([named], client_b, web, 8080, "UDP")
-    egress_only = policy({"podSelector": {}, "egress": []}, ns="b")  # policyTypes left out: Ingress and Egress
-    assert not allowed([egress_only], client_b, web, 8080) and not allowed([egress_only], client_a, client_b, 1)
+    no_egress_rules = policy({"podSelector": {}, "egress": []}, ns="b")  # policyTypes left out: Ingress only
+    assert allowed([no_egress_rules], client_b, web, 8080) and not allowed([no_egress_rules], client_a, client_b, 1)
+    egress_rules = policy({"podSelector": {}, "egress": [{"ports": [{"port": 53, "protocol": "UDP"}]}]}, ns="b")
+    assert not allowed([egress_rules], client_b, web, 8080) and allowed([egress_rules], client_b, web, 53, "UDP")
     unselected = policy({"podSelector": {"matchLabels": {"app": "nothing"}}, "policyTypes": ["Ingress"]})
     assert allowed([unselected], client_b, web, 8080)
     blocks = policy(
@@ -243,37 +271,49 @@ def test_evaluator_semantics():
 # --- RBAC -----------------------------------------------------------------------------------
 
 
-def _matches(allowed_values: list[str], value: str) -> bool:
-    return "*" in allowed_values or value in allowed_values
+def _resource_matches(resources: list[str], resource: str) -> bool:
+    """RBAC's `ResourceMatches`: `*`, the exact `resource[/subresource]`, or `*/subresource`."""
+    subresource = resource.partition("/")[2]
+    return "*" in resources or resource in resources or bool(subresource and f"*/{subresource}" in resources)
+
+
+def _groups(kind: str, name: str, namespace: str | None) -> set[str]:
+    """The groups the API server gives a request's user: its own, and the implicit ones."""
+    if kind == "ServiceAccount":
+        return {"system:serviceaccounts", f"system:serviceaccounts:{namespace}", "system:authenticated"}
+    return {name, "system:authenticated"} if kind == "Group" else {"system:authenticated"}
 
 
 def can(objects, subject: tuple[str, str, str | None], verb: str, api_group: str, resource: str, namespace: str) -> bool:
     """Kubernetes' RBAC authorizer on our objects as data: a request is allowed when a
-    ClusterRoleBinding, or a RoleBinding in the request's namespace, binds the subject to a role
-    with a rule matching its API group, resource (subresources written `pods/log`) and verb
+    ClusterRoleBinding, or a RoleBinding in the request's namespace, binds the user (a group with
+    `system:authenticated`, or a ServiceAccount with `system:serviceaccounts[:<namespace>]`) to a
+    role with a rule matching its API group, resource (`pods/log`, `*/log`, `*`) and verb
     (kubernetes pkg/apis/rbac/v1/evaluation_helpers.go `VerbMatches`, `APIGroupMatches`,
-    `ResourceMatches`; pkg/registry/rbac/validation/rule.go `VisitRulesFor`). Subject: (kind,
-    name, namespace of a ServiceAccount)."""
+    `ResourceMatches`; pkg/registry/rbac/validation/rule.go `VisitRulesFor`, `appliesTo`).
+    Subject: (kind, name, namespace of a ServiceAccount)."""
     kind, name, subject_ns = subject
+    groups = _groups(kind, name, subject_ns)
+
+    def binds(s: dict) -> bool:
+        if s["kind"] == "Group":
+            return s["name"] in groups
+        return s["kind"] == kind and s["name"] == name and (kind != "ServiceAccount" or s.get("namespace") == subject_ns)
+
     roles = {
         (r["kind"], r["metadata"].get("namespace"), r["metadata"]["name"]): r.get("rules") or []
         for r in find(objects, "ClusterRole") + find(objects, "Role")
     }
     bindings = find(objects, "ClusterRoleBinding") + [b for b in find(objects, "RoleBinding") if b["metadata"]["namespace"] == namespace]
     for binding in bindings:
-        if not any(
-            s["kind"] == kind and s["name"] == name and (kind != "ServiceAccount" or s.get("namespace") == subject_ns)
-            for s in binding.get("subjects") or []
-        ):
+        if not any(binds(s) for s in binding.get("subjects") or []):
             continue
         ref = binding["roleRef"]
         rules = roles.get((ref["kind"], None if ref["kind"] == "ClusterRole" else binding["metadata"]["namespace"], ref["name"]), [])
         for rule in rules:
-            if (
-                _matches(rule.get("apiGroups", []), api_group)
-                and _matches(rule.get("resources", []), resource)
-                and _matches(rule["verbs"], verb)
-            ):
+            groups_ok = "*" in rule.get("apiGroups", []) or api_group in rule.get("apiGroups", [])
+            verbs_ok = "*" in rule["verbs"] or verb in rule["verbs"]
+            if groups_ok and verbs_ok and _resource_matches(rule.get("resources", []), resource):
                 return True
     return False
 
@@ -329,7 +369,7 @@ def rbac_problems(objects, config) -> list[str]:
             problems.append(f"{group} may patch rollouts outside the environments")
     for role in find(objects, "ClusterRole") + find(objects, "Role"):
         for rule in role.get("rules") or []:
-            if "*" in rule.get("apiGroups", []) + rule.get("resources", []) + rule["verbs"]:
+            if any("*" in value for value in rule.get("apiGroups", []) + rule.get("resources", []) + rule["verbs"]):
                 problems.append(f"{role['kind']} {role['metadata']['name']} has a wildcard: {rule}")
     return problems
 
@@ -354,6 +394,13 @@ def _viewers_operate(objects):
     return objects
 
 
+def _viewers_everyone(objects):
+    for _, obj in objects:
+        if obj["kind"] == "RoleBinding" and obj["metadata"]["name"] == "rollout-viewer":
+            obj["subjects"].append({"kind": "Group", "name": "system:authenticated", "apiGroup": "rbac.authorization.k8s.io"})
+    return objects
+
+
 def _secrets_readable(objects):
     for _, obj in objects:
         if obj["kind"] == "ClusterRole" and obj["metadata"]["name"] == "rollout-viewer":
@@ -367,6 +414,7 @@ def _secrets_readable(objects):
         (_operator_everything, "may delete rollouts"),
         (_viewers_operate, " may patch rollouts in "),
         (_secrets_readable, "may get secrets"),
+        (_viewers_everyone, "someone-else may get rollouts"),
     ],
 )
 def test_a_broken_role_is_caught(breaker, expected, objects, config):

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -112,6 +113,33 @@ AUDIT_POLICY = {
 }
 
 
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _audit_rule_problems(policy: dict) -> list[str]:
+    """What kube-apiserver refuses in a policy beyond its types (k8s.io/apiserver v0.36.3
+    pkg/apis/audit/validation/validation.go `validatePolicyRule`, `validateNonResourceURLs`,
+    `validateResources`)."""
+    problems = []
+    for index, rule in enumerate(policy["rules"]):
+        where = f".rules[{index}]"
+        urls = rule.get("nonResourceURLs") or []
+        if urls and (rule.get("resources") or rule.get("namespaces")):
+            problems.append(f"{where}: rules cannot apply to both regular resources and non-resource URLs")
+        for url in urls:
+            if url != "*" and not url.startswith("/"):
+                problems.append(f"{where}.nonResourceURLs: {url!r} must begin with '/'")
+            if url != "*" and "*" in url[:-1]:
+                problems.append(f"{where}.nonResourceURLs: {url!r}: '*' must be the final character")
+        for entry in rule.get("resources") or []:
+            group = entry.get("group", "")
+            if group not in ("", "*") and (len(group) > 253 or not _DNS_SUBDOMAIN.match(group)):
+                problems.append(f"{where}.resources: group {group!r} is not a DNS subdomain")
+            if entry.get("resourceNames") and not entry.get("resources"):
+                problems.append(f"{where}.resources: using resourceNames requires at least one resource")
+    return problems
+
+
 def _where(error: jsonschema.ValidationError) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(root)"
 
@@ -122,6 +150,7 @@ def validate(obj: dict) -> list[str]:
     if (api_version, kind) == ("audit.k8s.io/v1", "Policy"):
         validator = jsonschema.Draft7Validator(AUDIT_POLICY)
         problems = [f"{_where(e)}: {e.message}" for e in validator.iter_errors(obj)]
+        problems += [] if problems else _audit_rule_problems(obj)
         meta_probe = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": obj.get("metadata", {})}
         return problems + [f"metadata: {p}" for p in _core(meta_probe)]
     validator = _crd_validator(api_version, kind)
