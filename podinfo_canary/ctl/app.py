@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, promote, abort, retry, pause, plan.",
+    help="Operate podinfo's canary rollouts: status, promote, abort, retry, pause, update-image, plan.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -249,6 +249,33 @@ def pause(
         target, _ = _target(env, namespace, context, config_dir)
         Rollouts(target).apply(rollout, actions.pause())
         out.print(f"rollout '{rollout}' paused")
+
+    _run(run)
+
+
+@app.command("update-image")
+def update_image(
+    tag: Annotated[str, typer.Argument(help="The new podinfo image tag, e.g. 6.14.2.")],
+    env: Annotated[str, typer.Option("--env", "-e", help="Environment whose config file to change.")],
+    digest: Annotated[str | None, typer.Option("--digest", help="The image's sha256:<64 hex> digest, to pin it.")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="Commit the config file, dist/ and the README in one commit.")] = False,
+    repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
+) -> None:
+    """Deploy a new podinfo version the GitOps way: change the environment's config, re-synthesize.
+
+    Edits config/environments/<env>.yaml (comments kept), validates the whole configuration first
+    (a bad tag or digest changes nothing), runs the synthesis, shows what changed in dist/ and,
+    with --commit, makes one commit. Never touches the cluster: Argo CD syncs the commit."""
+    from podinfo_canary.ctl.gitops import update_image as run_update
+
+    def run() -> None:
+        result = run_update(repo, env, tag, digest, commit=commit)
+        out.print(f"{result.file.relative_to(repo)}: image {tag}" + (f"@{digest}" if digest else ""), highlight=False)
+        out.print(result.diff.rstrip() or "(nothing changed)", highlight=False)
+        if result.commit:
+            out.print(f"committed {result.commit}; push it and Argo CD starts the canary", highlight=False)
+        else:
+            out.print("not committed: review, then commit config/ and dist/ together (or run again with --commit)", highlight=False)
 
     _run(run)
 
