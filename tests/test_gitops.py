@@ -1,0 +1,82 @@
+"""canaryctl update-image: a new podinfo version as a Git change, never a cluster change, in a
+temporary Git repository holding this project's tracked files."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from podinfo_canary.ctl import kube
+from podinfo_canary.ctl.app import app
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """This project's tracked files as they are now, committed in a fresh Git repository."""
+    import shutil
+    import subprocess
+
+    from tests.conftest import ROOT
+
+    target = tmp_path_factory.mktemp("gitops") / "repo"
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for name in filter(None, listed.split("\0")):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=target, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=target, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], cwd=target, check=True)
+    subprocess.run(["git", "config", "user.name", "test"], cwd=target, check=True)
+    subprocess.run(["git", "config", "user.email", "test@example.com"], cwd=target, check=True)
+    return target
+
+
+def _git(repo, *args) -> str:
+    import subprocess
+
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def test_update_image_refuses_a_bad_tag_or_digest_and_changes_nothing(repo):
+    head, before = _git(repo, "rev-parse", "HEAD"), (repo / "config/environments/prod.yaml").read_text()
+    for args, words in (
+        (["latest"], ["prod.yaml: image.tag = 'latest'", "pin an exact version"]),
+        (["6.14.2", "--digest", "sha256:abc"], ["prod.yaml: image.digest = 'sha256:abc'", "64 lowercase hex digits"]),
+        (["bad tag!"], ["prod.yaml: image.tag = 'bad tag!'"]),
+    ):
+        result = run("update-image", *args, "--env", "prod", "--repo", str(repo))
+        assert result.exit_code == kube.USAGE and all(w in result.output for w in words), result.output
+        assert "nothing changed" in result.output
+    assert run("update-image", "6.14.2", "--env", "qa", "--repo", str(repo)).exit_code == kube.USAGE
+    assert _git(repo, "status", "--porcelain") == "" and _git(repo, "rev-parse", "HEAD") == head
+    assert (repo / "config/environments/prod.yaml").read_text() == before
+
+
+def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
+    config = repo / "config/environments/prod.yaml"
+    before = config.read_text()
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    digest = "sha256:" + "0123456789abcdef" * 4
+    result = run("update-image", "6.14.2", "--env", "prod", "--digest", digest, "--commit", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    after = config.read_text()
+    # Only the tag line changed and a digest line came in; every comment and line else is kept.
+    removed = [line for line in before.splitlines() if line not in after.splitlines()]
+    added = [line for line in after.splitlines() if line not in before.splitlines()]
+    assert removed == ["  tag: 6.14.1"] and added == ["  tag: 6.14.2", f"  digest: {digest}"]
+    assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo 6.14.2@{digest}\n"
+    changed = set(_git(repo, "show", "--name-only", "--format=", "HEAD").split())
+    # The README's scanner table too: with a digest, prod no longer skips the digest check.
+    assert changed == {"config/environments/prod.yaml", "dist/prod/Rollout.podinfo.k8s.yaml", "README.md"}, changed
+    rollout = (repo / "dist/prod/Rollout.podinfo.k8s.yaml").read_text()
+    assert f"image: ghcr.io/stefanprodan/podinfo:6.14.2@{digest}" in rollout
+    assert _git(repo, "status", "--porcelain") == ""
+    # A tag YAML would read as a number is written quoted; without --digest the old digest goes.
+    assert run("update-image", "6.10", "--env", "prod", "--repo", str(repo)).exit_code == 0
+    assert '  tag: "6.10"' in config.read_text() and "digest" not in config.read_text()
