@@ -34,10 +34,11 @@ from podinfo_canary.config import Alerting, Environment
 from podinfo_canary.logs import DATASOURCE_UID as LOKI_UID
 from podinfo_canary.metrics import ERROR_LEVELS, HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD, Selector
 from podinfo_canary.observability import QUANTILES, ROLLOUT, RecordedSlis
+from podinfo_canary.workload import DASHBOARD_UID
 
 CONFIG_MAP = "podinfo-canary-dashboard"
 FILE_NAME = "podinfo-canary.json"
-UID = "podinfo-canary"
+UID = DASHBOARD_UID
 TITLE = "podinfo canary delivery"
 FOLDER = "Podinfo"
 # Grafana chart 12.11.1 (kube-prometheus-stack 88.5.3), charts/grafana/values.yaml:

@@ -12,3 +12,5 @@ HASH_SERIES_LABEL = "rollouts_pod_template_hash"
 # dashboards tell the tracks apart without knowing any hash.
 TRACK_LABEL = "podinfo.example.com/track"
 TRACK_SERIES_LABEL = "podinfo_example_com_track"
+# The Grafana dashboard's uid (dashboard.py builds it, canaryctl links to it).
+DASHBOARD_UID = "podinfo-canary"

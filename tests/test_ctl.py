@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from podinfo_canary.ctl import kube
 from podinfo_canary.ctl.app import app
-from tests.conftest import one
+from tests.conftest import find, one
 from tests.kubeapi import ANALYSIS_RUNS, REPLICA_SETS, ROLLOUTS, FakeApiServer
 
 MERGE = "application/merge-patch+json"
@@ -231,3 +231,135 @@ def test_every_command_explains_itself():
     for command in ("status", "promote", "abort", "retry", "pause", "plan"):
         result = run(command, "--help")
         assert result.exit_code == 0 and "--env" in result.output, command
+
+
+def test_dashboard_links_name_what_dist_deploys(objects, monkeypatch):
+    """The Argo CD Application the ApplicationSet names for prod, the Grafana dashboard uid the
+    ConfigMap carries, and a port-forward where no ingress exposes the UI."""
+    appset = one(objects, "ApplicationSet", "podinfo")["spec"]["template"]["metadata"]["name"]
+    (board,) = [json.loads(v) for v in one(objects, "ConfigMap", "podinfo-canary-dashboard")["data"].values()]
+    result = run("dashboard", "--env", "prod", "--output", "json")
+    assert result.exit_code == 0, result.output
+    links = {link["name"]: link for link in json.loads(result.output)}
+    assert links["Argo CD"]["url"] == "https://argocd.example.com/applications/argocd/" + appset.replace("{{.environment}}", "prod")
+    assert links["Argo CD"]["port_forward"] is None
+    assert f"/d/{board['uid']}?var-namespace=podinfo-prod" in links["Grafana"]["url"]
+    assert links["Grafana"]["port_forward"] == "kubectl -n monitoring port-forward service/kube-prometheus-stack-grafana 3000:80"
+    assert links["Argo Rollouts dashboard (read-only)"]["url"] == "http://localhost:3100/rollouts/rollout/podinfo-prod/podinfo"
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert run("dashboard", "--env", "prod", "--open").exit_code == 0
+    assert opened == [links["Argo CD"]["url"]]
+
+
+def test_analysis_lists_the_rollouts_runs_with_their_measurements(api):
+    runs = ANALYSIS_RUNS.format(ns="podinfo-prod")
+    owned = {"ownerReferences": [{"kind": "Rollout", "name": "podinfo", "apiVersion": "argoproj.io/v1alpha1", "uid": "u"}]}
+
+    def analysis_run(name: str, created: str, phase: str, values: list[str], owner=owned) -> dict:
+        return {
+            "metadata": {"name": name, "creationTimestamp": created, **owner},
+            "spec": {"metrics": [{"name": "error-evidence", "failureCondition": "result[0] >= 5.3"}]},
+            "status": {
+                "phase": phase,
+                "metricResults": [
+                    {
+                        "name": "error-evidence",
+                        "phase": phase,
+                        "count": len(values),
+                        "measurements": [{"phase": phase, "value": v} for v in values],
+                    }
+                ],
+            },
+        }
+
+    api.lists[runs] = [
+        analysis_run("podinfo-7c9f8d6b5-4-2", "2026-11-27T10:05:00Z", "Failed", ["[1.1]", "[5.9]"]),
+        analysis_run("podinfo-7c9f8d6b5-4-0", "2026-11-27T10:00:00Z", "Successful", ["[-0.4]"]),
+        analysis_run("other-1", "2026-11-27T09:00:00Z", "Successful", [], owner={}),
+    ]
+    result = run("analysis", "--env", "prod", "--output", "json")
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.output)
+    assert [r["name"] for r in listed] == ["podinfo-7c9f8d6b5-4-0", "podinfo-7c9f8d6b5-4-2"]  # the rollout's own, oldest first
+    (metric,) = listed[1]["metrics"]
+    assert [h["value"] for h in metric["history"]] == ["[1.1]", "[5.9]"] and metric["failure_condition"] == "result[0] >= 5.3"
+    api.objects[runs + "/podinfo-7c9f8d6b5-4-2"] = api.lists[runs][0]
+    one_run = run("analysis", "podinfo-7c9f8d6b5-4-2", "--env", "prod")
+    assert one_run.exit_code == 0 and "Failed" in one_run.output and "5.9" in one_run.output
+    missing = run("analysis", "nope", "--env", "prod")
+    assert missing.exit_code == kube.NOT_FOUND and "AnalysisRun nope not found" in missing.output
+
+
+# --- metrics: dist/'s queries on a real Prometheus ------------------------------------------------
+
+
+def _series(labels: dict[str, str], per_second: float, seconds: int = 600, start: float = 0.0):
+    import numpy as np
+
+    from podinfo_canary.model.promql import Series
+
+    ts = np.arange(0, seconds + 1, 15, dtype=np.int64)
+    return Series(tuple(sorted(labels.items())), ts, start + per_second * ts.astype(float))
+
+
+def _world(canary_errors_per_second: float, success_ratio: float) -> list:
+    """A canary (hash c0ffee) answering 10 req/s, some of them 500s; and the recorded SLIs."""
+    base = {"namespace": "podinfo-prod", "rollouts_pod_template_hash": "c0ffee", "path": "/", "method": "GET"}
+    series = []
+    for status, rate in (("200", 10.0 - canary_errors_per_second), ("500", canary_errors_per_second)):
+        series.append(_series({"__name__": "http_request_duration_seconds_count", **base, "status": status}, rate))
+        for le in ("0.1", "0.5", "1", "+Inf"):
+            series.append(_series({"__name__": "http_request_duration_seconds_bucket", **base, "status": status, "le": le}, rate))
+    restarts = {
+        "__name__": "kube_pod_container_status_restarts_total",
+        "namespace": "podinfo-prod",
+        "pod": "podinfo-c0ffee-x1",
+        "container": "podinfo",
+    }
+    series.append(_series(restarts, 0.0))
+    for track, ratio in (("stable", 0.999), ("canary", success_ratio)):
+        labels = {"namespace": "podinfo-prod", "podinfo_example_com_track": track}
+        series.append(_series({"__name__": "namespace_track:podinfo_success:ratio_rate5m", **labels}, 0.0, start=ratio))
+        series.append(_series({"__name__": "namespace_track:podinfo_errors:ratio_rate5m", **labels}, 0.0, start=1 - ratio))
+    return series
+
+
+def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config):
+    from podinfo_canary import analysis as analysis_module
+    from podinfo_canary.ctl import prometheus as ctl_prometheus
+    from podinfo_canary.model.prometheus import PrometheusServer
+
+    assert ctl_prometheus.CANARY_HASH_ARG == analysis_module.CANARY_HASH_ARG
+    with PrometheusServer([_world(0.0, 1.0), _world(1.0, 0.9)]) as server:
+        url = f"http://127.0.0.1:{server.port}"
+        reports = []
+        for world in (0, 1):
+            args = ["metrics", "--env", "prod", "--prometheus", url, "--canary-hash", "c0ffee", "--time", str(server.origin(world) + 600)]
+            result = run(*args, "--output", "json")
+            assert result.exit_code == 0, result.output
+            reports.append(json.loads(result.output))
+            assert run(*args).exit_code == 0
+    healthy, bad = ({(c["template"], c["metric"]): c["phase"] for c in r["analysis"]} for r in reports)
+    errors = ("podinfo-error-rate", "server-errors")
+    assert healthy[errors] == "Successful" and bad[errors] == "Failed"
+    assert {k for k, v in healthy.items() if v == "Failed"} == set()
+    # Every metric of every synthesized template was run, with its own condition.
+    templates = {t["metadata"]["name"] for t in find(objects_of_prod(), "AnalysisTemplate")}
+    assert {t for t, _ in healthy} == templates
+    canary = reports[1]["tracks"]["canary"]
+    slo = next(e for e in config.environments if e.name == "prod").slo
+    assert canary["success_ratio"]["meets"] is False and canary["success_ratio"]["bound"] == slo.success_rate_min
+    assert reports[1]["tracks"]["stable"]["success_ratio"]["meets"] is True
+
+
+def objects_of_prod() -> list:
+    from podinfo_canary import yamltext
+    from tests.conftest import DIST
+
+    return [("prod", d) for p in sorted((DIST / "prod").glob("*.yaml")) for d in yamltext.read_documents(p)]
+
+
+def test_metrics_names_an_unreachable_prometheus():
+    result = run("metrics", "--env", "prod", "--prometheus", "http://127.0.0.1:9", "--canary-hash", "c0ffee")
+    assert result.exit_code == kube.PROMETHEUS and "Prometheus unreachable at http://127.0.0.1:9" in result.output

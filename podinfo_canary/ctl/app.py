@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, promote, abort, retry, pause, update-image, plan.",
+    help="Operate podinfo's canary rollouts: status, analysis, metrics, promote, abort, retry, pause, update-image, dashboard, plan.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -276,6 +276,127 @@ def update_image(
             out.print(f"committed {result.commit}; push it and Argo CD starts the canary", highlight=False)
         else:
             out.print("not committed: review, then commit config/ and dist/ together (or run again with --commit)", highlight=False)
+
+    _run(run)
+
+
+@app.command()
+def analysis(
+    run_name: Annotated[str | None, typer.Argument(metavar="[RUN]", help="One AnalysisRun (default: every run of the rollout).")] = None,
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    output: OutputOption = Output.text,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """The rollout's analysis runs: each metric's measurements, values, phases and conditions."""
+    from podinfo_canary.ctl.status import run_summary
+
+    def run() -> None:
+        target, _ = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        runs = [rollouts.analysis_run(run_name)] if run_name else rollouts.analysis_runs(rollout)
+        summaries = [run_summary(r) for r in runs]
+        if output is Output.json:
+            print(json.dumps(summaries, indent=2, sort_keys=True))
+            return
+        if not summaries:
+            out.print(f"no analysis runs of {rollout} in {target.namespace}")
+        for summary in summaries:
+            out.print(f"[bold]{summary['name']}[/]: {summary['phase']}" + (f" ({summary['message']})" if summary["message"] else ""))
+            table = Table("metric", "phase", "values (oldest first)", "judged by")
+            for m in summary["metrics"]:
+                values = ", ".join(f"{h['value']}" for h in m["history"][-6:]) or "-"
+                table.add_row(m["name"], m["phase"] or "-", values, m["failure_condition"] or m["success_condition"] or "-")
+            out.print(table)
+
+    _run(run)
+
+
+@app.command()
+def metrics(
+    env: Annotated[str, typer.Option("--env", "-e", help="Environment whose dist/ analysis to run.")],
+    prometheus: Annotated[str | None, typer.Option("--prometheus", help="Prometheus URL (default: config's, in-cluster).")] = None,
+    canary_hash: Annotated[
+        str | None, typer.Option("--canary-hash", help="The canary's pod-template hash (default: the Rollout's).")
+    ] = None,
+    at: Annotated[float | None, typer.Option("--time", help="Evaluate at this unix time (default: now).")] = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    output: OutputOption = Output.text,
+    dist: Annotated[Path, typer.Option("--dist", hidden=True)] = ROOT / "dist",
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """The canary's analysis queries from dist/, run on Prometheus now, and each track's SLIs vs the SLO.
+
+    Each metric is judged by its own conditions as the controller judges one measurement."""
+    from podinfo_canary.ctl.prometheus import Prometheus, analysis_checks, track_slis
+
+    def run() -> None:
+        environment = _environment(env, config_dir)
+        platform = config_module.load(config_dir).platform
+        pod_hash = canary_hash
+        if pod_hash is None:
+            obj = Rollouts(Target(environment.namespace, context)).get(rollout)
+            if not canary_in_progress(obj):
+                raise CtlError(f"no canary in progress in {environment.namespace}: pass --canary-hash to query one", NO_CANARY)
+            pod_hash = obj["status"]["currentPodHash"]
+        engine = Prometheus(prometheus or platform.prometheus_address, at)
+        report = {
+            "canary_hash": pod_hash,
+            "analysis": analysis_checks(dist / environment.name, pod_hash, engine),
+            "tracks": track_slis(environment, platform.alerting.rate_window, engine),
+        }
+        if output is Output.json:
+            print(json.dumps(report, indent=2, sort_keys=True))
+            return
+        colors = {"Successful": "green", "Failed": "red", "Error": "red", "Inconclusive": "yellow"}
+        table = Table("template", "metric", "value", "condition", "verdict", title=f"canary {pod_hash}: analysis from dist/")
+        for c in report["analysis"]:
+            condition = c["failure_condition"] or c["success_condition"] or "-"
+            value = ", ".join(f"{v:.4g}" for v in c["value"]) or "no data"
+            table.add_row(c["template"], c["metric"], value, condition, f"[{colors.get(c['phase'], 'white')}]{c['phase']}[/]")
+        out.print(table)
+        slis = Table("track", "SLI", "value", "SLO", title="recorded SLIs per track")
+        for track, values in sorted(report["tracks"].items()):
+            for key, v in values.items():
+                color = {True: "green", False: "red"}.get(v["meets"], "white")
+                bound = f"{v['op']} {v['bound']:g}" if v["bound"] is not None else "-"
+                slis.add_row(track, key, f"[{color}]{v['value']:.4g}[/]", bound)
+        out.print(slis)
+
+    _run(run)
+
+
+@app.command()
+def dashboard(
+    env: Annotated[str, typer.Option("--env", "-e", help="Environment to show.")],
+    open_: Annotated[bool, typer.Option("--open", help="Open the directly reachable ones in a browser.")] = False,
+    output: OutputOption = Output.text,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """The Argo CD, Argo Rollouts dashboard and Grafana URLs of an environment.
+
+    Where no ingress exposes one, the `kubectl port-forward` command that makes its URL work."""
+    from podinfo_canary.ctl.links import as_json, links
+
+    def run() -> None:
+        environment = _environment(env, config_dir)
+        found = links(config_module.load(config_dir).platform, environment)
+        if output is Output.json:
+            print(json.dumps(as_json(found), indent=2))
+            return
+        for link in found:
+            out.print(f"[bold]{link.name}[/]: {link.url}", highlight=False, soft_wrap=True)
+            if link.port_forward:
+                out.print(f"  first: {link.port_forward}", highlight=False, soft_wrap=True)
+        if open_:
+            import webbrowser
+
+            for link in found:
+                if link.port_forward is None:
+                    webbrowser.open(link.url)
 
     _run(run)
 

@@ -68,7 +68,7 @@ def _failure(exc: Exception, verb: str, resource: str, target: Target, name: str
                 f"forbidden: you may not {verb} {resource} in namespace {target.namespace}; {_grant(verb, resource)}", FORBIDDEN
             )
         if exc.status == 404:
-            kind = "Rollout" if resource.startswith("rollouts") else resource
+            kind = {"rollouts": "Rollout", "analysisruns": "AnalysisRun"}.get(resource.partition("/")[0], resource)
             return CtlError(f"{kind} {name} not found in namespace {target.namespace}", NOT_FOUND)
         if exc.status == 401:
             return CtlError(f"the cluster at {host} refused your credentials (401): log in again", NO_KUBECONFIG)
@@ -105,6 +105,17 @@ class Rollouts:
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _failure(exc, "list", "replicasets", self.target, selector, self.host) from exc
         return [self.api.sanitize_for_serialization(rs) for rs in listed.items]
+
+    def analysis_runs(self, rollout: str) -> list[dict]:
+        """The AnalysisRuns the Rollout owns (the controller makes the Rollout their controller
+        owner: Argo Rollouts v1.9.1 rollout/analysis.go `newAnalysisRunFromRollout`), oldest first."""
+        listed = self._call("list", "analysisruns", rollout, self.custom.list_namespaced_custom_object, "analysisruns")
+        owned = [
+            r
+            for r in listed.get("items", [])
+            if any(o.get("kind") == "Rollout" and o.get("name") == rollout for o in r["metadata"].get("ownerReferences", []))
+        ]
+        return sorted(owned, key=lambda r: r["metadata"].get("creationTimestamp", ""))
 
     def analysis_run(self, name: str) -> dict:
         return self._call("get", "analysisruns", name, self.custom.get_namespaced_custom_object, "analysisruns", name)

@@ -71,6 +71,20 @@ def metric_results(run: dict) -> list[dict]:
     return results
 
 
+def run_summary(run: dict) -> dict[str, Any]:
+    """One AnalysisRun: phase, message, and each metric's measurements with their values."""
+    measurements = {
+        r["name"]: [{"phase": m.get("phase"), "value": m.get("value"), "at": m.get("finishedAt")} for m in r.get("measurements") or []]
+        for r in run.get("status", {}).get("metricResults", []) or []
+    }
+    return {
+        "name": run["metadata"]["name"],
+        "phase": run.get("status", {}).get("phase"),
+        "message": run.get("status", {}).get("message"),
+        "metrics": [{**m, "history": measurements.get(m["name"], [])} for m in metric_results(run)],
+    }
+
+
 def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict[str, Any]:
     spec, status = rollout.get("spec", {}), rollout.get("status", {})
     steps = spec.get("strategy", {}).get("canary", {}).get("steps") or []

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from podinfo_canary.metrics import HASH_SERIES_LABEL
 from podinfo_canary.model.promql import Series
+from podinfo_canary.workload import HASH_SERIES_LABEL
 
 if TYPE_CHECKING:
     from podinfo_canary.model.controller import Timeline
