@@ -32,11 +32,11 @@ from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
 from podinfo_canary.config import Environment, Stage
 from podinfo_canary.platform import EMAILED_EVENTS, GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
 from podinfo_canary.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
+from podinfo_canary.workload import CANARY_HEADER
 
 NAME = metrics.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
-CANARY_HEADER = "X-Canary"
 HEADER_ROUTE = "canary-header"
 
 

@@ -12,5 +12,9 @@ HASH_SERIES_LABEL = "rollouts_pod_template_hash"
 # dashboards tell the tracks apart without knowing any hash.
 TRACK_LABEL = "podinfo.example.com/track"
 TRACK_SERIES_LABEL = "podinfo_example_com_track"
+# The request header that sends a request to the canary through ingress-nginx: `always` routes it
+# to the canary, `never` to the stable pods (ingress-nginx annotations.md, canary-by-header; the
+# Rollout sets the annotation on its canary Ingress, rollout.py).
+CANARY_HEADER = "X-Canary"
 # The Grafana dashboard's uid (dashboard.py builds it, canaryctl links to it).
 DASHBOARD_UID = "podinfo-canary"

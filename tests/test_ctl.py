@@ -363,3 +363,97 @@ def objects_of_prod() -> list:
 def test_metrics_names_an_unreachable_prometheus():
     result = run("metrics", "--env", "prod", "--prometheus", "http://127.0.0.1:9", "--canary-hash", "c0ffee")
     assert result.exit_code == kube.PROMETHEUS and "Prometheus unreachable at http://127.0.0.1:9" in result.output
+
+
+# --- test-canary: two versions behind a router on loopback ----------------------------------------
+
+
+class _Version:
+    """A podinfo stand-in answering /version, and a router that sends `X-Canary: always` and every
+    tenth other request to the canary, as ingress-nginx does for a canary weight of 10%."""
+
+    def __init__(self, version: str, fail_every: int = 0):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.count = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                outer.count += 1
+                failing = fail_every and outer.count % fail_every == 0
+                body = json.dumps({"version": version, "commit": "abc"}).encode()
+                self.send_response(500 if failing else 200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+class _Router(_Version):
+    def __init__(self, stable: _Version, canary: _Version):
+        import threading
+        import urllib.error
+        import urllib.request
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.plain = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.headers.get("X-Canary") == "always":
+                    backend = canary
+                else:
+                    outer.plain += 1
+                    backend = canary if outer.plain % 10 == 0 else stable
+                try:
+                    with urllib.request.urlopen(backend.url + self.path) as answer:
+                        status, body = answer.status, answer.read()
+                except urllib.error.HTTPError as exc:
+                    status, body = exc.code, exc.read()
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_test_canary_reports_each_versions_share_statuses_and_latency():
+    stable, canary = _Version("6.14.1"), _Version("6.14.2", fail_every=4)
+    router = _Router(stable, canary)
+    result = run("test-canary", "--url", router.url, "--requests", "50", "--output", "json")
+    assert result.exit_code == 0, result.output
+    plain, pinned = json.loads(result.output)["rounds"]
+    assert plain["sent"] == pinned["sent"] == 50
+    # Every tenth plain request reaches the canary, which fails every fourth request it serves;
+    # a failed answer names no version, so shares count the answers that did.
+    assert {v: d["count"] for v, d in plain["versions"].items()} == {"6.14.1": 45, "6.14.2": 4}
+    assert plain["statuses"] == {"200": 49, "500": 1}
+    assert {v: d["count"] for v, d in pinned["versions"].items()} == {"6.14.2": 38} and pinned["statuses"] == {"200": 38, "500": 12}
+    assert all(v is not None and v >= 0 for v in pinned["latency_ms"].values())
+    text = run("test-canary", "--url", router.url, "--requests", "10")
+    assert text.exit_code == 0 and "X-Canary" in text.output and "6.14.2" in text.output
+    for server in (stable, canary, router):
+        server.server.shutdown()
+
+
+def test_test_canary_is_bounded():
+    assert run("test-canary", "--url", "http://127.0.0.1:9", "--requests", "20000").exit_code == 2  # above the bound
+    unreachable = run("test-canary", "--url", "http://127.0.0.1:9", "--requests", "3", "--output", "json")
+    rounds = json.loads(unreachable.output)["rounds"]
+    assert rounds[0]["sent"] == 3 and rounds[0]["versions"] == {} and sum(rounds[0]["errors"].values()) == 3

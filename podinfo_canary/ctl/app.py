@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, analysis, metrics, promote, abort, retry, pause, update-image, dashboard, plan.",
+    help="Operate podinfo's canary rollouts: status, analysis, metrics, promote, abort, retry, pause, update-image, test-canary, dashboard, plan.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -365,6 +365,40 @@ def metrics(
                 bound = f"{v['op']} {v['bound']:g}" if v["bound"] is not None else "-"
                 slis.add_row(track, key, f"[{color}]{v['value']:.4g}[/]", bound)
         out.print(slis)
+
+    _run(run)
+
+
+@app.command("test-canary")
+def test_canary(
+    env: Annotated[str | None, typer.Option("--env", "-e", help="Environment whose first host to call (https).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Base URL instead of the environment's host.")] = None,
+    requests: Annotated[int, typer.Option("--requests", "-r", min=1, max=10_000, help="Requests per round.")] = 100,
+    deadline: Annotated[float, typer.Option("--deadline", min=1, max=600, help="Seconds for both rounds together.")] = 60,
+    output: OutputOption = Output.text,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Send requests with and without `X-Canary: always` and report which version answered them.
+
+    Shares of each podinfo version (from /version), status codes and latency percentiles. The
+    header reaches the canary through ingress-nginx (nginx environments)."""
+    from podinfo_canary.ctl.probe import probe
+
+    def run() -> None:
+        if url is None and env is None:
+            raise CtlError("say where: --env dev|staging|prod (its first host) or --url", USAGE)
+        base = url or f"https://{_environment(env, config_dir).hosts[0]}"
+        rounds = probe(base, requests, deadline)
+        if output is Output.json:
+            print(json.dumps({"url": base, "rounds": rounds}, indent=2, sort_keys=True))
+            return
+        table = Table("round", "sent", "versions (share)", "status codes", "p50 / p95 / p99 ms", title=base)
+        for r in rounds:
+            versions = ", ".join(f"{v} {d['share']:.0%}" for v, d in r["versions"].items()) or "-"
+            statuses = ", ".join(f"{k}: {v}" for k, v in r["statuses"].items()) + (f"; errors {r['errors']}" if r["errors"] else "")
+            latency = " / ".join("-" if v is None else f"{v:g}" for v in r["latency_ms"].values())
+            table.add_row(r["name"], str(r["sent"]), versions, statuses or "-", latency)
+        out.print(table)
 
     _run(run)
 
