@@ -22,6 +22,7 @@ class FakeApiServer:
         self.objects: dict[str, dict] = {}  # path -> object
         self.lists: dict[str, list[dict]] = {}  # collection path -> items (label selectors ignored)
         self.failures: dict[tuple[str, str], int] = {}  # (method, path) -> status
+        self.sequences: dict[str, list[dict]] = {}  # path -> successive answers to GET (the last repeats)
         self.requests: list[dict] = []
         server = self
 
@@ -61,6 +62,10 @@ class FakeApiServer:
                     self._answer(200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": server.lists[url.path]})
                     return
                 target = url.path.removesuffix("/status")
+                sequence = server.sequences.get(target)
+                if method == "GET" and sequence:
+                    self._answer(200, sequence.pop(0) if len(sequence) > 1 else sequence[0])
+                    return
                 if target not in server.objects:
                     self._answer(404, {"kind": "Status", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"})
                     return

@@ -457,3 +457,76 @@ def test_test_canary_is_bounded():
     unreachable = run("test-canary", "--url", "http://127.0.0.1:9", "--requests", "3", "--output", "json")
     rounds = json.loads(unreachable.output)["rounds"]
     assert rounds[0]["sent"] == 3 and rounds[0]["versions"] == {} and sum(rounds[0]["errors"].values()) == 3
+
+
+# --- watch: a live view, and an exit code that says how the rollout ended ------------------------
+
+
+def _state(rollout: dict, step: int, **status) -> dict:
+    obj = copy.deepcopy(rollout)
+    obj["status"] = {"currentPodHash": "7c9f8d6b5", "stableRS": "5d4c7b8a9", "currentStepIndex": step, "phase": "Progressing", **status}
+    return obj
+
+
+def test_watch_follows_until_aborted_and_says_so(api, rollout):
+    steps = rollout["spec"]["strategy"]["canary"]["steps"]
+    timed = next(i for i, s in enumerate(steps) if s.get("pause", {}).get("duration"))
+    paused = {"phase": "Paused", "pauseConditions": [{"reason": "CanaryPauseStep", "startTime": "2026-11-27T10:00:00Z"}]}
+    api.sequences[PATH] = [
+        _state(rollout, 0),
+        _state(rollout, timed, **paused),
+        _state(rollout, timed + 1),
+        _state(rollout, timed + 1, abort=True, phase="Degraded", message="RolloutAborted: metric server-errors failed"),
+    ]
+    result = run("watch", "--env", "prod", "--interval", "0.01")
+    assert result.exit_code == kube.ABORTED, result.output
+    assert "rollout 'podinfo' aborted" in result.output
+    assert sum(1 for r in api.requests if r["path"] == PATH) == 4
+
+
+def test_watch_exit_codes_for_completed_paused_and_timed_out(api, rollout):
+    gate = rollout["status"]["currentStepIndex"]
+    api.sequences[PATH] = [
+        _state(rollout, gate + 1),
+        _state(rollout, len(rollout["spec"]["strategy"]["canary"]["steps"]), currentPodHash="5d4c7b8a9", phase="Healthy"),
+    ]
+    assert run("watch", "--env", "prod", "--interval", "0.01").exit_code == kube.COMPLETED
+    at_gate = _state(rollout, gate, phase="Paused", pauseConditions=[{"reason": "CanaryPauseStep", "startTime": "2026-11-27T10:00:00Z"}])
+    api.sequences[PATH] = [at_gate]
+    assert run("watch", "--env", "prod", "--interval", "0.01", "--exit-on-pause").exit_code == kube.PAUSED
+    api.sequences[PATH] = [_state(rollout, 0)]
+    timed_out = run("watch", "--env", "prod", "--interval", "0.2", "--timeout", "1")
+    assert timed_out.exit_code == kube.TIMED_OUT and "still running at the timeout" in timed_out.output
+
+
+def test_watch_screen_shows_steps_weight_countdown_and_analysis(rollout):
+    from datetime import UTC, datetime
+
+    from rich.console import Console
+
+    from podinfo_canary.ctl.status import summarize
+    from podinfo_canary.ctl.watch import render
+
+    steps = rollout["spec"]["strategy"]["canary"]["steps"]
+    timed = next(i for i, s in enumerate(steps) if s.get("pause", {}).get("duration"))
+    state = _state(
+        rollout,
+        timed,
+        phase="Paused",
+        pauseConditions=[{"reason": "CanaryPauseStep", "startTime": "2026-11-27T10:00:00Z"}],
+        canary={"currentStepAnalysisRunStatus": {"name": "podinfo-7c9f8d6b5-4-1", "status": "Running"}},
+    )
+    run_obj = {
+        "metadata": {"name": "podinfo-7c9f8d6b5-4-1"},
+        "spec": {"metrics": [{"name": "server-errors"}]},
+        "status": {"metricResults": [{"name": "server-errors", "phase": "Running", "count": 2, "measurements": [{"value": "[-0.8]"}]}]},
+    }
+    console = Console(record=True, width=120)
+    console.print(render(summarize(state, [], run_obj), state, now=datetime(2026, 11, 27, 10, 0, 30, tzinfo=UTC)))
+    screen = console.export_text()
+    duration = steps[timed]["pause"]["duration"]
+    left = (int(duration) if str(duration).isdigit() else {"s": 1, "m": 60, "h": 3600}[str(duration)[-1]] * int(str(duration)[:-1])) - 30
+    assert f"paused: CanaryPauseStep ({left}s left)" in screen
+    assert "canary weight 10%" in screen and "▶" in screen and "✓" in screen
+    assert "server-errors: Running (last [-0.8], 2 measurements)" in screen
+    assert "pause until promoted" in screen  # the manual gate, further on

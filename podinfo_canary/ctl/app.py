@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from podinfo_canary import config as config_module
-from podinfo_canary.ctl import actions
+from podinfo_canary.ctl import actions, kube
 from podinfo_canary.ctl.kube import NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
 from podinfo_canary.ctl.status import FAILED_PHASES, RUNNING_PHASES, canary_in_progress, step_analysis, summarize
 from podinfo_canary.workload import HASH_LABEL, WORKLOAD
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, analysis, metrics, promote, abort, retry, pause, update-image, test-canary, dashboard, plan.",
+    help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, update-image, test-canary, dashboard, plan.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -365,6 +365,60 @@ def metrics(
                 bound = f"{v['op']} {v['bound']:g}" if v["bound"] is not None else "-"
                 slis.add_row(track, key, f"[{color}]{v['value']:.4g}[/]", bound)
         out.print(slis)
+
+    _run(run)
+
+
+@app.command()
+def watch(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    interval: Annotated[float, typer.Option("--interval", min=0.01, help="Seconds between looks.")] = 2.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Give up after this many seconds (exit 22).")] = 3600,
+    exit_on_pause: Annotated[bool, typer.Option("--exit-on-pause", help="Stop when the rollout waits for a human (exit 21).")] = False,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Follow a rollout live until it completes (exit 0) or aborts (exit 20).
+
+    Shows the steps, the current weight, a timed pause's countdown and the analysis. With
+    --exit-on-pause it also stops at the manual gate or an Inconclusive analysis (exit 21);
+    after --timeout it exits 22, on Ctrl-C 130."""
+    import time
+
+    from rich.live import Live
+
+    from podinfo_canary.ctl import watch as watching
+
+    def run() -> None:
+        target, _ = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        deadline = time.monotonic() + timeout
+        code = kube.TIMED_OUT
+        try:
+            with Live(console=out, refresh_per_second=4, transient=False) as live:
+                while time.monotonic() < deadline:
+                    obj = rollouts.get(rollout)
+                    analysis = step_analysis(obj)
+                    run_obj = rollouts.analysis_run(analysis["name"]) if analysis.get("name") else None
+                    live.update(watching.render(summarize(obj, [], run_obj), obj))
+                    result = watching.outcome(obj)
+                    if result is not None and (result != kube.PAUSED or exit_on_pause):
+                        code = result
+                        break
+                    time.sleep(interval)
+        except KeyboardInterrupt:
+            code = kube.INTERRUPTED
+        words = {
+            kube.COMPLETED: "completed",
+            kube.ABORTED: "aborted",
+            kube.PAUSED: "paused for a human",
+            kube.TIMED_OUT: "still running at the timeout",
+            kube.INTERRUPTED: "interrupted",
+        }
+        (out if code == kube.COMPLETED else err).print(f"rollout '{rollout}' {words[code]}")
+        raise typer.Exit(code)
 
     _run(run)
 

@@ -29,6 +29,8 @@ class CtlError(Exception):
 
 # Exit codes, one per kind of failure (README "canaryctl").
 USAGE, NO_KUBECONFIG, UNREACHABLE, FORBIDDEN, NOT_FOUND, NO_CANARY, REFUSED, PROMETHEUS = 2, 3, 4, 5, 6, 7, 8, 9
+# How `watch` ended, for scripts and CI waiting on a rollout.
+COMPLETED, ABORTED, PAUSED, TIMED_OUT, INTERRUPTED = 0, 20, 21, 22, 130
 
 
 @dataclass(frozen=True)

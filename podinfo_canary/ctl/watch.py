@@ -1,0 +1,90 @@
+"""`canaryctl watch`: a live view of a rollout until it completes, aborts, pauses for a human (on
+request) or runs out of time; the exit code says which (kube.COMPLETED ... TIMED_OUT)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from podinfo_canary.config import duration_seconds
+from podinfo_canary.ctl import kube
+from podinfo_canary.ctl.status import canary_in_progress
+
+# Pause reasons the controller sets (pkg/apis/rollouts/v1alpha1/types.go PauseReason): a step's
+# own pause, or an analysis that ended Inconclusive; `CanaryPauseStep` without a duration is the
+# manual gate.
+HUMAN_PAUSES = ("CanaryPauseStep", "InconclusiveAnalysisRun")
+
+
+def outcome(rollout: dict) -> int | None:
+    """How the rollout stands for `watch`: a final exit code, PAUSED when a human must act, or None."""
+    status = rollout.get("status", {})
+    if status.get("abort"):
+        return kube.ABORTED
+    if not canary_in_progress(rollout) and status.get("phase") == "Healthy":
+        return kube.COMPLETED
+    if _waiting_for_human(rollout):
+        return kube.PAUSED
+    return None
+
+
+def _current_step(rollout: dict) -> dict | None:
+    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
+    index = rollout.get("status", {}).get("currentStepIndex")
+    return steps[index] if index is not None and index < len(steps) else None
+
+
+def _waiting_for_human(rollout: dict) -> bool:
+    reasons = [c.get("reason") for c in rollout.get("status", {}).get("pauseConditions") or []]
+    step = _current_step(rollout) or {}
+    gate = "pause" in step and not step["pause"].get("duration")
+    return "InconclusiveAnalysisRun" in reasons or ("CanaryPauseStep" in reasons and gate)
+
+
+def countdown(rollout: dict, now: datetime) -> int | None:
+    """Seconds left of a timed pause step, from its pause condition's start."""
+    step = _current_step(rollout) or {}
+    duration = step.get("pause", {}).get("duration") if "pause" in step else None
+    starts = [c.get("startTime") for c in rollout.get("status", {}).get("pauseConditions") or [] if c.get("reason") == "CanaryPauseStep"]
+    if not duration or not starts or not starts[0]:
+        return None
+    seconds = duration if isinstance(duration, int) else duration_seconds(str(duration))
+    started = datetime.fromisoformat(starts[0].replace("Z", "+00:00"))
+    return max(0, int(seconds - (now - started).total_seconds()))
+
+
+def render(summary: dict, rollout: dict, now: datetime | None = None) -> Group:
+    """The screen: one line per step (the current one marked), the state, the analysis."""
+    now = now or datetime.now(UTC)
+    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
+    index = summary["step"] if summary["step"] is not None else 0
+    table = Table("", "step", "what", box=None, pad_edge=False)
+    for number, step in enumerate(steps):
+        kind, value = next(iter(step.items()))
+        what = (
+            f"{kind} {value}"
+            if kind != "pause"
+            else ("pause " + str(value.get("duration")) if value.get("duration") else "pause until promoted")
+        )
+        if kind == "analysis":
+            what = "analysis " + ", ".join(t["templateName"] for t in value.get("templates", []))
+        marker = "▶" if number == index and canary_in_progress(rollout) else ("✓" if number < index else " ")
+        table.add_row(marker, str(number + 1), what)
+    state = Text(f"{summary['namespace']}/{summary['rollout']}  {summary['phase']}  canary weight {summary['weight']}%")
+    if summary["aborted"]:
+        state.append("  aborted", style="red")
+    elif summary["paused"]:
+        left = countdown(rollout, now)
+        state.append(f"  paused: {', '.join(r for r in summary['pause_reasons'] if r) or 'spec.paused'}", style="yellow")
+        if left is not None:
+            state.append(f" ({left}s left)")
+    lines = [state, table]
+    analysis = summary.get("analysis")
+    if analysis:
+        lines.append(Text(f"analysis {analysis['name']}: {analysis['phase']}"))
+        for m in analysis["metrics"]:
+            lines.append(Text(f"  {m['name']}: {m['phase']} (last {m['value']}, {m['measurements']} measurements)"))
+    return Group(*lines)
