@@ -80,8 +80,8 @@ format: setup ## apply ruff formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-snapshot-update: setup ## accept the current synthesized YAML as the new snapshots
-	$(BIN)/pytest tests/test_snapshots.py --snapshot-update
+snapshot-update: setup ## accept the current synthesized YAML (and canaryctl deploy's plan) as the new snapshots
+	$(BIN)/pytest tests/test_snapshots.py tests/test_ctl.py -k "chart_snapshot or fixture or dry_run" --snapshot-update
 
 lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without registry URLs
 	$(TOOLS)/bin/pipenv lock

@@ -2,7 +2,7 @@
 
 How Argo CD gets here (README "Bootstrap a cluster"): an operator applies the official install
 manifest of the pinned version once, then the `platform` AppProject and the `bootstrap`
-Application (HAND_APPLIED). From then on Git is the only writer: the `argocd` Application keeps
+Application (bootstrap.py HAND_APPLIED). From then on Git is the only writer: the `argocd` Application keeps
 Argo CD itself at the pinned tag, the `bootstrap` Application syncs dist/argocd/ (this chart),
 and the ApplicationSet syncs dist/<environment>/.
 
@@ -23,6 +23,7 @@ from constructs import Construct
 from imports.argocd.io import argoproj as argo
 from podinfo_canary import waves, yamltext
 from podinfo_canary.access import argocd_rbac
+from podinfo_canary.bootstrap import ARGOCD_REPO
 from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
 from podinfo_canary.dashboard import PodinfoDashboard
 from podinfo_canary.platform import (
@@ -36,13 +37,7 @@ from podinfo_canary.platform import (
 )
 from podinfo_canary.security import RolloutRoles
 
-ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
-
-# What an operator applies by hand after Argo CD's install.yaml (README "Bootstrap a cluster"):
-# only kinds that exist by then (core kinds and Argo CD's own CRDs). The `bootstrap` Application
-# then syncs the rest of dist/argocd/, in sync waves, including objects whose CRDs arrive with
-# the platform charts (a ClusterIssuer applied by hand would fail: no cert-manager CRDs yet).
-HAND_APPLIED = (("AppProject", "platform"), ("Application", "bootstrap"))
+# What an operator applies by hand after Argo CD's install.yaml: podinfo_canary/bootstrap.py.
 
 # Pod-template annotation on argocd-server carrying the digest of our argocd-cmd-params-cm patch.
 CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"

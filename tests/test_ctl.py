@@ -228,9 +228,11 @@ def test_plan_reads_dist():
 
 
 def test_every_command_explains_itself():
-    for command in ("status", "promote", "abort", "retry", "pause", "plan"):
+    commands = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
+    assert len(commands) == 13
+    for command in commands:
         result = run(command, "--help")
-        assert result.exit_code == 0 and "--env" in result.output, command
+        assert result.exit_code == 0 and ("--env" in result.output or command == "deploy") and "Usage" in result.output, command
 
 
 def test_dashboard_links_name_what_dist_deploys(objects, monkeypatch):
@@ -530,3 +532,99 @@ def test_watch_screen_shows_steps_weight_countdown_and_analysis(rollout):
     assert "canary weight 10%" in screen and "▶" in screen and "✓" in screen
     assert "server-errors: Running (last [-0.8], 2 measurements)" in screen
     assert "pause until promoted" in screen  # the manual gate, further on
+
+
+# --- deploy: the bootstrap in one command ----------------------------------------------------------
+
+
+def test_deploy_dry_run_prints_the_ordered_plan(snapshot, tmp_path):
+    """Snapshotted on the fixture configuration (tests/fixtures/config), like the chart snapshots:
+    a change to the live config/ never touches it."""
+    from tests.conftest import ROOT, run_main
+
+    fixture = ROOT / "tests" / "fixtures" / "config"
+    dist = tmp_path / "dist"
+    assert run_main(config_dir=fixture, dist=dist).returncode == 0
+    result = run("deploy", "--dry-run", "--config-dir", str(fixture), "--dist", str(dist), "--context", "fixture-cluster")
+    assert result.exit_code == 0, result.output
+    assert result.output == snapshot
+
+
+def _fake_kubectl(folder) -> tuple:
+    """A `kubectl` that records its arguments and standard input, one JSON line per call."""
+    import os
+    import stat
+    import sys
+
+    log = folder / "kubectl.log"
+    script = folder / "bin" / "kubectl"
+    script.parent.mkdir()
+    script.write_text(
+        f"#!{sys.executable}\n"
+        "import json, sys\n"
+        f"open({str(log)!r}, 'a').write(json.dumps({{'args': sys.argv[1:], 'stdin': sys.stdin.read()}}) + '\\n')\n"
+    )
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    return log, f"{script.parent}{os.pathsep}{os.environ['PATH']}"
+
+
+def test_deploy_applies_in_order_then_waits_for_every_application(api, tmp_path, monkeypatch, config):
+    log, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    apps = "/apis/argoproj.io/v1alpha1/namespaces/argocd/applications"
+    names = ["alloy", "argo-rollouts", "argocd", "bootstrap", "cert-manager", "ingress-nginx", "kube-prometheus-stack", "loki"]
+    names += [f"podinfo-{e.name}" for e in config.environments]
+
+    def listing(health: str) -> dict:
+        items = [{"metadata": {"name": n}, "status": {"sync": {"status": "Synced"}, "health": {"status": "Healthy"}}} for n in names]
+        items[-1]["status"]["health"]["status"] = health
+        return {"kind": "ApplicationList", "items": items}
+
+    api.sequences[apps] = [listing("Progressing"), listing("Healthy")]
+    api.objects["/api/v1/namespaces/argocd/secrets/argocd-notifications-secret"] = {"kind": "Secret", "metadata": {"name": "x"}}
+    result = run("deploy", "--interval", "0.01")
+    assert result.exit_code == 0, result.output
+    assert f"deployed: {len(names)} Applications Synced and Healthy" in result.output
+    assert "create these Secrets" in result.output and "argocd/argocd-notifications-secret" not in result.output.split("exist:")[1]
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [c["args"][:2] for c in calls] == [
+        ["apply", "--server-side"],
+        ["apply", "--server-side"],
+        ["wait", "--for=condition=established"],
+        ["apply", "--server-side"],
+    ]
+    assert "kind: Namespace" in calls[0]["stdin"] and "name: argocd" in calls[0]["stdin"]
+    assert calls[1]["args"][-1] == "https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml"
+    assert calls[3]["args"][-4:] == ["-f", "dist/argocd/AppProject.platform.k8s.yaml", "-f", "dist/argocd/Application.bootstrap.k8s.yaml"]
+    api.sequences[apps] = [listing("Degraded")]
+    stuck = run("deploy", "--interval", "0.01", "--timeout", "1")
+    assert stuck.exit_code == kube.TIMED_OUT and f"podinfo-{config.environments[-1].name} (Synced/Degraded)" in stuck.output
+
+
+# --- the scripts of the original plan ----------------------------------------------------------------
+
+
+def test_the_scripts_are_thin_wrappers_over_canaryctl():
+    import os
+    import subprocess
+
+    from podinfo_canary.ctl.app import app as ctl_app
+    from tests.conftest import ROOT
+
+    manage, deploy_script = ROOT / "scripts" / "manage-rollout.sh", ROOT / "scripts" / "deploy-argocd-canary.sh"
+    assert os.access(manage, os.X_OK) and os.access(deploy_script, os.X_OK)
+
+    def sh(*args):
+        return subprocess.run([*args], capture_output=True, text=True, timeout=120)
+
+    helped = sh(str(manage), "--help")
+    commands = {c.name or c.callback.__name__.replace("_", "-") for c in ctl_app.registered_commands} - {"deploy"}
+    assert helped.returncode == 0 and all(f"  {c} " in helped.stdout for c in commands), helped.stdout
+    unknown = sh(str(manage), "nope")
+    assert unknown.returncode == 2 and "unknown subcommand 'nope'" in unknown.stderr
+    plan = sh(str(manage), "plan", "--env", "prod")
+    assert plan.returncode == 0 and plan.stdout == run("plan", "--env", "prod").output
+    assert sh(str(manage), "status", "--help").returncode == 0
+    dry = sh(str(deploy_script), "--dry-run")
+    assert dry.returncode == 0 and dry.stdout == run("deploy", "--dry-run").output
+    assert "--dry-run" in sh(str(deploy_script), "--help").stdout

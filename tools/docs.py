@@ -15,7 +15,7 @@ from pathlib import Path
 from podinfo_canary import config as config_module
 from podinfo_canary import yamltext
 from podinfo_canary.analysis import sequential_tests
-from podinfo_canary.argocd import HAND_APPLIED
+from podinfo_canary.bootstrap import hand_applied_files
 from podinfo_canary.plan import plan_from_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,18 +134,9 @@ def render(text: str, blocks: dict[str, str]) -> str:
 
 
 def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
-    """The one command that applies ArgoCdStack.HAND_APPLIED, by file, from dist/argocd/."""
+    """The one command that applies bootstrap.HAND_APPLIED, by file, from dist/argocd/."""
     folder = dist / config_module.BOOTSTRAP_FOLDER
-    files = []
-    for kind, name in HAND_APPLIED:
-        matches = [
-            p
-            for p in sorted(folder.glob("*.yaml"))
-            if any(d["kind"] == kind and d["metadata"]["name"] == name for d in yamltext.read_documents(p))
-        ]
-        if len(matches) != 1:
-            raise ValueError(f"expected one {kind}/{name} in {folder}, found {len(matches)}")
-        files.append(f"{cfg.platform.git.dist_path}/{config_module.BOOTSTRAP_FOLDER}/{matches[0].name}")
+    files = [f"{cfg.platform.git.dist_path}/{config_module.BOOTSTRAP_FOLDER}/{p.name}" for p in hand_applied_files(folder)]
     return "   ```sh\n   kubectl apply " + " ".join(f"-f {f}" for f in files) + "\n   ```"
 
 

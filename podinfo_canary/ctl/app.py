@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, update-image, test-canary, dashboard, plan.",
+    help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, update-image, test-canary, dashboard, plan, deploy.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -485,6 +485,58 @@ def dashboard(
             for link in found:
                 if link.port_forward is None:
                     webbrowser.open(link.url)
+
+    _run(run)
+
+
+@app.command()
+def deploy(
+    context: Context = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the ordered plan; apply nothing.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for Synced and Healthy (exit 22).")] = 1200,
+    interval: Annotated[float, typer.Option("--interval", min=0.01, hidden=True)] = 5.0,
+    dist: Annotated[Path, typer.Option("--dist", hidden=True)] = ROOT / "dist",
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Bootstrap a cluster: the pinned Argo CD, then the platform project and bootstrap Application.
+
+    Then waits until every Application is Synced and Healthy. Idempotent (server-side apply);
+    --dry-run prints the plan. Secrets stay out of band: missing ones are listed."""
+    from podinfo_canary.ctl import deploy as deploying
+
+    def run() -> None:
+        try:
+            cfg = config_module.load(config_dir)
+        except config_module.ConfigError as exc:
+            raise CtlError(str(exc).splitlines()[0], USAGE) from exc
+        steps = deploying.plan(cfg, dist, context)
+        expected = deploying.expected_applications(cfg, dist)
+        if dry_run:
+            for number, step in enumerate(steps, start=1):
+                print(f"{number}. {step.what}\n   {' '.join(step.command)}" + (f"  < {step.stdin_label}" if step.stdin_label else ""))
+            print(f"{len(steps) + 1}. wait until Synced and Healthy: {', '.join(expected)}")
+            print("out-of-band Secrets checked: " + ", ".join(f"{n}/{s}" for n, s in deploying.out_of_band_secrets(cfg)))
+            return
+        deploying.run_steps(steps, lambda line: out.print(line, highlight=False), cwd=dist.parent)
+        missing = deploying.missing_secrets(cfg, context)
+        if missing:
+            err.print(
+                f'canaryctl: create these Secrets (README "Bootstrap a cluster"); Argo CD retries until they exist: {", ".join(missing)}'
+            )
+        from rich.live import Live
+
+        with Live(console=out, refresh_per_second=2) as live:
+
+            def show(states: dict) -> None:
+                table = Table("Application", "sync", "health")
+                for name in expected:
+                    sync, health = states.get(name, ("absent", "absent"))
+                    ok = (sync, health) == ("Synced", "Healthy")
+                    table.add_row(name, sync, f"[{'green' if ok else 'yellow'}]{health}[/]")
+                live.update(table)
+
+            deploying.wait(expected, lambda: deploying.application_states(context, cfg.platform.argocd.namespace), timeout, interval, show)
+        out.print(f"deployed: {len(expected)} Applications Synced and Healthy")
 
     _run(run)
 

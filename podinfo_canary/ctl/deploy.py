@@ -1,0 +1,142 @@
+"""`canaryctl deploy`: bootstrap a cluster in one command, the way README "Bootstrap a cluster"
+describes, and wait until every Application is Synced and Healthy.
+
+The steps (bootstrap.py says why only two objects of dist/argocd/ are applied by hand):
+1. the `argocd` namespace and Argo CD's pinned install manifest, by server-side apply (`kubectl
+   apply --server-side`: the manifest's CRDs exceed the client-side annotation limit);
+2. wait until Argo CD's CRDs are established;
+3. the `platform` AppProject and the `bootstrap` Application from dist/argocd/;
+4. wait until the Applications that dist/ declares (the platform charts, `argocd`, `bootstrap`
+   and one `podinfo-<env>` per environment) are Synced and Healthy, with a progress table.
+Server-side apply makes every step idempotent: running deploy again changes nothing.
+`--dry-run` prints the plan and applies nothing. Secrets stay out of band: deploy lists the ones
+that are missing and goes on (Argo CD retries until they exist).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from podinfo_canary import config as config_module
+from podinfo_canary import yamltext
+from podinfo_canary.bootstrap import argocd_install_url, hand_applied_files
+from podinfo_canary.ctl.kube import TIMED_OUT, USAGE, CtlError, api_client
+from podinfo_canary.workload import WORKLOAD
+
+ARGOCD_CRDS = ("applications.argoproj.io", "appprojects.argoproj.io", "applicationsets.argoproj.io")
+FIELD_MANAGER = "canaryctl"
+
+
+@dataclass(frozen=True)
+class Step:
+    what: str
+    command: list[str]  # run from the repository root (dist/'s parent)
+    stdin: str | None = None
+    stdin_label: str | None = None
+
+
+def plan(cfg: config_module.Config, dist: Path, context: str | None) -> list[Step]:
+    ns = cfg.platform.argocd.namespace
+    kubectl = ["kubectl", *(["--context", context] if context else [])]
+    apply = [*kubectl, "apply", "--server-side", f"--field-manager={FIELD_MANAGER}"]
+    namespace = yamltext.dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+    files = hand_applied_files(dist / config_module.BOOTSTRAP_FOLDER)
+    return [
+        Step(f"namespace {ns}", [*apply, "-f", "-"], namespace, f"a Namespace {ns}"),
+        Step(
+            f"Argo CD {cfg.platform.argocd.version} (pinned install manifest)",
+            [*apply, "--force-conflicts", "-n", ns, "-f", argocd_install_url(cfg.platform.argocd.version)],
+        ),
+        Step(
+            "Argo CD's CRDs established",
+            [*kubectl, "wait", "--for=condition=established", "--timeout=120s", *(f"crd/{c}" for c in ARGOCD_CRDS)],
+        ),
+        Step(
+            "the platform AppProject and the bootstrap Application",
+            [*apply, "-n", ns, *(a for f in files for a in ("-f", str(f.relative_to(dist.parent))))],
+        ),
+    ]
+
+
+def expected_applications(cfg: config_module.Config, dist: Path) -> list[str]:
+    """The Applications dist/ declares: those of dist/argocd/ and the ApplicationSet's, one per environment."""
+    folder = dist / config_module.BOOTSTRAP_FOLDER
+    names = [d["metadata"]["name"] for p in sorted(folder.glob("Application.*.yaml")) for d in yamltext.read_documents(p)]
+    return sorted({*names, *(f"{WORKLOAD}-{e.name}" for e in cfg.environments)})
+
+
+# Secrets created out of band (README "Bootstrap a cluster") on this cluster: namespace, name.
+def out_of_band_secrets(cfg: config_module.Config) -> list[tuple[str, str]]:
+    platform = cfg.platform
+    secrets = [
+        (platform.argocd.namespace, "argocd-notifications-secret"),
+        (platform.charts.argo_rollouts.namespace, "argo-rollouts-notification-secret"),
+    ]
+    if platform.argocd.sso:
+        secrets.append((platform.argocd.namespace, platform.argocd.sso.client_secret.removeprefix("$").split(":")[0]))
+    here = config_module.Cluster.model_fields["server"].default  # environments on this cluster (Argo CD's own)
+    for env in (e for e in cfg.environments if e.cluster.server == here):
+        secrets += [(env.namespace, "alertmanager-slack"), *([(env.namespace, "alertmanager-smtp")] if env.notifications.email else [])]
+    return secrets
+
+
+def run_steps(steps: list[Step], echo, cwd: Path) -> None:
+    if shutil.which("kubectl") is None:
+        raise CtlError("kubectl not found on PATH: deploy applies Argo CD's manifest with it", USAGE)
+    for step in steps:
+        echo(f"→ {step.what}")
+        result = subprocess.run(step.command, input=step.stdin, capture_output=True, text=True, cwd=cwd)
+        if result.returncode != 0:
+            raise CtlError(
+                f"{step.what} failed: {' '.join(step.command)}: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}",
+                1,
+            )
+
+
+def missing_secrets(cfg: config_module.Config, context: str | None) -> list[str]:
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    core = client.CoreV1Api(api_client(context))
+    missing = []
+    for namespace, name in out_of_band_secrets(cfg):
+        try:
+            core.read_namespaced_secret(name, namespace, _preload_content=False)
+        except ApiException as exc:
+            if exc.status == 404:
+                missing.append(f"{namespace}/{name}")
+    return missing
+
+
+def application_states(context: str | None, namespace: str) -> dict[str, tuple[str, str]]:
+    from kubernetes import client
+
+    listed = client.CustomObjectsApi(api_client(context)).list_namespaced_custom_object(
+        "argoproj.io", "v1alpha1", namespace, "applications"
+    )
+    return {
+        a["metadata"]["name"]: (
+            a.get("status", {}).get("sync", {}).get("status", "Unknown"),
+            a.get("status", {}).get("health", {}).get("status", "Unknown"),
+        )
+        for a in listed.get("items", [])
+    }
+
+
+def wait(expected: list[str], states, timeout: float, interval: float, show) -> None:
+    """Until every expected Application is Synced and Healthy; TIMED_OUT names the rest."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = states()
+        show(current)
+        pending = [n for n in expected if current.get(n) != ("Synced", "Healthy")]
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            detail = ", ".join(f"{n} ({'/'.join(current.get(n, ('absent',)))})" for n in pending)
+            raise CtlError(f"not Synced and Healthy after {timeout:g}s: {detail}", TIMED_OUT)
+        time.sleep(interval)
