@@ -17,6 +17,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 sys.path.insert(0, str(ROOT))
 
+# Every test server listens on loopback; a proxy from the environment must never carry its traffic
+# (the kubernetes client and urllib both honour HTTP(S)_PROXY).
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
+for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+    os.environ.pop(_proxy, None)
+
 from podinfo_canary import config as config_module  # noqa: E402
 from podinfo_canary import yamltext  # noqa: E402
 from podinfo_canary.model.run import HASH_ARG  # noqa: E402

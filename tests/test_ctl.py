@@ -628,3 +628,73 @@ def test_the_scripts_are_thin_wrappers_over_canaryctl():
     dry = sh(str(deploy_script), "--dry-run")
     assert dry.returncode == 0 and dry.stdout == run("deploy", "--dry-run").output
     assert "--dry-run" in sh(str(deploy_script), "--help").stdout
+
+
+# --- review cases: what must be refused, and what must not crash ----------------------------------
+
+
+def test_promote_refuses_a_starting_analysis_a_failed_background_run_and_an_aborted_rollout(api, rollout):
+    rollout["status"]["canary"]["currentStepAnalysisRunStatus"] = {"name": "podinfo-abc-5", "status": ""}
+    starting = run("promote", "--env", "prod")
+    assert starting.exit_code == kube.REFUSED and "still starting" in starting.output
+    rollout["status"]["canary"].pop("currentStepAnalysisRunStatus")
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"] = {"name": "podinfo-bg", "status": "Running"}
+    assert run("promote", "--env", "prod").exit_code == 0  # a background run keeps running while steps pass
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"]["status"] = "Failed"
+    failed = run("promote", "--env", "prod", "--full", "--yes")
+    assert failed.exit_code == kube.REFUSED and "the background analysis podinfo-bg failed" in failed.output
+    rollout["status"]["abort"] = True
+    aborted = run("promote", "--env", "prod", "--force", "--full", "--yes")
+    assert aborted.exit_code == 0  # --force is the way past every refusal
+    rollout["status"]["canary"].pop("currentBackgroundAnalysisRunStatus")
+    refused = run("promote", "--env", "prod")
+    assert refused.exit_code == kube.REFUSED and "canaryctl retry" in refused.output
+    assert api.writes() == [
+        ("PATCH", PATH + "/status", MERGE, body("clear_pause_conditions")),
+        ("PATCH", PATH + "/status", MERGE, body("promote_full")),
+    ]
+
+
+def test_a_namespace_of_a_protected_environment_is_protected(api):
+    refused = run("abort", "--namespace", "podinfo-prod")
+    assert refused.exit_code == kube.REFUSED and "prod is protected" in refused.output
+    assert api.writes() == []
+
+
+def test_status_survives_missing_and_empty_objects(api, rollout, tmp_path, monkeypatch):
+    api.lists[REPLICA_SETS.format(ns="podinfo-prod")] = []
+    rollout["status"]["canary"]["currentStepAnalysisRunStatus"] = {"name": "gone", "status": "Running"}
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"] = {"name": "podinfo-bg", "status": "Running"}
+    shown = run("status", "--env", "prod", "--output", "json")
+    assert shown.exit_code == 0, shown.output
+    summary = json.loads(shown.output)
+    assert summary["analysis"]["metrics"] == [] and summary["background_analysis"]["name"] == "podinfo-bg"
+    rollout["status"] = None
+    assert run("status", "--env", "prod").exit_code == 0
+    bad = tmp_path / "bad-kubeconfig"
+    bad.write_text("clusters: [unclosed\n")
+    monkeypatch.setenv("KUBECONFIG", str(bad))
+    broken = run("status", "--env", "prod")
+    assert broken.exit_code == kube.NO_KUBECONFIG and "Traceback" not in broken.output
+
+
+def test_metrics_refuses_a_server_that_is_not_prometheus(api):
+    result = run("metrics", "--env", "prod", "--prometheus", api.url, "--canary-hash", "c0ffee")
+    assert result.exit_code == kube.PROMETHEUS and "Traceback" not in result.output
+
+
+def test_watch_reads_the_phase_as_the_plugin_does(api, rollout):
+    done = _state(rollout, len(rollout["spec"]["strategy"]["canary"]["steps"]), currentPodHash="5d4c7b8a9", phase="Healthy")
+    stale = copy.deepcopy(done)
+    stale["metadata"]["generation"], stale["status"]["observedGeneration"] = 8, "7"  # the new spec not seen yet
+    fresh = copy.deepcopy(done)
+    fresh["metadata"]["generation"], fresh["status"]["observedGeneration"] = 8, "8"
+    api.sequences[PATH] = [stale, stale, fresh]
+    assert run("watch", "--env", "prod", "--interval", "0.01").exit_code == kube.COMPLETED
+    assert sum(1 for r in api.requests if r["path"] == PATH) == 3
+    api.sequences[PATH] = [_state(rollout, 1, phase="Degraded", message="ProgressDeadlineExceeded")]
+    assert run("watch", "--env", "prod", "--interval", "0.01").exit_code == kube.ABORTED
+    held = _state(rollout, 1)
+    held["spec"]["paused"] = True
+    api.sequences[PATH] = [held]
+    assert run("watch", "--env", "prod", "--interval", "0.01", "--exit-on-pause").exit_code == kube.PAUSED

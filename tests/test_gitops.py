@@ -80,3 +80,20 @@ def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
     # A tag YAML would read as a number is written quoted; without --digest the old digest goes.
     assert run("update-image", "6.10", "--env", "prod", "--repo", str(repo)).exit_code == 0
     assert '  tag: "6.10"' in config.read_text() and "digest" not in config.read_text()
+
+
+def test_update_image_refuses_to_commit_over_other_changes_and_knows_when_nothing_changes(repo):
+    _git(repo, "reset", "--hard", "--quiet")  # what the earlier test left uncommitted
+    staging = repo / "config/environments/staging.yaml"
+    staging.write_text(staging.read_text() + "\n# an unrelated edit\n")
+    head = _git(repo, "rev-parse", "HEAD")
+    refused = run("update-image", "6.14.3", "--env", "prod", "--commit", "--repo", str(repo))
+    assert refused.exit_code == kube.USAGE and "uncommitted changes" in refused.output
+    assert _git(repo, "rev-parse", "HEAD") == head
+    _git(repo, "checkout", "--", "config/environments/staging.yaml")
+    lines = (repo / "config/environments/prod.yaml").read_text().splitlines()
+    image = dict(line.strip().split(": ", 1) for line in lines if line.startswith(("  tag:", "  digest:")))
+    current = image["tag"].strip('"')
+    pinned = ["--digest", image["digest"]] if "digest" in image else []
+    same = run("update-image", current, "--env", "prod", *pinned, "--commit", "--repo", str(repo))
+    assert same.exit_code == 0 and f"already at {current}" in same.output and _git(repo, "rev-parse", "HEAD") == head

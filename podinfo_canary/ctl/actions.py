@@ -39,22 +39,22 @@ class Plan:
 def current_step_index(rollout: dict) -> int | None:
     """utils/replicaset/canary.go `GetCurrentCanaryStep`: the status' index, 0 when unset; None
     for a rollout without canary steps."""
-    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
+    steps = (rollout.get("spec") or {}).get("strategy", {}).get("canary", {}).get("steps") or []
     if not steps:
         return None
-    index = rollout.get("status", {}).get("currentStepIndex")
+    index = (rollout.get("status") or {}).get("currentStepIndex")
     return 0 if index is None else index
 
 
 def _is_inconclusive(rollout: dict) -> bool:
     """promote.go `isInconclusive`."""
-    run = rollout.get("status", {}).get("canary", {}).get("currentStepAnalysisRunStatus") or {}
-    return "canary" in rollout.get("spec", {}).get("strategy", {}) and run.get("status") == "Inconclusive"
+    run = ((rollout.get("status") or {}).get("canary") or {}).get("currentStepAnalysisRunStatus") or {}
+    return "canary" in (rollout.get("spec") or {}).get("strategy", {}) and run.get("status") == "Inconclusive"
 
 
 def promote(rollout: dict, *, full: bool = False) -> Plan:
     """promote.go `getPatches` without the skip flags (canaryctl does not offer them)."""
-    spec, status = rollout.get("spec", {}), rollout.get("status", {})
+    spec, status = (rollout.get("spec") or {}), (rollout.get("status") or {})
     steps = spec.get("strategy", {}).get("canary", {}).get("steps") or []
     paused = bool(spec.get("paused"))
     spec_patch: dict | None = None

@@ -9,6 +9,7 @@ exit code of its kind (podinfo_canary/ctl/kube.py).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import sys
@@ -23,7 +24,7 @@ from rich.table import Table
 from podinfo_canary import config as config_module
 from podinfo_canary.ctl import actions, kube
 from podinfo_canary.ctl.kube import NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
-from podinfo_canary.ctl.status import FAILED_PHASES, RUNNING_PHASES, canary_in_progress, step_analysis, summarize
+from podinfo_canary.ctl.status import FAILED_PHASES, PASSED_PHASES, background_analysis, canary_in_progress, step_analysis, summarize
 from podinfo_canary.workload import HASH_LABEL, WORKLOAD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,6 +72,10 @@ def _target(
     environment = _environment(env, config_dir)
     if namespace is None and environment is None:
         raise CtlError("say which environment (--env dev|staging|prod) or namespace (--namespace)", USAGE)
+    if environment is None:
+        # A namespace of a configured environment is that environment (its protection applies).
+        with contextlib.suppress(config_module.ConfigError):
+            environment = next((e for e in config_module.load(config_dir).environments if e.namespace == namespace), None)
     return Target(namespace=namespace or environment.namespace, context=context), environment
 
 
@@ -99,10 +104,10 @@ def status(
         target, _ = _target(env, namespace, context, config_dir)
         rollouts = Rollouts(target)
         obj = rollouts.get(rollout)
-        hashes = [h for h in (obj.get("status", {}).get("stableRS"), obj.get("status", {}).get("currentPodHash")) if h]
+        state = obj.get("status") or {}
+        hashes = [h for h in (state.get("stableRS"), state.get("currentPodHash")) if h]
         replica_sets = rollouts.replica_sets(f"{HASH_LABEL} in ({','.join(sorted(set(hashes)))})") if hashes else []
-        analysis = step_analysis(obj)
-        run_obj = rollouts.analysis_run(analysis["name"]) if analysis.get("name") else None
+        run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
         summary = summarize(obj, replica_sets, run_obj)
         if output is Output.json:
             print(json.dumps(summary, indent=2, sort_keys=True))
@@ -129,6 +134,9 @@ def _print_status(s: dict) -> None:
                 track, version.get("hash") or "-", f"{version.get('ready', 0)}/{version.get('replicas', 0)}", version.get("image") or "-"
             )
     out.print(table)
+    background = s["background_analysis"]
+    if background:
+        out.print(f"background analysis {background['name']}: {background['phase'] or 'starting'}")
     analysis = s["analysis"]
     if analysis:
         out.print(f"analysis {analysis['name']}: {analysis['phase']}" + (f" ({analysis['message']})" if analysis["message"] else ""))
@@ -170,17 +178,20 @@ def promote(
         target, environment = _target(env, namespace, context, config_dir)
         rollouts = Rollouts(target)
         obj = rollouts.get(rollout)
-        if not canary_in_progress(obj) and not obj.get("spec", {}).get("paused"):
+        if not canary_in_progress(obj) and not (obj.get("spec") or {}).get("paused"):
             raise CtlError(f"no canary in progress in {target.namespace}: nothing to promote", NO_CANARY)
-        analysis = step_analysis(obj)
-        phase = analysis.get("status")
-        if not force and phase in RUNNING_PHASES:
-            raise CtlError(f"the analysis {analysis.get('name')} of this step is still {phase}: wait for it, or pass --force", REFUSED)
-        if not force and phase in FAILED_PHASES:
-            raise CtlError(
-                f"the analysis {analysis.get('name')} of this step {phase.lower()}: the canary is worse; pass --force to promote anyway",
-                REFUSED,
-            )
+        if (obj.get("status") or {}).get("abort") and not force:
+            raise CtlError(f"rollout {rollout} is aborted: `canaryctl retry` runs the canary again (--force promotes it anyway)", REFUSED)
+        for kind, analysis in (("this step's analysis", step_analysis(obj)), ("the background analysis", background_analysis(obj))):
+            phase = analysis.get("status") or ""
+            if force or not analysis or phase in PASSED_PHASES:
+                continue
+            if phase in FAILED_PHASES:
+                raise CtlError(
+                    f"{kind} {analysis.get('name')} {phase.lower()}: the canary is worse; pass --force to promote anyway", REFUSED
+                )
+            if kind == "this step's analysis":  # a background run keeps running while steps pass
+                raise CtlError(f"{kind} {analysis.get('name')} is still {phase or 'starting'}: wait for it, or pass --force", REFUSED)
         if full:
             _confirm(environment, f"promote {rollout} fully to 100%", yes)
         rollouts.apply(rollout, actions.promote(obj, full=full))
@@ -227,7 +238,7 @@ def retry(
     def run() -> None:
         target, _ = _target(env, namespace, context, config_dir)
         rollouts = Rollouts(target)
-        if not rollouts.get(rollout).get("status", {}).get("abort"):
+        if not (rollouts.get(rollout).get("status") or {}).get("abort"):
             raise CtlError(f"rollout {rollout} in {target.namespace} is not aborted: nothing to retry", REFUSED)
         rollouts.apply(rollout, actions.retry())
         out.print(f"rollout '{rollout}' retried")
@@ -270,8 +281,12 @@ def update_image(
 
     def run() -> None:
         result = run_update(repo, env, tag, digest, commit=commit)
-        out.print(f"{result.file.relative_to(repo)}: image {tag}" + (f"@{digest}" if digest else ""), highlight=False)
-        out.print(result.diff.rstrip() or "(nothing changed)", highlight=False)
+        label = tag + (f"@{digest}" if digest else "")
+        if not result.diff:
+            out.print(f"already at {label}: nothing to change", highlight=False, soft_wrap=True)
+            return
+        out.print(f"{result.file.relative_to(repo)}: image {label}", highlight=False, soft_wrap=True)
+        out.print(result.diff.rstrip(), highlight=False)
         if result.commit:
             out.print(f"committed {result.commit}; push it and Argo CD starts the canary", highlight=False)
         else:
@@ -400,8 +415,7 @@ def watch(
             with Live(console=out, refresh_per_second=4, transient=False) as live:
                 while time.monotonic() < deadline:
                     obj = rollouts.get(rollout)
-                    analysis = step_analysis(obj)
-                    run_obj = rollouts.analysis_run(analysis["name"]) if analysis.get("name") else None
+                    run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
                     live.update(watching.render(summarize(obj, [], run_obj), obj))
                     result = watching.outcome(obj)
                     if result is not None and (result != kube.PAUSED or exit_on_pause):
@@ -412,7 +426,7 @@ def watch(
             code = kube.INTERRUPTED
         words = {
             kube.COMPLETED: "completed",
-            kube.ABORTED: "aborted",
+            kube.ABORTED: "aborted (or degraded)",
             kube.PAUSED: "paused for a human",
             kube.TIMED_OUT: "still running at the timeout",
             kube.INTERRUPTED: "interrupted",

@@ -105,23 +105,26 @@ def missing_secrets(cfg: config_module.Config, context: str | None) -> list[str]
     missing = []
     for namespace, name in out_of_band_secrets(cfg):
         try:
-            core.read_namespaced_secret(name, namespace, _preload_content=False)
+            core.read_namespaced_secret(name, namespace, _preload_content=False, _request_timeout=30)
         except ApiException as exc:
-            if exc.status == 404:
-                missing.append(f"{namespace}/{name}")
+            missing.append(f"{namespace}/{name}" + ("" if exc.status == 404 else f" (could not check: {exc.status})"))
     return missing
 
 
 def application_states(context: str | None, namespace: str) -> dict[str, tuple[str, str]]:
     from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
 
-    listed = client.CustomObjectsApi(api_client(context)).list_namespaced_custom_object(
-        "argoproj.io", "v1alpha1", namespace, "applications"
-    )
+    try:
+        listed = client.CustomObjectsApi(api_client(context)).list_namespaced_custom_object(
+            "argoproj.io", "v1alpha1", namespace, "applications", _request_timeout=30
+        )
+    except (ApiException, OSError) as exc:
+        raise CtlError(f"listing Applications in {namespace} failed: {getattr(exc, 'status', '') or exc}", 1) from exc
     return {
         a["metadata"]["name"]: (
-            a.get("status", {}).get("sync", {}).get("status", "Unknown"),
-            a.get("status", {}).get("health", {}).get("status", "Unknown"),
+            ((a.get("status") or {}).get("sync") or {}).get("status", "Unknown"),
+            ((a.get("status") or {}).get("health") or {}).get("status", "Unknown"),
         )
         for a in listed.get("items", [])
     }

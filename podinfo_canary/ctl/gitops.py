@@ -75,7 +75,18 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
     if not file.is_file():
         names = sorted(p.stem for p in (config_dir / config_module.ENVIRONMENTS_DIR).glob("*.yaml"))
         raise CtlError(f"unknown environment {environment!r}; known: {', '.join(names)}", USAGE)
+    relative = str(file.relative_to(repo))
+    if commit:
+        dirty = _git(repo, "status", "--porcelain", "--", CONFIG, DIST, "README.md").strip()
+        if dirty:
+            first = dirty.splitlines()[0].strip()
+            raise CtlError(
+                f"refused, nothing changed: config/, dist/ or README.md have uncommitted changes ({first}, ...): commit or stash them first",
+                USAGE,
+            )
     text = edited(file.read_text(), tag, digest)
+    if text == file.read_text():
+        return ImageUpdate(environment, file, "", None)
     # Validate the whole configuration with the change, on a copy: a refusal changes nothing.
     with tempfile.TemporaryDirectory() as scratch:
         trial = Path(scratch) / CONFIG
@@ -99,7 +110,6 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
         raise CtlError(
             f"synthesis failed, config restored: {synth.stderr.strip().splitlines()[-1] if synth.stderr.strip() else synth.returncode}", 1
         )
-    relative = str(file.relative_to(repo))
     diff = _git(repo, "diff", "--stat", "--", relative, DIST, "README.md")
     sha = None
     if commit:

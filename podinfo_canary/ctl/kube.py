@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 
 import urllib3
+import yaml
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
@@ -17,6 +18,7 @@ from podinfo_canary.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VI
 from podinfo_canary.ctl.actions import Plan
 
 GROUP, VERSION = "argoproj.io", "v1alpha1"
+REQUEST_TIMEOUT = 30  # seconds for one API call: a server that accepts and never answers fails
 
 
 class CtlError(Exception):
@@ -45,7 +47,7 @@ def api_client(context: str | None) -> client.ApiClient:
     """A client on the kubeconfig kubectl would read: $KUBECONFIG (a list, merged) or ~/.kube/config."""
     try:
         return config.new_client_from_config(config_file=os.environ.get("KUBECONFIG", "~/.kube/config"), context=context)
-    except (ConfigException, FileNotFoundError) as exc:
+    except (ConfigException, OSError, ValueError, TypeError, AttributeError, yaml.YAMLError) as exc:
         where = f"context {context!r}" if context else "the current context"
         raise CtlError(f"no usable kubeconfig for {where}: {exc}; set KUBECONFIG or pass --context", NO_KUBECONFIG) from exc
 
@@ -92,7 +94,7 @@ class Rollouts:
 
     def _call(self, verb: str, resource: str, name: str, call, *args):
         try:
-            return call(GROUP, VERSION, self.target.namespace, *args)
+            return call(GROUP, VERSION, self.target.namespace, *args, _request_timeout=REQUEST_TIMEOUT)
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _failure(exc, verb, resource, self.target, name, self.host) from exc
 
@@ -103,7 +105,7 @@ class Rollouts:
         """ReplicaSets of the namespace matching a label selector, as plain dicts."""
         apps = client.AppsV1Api(self.api)
         try:
-            listed = apps.list_namespaced_replica_set(self.target.namespace, label_selector=selector)
+            listed = apps.list_namespaced_replica_set(self.target.namespace, label_selector=selector, _request_timeout=REQUEST_TIMEOUT)
         except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise _failure(exc, "list", "replicasets", self.target, selector, self.host) from exc
         return [self.api.sanitize_for_serialization(rs) for rs in listed.items]
@@ -118,6 +120,17 @@ class Rollouts:
             if any(o.get("kind") == "Rollout" and o.get("name") == rollout for o in r["metadata"].get("ownerReferences", []))
         ]
         return sorted(owned, key=lambda r: r["metadata"].get("creationTimestamp", ""))
+
+    def analysis_run_if_any(self, name: str | None) -> dict | None:
+        """The AnalysisRun the Rollout's status names, or None when it is gone (garbage-collected)."""
+        if not name:
+            return None
+        try:
+            return self.analysis_run(name)
+        except CtlError as error:
+            if error.code == NOT_FOUND:
+                return None
+            raise
 
     def analysis_run(self, name: str) -> dict:
         return self._call("get", "analysisruns", name, self.custom.get_namespaced_custom_object, "analysisruns", name)

@@ -51,7 +51,8 @@ def _once(url: str, headers: dict[str, str], timeout: float, round_: Round) -> N
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             body = answer.read()
             round_.statuses[answer.status] += 1
-            round_.versions[json.loads(body).get("version", "?")] += 1
+            answer_json = json.loads(body)
+            round_.versions[answer_json.get("version", "?") if isinstance(answer_json, dict) else "?"] += 1
     except urllib.error.HTTPError as exc:
         round_.statuses[exc.code] += 1
     except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -62,12 +63,13 @@ def _once(url: str, headers: dict[str, str], timeout: float, round_: Round) -> N
 
 
 def probe(url: str, requests: int, deadline_seconds: float, timeout: float = 5.0) -> list[dict]:
-    """`requests` plain requests, then as many with the canary header, within the deadline."""
+    """`requests` plain requests, then as many with the canary header, each round within half the
+    deadline (so a slow first round leaves the canary round its share)."""
     if not 1 <= requests <= MAX_REQUESTS:
         raise ValueError(f"requests must be 1..{MAX_REQUESTS}")
-    deadline = time.monotonic() + deadline_seconds
     rounds = [Round("users (no header)"), Round(f"{CANARY_HEADER}: always")]
     for round_, headers in zip(rounds, ({}, {CANARY_HEADER: "always"}), strict=True):
+        deadline = time.monotonic() + deadline_seconds / 2
         for _ in range(requests):
             if time.monotonic() > deadline:
                 break

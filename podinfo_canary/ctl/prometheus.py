@@ -34,6 +34,8 @@ class Prometheus:
         try:
             with urllib.request.urlopen(address, timeout=30) as answer:
                 body = json.load(answer)
+            if not isinstance(body, dict):
+                raise ValueError("not a Prometheus API answer")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace")[:300]
             raise CtlError(f"Prometheus at {self.url} refused a query ({exc.code}): {detail}", PROMETHEUS) from exc
@@ -41,6 +43,8 @@ class Prometheus:
             raise CtlError(
                 f"Prometheus unreachable at {self.url}: {exc}; from a laptop, port-forward it and pass --prometheus", PROMETHEUS
             ) from exc
+        except ValueError as exc:
+            raise CtlError(f"{self.url} does not answer like Prometheus' HTTP API ({exc}): check --prometheus", PROMETHEUS) from exc
         if body.get("status") != "success":
             raise CtlError(f"Prometheus at {self.url} answered {body.get('error')}", PROMETHEUS)
         return body["data"]["result"]

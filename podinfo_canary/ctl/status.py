@@ -8,14 +8,33 @@ from typing import Any
 from podinfo_canary.ctl.actions import current_step_index
 from podinfo_canary.workload import HASH_LABEL
 
-RUNNING_PHASES = ("Pending", "Running")
 FAILED_PHASES = ("Failed", "Error")
+# A run's phase the controller copies into the Rollout (rollout/context.go): "" right after the
+# run is created, then Pending, Running, and one of Successful, Failed, Error, Inconclusive.
+PASSED_PHASES = ("Successful", "Inconclusive")
+
+
+def _status(rollout: dict) -> dict:
+    return rollout.get("status") or {}
+
+
+def phase(rollout: dict) -> tuple[str, str]:
+    """utils/rollout/rolloututil.go `GetRolloutPhase`: Progressing until the controller has
+    observed the spec (status.observedGeneration, a number, equals metadata.generation) and while
+    it is unpausing (controllerPause without pause conditions); else the controller's phase."""
+    status = _status(rollout)
+    observed, generation = status.get("observedGeneration"), rollout.get("metadata", {}).get("generation")
+    if generation is not None and str(observed).isdigit() and int(observed) < int(generation):
+        return "Progressing", "waiting for rollout spec update to be observed"
+    if status.get("controllerPause") and not status.get("pauseConditions"):
+        return "Progressing", "waiting for rollout to unpause"
+    return status.get("phase") or "Progressing", status.get("message") or ""
 
 
 def weight(rollout: dict) -> int:
     """The canary's traffic weight: what the controller reports for a traffic-routed rollout
     (status.canary.weights), else the last setWeight at or before the current step."""
-    weights = rollout.get("status", {}).get("canary", {}).get("weights") or {}
+    weights = (_status(rollout).get("canary") or {}).get("weights") or {}
     if "canary" in weights:
         return int(weights["canary"].get("weight", 0))
     steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
@@ -27,13 +46,18 @@ def weight(rollout: dict) -> int:
 
 
 def canary_in_progress(rollout: dict) -> bool:
-    status = rollout.get("status", {})
+    status = _status(rollout)
     return bool(status.get("currentPodHash")) and status.get("currentPodHash") != status.get("stableRS")
 
 
 def step_analysis(rollout: dict) -> dict:
     """The blocking AnalysisRun of the current step, as the Rollout's status names it."""
-    return rollout.get("status", {}).get("canary", {}).get("currentStepAnalysisRunStatus") or {}
+    return (_status(rollout).get("canary") or {}).get("currentStepAnalysisRunStatus") or {}
+
+
+def background_analysis(rollout: dict) -> dict:
+    """The AnalysisRun that runs beside the steps (prod's podinfo-complete-analysis)."""
+    return (_status(rollout).get("canary") or {}).get("currentBackgroundAnalysisRunStatus") or {}
 
 
 def _versions(replica_sets: list[dict]) -> dict[str, dict]:
@@ -43,17 +67,17 @@ def _versions(replica_sets: list[dict]) -> dict[str, dict]:
         containers = rs.get("spec", {}).get("template", {}).get("spec", {}).get("containers") or [{}]
         out[pod_hash] = {
             "image": containers[0].get("image"),
-            "ready": rs.get("status", {}).get("readyReplicas", 0) or 0,
-            "replicas": rs.get("status", {}).get("replicas", 0) or 0,
+            "ready": (rs.get("status") or {}).get("readyReplicas") or 0,
+            "replicas": (rs.get("status") or {}).get("replicas") or 0,
         }
     return out
 
 
 def metric_results(run: dict) -> list[dict]:
     """Each metric of an AnalysisRun: phase, counts, last value and the conditions it is judged by."""
-    conditions = {m["name"]: m for m in run.get("spec", {}).get("metrics", [])}
+    conditions = {m["name"]: m for m in (run.get("spec") or {}).get("metrics") or []}
     results = []
-    for result in run.get("status", {}).get("metricResults", []) or []:
+    for result in (run.get("status") or {}).get("metricResults") or []:
         measurements = result.get("measurements") or []
         metric = conditions.get(result["name"], {})
         results.append(
@@ -75,28 +99,30 @@ def run_summary(run: dict) -> dict[str, Any]:
     """One AnalysisRun: phase, message, and each metric's measurements with their values."""
     measurements = {
         r["name"]: [{"phase": m.get("phase"), "value": m.get("value"), "at": m.get("finishedAt")} for m in r.get("measurements") or []]
-        for r in run.get("status", {}).get("metricResults", []) or []
+        for r in (run.get("status") or {}).get("metricResults") or []
     }
     return {
         "name": run["metadata"]["name"],
-        "phase": run.get("status", {}).get("phase"),
-        "message": run.get("status", {}).get("message"),
+        "phase": (run.get("status") or {}).get("phase"),
+        "message": (run.get("status") or {}).get("message"),
         "metrics": [{**m, "history": measurements.get(m["name"], [])} for m in metric_results(run)],
     }
 
 
 def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict[str, Any]:
-    spec, status = rollout.get("spec", {}), rollout.get("status", {})
-    steps = spec.get("strategy", {}).get("canary", {}).get("steps") or []
+    spec, status = rollout.get("spec") or {}, _status(rollout)
+    steps = (spec.get("strategy") or {}).get("canary", {}).get("steps") or []
     versions = _versions(replica_sets)
     stable_hash, canary_hash = status.get("stableRS"), status.get("currentPodHash")
     canary = canary_in_progress(rollout)
     analysis = step_analysis(rollout)
+    background = background_analysis(rollout)
+    current_phase, message = phase(rollout)
     return {
         "rollout": rollout["metadata"]["name"],
         "namespace": rollout["metadata"]["namespace"],
-        "phase": status.get("phase"),
-        "message": status.get("message"),
+        "phase": current_phase,
+        "message": message,
         "step": current_step_index(rollout),
         "steps": len(steps),
         "weight": weight(rollout) if canary else 0,
@@ -112,5 +138,8 @@ def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict
             "metrics": metric_results(run) if run else [],
         }
         if analysis
+        else None,
+        "background_analysis": {"name": background.get("name"), "phase": background.get("status"), "message": background.get("message")}
+        if background
         else None,
     }

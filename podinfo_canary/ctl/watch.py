@@ -11,7 +11,7 @@ from rich.text import Text
 
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.ctl import kube
-from podinfo_canary.ctl.status import canary_in_progress
+from podinfo_canary.ctl.status import canary_in_progress, phase
 
 # Pause reasons the controller sets (pkg/apis/rollouts/v1alpha1/types.go PauseReason): a step's
 # own pause, or an analysis that ended Inconclusive; `CanaryPauseStep` without a duration is the
@@ -20,11 +20,16 @@ HUMAN_PAUSES = ("CanaryPauseStep", "InconclusiveAnalysisRun")
 
 
 def outcome(rollout: dict) -> int | None:
-    """How the rollout stands for `watch`: a final exit code, PAUSED when a human must act, or None."""
-    status = rollout.get("status", {})
-    if status.get("abort"):
+    """How the rollout stands for `watch`: a final exit code, PAUSED when a human must act, or None.
+
+    The phase is read as the plugin reads it (status.phase once the controller has observed the
+    spec: `GetRolloutPhase`), and like the plugin's `status --watch` (cmd/status/status.go) a
+    Degraded rollout ends the watch, aborted or not."""
+    status = rollout.get("status") or {}
+    current, _ = phase(rollout)
+    if status.get("abort") or current == "Degraded":
         return kube.ABORTED
-    if not canary_in_progress(rollout) and status.get("phase") == "Healthy":
+    if not canary_in_progress(rollout) and current == "Healthy":
         return kube.COMPLETED
     if _waiting_for_human(rollout):
         return kube.PAUSED
@@ -32,23 +37,26 @@ def outcome(rollout: dict) -> int | None:
 
 
 def _current_step(rollout: dict) -> dict | None:
-    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
-    index = rollout.get("status", {}).get("currentStepIndex")
+    steps = (rollout.get("spec") or {}).get("strategy", {}).get("canary", {}).get("steps") or []
+    index = (rollout.get("status") or {}).get("currentStepIndex")
     return steps[index] if index is not None and index < len(steps) else None
 
 
 def _waiting_for_human(rollout: dict) -> bool:
-    reasons = [c.get("reason") for c in rollout.get("status", {}).get("pauseConditions") or []]
+    reasons = [c.get("reason") for c in (rollout.get("status") or {}).get("pauseConditions") or []]
     step = _current_step(rollout) or {}
-    gate = "pause" in step and not step["pause"].get("duration")
-    return "InconclusiveAnalysisRun" in reasons or ("CanaryPauseStep" in reasons and gate)
+    gate = "pause" in step and not (step["pause"] or {}).get("duration")
+    paused_by_hand = bool((rollout.get("spec") or {}).get("paused"))  # `canaryctl pause`: `promote` resumes
+    return paused_by_hand or "InconclusiveAnalysisRun" in reasons or ("CanaryPauseStep" in reasons and gate)
 
 
 def countdown(rollout: dict, now: datetime) -> int | None:
     """Seconds left of a timed pause step, from its pause condition's start."""
     step = _current_step(rollout) or {}
     duration = step.get("pause", {}).get("duration") if "pause" in step else None
-    starts = [c.get("startTime") for c in rollout.get("status", {}).get("pauseConditions") or [] if c.get("reason") == "CanaryPauseStep"]
+    starts = [
+        c.get("startTime") for c in (rollout.get("status") or {}).get("pauseConditions") or [] if c.get("reason") == "CanaryPauseStep"
+    ]
     if not duration or not starts or not starts[0]:
         return None
     seconds = duration if isinstance(duration, int) else duration_seconds(str(duration))
@@ -59,7 +67,7 @@ def countdown(rollout: dict, now: datetime) -> int | None:
 def render(summary: dict, rollout: dict, now: datetime | None = None) -> Group:
     """The screen: one line per step (the current one marked), the state, the analysis."""
     now = now or datetime.now(UTC)
-    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
+    steps = (rollout.get("spec") or {}).get("strategy", {}).get("canary", {}).get("steps") or []
     index = summary["step"] if summary["step"] is not None else 0
     table = Table("", "step", "what", box=None, pad_edge=False)
     for number, step in enumerate(steps):
