@@ -698,3 +698,14 @@ def test_watch_reads_the_phase_as_the_plugin_does(api, rollout):
     held["spec"]["paused"] = True
     api.sequences[PATH] = [held]
     assert run("watch", "--env", "prod", "--interval", "0.01", "--exit-on-pause").exit_code == kube.PAUSED
+
+
+def test_a_protected_environment_asks_at_a_terminal(api, monkeypatch):
+    """At a terminal `abort` asks; "n" changes nothing, "y" aborts."""
+    monkeypatch.setattr("podinfo_canary.ctl.app._interactive", lambda: True)
+    declined = CliRunner().invoke(app, ["abort", "--env", "prod"], input="n\n")
+    assert declined.exit_code == kube.REFUSED and "prod is protected. abort podinfo?" in declined.output
+    assert api.writes() == []
+    accepted = CliRunner().invoke(app, ["abort", "--env", "prod"], input="y\n")
+    assert accepted.exit_code == 0, accepted.output
+    assert api.writes() == [("PATCH", PATH + "/status", MERGE, body("abort"))]

@@ -149,10 +149,15 @@ def _print_status(s: dict) -> None:
         out.print(metrics)
 
 
+def _interactive() -> bool:
+    """Whether a person can answer a question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 def _confirm(environment: config_module.Environment | None, action: str, yes: bool) -> None:
     if environment is None or not environment.protected or yes:
         return
-    if not sys.stdin.isatty():
+    if not _interactive():
         raise CtlError(f"{environment.name} is protected: {action} needs confirmation; pass --yes", REFUSED)
     if not typer.confirm(f"{environment.name} is protected. {action}?", default=False):
         raise CtlError(f"{action}: not confirmed", REFUSED)
