@@ -51,8 +51,8 @@ from imports.rollouts.io import argoproj as ro
 from podinfo_canary import waves
 from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, Decision, Slo, duration_seconds
 from podinfo_canary.metrics import Evidence, Selector, SequentialTest, Slis
+from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
 
-CANARY_HASH_ARG = "canary-hash"
 COMPLETE = BACKGROUND_TEMPLATE
 EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"
 
@@ -132,7 +132,7 @@ class AnalysisSuite(Construct):
         self.slo, self.decision = slo, decision
         self.prometheus_address = prometheus_address
         slis, evidence = slis or Slis(), Evidence()
-        canary = Selector(namespace=namespace, pod_hash=f"{{{{args.{CANARY_HASH_ARG}}}}}")
+        canary = Selector(namespace=namespace, pod_hash=CANARY_HASH_PLACEHOLDER)
         look = duration_seconds(decision.look_interval)
         saturation = duration_seconds(slo.analysis_interval)
         self.tests = sequential_tests(slo, decision)

@@ -22,8 +22,8 @@ WRITES = ["create", "update", "patch", "delete", "deletecollection"]
 READS = ["get", "list", "watch"]
 ARGO = "argoproj.io"
 # Argo Rollouts' controller service account: the argo-rollouts chart names it after the release
-# (argo-helm charts/argo-rollouts templates/controller/serviceaccount.yaml, `argo-rollouts.serviceAccountName`).
-ROLLOUTS_CONTROLLER = "argo-rollouts"
+# (argo-helm charts/argo-rollouts templates/controller/serviceaccount.yaml, `argo-rollouts.serviceAccountName`),
+# HelmChart.release.
 # Argo CD's application controller (manifests/cluster-install of the pinned version).
 ARGOCD_CONTROLLER = "argocd-application-controller"
 
@@ -41,7 +41,7 @@ def service_account(namespace: str, name: str) -> str:
 
 def audit_rules(platform: Platform) -> list[AuditRule]:
     """The policy's rules, first match wins."""
-    rollouts_sa = service_account(platform.charts.argo_rollouts.namespace, ROLLOUTS_CONTROLLER)
+    rollouts_sa = service_account(platform.charts.argo_rollouts.namespace, platform.charts.argo_rollouts.release)
     argocd_sa = service_account(platform.argocd.namespace, ARGOCD_CONTROLLER)
     return [
         AuditRule(

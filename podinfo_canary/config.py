@@ -468,6 +468,12 @@ class HelmChart(Strict):
     crd_tag: Annotated[str, StringConstraints(pattern=r"^v\d+\.\d+\.\d+$")] | None = None
     namespace: DnsLabel
 
+    @property
+    def release(self) -> str:
+        """The Helm release, and the Application, named after the chart: the chart's resources are
+        then named after it too (a fullname is the release when that contains the chart name)."""
+        return self.chart
+
 
 class PlatformCharts(Strict):
     argo_rollouts: HelmChart

@@ -60,9 +60,8 @@ from dataclasses import dataclass, field
 
 from podinfo_canary.config import HelmChart, Logging
 from podinfo_canary.metrics import HASH_LABEL, LOG_LINES_COUNTER, LOG_LINES_MAX_IDLE, WORKLOAD
+from podinfo_canary.workload import sanitize
 
-LOKI_RELEASE = "loki"
-ALLOY_RELEASE = "alloy"
 LOKI_PORT = 3100  # loki.server.http_listen_port, chart default
 DATASOURCE_UID = "loki"
 # The first day of the TSDB index schema v13. A schema entry applies from its date on; later
@@ -74,11 +73,6 @@ LEVEL_KEY = "level"
 ALLOY_DATA = "/var/lib/alloy"
 ALLOY_UID = 473
 ALLOY_VOLUME = "1Gi"  # positions files are a few kilobytes
-
-
-def sanitize(label: str) -> str:
-    """A Kubernetes label name as Prometheus' discovery writes it (strutil.SanitizeLabelName)."""
-    return re.sub(r"[^a-zA-Z0-9_]", "_", label)
 
 
 # Stream label: the pod field or label it comes from (Prometheus Kubernetes discovery meta labels).
@@ -93,7 +87,7 @@ STREAM_LABELS = {
 
 def loki_url(chart: HelmChart) -> str:
     """Loki's HTTP address inside the cluster (chart helper `loki.host`, gateway disabled)."""
-    return f"http://{LOKI_RELEASE}.{chart.namespace}.svc.cluster.local.:{LOKI_PORT}"
+    return f"http://{chart.release}.{chart.namespace}.svc.cluster.local.:{LOKI_PORT}"
 
 
 # --- Alloy configuration syntax -------------------------------------------------------------

@@ -122,18 +122,20 @@ class PlatformApps(Construct):
             release_name=platform.prometheus_release,
         )
         # These three render ServiceMonitors (CRD from kube-prometheus-stack, an earlier wave).
-        self._app("cert-manager", charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values(), skip_missing_crds=True)
-        self._app("argo-rollouts", charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values(), skip_missing_crds=True)
-        self._app("ingress-nginx", charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values(), skip_missing_crds=True)
+        self._app(charts.cert_manager.release, charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values(), skip_missing_crds=True)
+        self._app(charts.argo_rollouts.release, charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values(), skip_missing_crds=True)
         self._app(
-            logs.LOKI_RELEASE,
+            charts.ingress_nginx.release, charts.ingress_nginx, waves.CONTROLLERS, self._ingress_nginx_values(), skip_missing_crds=True
+        )
+        self._app(
+            charts.loki.release,
             charts.loki,
             waves.CONTROLLERS,
             logs.loki_values(platform.logging, self._release),
             skip_missing_crds=True,
         )
         self._app(
-            logs.ALLOY_RELEASE,
+            charts.alloy.release,
             charts.alloy,
             waves.CONTROLLERS,
             logs.alloy_values(charts.loki, platform.logging, self._release),

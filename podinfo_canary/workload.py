@@ -1,17 +1,29 @@
 """The names every part of the project shares for podinfo's workload, in a module without jsii
 (canaryctl imports it without starting Node): metrics.py and the constructs import them from here."""
 
+import re
+
+
+def sanitize(label: str) -> str:
+    """A Kubernetes label name as Prometheus writes it in a label name (prometheus-operator v0.93.0
+    promcfg.go `sanitizeLabelName`; Prometheus' Kubernetes discovery, strutil.SanitizeLabelName)."""
+    return re.sub(r"[^a-zA-Z0-9_]", "_", label)
+
+
 # The workload: the Rollout, its pods (<name>-<hash>-<suffix>), container and PodMonitor share it.
 WORKLOAD = "podinfo"
 # The Argo Rollouts controller labels each ReplicaSet and its pods with the pod-template hash; the
 # PodMonitor copies the label onto every series under its sanitized name.
 HASH_LABEL = "rollouts-pod-template-hash"
-HASH_SERIES_LABEL = "rollouts_pod_template_hash"
+HASH_SERIES_LABEL = sanitize(HASH_LABEL)
 # The Rollout labels canary and stable pods (canaryMetadata/stableMetadata); the PodMonitor copies
 # the label, sanitized (prometheus-operator v0.93.0 promcfg.go `sanitizeLabelName`), so alerts and
 # dashboards tell the tracks apart without knowing any hash.
 TRACK_LABEL = "podinfo.example.com/track"
-TRACK_SERIES_LABEL = "podinfo_example_com_track"
+TRACK_SERIES_LABEL = sanitize(TRACK_LABEL)
+# The AnalysisTemplates' argument for the canary's pod-template hash, and how a query names it.
+CANARY_HASH_ARG = "canary-hash"
+CANARY_HASH_PLACEHOLDER = "{{args." + CANARY_HASH_ARG + "}}"
 # The request header that sends a request to the canary through ingress-nginx: `always` routes it
 # to the canary, `never` to the stable pods (ingress-nginx annotations.md, canary-by-header; the
 # Rollout sets the annotation on its canary Ingress, rollout.py).

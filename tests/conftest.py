@@ -26,6 +26,7 @@ for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PR
 from podinfo_canary import config as config_module  # noqa: E402
 from podinfo_canary import yamltext  # noqa: E402
 from podinfo_canary.model.run import HASH_ARG  # noqa: E402
+from podinfo_canary.workload import HASH_LABEL  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -86,6 +87,13 @@ def find(objects, kind: str, name: str | None = None, folder: str | None = None)
         for path, obj in objects
         if obj["kind"] == kind and (name is None or obj["metadata"]["name"] == name) and (folder is None or path.startswith(f"{folder}/"))
     ]
+
+
+def rollout_pod_labels(rollout: dict, track: str, pod_hash: str) -> dict[str, str]:
+    """The labels of a pod the Rollouts controller runs for a track (`canary` or `stable`): the
+    template's, the track's canaryMetadata/stableMetadata, and the pod-template hash."""
+    canary = rollout["spec"]["strategy"]["canary"]
+    return rollout["spec"]["template"]["metadata"]["labels"] | canary[f"{track}Metadata"]["labels"] | {HASH_LABEL: pod_hash}
 
 
 def one(objects, kind: str, name: str | None = None, folder: str | None = None) -> dict:

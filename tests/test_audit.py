@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from podinfo_canary.audit import ARGOCD_CONTROLLER, ROLLOUTS_CONTROLLER, service_account
+from podinfo_canary.audit import ARGOCD_CONTROLLER, service_account
 from tests.conftest import find, one
 from tools.validate import validate
 
@@ -73,7 +73,7 @@ def _resource_matches(rule: dict, group: str, resource: str, subresource: str, n
 
 def _cases(config) -> list[tuple[str, dict, str]]:
     person = {"user": "alice@example.com", "groups": ["podinfo-deployers"]}
-    rollouts = service_account(config.platform.charts.argo_rollouts.namespace, ROLLOUTS_CONTROLLER)
+    rollouts = service_account(config.platform.charts.argo_rollouts.namespace, "argo-rollouts")
     argocd = service_account(config.platform.argocd.namespace, ARGOCD_CONTROLLER)
     argo = {"group": "argoproj.io"}
     return [

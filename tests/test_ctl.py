@@ -327,7 +327,7 @@ def _world(canary_errors_per_second: float, success_ratio: float) -> list:
     return series
 
 
-def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config):
+def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config, objects):
     from podinfo_canary import analysis as analysis_module
     from podinfo_canary.ctl import prometheus as ctl_prometheus
     from podinfo_canary.model.prometheus import PrometheusServer
@@ -347,19 +347,12 @@ def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config):
     assert healthy[errors] == "Successful" and bad[errors] == "Failed"
     assert {k for k, v in healthy.items() if v == "Failed"} == set()
     # Every metric of every synthesized template was run, with its own condition.
-    templates = {t["metadata"]["name"] for t in find(objects_of_prod(), "AnalysisTemplate")}
+    templates = {t["metadata"]["name"] for t in find(objects, "AnalysisTemplate", folder="prod")}
     assert {t for t, _ in healthy} == templates
     canary = reports[1]["tracks"]["canary"]
     slo = next(e for e in config.environments if e.name == "prod").slo
     assert canary["success_ratio"]["meets"] is False and canary["success_ratio"]["bound"] == slo.success_rate_min
     assert reports[1]["tracks"]["stable"]["success_ratio"]["meets"] is True
-
-
-def objects_of_prod() -> list:
-    from podinfo_canary import yamltext
-    from tests.conftest import DIST
-
-    return [("prod", d) for p in sorted((DIST / "prod").glob("*.yaml")) for d in yamltext.read_documents(p)]
 
 
 def test_metrics_names_an_unreachable_prometheus():
@@ -370,69 +363,65 @@ def test_metrics_names_an_unreachable_prometheus():
 # --- test-canary: two versions behind a router on loopback ----------------------------------------
 
 
+def _serve(answer) -> tuple:
+    """An HTTP server on loopback whose GET handler is `answer(path, headers) -> (status, body)`."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            status, body = answer(self.path, self.headers)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
 class _Version:
-    """A podinfo stand-in answering /version, and a router that sends `X-Canary: always` and every
-    tenth other request to the canary, as ingress-nginx does for a canary weight of 10%."""
+    """A podinfo stand-in answering /version, failing every `fail_every`-th request it serves."""
 
     def __init__(self, version: str, fail_every: int = 0):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        outer = self
         self.count = 0
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+        def answer(path, headers):
+            self.count += 1
+            failing = fail_every and self.count % fail_every == 0
+            return 500 if failing else 200, json.dumps({"version": version, "commit": "abc"}).encode()
 
-            def do_GET(self):
-                outer.count += 1
-                failing = fail_every and outer.count % fail_every == 0
-                body = json.dumps({"version": version, "commit": "abc"}).encode()
-                self.send_response(500 if failing else 200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = _serve(answer)
 
 
-class _Router(_Version):
+class _Router:
+    """Sends `X-Canary: always` and every tenth other request to the canary, as ingress-nginx does
+    for a canary weight of 10%."""
+
     def __init__(self, stable: _Version, canary: _Version):
-        import threading
         import urllib.error
         import urllib.request
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.plain = 0
-        outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
+        def answer(path, headers):
+            if headers.get("X-Canary") == "always":
+                backend = canary
+            else:
+                self.plain += 1
+                backend = canary if self.plain % 10 == 0 else stable
+            try:
+                with urllib.request.urlopen(backend.url + path) as reply:
+                    return reply.status, reply.read()
+            except urllib.error.HTTPError as exc:
+                return exc.code, exc.read()
 
-            def do_GET(self):
-                if self.headers.get("X-Canary") == "always":
-                    backend = canary
-                else:
-                    outer.plain += 1
-                    backend = canary if outer.plain % 10 == 0 else stable
-                try:
-                    with urllib.request.urlopen(backend.url + self.path) as answer:
-                        status, body = answer.status, answer.read()
-                except urllib.error.HTTPError as exc:
-                    status, body = exc.code, exc.read()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = _serve(answer)
 
 
 def test_test_canary_reports_each_versions_share_statuses_and_latency():

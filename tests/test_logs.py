@@ -19,8 +19,8 @@ import re
 import pytest
 
 from podinfo_canary import logs
-from podinfo_canary.metrics import ERROR_LEVELS, HASH_LABEL, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_SERIES_LABEL
-from tests.conftest import one
+from podinfo_canary.metrics import ERROR_LEVELS, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_SERIES_LABEL
+from tests.conftest import one, rollout_pod_labels
 
 ALLOY_PREFIX = "loki_process_custom_"  # stages/metric.go defaultMetricsPrefix
 COMPONENT = re.compile(r'^([a-z_.]+) "([a-z_]+)" \{$', re.MULTILINE)
@@ -174,12 +174,10 @@ def stream_problems(text: str, rollout: dict) -> list[str]:
     hash, under the name the metrics use; and a canary pod keeps its stream when the controller
     relabels it stable on promotion (rollout/ephemeralmetadata.go `reconcileEphemeralMetadata`):
     a changed label set is a new target whose whole log Alloy reads again."""
-    namespace, spec = rollout["metadata"]["namespace"], rollout["spec"]
-    template = spec["template"]["metadata"]["labels"]
+    namespace = rollout["metadata"]["namespace"]
     problems, streams = [], {}
     for track, pod_hash in (("canary", "7c9f8d6b5"), ("stable", "5d4c7b8a9")):
-        metadata = spec["strategy"]["canary"][f"{track}Metadata"]["labels"]
-        pod_labels = template | metadata | {HASH_LABEL: pod_hash}
+        pod_labels = rollout_pod_labels(rollout, track, pod_hash)
         pod = f"podinfo-{pod_hash}-x1"
         streams[track] = stream = _relabel(text, _discovered(namespace, pod, pod_labels))
         expected = {"namespace": namespace, "pod": pod, "container": "podinfo", HASH_SERIES_LABEL: pod_hash}
@@ -187,8 +185,7 @@ def stream_problems(text: str, rollout: dict) -> list[str]:
             if stream.get(label) != value:
                 problems.append(f"{track} stream: {label}={stream.get(label)!r}, expected {value!r}")
         if track == "canary":
-            stable_metadata = spec["strategy"]["canary"]["stableMetadata"]["labels"]
-            promoted = _relabel(text, _discovered(namespace, pod, template | stable_metadata | {HASH_LABEL: pod_hash}))
+            promoted = _relabel(text, _discovered(namespace, pod, rollout_pod_labels(rollout, "stable", pod_hash)))
             if promoted != stream:
                 problems.append(f"a promoted canary pod's stream changes: {stream} -> {promoted}")
     if streams["canary"].get(HASH_SERIES_LABEL) == streams["stable"].get(HASH_SERIES_LABEL):

@@ -13,7 +13,7 @@ import yaml
 from podinfo_canary.access import ACTION_REQUESTS
 from podinfo_canary.config import ClusterDns
 from podinfo_canary.security import ACME_SOLVER_LABELS, ACME_SOLVER_PORT, SecurityPolicies
-from tests.conftest import find, one
+from tests.conftest import find, one, rollout_pod_labels
 from tests.netpol import External, Pod, allowed
 
 INTERNET = External("93.184.216.34")
@@ -22,14 +22,11 @@ INTERNET = External("93.184.216.34")
 def _podinfo_pods(rollout: dict) -> dict[str, Pod]:
     """A stable and a canary pod as the Rollouts controller runs them: template labels, the hash,
     the track from canaryMetadata/stableMetadata, the container's named ports."""
-    spec = rollout["spec"]
-    template = spec["template"]
-    (container,) = template["spec"]["containers"]
+    (container,) = rollout["spec"]["template"]["spec"]["containers"]
     ports = {p["name"]: (p["containerPort"], p.get("protocol", "TCP")) for p in container["ports"]}
     pods = {}
     for number, (track, pod_hash) in enumerate((("stable", "5d4c7b8a9"), ("canary", "7c9f8d6b5")), start=1):
-        labels = template["metadata"]["labels"] | spec["strategy"]["canary"][f"{track}Metadata"]["labels"]
-        labels = labels | {"rollouts-pod-template-hash": pod_hash}
+        labels = rollout_pod_labels(rollout, track, pod_hash)
         pods[track] = Pod(rollout["metadata"]["namespace"], labels, ports, name=track, ip=f"10.0.1.{number}")
     return pods
 

@@ -53,13 +53,18 @@ OutputOption = Annotated[Output, typer.Option("--output", "-o", help="text, or j
 ConfigDir = Annotated[Path, typer.Option("--config-dir", hidden=True)]
 
 
-def _environment(env: str | None, config_dir: Path) -> config_module.Environment | None:
-    if env is None:
-        return None
+def _config(config_dir: Path) -> config_module.Config:
     try:
-        cfg = config_module.load(config_dir)
+        return config_module.load(config_dir)
     except config_module.ConfigError as exc:
         raise CtlError(str(exc).splitlines()[0], USAGE) from exc
+
+
+def _environment(env: str | None, config_dir: Path) -> config_module.Environment | None:
+    return None if env is None else _named(_config(config_dir), env)
+
+
+def _named(cfg: config_module.Config, env: str) -> config_module.Environment:
     for environment in cfg.environments:
         if environment.name == env:
             return environment
@@ -74,8 +79,8 @@ def _target(
         raise CtlError("say which environment (--env dev|staging|prod) or namespace (--namespace)", USAGE)
     if environment is None:
         # A namespace of a configured environment is that environment (its protection applies).
-        with contextlib.suppress(config_module.ConfigError):
-            environment = next((e for e in config_module.load(config_dir).environments if e.namespace == namespace), None)
+        with contextlib.suppress(CtlError):
+            environment = next((e for e in _config(config_dir).environments if e.namespace == namespace), None)
     return Target(namespace=namespace or environment.namespace, context=context), environment
 
 
@@ -354,8 +359,8 @@ def metrics(
     from podinfo_canary.ctl.prometheus import Prometheus, analysis_checks, track_slis
 
     def run() -> None:
-        environment = _environment(env, config_dir)
-        platform = config_module.load(config_dir).platform
+        cfg = _config(config_dir)
+        environment, platform = _named(cfg, env), cfg.platform
         pod_hash = canary_hash
         if pod_hash is None:
             obj = Rollouts(Target(environment.namespace, context)).get(rollout)
@@ -489,8 +494,8 @@ def dashboard(
     from podinfo_canary.ctl.links import as_json, links
 
     def run() -> None:
-        environment = _environment(env, config_dir)
-        found = links(config_module.load(config_dir).platform, environment)
+        cfg = _config(config_dir)
+        found = links(cfg.platform, _named(cfg, env))
         if output is Output.json:
             print(json.dumps(as_json(found), indent=2))
             return
@@ -524,10 +529,7 @@ def deploy(
     from podinfo_canary.ctl import deploy as deploying
 
     def run() -> None:
-        try:
-            cfg = config_module.load(config_dir)
-        except config_module.ConfigError as exc:
-            raise CtlError(str(exc).splitlines()[0], USAGE) from exc
+        cfg = _config(config_dir)
         steps = deploying.plan(cfg, dist, context)
         expected = deploying.expected_applications(cfg, dist)
         if dry_run:

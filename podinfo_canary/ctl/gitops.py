@@ -84,8 +84,9 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
                 f"refused, nothing changed: config/, dist/ or README.md have uncommitted changes ({first}, ...): commit or stash them first",
                 USAGE,
             )
-    text = edited(file.read_text(), tag, digest)
-    if text == file.read_text():
+    original = file.read_text()
+    text = edited(original, tag, digest)
+    if text == original:
         return ImageUpdate(environment, file, "", None)
     # Validate the whole configuration with the change, on a copy: a refusal changes nothing.
     with tempfile.TemporaryDirectory() as scratch:
@@ -102,7 +103,6 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
                 .replace(str(trial), str(config_dir.relative_to(repo)) if config_dir.is_relative_to(repo) else str(config_dir))
             )
             raise CtlError(f"refused, nothing changed: {first}", USAGE) from exc
-    original = file.read_text()
     file.write_text(text)
     synth = subprocess.run([sys.executable, str(repo / "main.py")], cwd=repo, capture_output=True, text=True)
     if synth.returncode != 0:

@@ -8,11 +8,11 @@ from dataclasses import asdict, dataclass
 from podinfo_canary import config as config_module
 from podinfo_canary.workload import DASHBOARD_UID, WORKLOAD
 
-# argo-helm argo-rollouts 2.41: Service `<fullname>-dashboard` on port 3100
+# argo-helm argo-rollouts 2.41: Service `<fullname>-dashboard` (HelmChart.release) on port 3100
 # (templates/dashboard/service.yaml, values dashboard.service.port); the dashboard serves under
 # its root path, default `rollouts` (Argo Rollouts v1.9.1 cmd/dashboard/dashboard.go `--root-path`),
 # a rollout at `/rollout/<namespace>/<name>` (ui/src/app/App.tsx).
-ROLLOUTS_DASHBOARD = ("argo-rollouts-dashboard", 3100)
+ROLLOUTS_DASHBOARD_PORT = 3100
 # kube-prometheus-stack's Grafana (grafana chart 12.11.1): Service `<release>-grafana`, port 80 to 3000.
 GRAFANA_PORT = (3000, 80)
 
@@ -36,7 +36,7 @@ def links(platform: config_module.Platform, environment: config_module.Environme
             f"https://<external address>{app_path}",
             f"kubectl -n {argocd.namespace} get service argocd-server  # its LoadBalancer address",
         )
-    service, port = ROLLOUTS_DASHBOARD
+    service, port = f"{platform.charts.argo_rollouts.release}-dashboard", ROLLOUTS_DASHBOARD_PORT
     rollouts_ns = platform.charts.argo_rollouts.namespace
     local, remote = GRAFANA_PORT
     monitoring = platform.charts.kube_prometheus_stack.namespace

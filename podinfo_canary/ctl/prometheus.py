@@ -16,11 +16,7 @@ from podinfo_canary import yamltext
 from podinfo_canary.ctl.kube import PROMETHEUS, USAGE, CtlError
 from podinfo_canary.model.controller import measurement_phase
 from podinfo_canary.recorded import RecordedSlis
-from podinfo_canary.workload import TRACK_SERIES_LABEL
-
-# The argument the analysis templates take the canary's hash in (analysis.py CANARY_HASH_ARG).
-CANARY_HASH_ARG = "canary-hash"
-PLACEHOLDER = "{{args." + CANARY_HASH_ARG + "}}"
+from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,7 @@ def analysis_checks(folder, canary_hash: str, prometheus: Prometheus) -> list[di
     for path in sorted(folder.glob("AnalysisTemplate.*.yaml")):
         (template,) = yamltext.read_documents(path)
         for metric in template["spec"]["metrics"]:
-            query = metric["provider"]["prometheus"]["query"].replace(PLACEHOLDER, canary_hash)
+            query = metric["provider"]["prometheus"]["query"].replace(CANARY_HASH_PLACEHOLDER, canary_hash)
             if "{{" in query:
                 raise CtlError(f"{path.name}: {metric['name']} needs arguments canaryctl does not know: {query}", USAGE)
             values = _values(prometheus.query(query))

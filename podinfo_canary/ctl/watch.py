@@ -11,6 +11,7 @@ from rich.text import Text
 
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.ctl import kube
+from podinfo_canary.ctl.actions import current_step_index
 from podinfo_canary.ctl.status import canary_in_progress, phase
 
 # Pause reasons the controller sets (pkg/apis/rollouts/v1alpha1/types.go PauseReason): a step's
@@ -37,8 +38,9 @@ def outcome(rollout: dict) -> int | None:
 
 
 def _current_step(rollout: dict) -> dict | None:
+    """The step the controller is at (`GetCurrentCanaryStep`), None past the last one."""
     steps = (rollout.get("spec") or {}).get("strategy", {}).get("canary", {}).get("steps") or []
-    index = (rollout.get("status") or {}).get("currentStepIndex")
+    index = current_step_index(rollout)
     return steps[index] if index is not None and index < len(steps) else None
 
 

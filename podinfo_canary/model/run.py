@@ -18,8 +18,9 @@ from podinfo_canary.config import duration_seconds
 from podinfo_canary.model.controller import Outcome, PrometheusDown, RolloutSpec, Timeline, optimistic, simulate
 from podinfo_canary.model.promql import Evaluator, Series
 from podinfo_canary.model.world import CANARY_HASH, World
+from podinfo_canary.workload import CANARY_HASH_PLACEHOLDER
 
-HASH_ARG = "{{args.canary-hash}}"
+HASH_ARG = CANARY_HASH_PLACEHOLDER
 
 
 def concrete(query: str) -> str:
