@@ -56,7 +56,10 @@ from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
 COMPLETE = BACKGROUND_TEMPLATE
 EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"
 
-# Windowed saturation checks (CPU, memory): a second failed measurement aborts.
+# Windowed saturation checks (CPU, memory). In the background run a second failed measurement
+# aborts (a lone spike does not). A step check measures once (count 1), so it must fail on that
+# measurement: a metric fails only when Failed > failureLimit (upstream: argo-rollouts v1.9.1
+# analysis/analysis.go assessMetricFailureInconclusiveOrError), and one measurement never exceeds 1.
 SATURATION_FAILURE_LIMIT = 1
 # analysis/analysis.go DefaultErrorRetryInterval (also in model/controller.py, which synthesis must not
 # import: it pulls numpy; tests/test_rollout.py checks the two agree).
@@ -179,7 +182,7 @@ class AnalysisSuite(Construct):
         self.consecutive_error_limit = -(-duration_seconds(decision.prometheus_outage_tolerance) // ERROR_RETRY_SECONDS)
         # Int-or-string wrappers are Node objects: build each once.
         self._one = ro.AnalysisTemplateSpecMetricsCount.from_number(1)
-        self._no_failure = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(0)
+        self._no_failure = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(0)  # every step check
         self._saturation_failures = ro.AnalysisTemplateSpecMetricsFailureLimit.from_number(SATURATION_FAILURE_LIMIT)
         self._error_limit = ro.AnalysisTemplateSpecMetricsConsecutiveErrorLimit.from_number(self.consecutive_error_limit)
         self.templates: dict[str, ro.AnalysisTemplate] = {
@@ -202,7 +205,7 @@ class AnalysisSuite(Construct):
         return ro.AnalysisTemplateSpecMetrics(
             name=check.name,
             interval=f"{check.interval_seconds}s",
-            failure_limit=self._no_failure if check.evidence else self._saturation_failures,
+            failure_limit=self._saturation_failures if background and not check.evidence else self._no_failure,
             consecutive_error_limit=self._error_limit,
             success_condition=check.success_condition,
             failure_condition=check.failure_condition,

@@ -585,6 +585,7 @@ class AlertPolicies(Strict):
     instance_down: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
     rollout_failed: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
     canary_analysis_failed: AlertPolicy = AlertPolicy(for_="2m", severity="warning")
+    canary_failed_while_paused: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
     canary_error_logs: AlertPolicy = AlertPolicy(for_="5m", severity="warning")
 
 

@@ -35,6 +35,11 @@ from `alerting.rules`, each with a `runbook_url` into the README:
   counter is created at its first event (record.go `WithLabelValues(...).Inc()`), so a counter
   that did not exist a window ago counts as an event too: `increase` alone would miss the first
   one after each controller start.
+- PodinfoCanaryFailedWhilePaused (critical): the current canary's background AnalysisRun
+  (`analysis_run_info`) is Failed or Error while the rollout is paused. Paused for evidence, the
+  controller does not act on it (argo-rollouts v1.9.1 rollout/analysis.go
+  reconcileBackgroundAnalysisRun returns early), so the bad canary keeps its weight until a
+  human aborts.
 
 The controller's own `namespace` label. Argo Rollouts labels `rollout_info` and
 `rollout_events_total` with the Rollout's namespace, but its metrics are scraped from the
@@ -72,13 +77,18 @@ from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
 from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Logging, Slo
-from podinfo_canary.metrics import TRACK_SERIES_LABEL, WORKLOAD, Selector, Slis
+from podinfo_canary.metrics import HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD, Selector, Slis
 from podinfo_canary.recorded import LEVELS, RecordedSlis
 
 RULE_NAME = WORKLOAD
 ROLLOUT = WORKLOAD  # the Rollout, and the PodMonitor whose job label is <namespace>/<name>
 ROLLOUT_FAILED_PHASES = ("Abort", "Error", "Timeout", "InvalidSpec")
 ANALYSIS_EVENT = "AnalysisRunInconclusive"
+# The background AnalysisRun's name, capturing the canary's pod-template hash: `<rollout>-<hash>-
+# <revision>`, `.<n>` after a name collision; a step's run adds `-<step index>` (upstream:
+# argo-rollouts v1.9.1 rollout/analysis.go newAnalysisRunFromRollout, utils/analysis/helpers.go
+# CreateWithCollisionCounter). PromQL matches regular expressions whole.
+BACKGROUND_RUN_NAME = rf"{WORKLOAD}-([^-.]+)-[0-9]+(\\.[0-9]+)?"
 QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
 ROUTING_NAME = WORKLOAD
 SLACK_SECRET = ("alertmanager-slack", "webhook-url")  # Secret name, key: created out of band
@@ -241,6 +251,11 @@ class ObservabilityStack(Construct):
         p95 = slo.latency_p95_max_ms / 1000
         paused = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Paused"}}'
         events = f'rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason="{ANALYSIS_EVENT}"}}'
+        # The current canary's background run: its name carries the hash of the pods the PodMonitor
+        # scrapes as the canary track, so a failed run of an earlier revision is not counted.
+        runs = f'analysis_run_info{{namespace="{ns}", name=~"{BACKGROUND_RUN_NAME}", phase=~"Failed|Error"}}'
+        background_failed = f'label_replace({runs}, "{HASH_SERIES_LABEL}", "$1", "name", "{BACKGROUND_RUN_NAME}")'
+        canary_up = f'up{{namespace="{ns}", job="{ns}/{ROLLOUT}", {TRACK_SERIES_LABEL}="canary"}}'
         lines, pods = RecordedSlis(window).error_logs("namespace_track"), RecordedSlis(window).pods("namespace_track")
         canary, others = f'{{namespace="{ns}", {TRACK_SERIES_LABEL}="canary"}}', f'{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}}'
         canary_per_pod = f"sum by (namespace) ({lines}{canary}) / sum by (namespace) ({pods}{canary})"
@@ -290,6 +305,14 @@ class ObservabilityStack(Construct):
                 rules.canary_analysis_failed,
                 f"{ns}: a canary analysis ended without a verdict; the rollout is paused and waits for a human",
                 f"an AnalysisRun ended Inconclusive in the last {window} and the rollout is paused",
+            ),
+            Alert(
+                "PodinfoCanaryFailedWhilePaused",
+                f"max by (namespace, name) ({background_failed} and on (namespace, {HASH_SERIES_LABEL}) group by (namespace, {HASH_SERIES_LABEL}) ({canary_up}))"
+                f" and on (namespace) {paused}",
+                rules.canary_failed_while_paused,
+                f"{ns}: the canary's background analysis failed while the rollout is paused for evidence; the controller will not abort it",
+                "the background AnalysisRun of the current canary is Failed or Error and the rollout is paused",
             ),
             Alert(
                 "PodinfoCanaryErrorLogs",

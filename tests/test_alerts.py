@@ -32,6 +32,7 @@ ALERTS = (
     "PodinfoInstanceDown",
     "PodinfoRolloutFailed",
     "PodinfoCanaryAnalysisFailed",
+    "PodinfoCanaryFailedWhilePaused",
     "PodinfoCanaryErrorLogs",
 )
 HORIZON = 40  # minutes of series per scenario
@@ -214,6 +215,38 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
     )
     out.append(("PodinfoCanaryAnalysisFailed", "failed and aborted", aborting, [(3 + wait, False, {}), (3 + wait + 2, False, {})]))
 
+    # The current canary's background run Failed (or Error) while the rollout is paused for
+    # evidence: fires. Silent: the run still Running; a failed run of an earlier revision (its hash
+    # is no longer the canary's); a failed step run; the rollout aborting as it should.
+    wait = _minutes(rules.canary_failed_while_paused.for_)
+    canary, old = "c4n4ry7f", "0ldh4sh9"
+
+    def failed_while(run: str, phase: str, rollout_phase: str, canary_hash: str = canary) -> Pods:
+        up = f'up{{namespace="{namespace}", job="{namespace}/podinfo", pod="podinfo-{canary_hash}-x1", {TRACK_SERIES_LABEL}="canary", {HASH_SERIES_LABEL}="{canary_hash}"}}'
+        return (
+            Pods(namespace)
+            .raw(f'analysis_run_info{{namespace="{namespace}", name="{run}", phase="{phase}"}}', f"_ _ _ 1x{HORIZON}")
+            .raw(up, f"1x{HORIZON}")
+            .raw(f'rollout_info{{{rollout}, phase="{rollout_phase}"}}', f"1x{HORIZON}")
+        )
+
+    label = {"namespace": namespace, "name": f"podinfo-{canary}-7"}
+    fires = [(3 + wait - 1, False, label), (3 + wait + 1, True, label)]
+    silent = [(3 + wait + 2, False, {}), (HORIZON - 5, False, {})]
+    for scenario, pods, checks in (
+        ("background failed while paused", failed_while(f"podinfo-{canary}-7", "Failed", "Paused"), fires),
+        (
+            "background errored after a name collision",
+            failed_while(f"podinfo-{canary}-7.1", "Error", "Paused"),
+            [(3 + wait + 1, True, {**label, "name": f"podinfo-{canary}-7.1"})],
+        ),
+        ("background still running", failed_while(f"podinfo-{canary}-7", "Running", "Paused"), silent),
+        ("an earlier revision's failed run", failed_while(f"podinfo-{old}-6", "Failed", "Paused"), silent),
+        ("a failed step run", failed_while(f"podinfo-{canary}-7-1", "Failed", "Paused"), silent),
+        ("failed and aborted", failed_while(f"podinfo-{canary}-7", "Failed", "Abort"), silent),
+    ):
+        out.append(("PodinfoCanaryFailedWhilePaused", scenario, pods, checks))
+
     # Error logs, per pod: a canary pod logging errors fires, also when the stable pods log a few
     # and when the stable pods' total is larger than the canary's; no errors, errors below the
     # threshold, on the stable pods only, or on both tracks alike (a shared dependency) stay silent.
@@ -271,7 +304,7 @@ def rules_files(objects, config, tmp_path_factory) -> dict[str, object]:
     return files
 
 
-def test_every_environment_has_the_seven_alerts_and_valid_rules(objects, config, rules_files):
+def test_every_environment_has_every_alert_and_valid_rules(objects, config, rules_files):
     for env in config.environments:
         assert tuple(_alert_rules(_rules(objects, env.name))) == ALERTS, env.name
     result = subprocess.run(["promtool", "check", "rules", *map(str, rules_files.values())], capture_output=True, text=True, timeout=60)
@@ -301,6 +334,8 @@ def test_alerts_fire_and_stay_silent_on_the_prometheus_engine(objects, config, r
         ("canary included", "PodinfoHighLatency"),
         ("pause not required", "PodinfoCanaryAnalysisFailed"),
         ("first event missed", "PodinfoCanaryAnalysisFailed"),
+        ("earlier revisions counted", "PodinfoCanaryFailedWhilePaused"),
+        ("step runs counted", "PodinfoCanaryFailedWhilePaused"),
         ("stable errors ignored", "PodinfoCanaryErrorLogs"),
     ],
 )
@@ -318,6 +353,13 @@ def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage
         rule["expr"] = rule["expr"].replace(f', {TRACK_SERIES_LABEL}!="canary"', "")
     elif breakage == "stable errors ignored":
         rule["expr"] = rule["expr"].split(" and ")[0]
+    elif breakage == "earlier revisions counted":
+        rule["expr"] = re.sub(r" and on \(namespace, \w+\) group by \(namespace, \w+\) \(up\{.*?\}\)", "", rule["expr"])
+        promql_parser.parse(rule["expr"])
+        assert "up{" not in rule["expr"]
+    elif breakage == "step runs counted":
+        rule["expr"] = rule["expr"].replace('[0-9]+(\\\\.[0-9]+)?"', '.*"')
+        assert "-[0-9]+(" not in rule["expr"]
     elif breakage == "pause not required":
         rule["expr"] = rule["expr"].split(" and on (namespace) ")[0]
     else:

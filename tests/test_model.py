@@ -221,6 +221,74 @@ def test_background_inconclusive_pauses_and_step_failure_aborts():
     assert (paused.result, paused.reason) == ("paused", "background Inconclusive: bg")
 
 
+def test_a_flapping_canary_never_reaches_the_progress_deadline():
+    """upstream: argo-rollouts v1.9.1 utils/conditions/conditions.go RolloutProgressing (more ready
+    replicas is progress) and RolloutTimedOut (from the Progressing condition's lastUpdateTime): a
+    canary that keeps becoming ready and crashing, never available, never times out."""
+    spec = _spec([{"setWeight": 50}, {"pause": {}}])
+    flapping = _world(startup_seconds=5, crash_after=12)  # ready for 7 s, minReadySeconds is 10
+    outcome = simulate(spec, flapping, Scripted(lambda q, t: [0.0]), horizon=3600)
+    assert (outcome.result, outcome.first_traffic) == ("running", None)
+    # The same canary that never becomes ready at all times out 600 s after its pods were created.
+    never = simulate(spec, _world(never_ready=True), Scripted(lambda q, t: [0.0]), horizon=3600)
+    assert (never.result, never.at) == ("aborted", 601)
+
+
+def test_a_new_step_restarts_the_progress_clock():
+    """upstream: argo-rollouts v1.9.1 utils/conditions/conditions.go RolloutProgressing (a changed
+    step index): a setWeight step after a long pause gets its own deadline."""
+    spec = _spec([{"setWeight": 20}, {"pause": {"duration": "900s"}}, {"setWeight": 60}, {"pause": {}}], deadline=100)
+    # One pod is ready at once; the second and third (60% of 5) never are.
+
+    class SecondPodNeverReady(PodBehaviour):
+        def runs(self, created, until):
+            return [(created, created + 5 if created == 0 else None, until)]
+
+    world = World(namespace="ns", total_rps=10, canary=Version(pods=SecondPodNeverReady()))
+    outcome = simulate(spec, world, Scripted(lambda q, t: [0.0]), horizon=3600)
+    pause_end = outcome.step_started[2]
+    assert outcome.result == "aborted" and outcome.at == pause_end + 101, (outcome.at, pause_end)
+
+
+def test_a_failed_background_run_is_masked_while_paused_for_evidence():
+    """upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun returns
+    early while the InconclusiveAnalysis pause condition exists: the background run goes on
+    measuring (the AnalysisRun controller) and fails, but the rollout neither aborts nor moves."""
+    templates = {
+        "bg": template(metric("bg", "bg", interval="5s")),
+        "gate": template(metric("gate", "gate", count=2, interval="5s", failureCondition="false", successCondition="result[0] >= 1")),
+    }
+    spec = RolloutSpec(
+        5,
+        [{"setWeight": 10}, {"analysis": {"templates": [{"templateName": "gate"}]}}, {"setWeight": 50}],
+        [templates["bg"]],
+        0,
+        0,
+        600,
+        True,
+        templates,
+    )
+    engine = Scripted(lambda q, t: [0.0] if q == "gate" else ([2.0] if t >= 200 else [0.0]))
+    unwatched = simulate(spec, _world(), engine, gate_wait=None)
+    assert (unwatched.result, unwatched.masked_failure) == ("paused", None)
+    paused = simulate(spec, _world(), Scripted(engine.answer), gate_wait=None, watch_paused=3600)
+    assert paused.result == "paused" and paused.reason.startswith("step 1 Inconclusive")
+    assert paused.at < 200 and paused.masked_failure == (200, "Failed")
+    assert paused.timeline.weights[-1] == (paused.timeline.weights[-1][0], 10), "the canary keeps its weight"
+    # Without the pause, the same background failure aborts at once.
+    no_gate = RolloutSpec(5, [{"setWeight": 10}, {"pause": {"duration": "600s"}}], [templates["bg"]], 0, 0, 600, True, templates)
+    assert simulate(no_gate, _world(), Scripted(engine.answer)).reason == "background Failed: bg"
+
+
+def test_an_initial_deploy_promotes_without_steps_or_analysis():
+    """upstream: argo-rollouts v1.9.1 rollout/canary.go shouldFullPromote ("Initial deploy") and
+    rollout/analysis.go reconcileAnalysisRuns (no analysis while status.stableRS is empty)."""
+    outcome = simulate(
+        _spec([{"setWeight": 10}, {"pause": {}}], background=True), _world(), Scripted(lambda q, t: [2.0]), initial_deploy=True
+    )
+    assert (outcome.result, outcome.at, outcome.runs) == ("promoted", 0, [])
+
+
 # --- scenarios on the real engine ----------------------------------------------------------------
 
 

@@ -43,6 +43,10 @@ CANARIES = {"healthy 1%": 0.01, "healthy 2%": 0.02, "bad 6%": 0.06, "bad 10%": 0
 SLOW_START = 45
 GATE_WAIT = 300
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+# After a pause for evidence the rollout no longer acts on its background run (upstream
+# reconcileBackgroundAnalysisRun returns early): follow that run for this long to count the bad
+# canaries whose background run fails while they keep their weight, waiting for a human.
+WATCH_PAUSED = 1800
 BEFORE_SHARE = 0.25  # the old design is 3x slower to simulate (rate windows, quantiles): fewer runs
 
 
@@ -89,15 +93,19 @@ def run_cell(cell: Cell) -> dict:
     world = _world(env, cell)
     healthy = optimistic(env.spec, world, gate_wait=GATE_WAIT).timeline
     outcomes, times, reasons = {"aborted": 0, "paused": 0, "promoted": 0, "running": 0}, [], {}
+    masked = []  # seconds from the pause to the background run's failure the rollout ignores
     seed0 = int(hashlib.sha256(f"{cell}".encode()).hexdigest()[:8], 16)
     for i in range(cell.runs):
-        outcome, _ = rollout(env, world, seed=seed0 + i, gate_wait=GATE_WAIT, healthy=healthy)
+        watch = WATCH_PAUSED if cell.design == "after" else 0
+        outcome, _ = rollout(env, world, seed=seed0 + i, gate_wait=GATE_WAIT, healthy=healthy, watch_paused=watch)
         outcomes[outcome.result] += 1
+        if outcome.masked_failure is not None:
+            masked.append(outcome.masked_failure[0] - outcome.at)
         if outcome.result == "aborted":
             times.append(outcome.since_traffic if outcome.since_traffic is not None else outcome.at)
         key = outcome.reason.split(":")[-1].strip() if outcome.result != "promoted" else "promoted"
         reasons[key] = reasons.get(key, 0) + 1
-    return {"cell": cell.__dict__, "outcomes": outcomes, "abort_times": sorted(times), "reasons": reasons}
+    return {"cell": cell.__dict__, "outcomes": outcomes, "abort_times": sorted(times), "reasons": reasons, "masked_after": sorted(masked)}
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -137,6 +145,8 @@ def summarise(result: dict) -> dict:
         "p95_ci": p95[1:],
         "max_s": float(max(times)) if times else math.nan,
         "reasons": result["reasons"],
+        "masked": len(result.get("masked_after", [])) / n,
+        "masked_median_s": float(np.median(result["masked_after"])) if result.get("masked_after") else math.nan,
     }
 
 
@@ -249,15 +259,17 @@ def _pct(value: float, ci: tuple[float, float]) -> str:
 
 def table(rows: list[dict], design: str) -> list[str]:
     lines = [
-        "| canary req/s at 10% | false abort, 1% 5xx | false abort, 2% 5xx | paused, healthy 1% | 10% 5xx caught | 10% 5xx: abort after median / p95 / max | 6% 5xx caught | 6% 5xx: p95 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| canary req/s at 10% | false abort, 1% 5xx | false abort, 2% 5xx | paused, healthy 1% | 10% 5xx caught | 10% 5xx: abort after median / p95 / max | 10% 5xx: paused, background failed while paused | 6% 5xx caught | 6% 5xx: p95 |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for lv in LEVELS:
         h1, h2 = _find(rows, design, lv, "healthy 1%"), _find(rows, design, lv, "healthy 2%")
         b10, b6 = _find(rows, design, lv, "bad 10%"), _find(rows, design, lv, "bad 6%")
         lines.append(
             f"| {lv:g} | {_pct(h1['aborted'], h1['aborted_ci'])} | {_pct(h2['aborted'], h2['aborted_ci'])} | {h1['paused']:.1%} | "
-            f"{_pct(b10['aborted'], b10['aborted_ci'])} | {b10['median_s']:.0f} / {b10['p95_s']:.0f} / {b10['max_s']:.0f} s | "
+            f"{_pct(b10['aborted'], b10['aborted_ci'])} | {b10['median_s']:.0f} / {b10['p95_s']:.0f} / {b10['max_s']:.0f} s | {b10['paused']:.1%} / "
+            + (f"{b10['masked']:.1%}" if design == "after" else "–")
+            + " | "
             f"{_pct(b6['aborted'], b6['aborted_ci'])} | {b6['p95_s']:.0f} s |"
         )
     return lines
@@ -273,6 +285,7 @@ def main() -> int:
     report = {
         "runs_per_cell": RUNS,
         "gate_wait_seconds": GATE_WAIT,
+        "watch_paused_seconds": WATCH_PAUSED,
         "digests": {name: design_digest(folder) for name, folder in DESIGNS.items()},
         "rows": rows,
         "targets": {d: [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in targets(rows, d)] for d in DESIGNS},

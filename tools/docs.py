@@ -91,12 +91,27 @@ def decisions_block(results: Path = RESULTS) -> str:
         f"Generated from bench/decisions.json ({report['runs_per_cell']} runs per cell, BENCH_RUNS; a human promotes "
         f"the manual gate after {report['gate_wait_seconds']} s; 95% intervals in brackets)."
     )
+    if "watch_paused_seconds" in report:
+        lines.append("")
+        lines.append(
+            f"\\* of the 10% canaries, the share paused for evidence, and the share whose background run then failed "
+            f"within {report['watch_paused_seconds'] // 60} min while the rollout ignored it (runbook "
+            "PodinfoCanaryFailedWhilePaused): exposure that only a human ends."
+        )
     return "\n".join(lines)
 
 
 def _runs(rows: list[dict]) -> str:
     counts = sorted({r["runs"] for r in rows})
     return "–".join(str(c) for c in (counts[0], counts[-1])) if len(counts) > 1 else str(counts[0])
+
+
+def _masked(row: dict) -> str:
+    """The 10% canaries paused for evidence, and of all runs those whose background run failed while
+    the rollout ignored it (followed for decisions.WATCH_PAUSED); a dash where it was not followed."""
+    if row.get("design") == "before" or "masked" not in row:
+        return f"{row['paused']:.1%} / –"
+    return f"{row['paused']:.1%} / {row['masked']:.1%}"
 
 
 def _decision_table(rows: list[dict]) -> list[str]:
@@ -112,14 +127,14 @@ def _decision_table(rows: list[dict]) -> list[str]:
 
     lines = [
         "| canary req/s at the first stage | false abort, 1% 5xx | false abort, 2% 5xx | paused, 1% 5xx | 10% 5xx caught | "
-        "10% 5xx: abort after median / p95 / max (s) | 6% 5xx caught | 6% 5xx: p95 (s) |",
-        "|---|---|---|---|---|---|---|---|",
+        "10% 5xx: abort after median / p95 / max (s) | 10% 5xx: paused, background failed while paused* | 6% 5xx caught | 6% 5xx: p95 (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for level in sorted({r["level"] for r in rows}):
         h1, h2, b10, b6 = (find(level, c) for c in ("healthy 1%", "healthy 2%", "bad 10%", "bad 6%"))
         lines.append(
             f"| {level:g} | {pct(h1, 'aborted')} | {pct(h2, 'aborted')} | {h1['paused']:.1%} | {pct(b10, 'aborted')} | "
-            f"{seconds(b10['median_s'])} / {seconds(b10['p95_s'])} / {seconds(b10['max_s'])} | {pct(b6, 'aborted')} | {seconds(b6['p95_s'])} |"
+            f"{seconds(b10['median_s'])} / {seconds(b10['p95_s'])} / {seconds(b10['max_s'])} | {_masked(b10)} | {pct(b6, 'aborted')} | {seconds(b6['p95_s'])} |"
         )
     return lines
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from podinfo_canary import config as config_module
 from podinfo_canary import yamltext
 from podinfo_canary.ctl.kube import PROMETHEUS, USAGE, CtlError
-from podinfo_canary.model.controller import measurement_phase
+from podinfo_canary.model.analysis_run import measurement_phase
 from podinfo_canary.recorded import RecordedSlis
 from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
 

@@ -11,245 +11,30 @@ to reconcile at once (the real one requeues at each deadline it computes).
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import dataclass
 
 import numpy as np
 
-from podinfo_canary.config import duration_seconds
-from podinfo_canary.model import expr
+from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for the rollout's callers)
+    COMPLETED,
+    ERROR_RETRY_SECONDS,
+    PHASE_ORDER,
+    AnalysisRun,
+    Engine,
+    Judge,
+    MetricState,
+    PrometheusDown,
+    _seconds,
+    measurement_phase,
+)
+from podinfo_canary.model.conditions import Progressing, ReplicaStatus, canary_replicas, rollout_progressing, rollout_timed_out
 from podinfo_canary.model.world import World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
 ARGO_ROLLOUTS_VERSION = "v1.9.1"
 
-# analysis/analysis.go: DefaultErrorRetryInterval.
-ERROR_RETRY_SECONDS = 10
-# pkg/apis/rollouts/v1alpha1 defaults: DefaultConsecutiveErrorLimit, progressDeadlineSeconds.
-DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4
+# pkg/apis/rollouts/v1alpha1 defaults: progressDeadlineSeconds.
 DEFAULT_PROGRESS_DEADLINE = 600
-# utils/analysis/helpers.go: analysisStatusOrder, best to worst.
-PHASE_ORDER = ("Successful", "Running", "Pending", "Inconclusive", "Error", "Failed")
-COMPLETED = {"Successful", "Failed", "Error", "Inconclusive"}
-
-
-class PrometheusDown(Exception):
-    """The provider could not reach Prometheus: the measurement is an Error."""
-
-
-class Engine(Protocol):
-    def result(self, query: str, t: int) -> list[float]:
-        """The query's vector at second t as the provider passes it to conditions; PrometheusDown if unreachable."""
-
-
-def _seconds(value) -> int:
-    if value in (None, ""):
-        return 0
-    return int(value) if isinstance(value, int) else duration_seconds(str(value))
-
-
-def _int(value, default: int) -> int:
-    return default if value is None else int(value)
-
-
-# --- measurements and analysis runs ------------------------------------------------------------
-
-
-def measurement_phase(metric: dict, result: list[float]) -> str:
-    """utils/evaluate/evaluate.go `EvaluateResult`: the phase of one measurement.
-
-    No failureCondition: anything not successful fails. Both set: neither true is Inconclusive.
-    A condition that errors (an index into an empty result) is an Error measurement.
-    """
-    success_cond, failure_cond = metric.get("successCondition", ""), metric.get("failureCondition", "")
-    try:
-        success = expr.evaluate(success_cond, result) if success_cond else False
-        failure = expr.evaluate(failure_cond, result) if failure_cond else False
-    except (IndexError, TypeError):
-        return "Error"
-    if not success_cond and not failure_cond:
-        return "Successful"
-    if success_cond and not failure_cond:
-        failure = not success
-    elif failure_cond and not success_cond:
-        success = not failure
-    if failure:
-        return "Failed"
-    if not success:
-        return "Inconclusive"
-    return "Successful"
-
-
-Judge = Callable[[dict, list[float]], str]
-
-
-@dataclass
-class MetricState:
-    """One metric of a run: its spec and `MetricResult` counters (analysis/analysis.go `runMeasurements`)."""
-
-    spec: dict
-    query: str
-    count: int = 0
-    successful: int = 0
-    failed: int = 0
-    inconclusive: int = 0
-    error: int = 0
-    consecutive_error: int = 0
-    consecutive_success: int = 0
-    last_finished: int | None = None
-    last_phase: str | None = None
-    phase: str = "Pending"
-    measurements: list[tuple[int, list[float] | None, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        spec = self.spec
-        self.interval = _seconds(spec.get("interval")) or ERROR_RETRY_SECONDS
-        self.initial_delay = _seconds(spec.get("initialDelay"))
-        # pkg/apis/rollouts/v1alpha1 `Metric.EffectiveCount`: no (or zero) count and no interval
-        # is one measurement; no count with an interval runs until the run terminates.
-        count = int(spec.get("count") or 0)
-        self.limit_count = count or (None if spec.get("interval") else 1)
-        self.failure_limit = _int(spec.get("failureLimit"), 0)
-        self.inconclusive_limit = _int(spec.get("inconclusiveLimit"), 0)
-        self.error_limit = _int(spec.get("consecutiveErrorLimit"), DEFAULT_CONSECUTIVE_ERROR_LIMIT)
-        self.success_limit = _int(spec.get("consecutiveSuccessLimit"), 0)
-        self.dry_run = False  # set by AnalysisRun from the templates' `spec.dryRun` rules
-
-    def record(self, t: int, value: list[float] | None, phase: str) -> None:
-        """`runMeasurements`: Count grows with every completed measurement except an Error."""
-        self.measurements.append((t, value, phase))
-        self.last_finished, self.last_phase = t, phase
-        if phase == "Error":
-            self.error += 1
-            self.consecutive_error += 1
-            self.consecutive_success = 0
-            return
-        self.count += 1
-        self.consecutive_error = 0
-        if phase == "Successful":
-            self.successful += 1
-            self.consecutive_success += 1
-        else:
-            self.consecutive_success = 0
-            if phase == "Failed":
-                self.failed += 1
-            else:
-                self.inconclusive += 1
-
-    def failure_inconclusive_or_error(self) -> str | None:
-        """analysis/analysis.go `assessMetricFailureInconclusiveOrError`: limits are strict (>), errors win."""
-        phase = None
-        if self.failure_limit >= 0 and self.failed > self.failure_limit:
-            phase = "Failed"
-        if self.inconclusive > self.inconclusive_limit:
-            phase = "Inconclusive"
-        if self.consecutive_error > self.error_limit:
-            phase = "Error"
-        return phase
-
-    def assess(self, terminating: bool) -> str:
-        """analysis/analysis.go `assessMetricStatus`."""
-        if self.phase in COMPLETED:
-            return self.phase
-        if not self.measurements:
-            return "Successful" if terminating else "Pending"
-        decided = self.failure_inconclusive_or_error()
-        if decided:
-            return decided
-        success_limit = self.success_limit
-        if success_limit > 0 and self.consecutive_success >= success_limit:
-            return "Successful"
-        if self.limit_count is not None and self.count >= self.limit_count:
-            failure_applicable = self.failure_limit >= 0
-            if failure_applicable and success_limit > 0:
-                return "Inconclusive"
-            if success_limit > 0:
-                return "Failed"
-            return "Successful"
-        return "Successful" if terminating else "Running"
-
-    def next_due(self, started: int) -> float:
-        """analysis/analysis.go `generateMetricTasks`: initialDelay from the run's start; then
-        `interval` after the previous measurement finished, or DefaultErrorRetryInterval after an Error."""
-        if self.phase in COMPLETED:
-            return math.inf
-        if self.last_finished is None:
-            return started + self.initial_delay
-        if self.limit_count is not None and self.count >= self.limit_count:
-            return math.inf
-        return self.last_finished + (ERROR_RETRY_SECONDS if self.last_phase == "Error" else self.interval)
-
-
-class AnalysisRun:
-    """One AnalysisRun: the templates' metrics with `{{args.canary-hash}}` resolved by the engine."""
-
-    def __init__(self, kind: str, templates: list[dict], started: int):
-        self.kind, self.started, self.phase = kind, started, "Running"
-        self.metrics = [MetricState(spec=m, query=m["provider"]["prometheus"]["query"]) for t in templates for m in t["spec"]["metrics"]]
-        for metric in self.metrics:
-            for key in ("successCondition", "failureCondition"):
-                if metric.spec.get(key):
-                    expr.check(metric.spec[key])
-        self.decided_by: str | None = None
-        self.wake: float = started
-        # utils/analysis/helpers.go `GetDryRunMetrics`: each `spec.dryRun[].metricName` is a regular
-        # expression (regexp.MatchString, unanchored); a rule that matches no metric errors the run
-        # (analysis/analysis.go `reconcileAnalysisRun`).
-        for rule in (r for t in templates for r in t["spec"].get("dryRun", [])):
-            matched = [m for m in self.metrics if re.search(rule["metricName"], m.spec["name"])]
-            if not matched:
-                self.phase, self.decided_by = "Error", f"dryRun rule {rule['metricName']!r} matches no metric"
-            for metric in matched:
-                metric.dry_run = True
-
-    def terminating(self) -> bool:
-        """utils/analysis/helpers.go `IsTerminating`: any non-dryRun metric Failed, Error or Inconclusive."""
-        return any(m.phase in ("Failed", "Error", "Inconclusive") and not m.dry_run for m in self.metrics)
-
-    def reconcile(self, t: int, engine: Engine, judge: Judge = measurement_phase) -> str:
-        """analysis/analysis.go `reconcileAnalysisRun`: measure what is due, then `assessRunStatus`."""
-        if self.phase in COMPLETED or t < self.wake:
-            return self.phase
-        if not self.terminating():
-            for metric in self.metrics:
-                if t >= metric.next_due(self.started):
-                    try:
-                        value = engine.result(metric.query, t)
-                        phase = judge(metric.spec, value)
-                    except PrometheusDown:
-                        value, phase = None, "Error"
-                    metric.record(t, value, phase)
-        self.phase = self._assess()
-        # Nothing changes before the next measurement is due (calculateNextReconcileTime); a
-        # terminating run settles on the next reconcile.
-        self.wake = t + 1 if self.terminating() else min((m.next_due(self.started) for m in self.metrics), default=math.inf)
-        return self.phase
-
-    def _assess(self) -> str:
-        """analysis/analysis.go `assessRunStatus`: Running until every metric completes (or the run
-        terminates); then the worst phase by `analysisStatusOrder`, dryRun metrics ignored."""
-        terminating = self.terminating()
-        worst, everything_completed = None, True
-        for metric in self.metrics:
-            metric.phase = metric.assess(terminating)
-            if metric.phase not in COMPLETED:
-                everything_completed = False
-                continue
-            if metric.dry_run:
-                worst = worst or "Successful"
-                continue
-            if worst is None or PHASE_ORDER.index(metric.phase) > PHASE_ORDER.index(worst):
-                worst = metric.phase
-                if metric.phase != "Successful":
-                    self.decided_by = metric.spec["name"]
-        if terminating:
-            return worst or "Successful"
-        if not everything_completed or worst is None:
-            return "Running"
-        return worst
 
 
 # --- the rollout ---------------------------------------------------------------------------------
@@ -285,6 +70,9 @@ class Outcome:
     timeline: Timeline
     runs: list[AnalysisRun]
     step_started: dict[int, int]
+    # Paused for evidence (InconclusiveAnalysis), the background run kept measuring and ended
+    # Failed or Error at this second, which the rollout ignores until a human acts: (second, phase).
+    masked_failure: tuple[int, str] | None = None
 
     @property
     def since_traffic(self) -> int | None:
@@ -303,6 +91,7 @@ class RolloutSpec:
     progress_deadline: int
     progress_deadline_abort: bool
     templates: dict[str, dict]
+    dry_run: tuple[dict, ...] = ()  # strategy.canary.analysis.dryRun: rules for the background run
 
     @classmethod
     def from_objects(cls, rollout: dict, templates: dict[str, dict]) -> RolloutSpec:
@@ -317,6 +106,7 @@ class RolloutSpec:
             progress_deadline=int(spec.get("progressDeadlineSeconds", DEFAULT_PROGRESS_DEADLINE)),
             progress_deadline_abort=bool(spec.get("progressDeadlineAbort", False)),
             templates=templates,
+            dry_run=tuple(background.get("dryRun") or ()),
         )
 
 
@@ -328,11 +118,16 @@ def simulate(
     gate_wait: int | None = 300,
     horizon: int = 4 * 3600,
     judge: Judge = measurement_phase,
+    watch_paused: int = 0,
+    initial_deploy: bool = False,
 ) -> Outcome:
     """Run the rollout until it is promoted, aborted or paused for a human (or `horizon` passes).
 
     gate_wait: seconds a human takes to promote at a manual gate (`pause: {}`); None: never.
-    An Inconclusive run pauses the rollout for a human; the model stops there ("paused").
+    An Inconclusive run pauses the rollout for a human; the model stops there ("paused"), after
+    watching the background run for `watch_paused` more seconds: it keeps measuring, but the
+    rollout ignores its verdict (Outcome.masked_failure).
+    initial_deploy: no stable ReplicaSet yet (status.stableRS ""): the controller promotes at once.
     """
     behaviour = world.canary.pods
     pods: list[list[int]] = []  # [created, deleted]
@@ -342,21 +137,44 @@ def simulate(
     index, background, step_run = 0, None, None
     first_traffic: int | None = None
     pauses = {i: _seconds(s["pause"].get("duration")) for i, s in enumerate(spec.steps) if "pause" in s}
+    # The Progressing condition's lastUpdateTime, moved by every progress the controller sees.
+    progressing, seen = Progressing("ReplicaSetUpdated", 0), ReplicaStatus()
 
-    def available(t: int) -> int:
-        """Pods ready for minReadySeconds without interruption (ReplicaSet availableReplicas)."""
-        count = 0
+    def count(t: int, settle: int) -> int:
+        """Pods ready for `settle` seconds without interruption: ready (0) or available (minReadySeconds)."""
+        total = 0
         for created, deleted in pods:
             for _, ready, stop in behaviour.runs(created, deleted):
-                if ready is not None and ready + spec.min_ready <= t < stop:
-                    count += 1
+                if ready is not None and ready + settle <= t < stop:
+                    total += 1
                     break
-        return count
+        return total
 
-    def finish(result: str, t: int, reason: str) -> Outcome:
+    def available(t: int) -> int:
+        """ReplicaSet availableReplicas."""
+        return count(t, spec.min_ready)
+
+    def finish(result: str, t: int, reason: str, *, until: int | None = None, masked: tuple[int, str] | None = None) -> Outcome:
+        end = t if until is None else until
         for pod in pods:
-            pod[1] = min(pod[1], t + 1)
-        return Outcome(result, t, reason, first_traffic, Timeline([tuple(p) for p in pods], weights, t), runs, step_started)
+            pod[1] = min(pod[1], end + 1)
+        timeline = Timeline([tuple(p) for p in pods], weights, end)
+        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked)
+
+    def paused_for_evidence(t: int, reason: str) -> Outcome:
+        """upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun returns
+        early while a PauseReasonInconclusiveAnalysis condition exists, so the rollout never sees a
+        background run that the analysis controller goes on measuring and fails: it keeps its weight."""
+        masked, until = None, min(t + watch_paused, horizon - 1)
+        if background is not None and watch_paused:
+            for later in range(t + 1, until + 1):
+                phase = background.reconcile(later, engine, judge)
+                if phase in ("Failed", "Error"):
+                    masked = (later, phase)
+                    break
+                if phase in COMPLETED:
+                    break
+        return finish("paused", t, reason, until=until, masked=masked)
 
     def set_weight(t: int, w: int) -> None:
         nonlocal first_traffic
@@ -365,12 +183,19 @@ def simulate(
         if w > 0 and first_traffic is None:
             first_traffic = t
 
+    if initial_deploy:
+        # upstream: argo-rollouts v1.9.1 rollout/canary.go shouldFullPromote ("Initial deploy"), and
+        # rollout/analysis.go reconcileAnalysisRuns skips every analysis while status.stableRS is "".
+        set_weight(0, 100)
+        return finish("promoted", 0, "initial deploy: no stable ReplicaSet, promoted without steps or analysis")
+
     for t in range(horizon):
         step_started.setdefault(index, t)
-        # rollout/analysis.go `reconcileBackgroundAnalysisRun`: created once the current step
-        # reaches startingStep (utils/replicaset `BeforeStartingStep`), one run until promotion.
+        # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun: created
+        # once the current step reaches startingStep (utils/replicaset BeforeStartingStep), one run
+        # until promotion.
         if spec.background and background is None and index >= spec.starting_step:
-            background = AnalysisRun("background", spec.background, t)
+            background = AnalysisRun("background", spec.background, t, dry_run=spec.dry_run)
             runs.append(background)
         if background is not None:
             phase = background.reconcile(t, engine, judge)
@@ -382,8 +207,8 @@ def simulate(
             step = spec.steps[index]
             step_started.setdefault(index, t)
             if "setWeight" in step:
-                # utils/replicaset/canary.go `trafficWeightToReplicas`: ceil(weight x replicas / 100).
-                desired = math.ceil(step["setWeight"] * spec.replicas / 100)
+                # upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go trafficWeightToReplicas.
+                desired = canary_replicas(step["setWeight"], spec.replicas)
                 while len(pods) < desired:
                     pods.append([t, horizon + 1])
                 # rollout/trafficrouting.go `reconcileTrafficRouting`: the weight moves only once the
@@ -393,10 +218,6 @@ def simulate(
                     set_weight(t, step["setWeight"])
                     index += 1
                     continue
-                # rollout/sync.go `calculateRolloutConditions` + utils/conditions `RolloutTimedOut`:
-                # a setWeight step is not an "indefinite step", so the progress deadline runs.
-                if spec.progress_deadline_abort and t - step_started[index] > spec.progress_deadline:
-                    return finish("aborted", t, "progress deadline exceeded")
                 break
             if "pause" in step:
                 duration = step["pause"].get("duration")
@@ -416,13 +237,14 @@ def simulate(
                 # completes the step, Failed or Error aborts, Inconclusive pauses for a human.
                 if step_run is None:
                     names = [t_["templateName"] for t_ in step["analysis"]["templates"]]
-                    step_run = AnalysisRun(f"step {index}", [spec.templates[n] for n in names], t)
+                    templates = [spec.templates[n] for n in names]
+                    step_run = AnalysisRun(f"step {index}", templates, t, dry_run=tuple(step["analysis"].get("dryRun") or ()))
                     runs.append(step_run)
                 phase = step_run.reconcile(t, engine, judge)
                 if phase in ("Failed", "Error"):
                     return finish("aborted", t, f"step {index} {phase}: {step_run.decided_by}")
                 if phase == "Inconclusive":
-                    return finish("paused", t, f"step {index} Inconclusive: {step_run.decided_by}")
+                    return paused_for_evidence(t, f"step {index} Inconclusive: {step_run.decided_by}")
                 if phase == "Successful":
                     step_run = None
                     index += 1
@@ -434,6 +256,23 @@ def simulate(
             # creates none once `IsFullyPromoted`).
             set_weight(t, 100)
             return finish("promoted", t, "all steps completed")
+        # upstream: argo-rollouts v1.9.1 rollout/sync.go calculateRolloutConditions: progress (a new
+        # step, more pods, more ready or available pods: utils/conditions RolloutProgressing) moves
+        # the Progressing condition's lastUpdateTime; a step that is not indefinite (setWeight;
+        # isIndefiniteStep) times out `progressDeadlineSeconds` after it (RolloutTimedOut).
+        now = ReplicaStatus(
+            replicas=len(pods),
+            updated_replicas=len(pods),
+            ready_replicas=count(t, 0),
+            available_replicas=available(t),
+            current_step_index=index,
+        )
+        if rollout_progressing(seen, now):
+            progressing = Progressing(progressing.reason, t)
+        seen = now
+        indefinite = any(key in spec.steps[index] for key in ("pause", "analysis", "experiment"))
+        if not indefinite and spec.progress_deadline_abort and rollout_timed_out(progressing, spec.progress_deadline, t):
+            return finish("aborted", t, "progress deadline exceeded")
     return finish("running", horizon - 1, "horizon reached")
 
 

@@ -75,21 +75,31 @@ def rollout(
     horizon: int = 4 * 3600,
     margin: int = 900,
     healthy: Timeline | None = None,
+    watch_paused: int = 0,
 ) -> tuple[Outcome, list[Series]]:
     """The outcome of one rollout and the series it was judged on.
 
     healthy: the schedule of `optimistic` for this environment and world, when the caller has it.
+    watch_paused: after a pause for evidence, how long to follow the background run that the
+        rollout no longer acts on (controller.simulate; Outcome.masked_failure).
     """
     schedule = healthy or optimistic(env.spec, world, gate_wait=gate_wait, horizon=horizon).timeline
-    end = min(schedule.end + margin, horizon)
+    # A schedule that never ends (a flapping canary makes progress forever and never times out)
+    # starts from a shorter world; the loop below extends it while the rollout is still running.
+    end = min(schedule.end + margin, horizon) if schedule.end < horizon - 1 else min(3 * margin, horizon)
     for _ in range(8):
         series = world.render(_extend(schedule, end), seed)
-        outcome = simulate(env.spec, world, PythonEngine(series, world, end), gate_wait=gate_wait, horizon=end + 1)
-        if outcome.result == "running" and end < horizon:
+        outcome = simulate(
+            env.spec, world, PythonEngine(series, world, end), gate_wait=gate_wait, horizon=end + 1, watch_paused=watch_paused
+        )
+        watched = outcome.result == "paused" and watch_paused > 0
+        if (outcome.result == "running" or (watched and outcome.timeline.end < outcome.at + watch_paused)) and end < horizon:
             end = min(end + margin, horizon)
             schedule = _extend(outcome.timeline, end)
             continue
-        if outcome.timeline.prefix(outcome.at) == _extend(schedule, end).prefix(outcome.at):
+        # A watched pause was judged on the world after the pause too: the weights must agree up to its end.
+        until = outcome.timeline.end if watched else outcome.at
+        if outcome.timeline.prefix(until) == _extend(schedule, end).prefix(until):
             return outcome, series
         schedule = _extend(outcome.timeline, end)
     raise RuntimeError("the weight schedule did not settle: the world and the controller disagree")
