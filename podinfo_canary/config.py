@@ -181,6 +181,15 @@ class Stage(Strict):
                     f"{BACKGROUND_TEMPLATE} runs in the background for the whole rollout; a stage names the blocking checks "
                     f"({', '.join(t for t in ANALYSIS_TEMPLATES if t != BACKGROUND_TEMPLATE)})",
                 )
+            if name in self.analysis[:index]:
+                # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go FlattenTemplates refuses two
+                # metrics of one name in a run; the Rollout would go InvalidSpec (Degraded) at sync.
+                raise FieldProblem(
+                    ("analysis", index),
+                    name,
+                    f"is already listed at analysis[{self.analysis.index(name)}]; one run cannot hold a template twice "
+                    f"(Argo Rollouts refuses two metrics with one name). Remove one: analysis: [{', '.join(dict.fromkeys(self.analysis))}]",
+                )
         if self.pause and self.gate:
             raise FieldProblem(("gate",), self.gate, "a stage either pauses for a duration or waits at a manual gate, not both")
         if self.pause and duration_seconds(self.pause) > MAX_PAUSE_SECONDS:

@@ -85,6 +85,16 @@ BAD_INPUTS = [
         _set("canary.stages[0].analysis", ["podinfo-complete-analysis"]),
         ["canary.stages[0].analysis[0] = 'podinfo-complete-analysis'", "runs in the background for the whole rollout"],
     ),
+    (
+        "stage-lists-a-template-twice",
+        PROD,
+        _set("canary.stages[0].analysis", ["podinfo-error-rate", "podinfo-latency", "podinfo-error-rate"]),
+        [
+            "canary.stages[0].analysis[2] = 'podinfo-error-rate'",
+            "already listed at analysis[0]",
+            "Remove one: analysis: [podinfo-error-rate, podinfo-latency]",
+        ],
+    ),
     ("pause-and-gate", PROD, _set("canary.stages[2].pause", "1m"), ["canary.stages[2].gate = 'manual'", "not both"]),
     ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
     ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
