@@ -15,7 +15,7 @@ VIEWER_RULES = (
     ("", ("pods", "pods/log", "events"), READ),
     ("events.k8s.io", ("events",), READ),
 )
-# What `rollout-operator` adds: the requests promote, abort, retry, pause and restart make.
+# What `rollout-operator` adds: the requests promote, abort, retry, pause, resume and restart make.
 OPERATOR_RULES = (("argoproj.io", ("rollouts", "rollouts/status"), ["patch"]),)
 # The Kubernetes requests behind each Argo CD Rollout action (argo-cd v3.5.1
 # resource_customizations/argoproj.io/Rollout/actions/<action>/action.lua: which of spec and

@@ -93,7 +93,7 @@ def audit_rules(platform: Platform) -> list[AuditRule]:
         ),
         AuditRule(
             "RequestResponse",
-            "promote, abort, retry, pause (patches to rollouts and rollouts/status) and every other change "
+            "promote, abort, retry, pause, resume (patches to rollouts and rollouts/status) and every other change "
             "to Rollouts, AnalysisTemplates, Applications and AppProjects by a person or another tool: "
             "the request and the result",
             {

@@ -38,7 +38,7 @@ groups of `argocd.rbac`, the same groups argocd-rbac-cm gives the Rollout action
   ReplicaSets, Pods, Experiments, AnalysisRuns, Deployments), plus AnalysisTemplates, pod logs and
   events. Never Secrets.
 - `rollout-operator`: the viewer's reads plus `patch` on `rollouts` and `rollouts/status`, which is
-  all that promote, abort, retry, pause and restart send (cmd/promote/promote.go `PromoteRollout`,
+  all that promote, abort, retry, pause, resume and restart send (cmd/promote/promote.go `PromoteRollout`,
   cmd/abort/abort.go `AbortRollout`, cmd/retry/retry.go `RetryRollout`, cmd/pause/pause.go,
   cmd/restart/restart.go: `Patch(...)`, with the "status" subresource for status fields). No
   `update` (the plugin's `set image` would need it: an image change is a commit), no `delete`,

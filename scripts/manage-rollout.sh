@@ -3,7 +3,7 @@
 # name of the original plan. Every subcommand takes canaryctl's options (--env, --help, ...).
 set -euo pipefail
 
-SUBCOMMANDS="status promote abort retry pause update-image watch analysis metrics dashboard test-canary plan deploy"
+SUBCOMMANDS="status promote abort retry pause resume update-image watch analysis metrics dashboard test-canary plan deploy"
 
 usage() {
   cat <<USAGE
@@ -15,6 +15,7 @@ Operate podinfo's canary rollouts (each subcommand is \`canaryctl SUBCOMMAND\`):
   abort         send all traffic back to the stable version
   retry         run an aborted canary again
   pause         hold the rollout where it is
+  resume        let a rollout a human paused go on where it was (spec.paused: false)
   update-image  a new image tag as a Git commit (never the cluster)
   watch         follow a rollout live until it completes or aborts
   analysis      the analysis runs and their measurements

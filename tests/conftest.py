@@ -43,6 +43,13 @@ def run_main(*, config_dir: Path | None = None, dist: Path, extra_env: dict | No
 
 
 @pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    """pytest-xdist's `worker_id` (the shared synthesis below needs it), also under `-p no:xdist`:
+    the worker's id when xdist runs this process as a worker, else "master", as xdist has it."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+@pytest.fixture(scope="session")
 def fresh_synth(tmp_path_factory, worker_id) -> tuple[Path, subprocess.CompletedProcess]:
     """One run of main.py on the committed configuration into a temporary folder, and its output.
 

@@ -648,6 +648,7 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         "PodinfoInstanceDown": (alerting.rules.instance_down, None),
         "PodinfoRolloutFailed": (alerting.rules.rollout_failed, None),
         "PodinfoCanaryAnalysisFailed": (alerting.rules.canary_analysis_failed, f"[{alerting.rate_window}]"),
+        "PodinfoCanaryFailedWhilePaused": (alerting.rules.canary_failed_while_paused, None),
         "PodinfoCanaryErrorLogs": (alerting.rules.canary_error_logs, f"* 60 > {platform.logging.canary_error_lines_per_minute:g} "),
     }
     alerts = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}

@@ -128,6 +128,66 @@ def test_abort_retry_and_pause_send_the_plugins_patches(api, rollout):
     ]
 
 
+# --- resume: undo `pause`, nothing else -------------------------------------------------------------
+
+
+def test_resume_clears_only_a_humans_pause(api, rollout):
+    """One merge patch of the Rollout itself, promote.go's `unpausePatch`: no status subresource,
+    no pause condition cleared, no step moved."""
+    rollout["spec"]["paused"] = True
+    rollout["status"].pop("pauseConditions")
+    result = run("resume", "--env", "prod")
+    assert result.exit_code == 0, result.output
+    assert result.output == "rollout 'podinfo' resumed\n"
+    assert [(r["method"], r["path"]) for r in api.requests] == [("GET", PATH), ("PATCH", PATH)]
+    assert api.writes() == [("PATCH", PATH, MERGE, body("unpause"))]
+
+
+def test_resume_at_the_gate_says_the_controller_still_holds_it(api, rollout):
+    rollout["spec"]["paused"] = True  # paused by hand at the manual gate: both pauses hold it
+    result = run("resume", "--env", "prod")
+    assert result.exit_code == 0, result.output
+    assert "still paused by the controller: CanaryPauseStep; `canaryctl promote` moves it on" in result.output
+    assert api.writes() == [("PATCH", PATH, MERGE, body("unpause"))]
+
+
+def test_resume_refuses_a_rollout_no_human_paused(api, rollout):
+    at_gate = run("resume", "--env", "prod")  # the controller's pause: promote's job
+    assert at_gate.exit_code == kube.REFUSED
+    assert at_gate.output == (
+        "canaryctl: rollout podinfo in podinfo-prod is not paused by a human: nothing to resume; "
+        "the controller holds it (CanaryPauseStep): `canaryctl promote` moves it on\n"
+    )
+    rollout["status"].pop("pauseConditions")
+    rollout["spec"]["paused"] = False
+    running = run("resume", "--env", "prod")
+    assert running.exit_code == kube.REFUSED
+    assert running.output == "canaryctl: rollout podinfo in podinfo-prod is not paused by a human: nothing to resume\n"
+    assert api.writes() == []
+
+
+def test_resume_failures_are_one_line_with_their_exit_code(api, rollout):
+    rollout["spec"]["paused"] = True
+    api.failures[("PATCH", PATH)] = 403
+    forbidden = run("resume", "--env", "prod")
+    assert forbidden.exit_code == kube.FORBIDDEN and "you may not patch rollouts in namespace podinfo-prod" in forbidden.output
+    missing = run("resume", "--env", "staging")
+    assert missing.exit_code == kube.NOT_FOUND and "Rollout podinfo not found in namespace podinfo-staging" in missing.output
+    assert run("resume").exit_code == kube.USAGE
+    for line in (forbidden.output, missing.output):
+        assert line.count("\n") == 1 and line.startswith("canaryctl: ")
+
+
+def test_help_tells_promote_from_resume():
+    top = run("--help").output
+    assert "resume" in top.split("Commands")[0] and "resume" in top.split("Commands")[1]
+    assert "resume" in run("pause", "--help").output
+    promote_help = run("promote", "--help").output
+    assert "resume" in promote_help and "resumes" not in promote_help
+    resume_help = " ".join(run("resume", "--help").output.split())
+    assert 'clear spec.paused only (`{"spec":{"paused":false}}`)' in resume_help and "need `promote`" in resume_help
+
+
 def test_without_a_status_subresource_the_unified_patch_goes_to_the_rollout(api):
     """Rollouts before v0.10 had no status subresource: the plugin retries on the Rollout itself."""
     api.failures[("PATCH", PATH + "/status")] = 404
@@ -229,7 +289,7 @@ def test_plan_reads_dist():
 
 def test_every_command_explains_itself():
     commands = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
-    assert len(commands) == 13
+    assert len(commands) == 14
     for command in commands:
         result = run(command, "--help")
         assert result.exit_code == 0 and ("--env" in result.output or command == "deploy") and "Usage" in result.output, command
@@ -698,3 +758,108 @@ def test_a_protected_environment_asks_at_a_terminal(api, monkeypatch):
     accepted = CliRunner().invoke(app, ["abort", "--env", "prod"], input="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert api.writes() == [("PATCH", PATH + "/status", MERGE, body("abort"))]
+
+
+# --- status: weight and phase as upstream computes them; the failed-background warning -----------
+
+
+@pytest.fixture
+def no_replica_sets(api):
+    api.lists[REPLICA_SETS.format(ns="podinfo-prod")] = []
+
+
+@pytest.mark.usefixtures("no_replica_sets")
+def test_status_of_an_aborted_rollout_reports_weight_zero(api, rollout):
+    """GetCurrentSetWeight: 0 once aborted, even while status.canary.weights still says 50."""
+    rollout["status"].update(abort=True, phase="Degraded", message="RolloutAborted: metric server-errors failed")
+    status = json.loads(run("status", "--env", "prod", "--output", "json").output)
+    assert (status["weight"], status["aborted"], status["phase"]) == (0, True, "Degraded")
+
+
+@pytest.mark.usefixtures("no_replica_sets")
+def test_status_without_a_phase_calculates_it(api, rollout):
+    """A controller that leaves status.phase empty: CalculateRolloutPhase, not a constant."""
+    rollout["status"].update(phase="", message="")
+    assert json.loads(run("status", "--env", "prod", "--output", "json").output)["phase"] == "Paused"  # its pause condition
+    rollout["status"].update(pauseConditions=[], controllerPause=False, replicas=5, updatedReplicas=5, availableReplicas=5)
+    shown = json.loads(run("status", "--env", "prod", "--output", "json").output)
+    assert (shown["phase"], shown["message"]) == ("Progressing", "waiting for all steps to complete")
+    rollout["status"]["conditions"] = [{"type": "Progressing", "reason": "ProgressDeadlineExceeded", "message": "timed out"}]
+    shown = json.loads(run("status", "--env", "prod", "--output", "json").output)
+    assert (shown["phase"], shown["message"]) == ("Degraded", "ProgressDeadlineExceeded: timed out")
+
+
+WARNING = (
+    "background analysis podinfo-bg failed while the rollout is paused for evidence (InconclusiveAnalysisRun); "
+    "the controller will not abort it by itself: run `canaryctl abort --env prod`"
+)
+
+
+def _failed_background_while_inconclusive(rollout: dict, background: str = "Failed") -> dict:
+    """The step's run ended Inconclusive (the rollout is paused for evidence), then the background
+    run failed: rollout/analysis.go `reconcileBackgroundAnalysisRun` returns before it would abort."""
+    rollout["status"].update(phase="Paused", message="InconclusiveAnalysisRun")
+    rollout["status"]["pauseConditions"] = [{"reason": "InconclusiveAnalysisRun", "startTime": "2026-11-27T10:00:00Z"}]
+    rollout["status"]["canary"]["currentStepAnalysisRunStatus"] = {"name": "podinfo-7c9f8d6b5-4", "status": "Inconclusive"}
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"] = {"name": "podinfo-bg", "status": background}
+    return rollout
+
+
+@pytest.mark.usefixtures("no_replica_sets")
+def test_status_warns_of_a_failed_background_run_the_controller_will_not_act_on(api, rollout):
+    _failed_background_while_inconclusive(rollout)
+    shown = run("status", "--env", "prod", "--output", "json")
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["warning"] == WARNING
+    text = run("status", "--env", "prod")
+    assert text.exit_code == 0 and f"  warning: {WARNING}\n" in text.output
+    by_namespace = json.loads(run("status", "--namespace", "podinfo-prod", "--output", "json").output)
+    assert by_namespace["warning"] == WARNING  # the namespace of a configured environment is that environment
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"]["status"] = "Error"
+    errored = json.loads(run("status", "--env", "prod", "--output", "json").output)["warning"]
+    assert errored == WARNING.replace("podinfo-bg failed", "podinfo-bg errored")
+    # With the AnalysisRun at hand (not garbage-collected), the warning names the failed metrics.
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"]["status"] = "Failed"
+    api.objects[ANALYSIS_RUNS.format(ns="podinfo-prod") + "/podinfo-bg"] = {
+        "metadata": {"name": "podinfo-bg"},
+        "status": {
+            "phase": "Failed",
+            "metricResults": [
+                {"name": "podinfo-error-rate", "phase": "Failed"},
+                {"name": "podinfo-latency", "phase": "Successful"},
+                {"name": "podinfo-cpu-usage", "phase": "Error"},
+            ],
+        },
+    }
+    named = json.loads(run("status", "--env", "prod", "--output", "json").output)["warning"]
+    assert named == WARNING.replace("podinfo-bg failed", "podinfo-bg failed (podinfo-error-rate, podinfo-cpu-usage)")
+
+
+@pytest.mark.usefixtures("no_replica_sets")
+def test_no_warning_while_the_controller_still_acts(api, rollout):
+    """Failed background run without the Inconclusive pause: the controller aborts by itself; an
+    Inconclusive pause with a running background run: nothing failed."""
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"] = {"name": "podinfo-bg", "status": "Failed"}
+    assert json.loads(run("status", "--env", "prod", "--output", "json").output)["warning"] is None
+    _failed_background_while_inconclusive(rollout, background="Running")
+    assert json.loads(run("status", "--env", "prod", "--output", "json").output)["warning"] is None
+    assert "warning" not in run("status", "--env", "prod").output
+    assert not [r for r in api.requests if r["path"].endswith("/podinfo-bg")]  # the background run is read only for the warning
+
+
+def test_watch_shows_the_failed_background_warning(api, rollout):
+    from rich.console import Console
+
+    from podinfo_canary.ctl.status import summarize
+    from podinfo_canary.ctl.watch import render
+
+    state = _failed_background_while_inconclusive(copy.deepcopy(rollout))
+    console = Console(record=True, width=400)
+    console.print(render(summarize(state, [], None, "prod"), state))
+    lines = console.export_text().splitlines()
+    assert f"warning: {WARNING}" in [line.rstrip() for line in lines]
+    api.sequences[PATH] = [state]
+    watched = run("watch", "--env", "prod", "--interval", "0.01", "--exit-on-pause")
+    assert watched.exit_code == kube.PAUSED
+    assert WARNING in " ".join(watched.output.split())
+    assert ("GET", ANALYSIS_RUNS.format(ns="podinfo-prod") + "/podinfo-bg") in [(r["method"], r["path"]) for r in api.requests]

@@ -1,10 +1,11 @@
 """canaryctl: operate podinfo's rollouts with the project's own knowledge (environments, dist/).
 
-Commands that read the cluster (`status`) or change a Rollout (`promote`, `abort`, `retry`,
-`pause`) use the official `kubernetes` client on the current kubeconfig (`--context` to pick
-another); the namespace is the environment's from config/ (`--env`), or `--namespace`. `plan`
-reads dist/. Every read command takes `--output json`. A failure is one line on stderr and an
-exit code of its kind (podinfo_canary/ctl/kube.py).
+Commands that read the cluster (`status`, `watch`) or change a Rollout (`promote`, `abort`,
+`retry`, `pause`, `resume`) use the official `kubernetes` client on the current kubeconfig
+(`--context` to pick another); the namespace is the environment's from config/ (`--env`), or
+`--namespace`. `promote` moves a canary past the controller's pause (or one step on); `resume`
+only undoes `pause`. `plan` reads dist/. Every read command takes `--output json`. A failure is
+one line on stderr and an exit code of its kind (podinfo_canary/ctl/kube.py).
 """
 
 from __future__ import annotations
@@ -24,14 +25,22 @@ from rich.table import Table
 from podinfo_canary import config as config_module
 from podinfo_canary.ctl import actions, kube
 from podinfo_canary.ctl.kube import NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
-from podinfo_canary.ctl.status import FAILED_PHASES, PASSED_PHASES, background_analysis, canary_in_progress, step_analysis, summarize
+from podinfo_canary.ctl.status import (
+    FAILED_PHASES,
+    PASSED_PHASES,
+    background_analysis,
+    canary_in_progress,
+    failed_background_while_paused,
+    step_analysis,
+    summarize,
+)
 from podinfo_canary.workload import HASH_LABEL, WORKLOAD
 
 ROOT = Path(__file__).resolve().parents[2]
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, update-image, test-canary, dashboard, plan, deploy.",
+    help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, resume, update-image, test-canary, dashboard, plan, deploy.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -103,17 +112,20 @@ def status(
 ) -> None:
     """Where the rollout is: step, weight, phase, pauses, both versions' pods, the analysis.
 
-    The current analysis shows each metric's last value, phase and the condition it is judged by."""
+    The current analysis shows each metric's last value, phase and the condition it is judged by.
+    A warning line (`warning` in JSON) names what needs a human the controller will not handle."""
 
     def run() -> None:
-        target, _ = _target(env, namespace, context, config_dir)
+        target, environment = _target(env, namespace, context, config_dir)
         rollouts = Rollouts(target)
         obj = rollouts.get(rollout)
         state = obj.get("status") or {}
         hashes = [h for h in (state.get("stableRS"), state.get("currentPodHash")) if h]
         replica_sets = rollouts.replica_sets(f"{HASH_LABEL} in ({','.join(sorted(set(hashes)))})") if hashes else []
         run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
-        summary = summarize(obj, replica_sets, run_obj)
+        failed = failed_background_while_paused(obj)
+        background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
+        summary = summarize(obj, replica_sets, run_obj, environment.name if environment else None, background_run)
         if output is Output.json:
             print(json.dumps(summary, indent=2, sort_keys=True))
         else:
@@ -122,15 +134,23 @@ def status(
     _run(run)
 
 
+def _pause_words(s: dict) -> str:
+    """Who holds the rollout: the controller's pause reasons and a human's `canaryctl pause`."""
+    by_hand = ["spec.paused (`canaryctl resume` clears it)"] if s.get("paused_by_human") else []
+    return ", ".join([r for r in s["pause_reasons"] if r] + by_hand) or "spec.paused"
+
+
 def _print_status(s: dict) -> None:
     step = f"step {s['step'] + 1}/{s['steps']}" if s["step"] is not None and s["step"] < s["steps"] else "all steps done"
     out.print(f"[bold]{s['namespace']}/{s['rollout']}[/]  {s['phase']}  {step}  canary weight {s['weight']}%")
     if s["message"]:
         out.print(f"  {s['message']}")
     if s["paused"]:
-        out.print(f"  [yellow]paused[/]: {', '.join(r for r in s['pause_reasons'] if r) or 'spec.paused'}")
+        out.print(f"  [yellow]paused[/]: {_pause_words(s)}", highlight=False)
     if s["aborted"]:
         out.print("  [red]aborted[/]: traffic is back on the stable version; `canaryctl retry` runs the canary again")
+    if s["warning"]:
+        out.print(f"  [red]warning[/]: {s['warning']}", highlight=False, soft_wrap=True)
     table = Table("track", "hash", "ready", "image")
     for track in ("stable", "canary"):
         version = s[track]
@@ -179,10 +199,11 @@ def promote(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask in a protected environment.")] = False,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
-    """Move a paused canary to its next step (the manual gate); --full goes straight to 100%.
+    """Move the canary on: past the controller's pause (manual gate, timed pause), else one step; --full: to 100%.
 
-    Sends what `kubectl argo rollouts promote [--full]` v1.9.1 sends. Refuses to pass a blocking
-    analysis that is still running or has failed unless --force."""
+    Sends what `kubectl argo rollouts promote [--full]` v1.9.1 sends: it clears the controller's pause conditions or advances a step, and also clears `canaryctl pause` (to clear only that, without moving a step: `resume`).
+
+    Refuses to pass a blocking analysis that is still running or has failed unless --force."""
 
     def run() -> None:
         target, environment = _target(env, namespace, context, config_dir)
@@ -264,12 +285,42 @@ def pause(
     rollout: RolloutName = WORKLOAD,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
-    """Hold the rollout where it is (as `kubectl argo rollouts pause`); `promote` resumes it."""
+    """Hold the rollout where it is (as `kubectl argo rollouts pause`); `resume` lets it go on."""
 
     def run() -> None:
         target, _ = _target(env, namespace, context, config_dir)
         Rollouts(target).apply(rollout, actions.pause())
         out.print(f"rollout '{rollout}' paused")
+
+    _run(run)
+
+
+@app.command()
+def resume(
+    env: Env = None,
+    namespace: Namespace = None,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    config_dir: ConfigDir = ROOT / "config",
+) -> None:
+    """Undo `pause`: clear spec.paused only (`{"spec":{"paused":false}}`), no step skipped.
+
+    A timed pause runs on; the manual gate and a pause for an Inconclusive analysis are the controller's and still need `promote`. Refuses a rollout no human paused."""
+
+    def run() -> None:
+        target, _ = _target(env, namespace, context, config_dir)
+        rollouts = Rollouts(target)
+        obj = rollouts.get(rollout)
+        reasons = [c.get("reason") for c in (obj.get("status") or {}).get("pauseConditions") or [] if c.get("reason")]
+        if not (obj.get("spec") or {}).get("paused"):
+            held = f"; the controller holds it ({', '.join(reasons)}): `canaryctl promote` moves it on" if reasons else ""
+            raise CtlError(f"rollout {rollout} in {target.namespace} is not paused by a human: nothing to resume{held}", REFUSED)
+        rollouts.apply(rollout, actions.resume())
+        out.print(f"rollout '{rollout}' resumed", highlight=False, soft_wrap=True)
+        if reasons:
+            out.print(
+                f"  still paused by the controller: {', '.join(reasons)}; `canaryctl promote` moves it on", highlight=False, soft_wrap=True
+            )
 
     _run(run)
 
@@ -407,7 +458,7 @@ def watch(
 ) -> None:
     """Follow a rollout live until it completes (exit 0) or aborts (exit 20).
 
-    Shows the steps, the current weight, a timed pause's countdown and the analysis. With
+    Shows the steps, the current weight, a timed pause's countdown, the analysis and any warning. With
     --exit-on-pause it also stops at the manual gate or an Inconclusive analysis (exit 21);
     after --timeout it exits 22, on Ctrl-C 130."""
     import time
@@ -417,7 +468,7 @@ def watch(
     from podinfo_canary.ctl import watch as watching
 
     def run() -> None:
-        target, _ = _target(env, namespace, context, config_dir)
+        target, environment = _target(env, namespace, context, config_dir)
         rollouts = Rollouts(target)
         deadline = time.monotonic() + timeout
         code = kube.TIMED_OUT
@@ -426,7 +477,10 @@ def watch(
                 while time.monotonic() < deadline:
                     obj = rollouts.get(rollout)
                     run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
-                    live.update(watching.render(summarize(obj, [], run_obj), obj))
+                    failed = failed_background_while_paused(obj)
+                    background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
+                    summary = summarize(obj, [], run_obj, environment.name if environment else None, background_run)
+                    live.update(watching.render(summary, obj))
                     result = watching.outcome(obj)
                     if result is not None and (result != kube.PAUSED or exit_on_pause):
                         code = result

@@ -3,46 +3,172 @@ AnalysisRun (plain data, so `--output json` and the terminal view say the same t
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any
 
-from podinfo_canary.ctl.actions import current_step_index
+from podinfo_canary.ctl.actions import canary_strategy, current_step, current_step_index
+from podinfo_canary.model.conditions import ABORTED_REASON, TIMED_OUT_REASON
 from podinfo_canary.workload import HASH_LABEL
 
 FAILED_PHASES = ("Failed", "Error")
 # A run's phase the controller copies into the Rollout (rollout/context.go): "" right after the
 # run is created, then Pending, Running, and one of Successful, Failed, Error, Inconclusive.
 PASSED_PHASES = ("Successful", "Inconclusive")
+# upstream: argo-rollouts v1.9.1 pkg/apis/rollouts/v1alpha1/types.go PauseReasonInconclusiveAnalysis
+INCONCLUSIVE_PAUSE = "InconclusiveAnalysisRun"
+# upstream: argo-rollouts v1.9.1 utils/defaults/defaults.go DefaultReplicas
+DEFAULT_REPLICAS = 1
+_INT64 = 2**63
 
 
 def _status(rollout: dict) -> dict:
     return rollout.get("status") or {}
 
 
-def phase(rollout: dict) -> tuple[str, str]:
-    """utils/rollout/rolloututil.go `GetRolloutPhase`: Progressing until the controller has
-    observed the spec (status.observedGeneration, a number, equals metadata.generation) and while
-    it is unpausing (controllerPause without pause conditions); else the controller's phase."""
+def _atoi(text: Any) -> int | None:
+    """Go's strconv.Atoi: an optionally signed decimal int64, else None (its error)."""
+    if not re.fullmatch(r"[+-]?[0-9]+", str(text)):
+        return None
+    value = int(str(text))
+    return value if -_INT64 <= value < _INT64 else None
+
+
+def generation_observed(rollout: dict) -> bool:
+    """Whether the controller has seen the current spec: status.observedGeneration (a string) is
+    metadata.generation. Not a number (a v0.9 hash): yes; a number above the generation (an
+    all-digit v0.9 hash): yes."""
+    # upstream: argo-rollouts v1.9.1 utils/rollout/rolloututil.go isGenerationObserved
+    observed = _atoi(_status(rollout).get("observedGeneration", ""))
+    if observed is None:
+        return True
+    generation = int((rollout.get("metadata") or {}).get("generation") or 0)
+    return observed >= generation
+
+
+def is_unpausing(rollout: dict) -> bool:
+    """A human cleared the pause conditions and the controller has not reacted yet."""
+    # upstream: argo-rollouts v1.9.1 utils/rollout/rolloututil.go IsUnpausing
     status = _status(rollout)
-    observed, generation = status.get("observedGeneration"), rollout.get("metadata", {}).get("generation")
-    if generation is not None and str(observed).isdigit() and int(observed) < int(generation):
+    return bool(status.get("controllerPause")) and not status.get("pauseConditions")
+
+
+def is_fully_promoted(rollout: dict) -> bool:
+    # upstream: argo-rollouts v1.9.1 utils/rollout/rolloututil.go IsFullyPromoted
+    status = _status(rollout)
+    return (status.get("stableRS") or "") == (status.get("currentPodHash") or "")
+
+
+def _same_time(a: Any, b: Any) -> bool:
+    """metav1.Time's Equal on two RFC 3339 timestamps (the same instant, whatever the zone)."""
+    try:
+        return datetime.fromisoformat(str(a).replace("Z", "+00:00")) == datetime.fromisoformat(str(b).replace("Z", "+00:00"))
+    except ValueError:
+        return a == b
+
+
+def calculate_phase(rollout: dict) -> tuple[str, str]:
+    """The phase and message computed from spec and status, for a Rollout whose controller left
+    status.phase empty (before v1.0). The blue-green branch is not ported: canaryctl operates
+    canary Rollouts (tests/conformance/test_rollouts_upstream.py NOT_COVERED)."""
+    # upstream: argo-rollouts v1.9.1 utils/rollout/rolloututil.go CalculateRolloutPhase
+    spec, status = rollout.get("spec") or {}, _status(rollout)
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "InvalidSpec":
+            return "Degraded", f"InvalidSpec: {condition.get('message', '')}"
+        if condition.get("reason") in (ABORTED_REASON, TIMED_OUT_REASON):
+            return "Degraded", f"{condition['reason']}: {condition.get('message', '')}"
+    if spec.get("paused"):
+        return "Paused", "manually paused"
+    for pause_condition in status.get("pauseConditions") or []:
+        return "Paused", pause_condition.get("reason", "")
+    restart_at = spec.get("restartAt")
+    if restart_at is not None and (status.get("restartedAt") is None or not _same_time(restart_at, status["restartedAt"])):
+        return "Progressing", "rollout is restarting"
+    replicas = DEFAULT_REPLICAS if spec.get("replicas") is None else int(spec["replicas"])
+    updated, available = int(status.get("updatedReplicas") or 0), int(status.get("availableReplicas") or 0)
+    if updated < replicas:
+        return "Progressing", "more replicas need to be updated"
+    if available < updated:
+        return "Progressing", "updated replicas are still becoming available"
+    canary = canary_strategy(rollout)
+    if canary is not None:
+        if canary.get("trafficRouting") is None and int(status.get("replicas") or 0) > updated:
+            return "Progressing", "old replicas are pending termination"
+        if not status.get("stableRS") or not is_fully_promoted(rollout):
+            return "Progressing", "waiting for all steps to complete"
+    return "Healthy", ""
+
+
+def phase(rollout: dict) -> tuple[str, str]:
+    """The phase and message the plugin shows: Progressing until the controller has observed the
+    spec and while it is unpausing; then status.phase and status.message, or `calculate_phase`
+    when the controller left them empty. (Its workload-reference check reads a flag that is never
+    on the wire, `TemplateResolvedFromRef`, json:"-", so it never applies to a client.)"""
+    # upstream: argo-rollouts v1.9.1 utils/rollout/rolloututil.go GetRolloutPhase
+    status = _status(rollout)
+    if not generation_observed(rollout):
         return "Progressing", "waiting for rollout spec update to be observed"
-    if status.get("controllerPause") and not status.get("pauseConditions"):
+    if is_unpausing(rollout):
         return "Progressing", "waiting for rollout to unpause"
-    return status.get("phase") or "Progressing", status.get("message") or ""
+    if status.get("phase"):
+        return status["phase"], status.get("message") or ""
+    return calculate_phase(rollout)
+
+
+def max_traffic_weight(rollout: dict) -> int:
+    # upstream: argo-rollouts v1.9.1 utils/weightutil/weight.go MaxTrafficWeight
+    routing = (canary_strategy(rollout) or {}).get("trafficRouting") or {}
+    return 100 if routing.get("maxTrafficWeight") is None else int(routing["maxTrafficWeight"])
 
 
 def weight(rollout: dict) -> int:
-    """The canary's traffic weight: what the controller reports for a traffic-routed rollout
-    (status.canary.weights), else the last setWeight at or before the current step."""
+    """The canary's traffic weight: 0 once aborted; the maximum weight (100 unless
+    trafficRouting.maxTrafficWeight) past the last step or without steps; for a traffic-routed
+    rollout the weight the controller reports it set (status.canary.weights, which the plugin's
+    `get` shows as the actual weight); else the last setWeight at or before the current step, 0
+    before the first."""
+    # upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go GetCurrentSetWeight
+    if _status(rollout).get("abort"):
+        return 0
+    step, index = current_step(rollout)
+    if step is None:
+        return max_traffic_weight(rollout)
+    # upstream: argo-rollouts v1.9.1 pkg/kubectl-argo-rollouts/info/rollout_info.go NewRolloutInfo (ActualWeight)
     weights = (_status(rollout).get("canary") or {}).get("weights") or {}
-    if "canary" in weights:
-        return int(weights["canary"].get("weight", 0))
-    steps = rollout.get("spec", {}).get("strategy", {}).get("canary", {}).get("steps") or []
-    index = current_step_index(rollout)
-    if index is None or index >= len(steps):
-        return 100 if steps else 0
-    set_weights = [s["setWeight"] for s in steps[: index + 1] if "setWeight" in s]
-    return set_weights[-1] if set_weights else 0
+    if (canary_strategy(rollout) or {}).get("trafficRouting") is not None and "canary" in weights:
+        return int(weights["canary"].get("weight") or 0)
+    steps = canary_strategy(rollout)["steps"]
+    for i in range(index, -1, -1):
+        if steps[i].get("setWeight") is not None:
+            return int(steps[i]["setWeight"])
+    return 0
+
+
+def failed_background_while_paused(rollout: dict) -> dict | None:
+    """The background AnalysisRun's entry in the status when it failed (or errored) while the
+    rollout is paused for evidence (an Inconclusive run), else None. The controller skips the
+    background run while that pause condition exists, so it never aborts the rollout itself."""
+    # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun
+    reasons = [c.get("reason") for c in _status(rollout).get("pauseConditions") or []]
+    run = background_analysis(rollout)
+    return run if INCONCLUSIVE_PAUSE in reasons and run.get("status") in FAILED_PHASES else None
+
+
+def background_warning(rollout: dict, env: str | None = None, background_run: dict | None = None) -> str | None:
+    """The one-line warning of `failed_background_while_paused`, naming the failed metrics when the
+    AnalysisRun itself is at hand, and the abort a human must run."""
+    run = failed_background_while_paused(rollout)
+    if run is None:
+        return None
+    failed = [r["name"] for r in ((background_run or {}).get("status") or {}).get("metricResults") or [] if r.get("phase") in FAILED_PHASES]
+    where = f"--env {env}" if env else f"--namespace {(rollout.get('metadata') or {}).get('namespace')}"
+    return (
+        f"background analysis {run.get('name')} {'failed' if run['status'] == 'Failed' else 'errored'}"
+        + (f" ({', '.join(failed)})" if failed else "")
+        + f" while the rollout is paused for evidence ({INCONCLUSIVE_PAUSE}); the controller will not abort it by itself: "
+        f"run `canaryctl abort {where}`"
+    )
 
 
 def canary_in_progress(rollout: dict) -> bool:
@@ -109,9 +235,13 @@ def run_summary(run: dict) -> dict[str, Any]:
     }
 
 
-def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict[str, Any]:
+def summarize(
+    rollout: dict, replica_sets: list[dict], run: dict | None, env: str | None = None, background_run: dict | None = None
+) -> dict[str, Any]:
+    """What `status` and `watch` show: `run` is the step's AnalysisRun, `background_run` the
+    background one (read only for the warning), `env` the environment named in the advice."""
     spec, status = rollout.get("spec") or {}, _status(rollout)
-    steps = (spec.get("strategy") or {}).get("canary", {}).get("steps") or []
+    steps = (canary_strategy(rollout) or {}).get("steps") or []
     versions = _versions(replica_sets)
     stable_hash, canary_hash = status.get("stableRS"), status.get("currentPodHash")
     canary = canary_in_progress(rollout)
@@ -127,6 +257,7 @@ def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict
         "steps": len(steps),
         "weight": weight(rollout) if canary else 0,
         "paused": bool(spec.get("paused")) or bool(status.get("pauseConditions")),
+        "paused_by_human": bool(spec.get("paused")),  # `canaryctl pause`; `canaryctl resume` clears it
         "pause_reasons": [c.get("reason") for c in status.get("pauseConditions") or []],
         "aborted": bool(status.get("abort")),
         "stable": {"hash": stable_hash, **versions.get(stable_hash, {})},
@@ -142,4 +273,5 @@ def summarize(rollout: dict, replica_sets: list[dict], run: dict | None) -> dict
         "background_analysis": {"name": background.get("name"), "phase": background.get("status"), "message": background.get("message")}
         if background
         else None,
+        "warning": background_warning(rollout, env, background_run),
     }

@@ -11,7 +11,7 @@ from rich.text import Text
 
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.ctl import kube
-from podinfo_canary.ctl.actions import current_step_index
+from podinfo_canary.ctl.actions import current_step
 from podinfo_canary.ctl.status import canary_in_progress, phase
 
 # Pause reasons the controller sets (pkg/apis/rollouts/v1alpha1/types.go PauseReason): a step's
@@ -39,16 +39,14 @@ def outcome(rollout: dict) -> int | None:
 
 def _current_step(rollout: dict) -> dict | None:
     """The step the controller is at (`GetCurrentCanaryStep`), None past the last one."""
-    steps = (rollout.get("spec") or {}).get("strategy", {}).get("canary", {}).get("steps") or []
-    index = current_step_index(rollout)
-    return steps[index] if index is not None and index < len(steps) else None
+    return current_step(rollout)[0]
 
 
 def _waiting_for_human(rollout: dict) -> bool:
     reasons = [c.get("reason") for c in (rollout.get("status") or {}).get("pauseConditions") or []]
     step = _current_step(rollout) or {}
     gate = "pause" in step and not (step["pause"] or {}).get("duration")
-    paused_by_hand = bool((rollout.get("spec") or {}).get("paused"))  # `canaryctl pause`: `promote` resumes
+    paused_by_hand = bool((rollout.get("spec") or {}).get("paused"))  # `canaryctl pause`; `canaryctl resume` clears it
     return paused_by_hand or "InconclusiveAnalysisRun" in reasons or ("CanaryPauseStep" in reasons and gate)
 
 
@@ -88,10 +86,14 @@ def render(summary: dict, rollout: dict, now: datetime | None = None) -> Group:
         state.append("  aborted", style="red")
     elif summary["paused"]:
         left = countdown(rollout, now)
-        state.append(f"  paused: {', '.join(r for r in summary['pause_reasons'] if r) or 'spec.paused'}", style="yellow")
+        by_hand = ["spec.paused"] if summary.get("paused_by_human") else []
+        state.append(f"  paused: {', '.join([r for r in summary['pause_reasons'] if r] + by_hand) or 'spec.paused'}", style="yellow")
         if left is not None:
             state.append(f" ({left}s left)")
-    lines = [state, table]
+    lines = [state]
+    if summary.get("warning"):
+        lines.append(Text(f"warning: {summary['warning']}", style="bold red"))
+    lines.append(table)
     analysis = summary.get("analysis")
     if analysis:
         lines.append(Text(f"analysis {analysis['name']}: {analysis['phase']}"))

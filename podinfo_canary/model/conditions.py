@@ -33,7 +33,9 @@ class ReplicaStatus:
 
 def rollout_progressing(old: ReplicaStatus, new: ReplicaStatus) -> bool:
     """upstream: argo-rollouts v1.9.1 utils/conditions/conditions.go RolloutProgressing (canary)."""
-    step_changed = old.current_step_index is not None and new.current_step_index is not None and old.current_step_index != new.current_step_index
+    step_changed = (
+        old.current_step_index is not None and new.current_step_index is not None and old.current_step_index != new.current_step_index
+    )
     strategy_progress = new.stable_rs != old.stable_rs or step_changed or new.current_step_hash != old.current_step_hash
     return (
         new.updated_replicas != old.updated_replicas
