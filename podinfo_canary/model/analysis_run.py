@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -29,9 +29,16 @@ class PrometheusDown(Exception):
     """The provider could not reach Prometheus: the measurement is an Error."""
 
 
+class InvalidSpec(ValueError):
+    """The templates cannot make one AnalysisRun: no run is created (upstream the Rollout reports
+    InvalidSpec and is Degraded: pkg/apis/rollouts/validation/validation_references.go
+    `ValidateAnalysisTemplatesWithType`)."""
+
+
 class Engine(Protocol):
-    def result(self, query: str, t: int) -> list[float]:
-        """The query's vector at second t as the provider passes it to conditions; PrometheusDown if unreachable."""
+    def result(self, query: str, t: int) -> list[float] | float:
+        """The query's value at second t as the provider passes it to conditions (a vector's list
+        of floats, a scalar's float); PrometheusDown if unreachable."""
 
 
 def _seconds(value) -> int:
@@ -47,11 +54,13 @@ def _int(value, default: int) -> int:
 # --- measurements and analysis runs ------------------------------------------------------------
 
 
-def measurement_phase(metric: dict, result: list[float]) -> str:
+def measurement_phase(metric: dict, result: list[float] | float) -> str:
     """utils/evaluate/evaluate.go `EvaluateResult`: the phase of one measurement.
 
+    `result` is what metricproviders/prometheus/prometheus.go `processResponse` hands the
+    conditions: a list of floats for a vector, a float for a scalar.
     No failureCondition: anything not successful fails. Both set: neither true is Inconclusive.
-    A condition that errors (an index into an empty result) is an Error measurement.
+    A condition that errors (an index into an empty vector or into a scalar) is an Error measurement.
     """
     success_cond, failure_cond = metric.get("successCondition", ""), metric.get("failureCondition", "")
     try:
@@ -72,7 +81,69 @@ def measurement_phase(metric: dict, result: list[float]) -> str:
     return "Successful"
 
 
-Judge = Callable[[dict, list[float]], str]
+Judge = Callable[[dict, list[float] | float], str]
+
+
+def unique_templates(templates: Iterable[dict]) -> list[dict]:
+    """The templates without repeats of a name, first kept (a template without a name is kept)."""
+    # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go FilterUniqueTemplates (rollout/analysis.go getAnalysisTemplatesFromRefs)
+    seen, unique = set(), []
+    for template in templates:
+        key = (template.get("kind") == "ClusterAnalysisTemplate", (template.get("metadata") or {}).get("name"))
+        if key[1] is None or key not in seen:
+            seen.add(key)
+            unique.append(template)
+    return unique
+
+
+def _unique_rules(rules: list[dict], what: str) -> list[dict]:
+    # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go validateDryRunMetrics / validateMeasurementRetentionMetrics
+    names: set[str] = set()
+    for rule in rules:
+        if rule["metricName"] in names:
+            raise InvalidSpec(f"two {what} metric rules have the same name '{rule['metricName']}'")
+        names.add(rule["metricName"])
+    return rules
+
+
+def flatten_templates(templates: Iterable[dict], cluster_templates: Iterable[dict] = ()) -> dict:
+    """One AnalysisTemplate spec from several: metrics, dryRun, measurementRetention and args in
+    order (cluster templates after the others); InvalidSpec on a repeated metric name or rule, or an
+    argument given two different values."""
+    # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go FlattenTemplates
+    specs = [t.get("spec") or {} for t in [*templates, *cluster_templates]]
+    metrics = [m for spec in specs for m in spec.get("metrics") or []]
+    names: set[str] = set()
+    # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go flattenMetrics
+    for metric in metrics:
+        if metric.get("name", "") in names:
+            raise InvalidSpec(f"two metrics have the same name '{metric.get('name', '')}'")
+        names.add(metric.get("name", ""))
+    dry_run = _unique_rules([r for spec in specs for r in spec.get("dryRun") or []], "Dry-Run")
+    retention = _unique_rules([r for spec in specs for r in spec.get("measurementRetention") or []], "Measurement Retention")
+    args: list[dict] = []
+    # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go flattenArgs
+    for arg in (a for spec in specs for a in spec.get("args") or []):
+        index = next((i for i, previous in enumerate(args) if previous["name"] == arg["name"]), None)
+        if index is None:
+            args.append(arg)
+            continue
+        previous = args[index]
+        if previous.get("value") is not None and arg.get("value") is not None and previous["value"] != arg["value"]:
+            raise InvalidSpec(
+                f"Argument `{arg['name']}` specified multiple times with different values: '{previous['value']}', '{arg['value']}'"
+            )
+        if previous.get("value") is None:
+            args[index] = arg
+    return {"metrics": metrics, "dryRun": dry_run, "measurementRetention": retention, "args": args}
+
+
+def _matches(pattern: str, name: str) -> bool:
+    # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go GetDryRunMetrics (regexp.MatchString: unanchored; an invalid pattern matches nothing)
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return False
 
 
 @dataclass
@@ -91,7 +162,7 @@ class MetricState:
     last_finished: int | None = None
     last_phase: str | None = None
     phase: str = "Pending"
-    measurements: list[tuple[int, list[float] | None, str]] = field(default_factory=list)
+    measurements: list[tuple[int, list[float] | float | None, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         spec = self.spec
@@ -107,7 +178,7 @@ class MetricState:
         self.success_limit = _int(spec.get("consecutiveSuccessLimit"), 0)
         self.dry_run = False  # set by AnalysisRun from the templates' `spec.dryRun` rules
 
-    def record(self, t: int, value: list[float] | None, phase: str) -> None:
+    def record(self, t: int, value: list[float] | float | None, phase: str) -> None:
         """`runMeasurements`: Count grows with every completed measurement except an Error."""
         self.measurements.append((t, value, phase))
         self.last_finished, self.last_phase = t, phase
@@ -173,27 +244,46 @@ class MetricState:
 
 
 class AnalysisRun:
-    """One AnalysisRun: the templates' metrics with `{{args.canary-hash}}` resolved by the engine."""
+    """One AnalysisRun: the templates' metrics with `{{args.canary-hash}}` resolved by the engine.
 
-    def __init__(self, kind: str, templates: list[dict], started: int, *, dry_run: tuple[dict, ...] | list[dict] = ()):
+    InvalidSpec if the templates cannot make one run (a metric name or a rule given twice).
+    """
+
+    def __init__(self, kind: str, templates: list[dict], started: int, *, dry_run: Iterable[dict] = ()):
         """dry_run: the Rollout's (or step's) own `analysis.dryRun` rules, added to the templates'."""
         self.kind, self.started, self.phase = kind, started, "Running"
-        self.metrics = [MetricState(spec=m, query=m["provider"]["prometheus"]["query"]) for t in templates for m in t["spec"]["metrics"]]
+        # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go NewAnalysisRunFromTemplates (rollout/analysis.go newAnalysisRunFromRollout)
+        templates = unique_templates(templates)
+        flat = flatten_templates(
+            [t for t in templates if t.get("kind") != "ClusterAnalysisTemplate"],
+            [t for t in templates if t.get("kind") == "ClusterAnalysisTemplate"],
+        )
+        # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go mergeDryRunMetrics (the Rollout's rules first, then the templates')
+        dry_run_rules = _unique_rules([*dry_run, *flat["dryRun"]], "Dry-Run")
+        self.metrics = [MetricState(spec=m, query=m["provider"]["prometheus"]["query"]) for m in flat["metrics"]]
         for metric in self.metrics:
             for key in ("successCondition", "failureCondition"):
                 if metric.spec.get(key):
                     expr.check(metric.spec[key])
         self.decided_by: str | None = None
         self.wake: float = started
-        # utils/analysis/helpers.go `GetDryRunMetrics`: each `spec.dryRun[].metricName` is a regular
-        # expression (regexp.MatchString, unanchored); a rule that matches no metric errors the run
-        # (analysis/analysis.go `reconcileAnalysisRun`).
-        for rule in [*(r for t in templates for r in t["spec"].get("dryRun", [])), *dry_run]:
-            matched = [m for m in self.metrics if re.search(rule["metricName"], m.spec["name"])]
+        # utils/analysis/helpers.go `GetDryRunMetrics`: each `dryRun[].metricName` is a regular
+        # expression (regexp.MatchString, unanchored); the first rule that matches no metric errors
+        # the run (analysis/analysis.go `reconcileAnalysisRun`, "Analysis spec invalid: ...").
+        for index, rule in enumerate(dry_run_rules):
+            matched = [m for m in self.metrics if _matches(rule["metricName"], m.spec["name"])]
             if not matched:
-                self.phase, self.decided_by = "Error", f"dryRun rule {rule['metricName']!r} matches no metric"
+                self.phase, self.decided_by = "Error", f"Analysis spec invalid: dryRun[{index}]: Rule didn't match any metric name(s)"
+                break
             for metric in matched:
                 metric.dry_run = True
+        # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go GetMeasurementRetentionMetrics (after dryRun; the limits
+        # themselves are not modelled: the model keeps every measurement)
+        for index, rule in enumerate(flat["measurementRetention"] if self.phase != "Error" else []):
+            if not any(_matches(rule["metricName"], m.spec["name"]) for m in self.metrics):
+                self.phase = "Error"
+                self.decided_by = f"Analysis spec invalid: measurementRetention[{index}]: Rule didn't match any metric name(s)"
+                break
 
     def terminating(self) -> bool:
         """utils/analysis/helpers.go `IsTerminating`: any non-dryRun metric Failed, Error or Inconclusive."""
