@@ -21,6 +21,9 @@ export PIPENV_VENV_IN_PROJECT := 1
 export PIPENV_IGNORE_VIRTUALENVS := 1
 export PIPENV_VERBOSITY := -1
 export PIPENV_NOSPIN := 1
+# Offline, the pinned CRDs come from a shared/crds folder beside the project when there is one
+# (the workplace's copy); PODINFO_CRD_DIR set by the caller wins; verified files are cached in .cache/crds.
+export PODINFO_CRD_DIR ?= $(if $(wildcard $(CURDIR)/../shared/crds/*.yaml),$(abspath $(CURDIR)/../shared/crds))
 
 # Test files run on every core, each file whole on one worker (its module fixtures are built once).
 PYTEST_PARALLEL := -n auto --dist loadfile
@@ -60,7 +63,9 @@ setup: $(STAMP)/python $(STAMP)/node $(STAMP)/bytecode ## install everything (id
 synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged) and the README tables
 	@$(BIN)/python main.py
 
-test: setup $(STAMP)/checkov ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); offline: PODINFO_CRD_DIR=../shared/crds
+test: $(STAMP)/python ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); says first what is missing
+	@$(BIN)/python -m tools.preflight --before-install
+	@$(MAKE) --no-print-directory setup $(STAMP)/checkov
 	@$(BIN)/python -m tools.preflight
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 

@@ -44,6 +44,8 @@ def _synthesize() -> int:
         report = str(exc).replace(f"{ROOT}{os.sep}", "")
         print(f"error: invalid configuration, dist/ left unchanged\n{report}", file=sys.stderr)
         return 2
+    for warning in cfg.warnings:
+        print(f"warning: {warning}".replace(f"{ROOT}{os.sep}", ""), file=sys.stderr)
     # Imported only for valid input: loading the bindings starts the jsii runtime.
     from podinfo_canary import app, synth
 

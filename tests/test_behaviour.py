@@ -825,7 +825,7 @@ FILE = Path("env.yaml")
 def _verdict(model, data: dict) -> list[str]:
     """The problem lines config.load would print for `data` ([] when accepted)."""
     try:
-        config_module._validate(model, data, FILE)
+        config_module._validate(model, data, FILE, {})
     except config_module.ConfigError as exc:
         return exc.problems
     return []

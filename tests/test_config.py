@@ -13,294 +13,890 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 from podinfo_canary import config
 from tests.conftest import ROOT, run_main
 
-PROD = "environments/prod.yaml"
-PLATFORM = "platform.yaml"
-
-
-def _set(path: str, value):
-    """A mutation that sets a dotted key path (`canary.stages[3].weight`) in a YAML mapping."""
-
-    def apply(data: dict) -> None:
-        parts = path.replace("]", "").replace("[", ".").split(".")
-        target = data
-        for part in parts[:-1]:
-            target = target[int(part)] if part.isdigit() else target.setdefault(part, {})
-        last = parts[-1]
-        target[int(last) if last.isdigit() else last] = value
-
-    return apply
-
-
-def _delete(key: str):
-    return lambda data: data.pop(key)
-
-
-# (id, file, mutation or raw text, expected fragments of the one-line message)
+# (id, file in tests/fixtures/config, text replaced (None: the whole file), replacement, the exact
+# problems reported, paths relative to the configuration folder). The fixture, not config/, so an
+# edit of the live configuration (a new environment, a tag bump) never changes this table.
 BAD_INPUTS = [
-    ("wrong-type-replicas", PROD, _set("replicas", "five"), ["prod.yaml", "replicas = 'five'", "valid integer"]),
-    ("replicas-out-of-range", PROD, _set("replicas", 0), ["replicas = 0", "greater than or equal to 1"]),
-    ("unknown-key", PROD, _set("replica", 3), ["replica = 3", "unknown key", "allowed keys here: namespace, cluster, image, replicas"]),
-    ("unknown-nested-key", PROD, _set("slo.latency_p95", 400), ["slo.latency_p95 = 400", "allowed keys here: success_rate_min"]),
     (
-        "bad-image-repository",
-        PROD,
-        _set("image.repository", "GHCR.io/Podinfo Image"),
-        ["image.repository = 'GHCR.io/Podinfo Image'", "image repository"],
+        "replicas-not-a-number",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: seven",
+        ["environments/edge.yaml:9: replicas = 'seven': input should be a valid integer; a whole number, such as replicas: 3"],
     ),
-    ("image-tag-latest", PROD, _set("image.tag", "latest"), ["image.tag = 'latest'", "pin an exact version"]),
     (
-        "image-tag-in-repository",
-        PROD,
-        _set("image.repository", "ghcr.io/stefanprodan/podinfo:6.14.1"),
-        ["image.repository", "put the tag in image.tag"],
+        "replicas-zero",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 0",
+        ["environments/edge.yaml:9: replicas = 0: input should be greater than or equal to 1; allowed: 1 to 100"],
+    ),
+    (
+        "replicas-too-many",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 500",
+        ["environments/edge.yaml:9: replicas = 500: input should be less than or equal to 100; allowed: 1 to 100"],
+    ),
+    (
+        "replicas-as-text",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: '7'",
+        ["environments/edge.yaml:9: replicas = '7': input should be a valid integer; a whole number, such as replicas: 3"],
+    ),
+    (
+        "replicas-fraction",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 7.5",
+        ["environments/edge.yaml:9: replicas = 7.5: input should be a valid integer; a whole number, such as replicas: 3"],
+    ),
+    (
+        "replicas-boolean",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: yes",
+        ["environments/edge.yaml:9: replicas = yes: input should be a valid integer; a whole number, such as replicas: 3"],
+    ),
+    (
+        "hosts-not-a-list",
+        "environments/edge.yaml",
+        "hosts: [edge.fixture.example.test, www.edge.fixture.example.test]",
+        "hosts: edge.fixture.example.test",
+        [
+            "environments/edge.yaml:10: hosts = 'edge.fixture.example.test': input should be a valid list; a list, such as hosts: [edge.fixture.example.test]"
+        ],
+    ),
+    (
+        "hosts-empty",
+        "environments/edge.yaml",
+        "hosts: [edge.fixture.example.test, www.edge.fixture.example.test]",
+        "hosts: []",
+        [
+            "environments/edge.yaml:10: hosts = []: list should have at least 1 item after validation, not 0; at least one, such as hosts: [podinfo.example.com]"
+        ],
+    ),
+    (
+        "host-uppercase",
+        "environments/edge.yaml",
+        "hosts: [edge.fixture.example.test,",
+        "hosts: [Edge.fixture.example.test,",
+        [
+            "environments/edge.yaml:10: hosts[0] = 'Edge.fixture.example.test': must be a lowercase DNS name such as podinfo.example.com (letters, digits, '-', dots between labels)"
+        ],
+    ),
+    (
+        "host-with-scheme",
+        "environments/edge.yaml",
+        "hosts: [edge.fixture.example.test,",
+        "hosts: [https://edge.fixture.example.test,",
+        [
+            "environments/edge.yaml:10: hosts[0] = 'https://edge.fixture.example.test': must be a lowercase DNS name such as podinfo.example.com (letters, digits, '-', dots between labels)"
+        ],
+    ),
+    (
+        "host-listed-twice",
+        "environments/edge.yaml",
+        "www.edge.fixture.example.test]",
+        "edge.fixture.example.test]",
+        ["environments/edge.yaml: hosts = 'edge.fixture.example.test': listed twice in hosts: remove one"],
+    ),
+    (
+        "host-of-argo-cd",
+        "environments/edge.yaml",
+        "www.edge.fixture.example.test]",
+        "cd.fixture.example.test]",
+        ["environments/edge.yaml: hosts = 'cd.fixture.example.test': answered by Argo CD (argocd.host); choose another host for podinfo"],
+    ),
+    (
+        "host-of-another-environment",
+        "environments/canary-gw.yaml",
+        "hosts: [gw.fixture.example.test]",
+        "hosts: [edge.fixture.example.test]",
+        [
+            "environments/canary-gw.yaml:10: hosts = 'edge.fixture.example.test': already used by environments/edge.yaml (one DNS name reaches one environment); each environment needs its own"
+        ],
+    ),
+    (
+        "namespace-argocd",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: argocd",
+        [
+            "environments/edge.yaml:2: namespace = 'argocd': belongs to Argo CD (argocd.namespace); an environment's namespace gets a default-deny NetworkPolicy and Pod Security `restricted`, which would cut that off: use a namespace of its own, such as namespace: podinfo-edge"
+        ],
+    ),
+    (
+        "namespace-kube-system",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: kube-system",
+        [
+            "environments/edge.yaml:2: namespace = 'kube-system': belongs to Kubernetes itself; an environment's namespace gets a default-deny NetworkPolicy and Pod Security `restricted`, which would cut that off: use a namespace of its own, such as namespace: podinfo-edge"
+        ],
+    ),
+    (
+        "namespace-default",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: default",
+        [
+            "environments/edge.yaml:2: namespace = 'default': belongs to Kubernetes itself; an environment's namespace gets a default-deny NetworkPolicy and Pod Security `restricted`, which would cut that off: use a namespace of its own, such as namespace: podinfo-edge"
+        ],
+    ),
+    (
+        "namespace-kube-prefix",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: kube-extra",
+        [
+            "environments/edge.yaml:2: namespace = 'kube-extra': belongs to Kubernetes (the kube- prefix); an environment's namespace gets a default-deny NetworkPolicy and Pod Security `restricted`, which would cut that off: use a namespace of its own, such as namespace: podinfo-edge"
+        ],
+    ),
+    (
+        "namespace-monitoring-chart",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: observability",
+        [
+            "environments/edge.yaml:2: namespace = 'observability': belongs to kube-prometheus-stack (charts.kube_prometheus_stack.namespace); an environment's namespace gets a default-deny NetworkPolicy and Pod Security `restricted`, which would cut that off: use a namespace of its own, such as namespace: podinfo-edge"
+        ],
+    ),
+    (
+        "namespace-rollouts-chart",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: rollouts-system",
+        [
+            "environments/edge.yaml:2: namespace = 'rollouts-system': belongs to argo-rollouts (charts.argo_rollouts.namespace); an environment's namespace gets a default-deny NetworkPolicy and Pod Security `restricted`, which would cut that off: use a namespace of its own, such as namespace: podinfo-edge"
+        ],
+    ),
+    (
+        "namespace-uppercase",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: Podinfo-Edge",
+        ["environments/edge.yaml:2: namespace = 'Podinfo-Edge': must be a lowercase DNS label such as podinfo-qa (letters, digits, '-')"],
+    ),
+    (
+        "namespace-too-long",
+        "environments/edge.yaml",
+        "namespace: podinfo-edge",
+        "namespace: pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp",
+        [
+            "environments/edge.yaml:2: namespace = 'pppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppppp': string should have at most 63 characters"
+        ],
+    ),
+    (
+        "namespace-of-another-environment-on-its-cluster",
+        "environments/canary-gw.yaml",
+        "namespace: podinfo-gw",
+        "namespace: podinfo-edge\ncluster: {name: edge-cluster, server: 'https://edge.k8s.fixture.example.test'}",
+        [
+            "environments/canary-gw.yaml:2: namespace = 'podinfo-edge': already used by environments/edge.yaml on the same cluster (https://edge.k8s.fixture.example.test); each environment needs its own"
+        ],
+    ),
+    (
+        "tag-with-v-prefix",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: v6.14.1",
+        ["environments/canary-gw.yaml:4: image.tag = 'v6.14.1': podinfo's image tags have no leading v (6.14.1, not v6.14.1): tag: 6.14.1"],
+    ),
+    (
+        "tag-read-as-a-number",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: 6.10",
+        [
+            "environments/canary-gw.yaml:4: image.tag = 6.10: input should be a valid string; YAML reads 6.10 as the number 6.1: quote it: tag: '6.10'"
+        ],
+    ),
+    (
+        "tag-read-as-an-integer",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: 6",
+        ["environments/canary-gw.yaml:4: image.tag = 6: input should be a valid string; YAML reads 6 as the number 6: quote it: tag: '6'"],
+    ),
+    (
+        "tag-latest",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: latest",
+        [
+            "environments/canary-gw.yaml:4: image.tag = 'latest': 'latest' is mutable: pin an exact version such as 6.14.1 so Git says what runs"
+        ],
+    ),
+    (
+        "tag-with-spaces",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: 6.14 .1",
+        [
+            "environments/canary-gw.yaml:4: image.tag = '6.14 .1': must be an image tag: letters, digits, '_', '.', '-', at most 128 characters"
+        ],
+    ),
+    (
+        "tag-in-repository",
+        "environments/edge.yaml",
+        "repository: registry.fixture.example.test/team/podinfo",
+        "repository: registry.fixture.example.test/team/podinfo:6.9.0",
+        [
+            "environments/edge.yaml:7: image.repository = 'registry.fixture.example.test/team/podinfo:6.9.0': must not carry a tag or digest: put the tag in image.tag"
+        ],
+    ),
+    (
+        "repository-uppercase",
+        "environments/edge.yaml",
+        "repository: registry.fixture.example.test/team/podinfo",
+        "repository: registry.fixture.example.test/Team/podinfo",
+        [
+            "environments/edge.yaml:7: image.repository = 'registry.fixture.example.test/Team/podinfo': must be an image repository such as ghcr.io/stefanprodan/podinfo (lowercase path)"
+        ],
+    ),
+    (
+        "digest-short",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: 6.14.1\n  digest: sha256:abc",
+        [
+            "environments/canary-gw.yaml:5: image.digest = 'sha256:abc': must be an image digest: sha256: then 64 lowercase hex digits, such as the output of `crane digest`"
+        ],
+    ),
+    (
+        "digest-required",
+        "environments/canary-gw.yaml",
+        "notifications:",
+        "require_digest: true\nnotifications:",
+        [
+            "environments/canary-gw.yaml:4: image.digest: required because require_digest is true: add the image's sha256:<64 hex> digest (e.g. `crane digest <image>:<tag>`)"
+        ],
+    ),
+    (
+        "misspelt-key",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replcias: 7",
+        [
+            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, notifications, require_digest, protected; did you mean replicas?"
+        ],
+    ),
+    (
+        "misspelt-nested-key",
+        "environments/edge.yaml",
+        "  error_rate_max: 0.02",
+        "  error_rate_mx: 0.02",
+        [
+            "environments/edge.yaml:24: slo.error_rate_mx = 0.02: unknown key; allowed keys here: success_rate_min, error_rate_max, latency_p95_max_ms, latency_p99_max_ms, cpu_usage_max, memory_usage_max, analysis_interval, min_canary_requests, canary_restarts_max; did you mean error_rate_max?"
+        ],
+    ),
+    (
+        "misspelt-stage-key",
+        "environments/edge.yaml",
+        "      pause: 90s",
+        "      paus: 90s",
+        [
+            "environments/edge.yaml:17: canary.stages[1].paus = '90s': unknown key; allowed keys here: weight, pause, gate, analysis; did you mean pause?"
+        ],
+    ),
+    (
+        "unknown-key",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 7\nowner: team-a",
+        [
+            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, notifications, require_digest, protected"
+        ],
+    ),
+    (
+        "name-key",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 7\nname: edge2",
+        ["environments/edge.yaml: name = 'edge2': unknown key; the environment is named by its file"],
+    ),
+    (
+        "duplicate-key",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 5\nreplicas: 7",
+        [
+            "environments/edge.yaml:10: replicas: given twice (first at line 9); YAML would silently keep only this last value: remove one of the two"
+        ],
+    ),
+    (
+        "duplicate-nested-key",
+        "environments/edge.yaml",
+        "  min_canary_requests: 25",
+        "  min_canary_requests: 25\n  min_canary_requests: 30",
+        [
+            "environments/edge.yaml:31: slo.min_canary_requests: given twice (first at line 30); YAML would silently keep only this last value: remove one of the two"
+        ],
+    ),
+    (
+        "duplicate-platform-key",
+        "platform.yaml",
+        "prometheus_retention: 7d",
+        "prometheus_retention: 7d\nprometheus_retention: 30d",
+        [
+            "platform.yaml:33: prometheus_retention: given twice (first at line 32); YAML would silently keep only this last value: remove one of the two"
+        ],
+    ),
+    (
+        "missing-image",
+        "environments/canary-gw.yaml",
+        "image:\n  tag: 6.14.1\n",
+        "",
+        ["environments/canary-gw.yaml: image: required field is missing"],
+    ),
+    (
+        "missing-notifications",
+        "environments/canary-gw.yaml",
+        "notifications:\n  slack_channel: fixture-gw",
+        "",
+        ["environments/canary-gw.yaml: notifications: required field is missing"],
     ),
     (
         "weights-not-increasing",
-        PROD,
-        _set("canary.stages[3].weight", 45),
-        ["canary.stages[3].weight = 45", "greater than the previous stage (50) and at most 100"],
-    ),
-    ("weight-over-100", PROD, _set("canary.stages[4].weight", 120), ["canary.stages[4].weight = 120", "less than or equal to 100"]),
-    ("last-stage-not-100", PROD, lambda d: d["canary"]["stages"].pop(), ["canary.stages[3].weight = 75", "the last stage must be 100"]),
-    (
-        "threshold-out-of-range",
-        PROD,
-        _set("slo.success_rate_min", 1.5),
-        ["slo.success_rate_min = 1.5", "less than or equal to 1", "a ratio from 0 to 1: 0.95 means 95%"],
+        "environments/edge.yaml",
+        "    - weight: 60",
+        "    - weight: 15",
+        ["environments/edge.yaml:19: canary.stages[2].weight = 15: must be greater than the previous stage (20) and at most 100"],
     ),
     (
-        "bad-duration",
-        PROD,
-        _set("canary.stages[0].pause", "2 minutes"),
-        ["canary.stages[0].pause = '2 minutes'", "duration", "30s, 2m or 1h30m"],
-    ),
-    (
-        "stage-names-the-background-template",
-        PROD,
-        _set("canary.stages[0].analysis", ["podinfo-complete-analysis"]),
-        ["canary.stages[0].analysis[0] = 'podinfo-complete-analysis'", "runs in the background for the whole rollout"],
-    ),
-    (
-        "stage-lists-a-template-twice",
-        PROD,
-        _set("canary.stages[0].analysis", ["podinfo-error-rate", "podinfo-latency", "podinfo-error-rate"]),
+        "weight-over-100",
+        "environments/edge.yaml",
+        "    - weight: 100",
+        "    - weight: 120",
         [
-            "canary.stages[0].analysis[2] = 'podinfo-error-rate'",
-            "already listed at analysis[0]",
-            "Remove one: analysis: [podinfo-error-rate, podinfo-latency]",
+            "environments/edge.yaml:21: canary.stages[3].weight = 120: input should be less than or equal to 100; allowed: more than 0, at most 100"
         ],
     ),
-    ("pause-and-gate", PROD, _set("canary.stages[2].pause", "1m"), ["canary.stages[2].gate = 'manual'", "not both"]),
-    ("bad-router", PROD, _set("traffic_router", "istio"), ["traffic_router = 'istio'", "'nginx' or 'gatewayapi'"]),
-    ("missing-field", PROD, _delete("image"), ["prod.yaml: image: required field is missing"]),
     (
-        "retention-fills-the-volume",
-        PLATFORM,
-        _set("prometheus_retention_size", "48GB"),
-        ["platform.yaml", "prometheus_retention_size = '48GB'", "at most 85% of prometheus_storage.size (50Gi)"],
+        "last-stage-not-100",
+        "environments/edge.yaml",
+        "    - weight: 100\n",
+        "",
+        ["environments/edge.yaml:19: canary.stages[2].weight = 60: the last stage must be 100 (full promotion)"],
     ),
     (
-        "storage-size-not-a-quantity",
-        PLATFORM,
-        _set("prometheus_storage.size", "50GB"),
-        ["prometheus_storage.size = '50GB'", "a Kubernetes quantity in Mi, Gi or Ti"],
+        "weight-zero",
+        "environments/edge.yaml",
+        "    - weight: 5",
+        "    - weight: 0",
+        ["environments/edge.yaml:14: canary.stages[0].weight = 0: input should be greater than 0; allowed: more than 0, at most 100"],
     ),
     (
-        "gatewayapi-without-plugin-digest",
-        PROD,
-        lambda d: d.update({"traffic_router": "gatewayapi", "gateway": {"name": "public", "namespace": "gateway-system"}}),
-        ["prod.yaml: traffic_router = 'gatewayapi'", "needs gateway_api_plugin.sha256", "platform.yaml"],
+        "pause-without-unit",
+        "environments/edge.yaml",
+        "      pause: 90s",
+        "      pause: 90",
+        [
+            "environments/edge.yaml:17: canary.stages[1].pause = 90: input should be a valid string; a duration needs its unit: pause: 90s, 90m or 90h"
+        ],
     ),
     (
-        "plugin-digest-not-hex",
-        PLATFORM,
-        _set("gateway_api_plugin.sha256", "abc"),
-        ["gateway_api_plugin.sha256 = 'abc'", "64 lowercase hex digits"],
+        "pause-in-words",
+        "environments/edge.yaml",
+        "      pause: 90s",
+        "      pause: 90 seconds",
+        [
+            "environments/edge.yaml:17: canary.stages[1].pause = '90 seconds': must be a duration of hours, minutes and seconds such as 30s, 2m or 1h30m"
+        ],
     ),
     (
-        "rbac-groups-without-sso",
-        PLATFORM,
-        lambda d: d["argocd"].pop("sso"),
-        ["platform.yaml: argocd.rbac = ", "RBAC groups come only from SSO tokens: configure argocd.sso"],
+        "pause-over-a-day",
+        "environments/edge.yaml",
+        "      pause: 1h",
+        "      pause: 25h",
+        [
+            "environments/edge.yaml:20: canary.stages[2].pause = '25h': must be at most 24h: a longer soak holds the canary for days; use `gate: manual` to wait for a human"
+        ],
     ),
     (
-        "sso-without-issuer",
-        PLATFORM,
-        lambda d: d["argocd"]["sso"].pop("issuer"),
-        ["platform.yaml: argocd.sso.issuer: required field is missing"],
+        "pause-zero",
+        "environments/edge.yaml",
+        "      pause: 90s",
+        "      pause: 0s",
+        ["environments/edge.yaml:17: canary.stages[1].pause = '0s': must be longer than zero"],
     ),
     (
-        "sso-secret-as-a-value",
-        PLATFORM,
-        _set("argocd.sso.client_secret", "hunter2"),
-        ["argocd.sso.client_secret = 'hunter2'", "$<secret-name>:<key>", "never the secret itself"],
+        "pause-and-gate",
+        "environments/edge.yaml",
+        "      gate: manual",
+        "      gate: manual\n      pause: 1m",
+        [
+            "environments/edge.yaml:15: canary.stages[0].gate = 'manual': a stage either pauses for a duration or waits at a manual gate, not both"
+        ],
     ),
     (
-        "sso-without-groups-scope",
-        PLATFORM,
-        _set("argocd.sso.requested_scopes", ["openid", "email"]),
-        ["argocd.sso.requested_scopes", "must include groups"],
+        "gate-not-manual",
+        "environments/edge.yaml",
+        "      gate: manual",
+        "      gate: auto",
+        ["environments/edge.yaml:15: canary.stages[0].gate = 'auto': input should be 'manual'"],
     ),
     (
-        "host-shared-by-two-environments",
-        PROD,
-        _set("hosts", ["podinfo.staging.example.com"]),
-        ["environments/prod.yaml: hosts = 'podinfo.staging.example.com': already used by", "environments/staging.yaml on the same cluster"],
+        "template-misspelt",
+        "environments/edge.yaml",
+        "analysis: [podinfo-error-rate, podinfo-request-rate]",
+        "analysis: [podinfo-error-rates, podinfo-request-rate]",
+        [
+            "environments/edge.yaml:18: canary.stages[1].analysis[0] = 'podinfo-error-rates': must be one of podinfo-success-rate, podinfo-latency, podinfo-error-rate, podinfo-request-rate, podinfo-cpu-usage, podinfo-memory-usage; did you mean podinfo-error-rate?"
+        ],
     ),
     (
-        "namespace-shared-by-two-environments",
-        PROD,
-        _set("namespace", "podinfo-staging"),
-        ["environments/prod.yaml: namespace = 'podinfo-staging': already used by", "environments/staging.yaml"],
+        "background-template-in-a-stage",
+        "environments/edge.yaml",
+        "analysis: [podinfo-error-rate, podinfo-request-rate]",
+        "analysis: [podinfo-complete-analysis]",
+        [
+            "environments/edge.yaml:18: canary.stages[1].analysis[0] = 'podinfo-complete-analysis': podinfo-complete-analysis runs in the background for the whole rollout; a stage names the blocking checks (podinfo-success-rate, podinfo-latency, podinfo-error-rate, podinfo-request-rate, podinfo-cpu-usage, podinfo-memory-usage)"
+        ],
     ),
     (
-        "environment-file-not-listed",
-        "environments/qa.yaml",
-        "namespace: podinfo-qa\n",
-        ["environments/qa.yaml: not listed in", "platform.yaml environments (dev, staging, prod)"],
+        "analysis-not-a-list",
+        "environments/edge.yaml",
+        "analysis: [podinfo-error-rate, podinfo-request-rate]",
+        "analysis: podinfo-error-rate",
+        [
+            "environments/edge.yaml:18: canary.stages[1].analysis = 'podinfo-error-rate': input should be a valid list; a list, such as analysis: [podinfo-error-rate]"
+        ],
+    ),
+    (
+        "ratio-as-percent",
+        "environments/edge.yaml",
+        "success_rate_min: 0.97",
+        "success_rate_min: 97",
+        ["environments/edge.yaml:23: slo.success_rate_min = 97: input should be less than or equal to 1; a ratio: 0.97 means 97%"],
+    ),
+    (
+        "ratio-over-one",
+        "environments/edge.yaml",
+        "success_rate_min: 0.97",
+        "success_rate_min: 1.5",
+        [
+            "environments/edge.yaml:23: slo.success_rate_min = 1.5: input should be less than or equal to 1; a ratio from 0 to 1: 0.95 means 95%"
+        ],
+    ),
+    (
+        "ratio-zero",
+        "environments/edge.yaml",
+        "error_rate_max: 0.02",
+        "error_rate_max: 0",
+        ["environments/edge.yaml:24: slo.error_rate_max = 0: input should be greater than 0; allowed: more than 0, at most 1"],
+    ),
+    (
+        "latency-not-a-bucket",
+        "environments/edge.yaml",
+        "latency_p95_max_ms: 250",
+        "latency_p95_max_ms: 300",
+        [
+            "environments/edge.yaml:25: slo.latency_p95_max_ms = 300: must be one of podinfo's histogram bucket bounds in ms (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000), so the share of slower requests is counted exactly"
+        ],
+    ),
+    (
+        "p99-below-p95",
+        "environments/edge.yaml",
+        "latency_p99_max_ms: 2500",
+        "latency_p99_max_ms: 100",
+        ["environments/edge.yaml:26: slo.latency_p99_max_ms = 100: must be at least latency_p95_max_ms (250)"],
+    ),
+    (
+        "latency-with-unit",
+        "environments/edge.yaml",
+        "latency_p95_max_ms: 250",
+        "latency_p95_max_ms: 250ms",
+        [
+            "environments/edge.yaml:25: slo.latency_p95_max_ms = '250ms': input should be a valid integer; a whole number, such as latency_p95_max_ms: 500"
+        ],
+    ),
+    (
+        "min-requests-zero",
+        "environments/edge.yaml",
+        "min_canary_requests: 25",
+        "min_canary_requests: 0",
+        ["environments/edge.yaml:30: slo.min_canary_requests = 0: input should be greater than or equal to 1; allowed: 1 to 1000000"],
+    ),
+    (
+        "restarts-negative",
+        "environments/edge.yaml",
+        "canary_restarts_max: 1",
+        "canary_restarts_max: -1",
+        ["environments/edge.yaml:31: slo.canary_restarts_max = -1: input should be greater than or equal to 0; allowed: 0 to 100"],
+    ),
+    (
+        "false-abort-too-big",
+        "environments/edge.yaml",
+        "false_abort_max: 0.002",
+        "false_abort_max: 0.5",
+        [
+            "environments/edge.yaml:33: decision.false_abort_max = 0.5: input should be less than or equal to 0.2; allowed: more than 0, at most 0.2"
+        ],
+    ),
+    (
+        "healthy-fraction-one",
+        "environments/edge.yaml",
+        "healthy_fraction: 0.3",
+        "healthy_fraction: 1",
+        ["environments/edge.yaml:34: decision.healthy_fraction = 1: input should be less than 1; allowed: more than 0, less than 1"],
+    ),
+    (
+        "look-interval-without-unit",
+        "environments/edge.yaml",
+        "look_interval: 10s",
+        "look_interval: 10",
+        [
+            "environments/edge.yaml:35: decision.look_interval = 10: input should be a valid string; a duration needs its unit: look_interval: 10s, 10m or 10h"
+        ],
+    ),
+    (
+        "evidence-wait-in-words",
+        "environments/edge.yaml",
+        "evidence_wait: 3m",
+        "evidence_wait: three minutes",
+        [
+            "environments/edge.yaml:36: decision.evidence_wait = 'three minutes': must be a duration of hours, minutes and seconds such as 30s, 2m or 1h30m"
+        ],
+    ),
+    (
+        "router-unknown",
+        "environments/edge.yaml",
+        "traffic_router: nginx",
+        "traffic_router: istio",
+        ["environments/edge.yaml:11: traffic_router = 'istio': input should be 'nginx' or 'gatewayapi'"],
+    ),
+    (
+        "router-misspelt",
+        "environments/edge.yaml",
+        "traffic_router: nginx",
+        "traffic_router: ngnix",
+        ["environments/edge.yaml:11: traffic_router = 'ngnix': input should be 'nginx' or 'gatewayapi'; did you mean nginx?"],
+    ),
+    (
+        "gateway-without-gatewayapi",
+        "environments/edge.yaml",
+        "traffic_router: nginx",
+        "traffic_router: nginx\ngateway: {name: gw, namespace: gw}",
+        ["environments/edge.yaml:12: gateway = {name: gw, namespace: gw}: only used with traffic_router: gatewayapi"],
+    ),
+    (
+        "gatewayapi-without-gateway",
+        "environments/canary-gw.yaml",
+        "gateway:\n  name: public-gw\n  namespace: gateway-system\n",
+        "",
+        ["environments/canary-gw.yaml: gateway: required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)"],
     ),
     (
         "email-not-an-address",
-        PROD,
-        _set("notifications.email", ["sre at example.com"]),
-        ["notifications.email[0] = 'sre at example.com'", "an e-mail address"],
+        "environments/edge.yaml",
+        "email: [edge-oncall@fixture.example.test,",
+        "email: [edge-oncall at fixture.example.test,",
+        [
+            "environments/edge.yaml:40: notifications.email[0] = 'edge-oncall at fixture.example.test': must be an e-mail address such as platform@example.com"
+        ],
     ),
-    ("ratio-as-percent", PROD, _set("slo.success_rate_min", 95), ["slo.success_rate_min = 95", "a ratio: 0.95 means 95%"]),
-    ("tag-read-as-a-number", PROD, _set("image.tag", 6.1), ["image.tag = 6.1", "quote it, e.g. tag: '6.1'"]),
-    ("pause-without-unit", PROD, _set("canary.stages[0].pause", 120), ["canary.stages[0].pause = 120", "e.g. 120s"]),
     (
-        "template-misspelt",
-        PROD,
-        _set("canary.stages[0].analysis", ["podinfo-error-rates"]),
-        ["canary.stages[0].analysis[0] = 'podinfo-error-rates'", "did you mean 'podinfo-error-rate'?"],
+        "slack-channel-with-hash",
+        "environments/edge.yaml",
+        "slack_channel: fixture-edge",
+        "slack_channel: '#fixture-edge'",
+        [
+            "environments/edge.yaml:39: notifications.slack_channel = '#fixture-edge': must be a Slack channel name without '#': lowercase letters, digits, '-', '_', at most 80"
+        ],
     ),
-    ("host-uppercase", PROD, _set("hosts", ["Podinfo.example.com"]), ["hosts[0] = 'Podinfo.example.com'", "lowercase DNS name"]),
+    (
+        "cluster-server-http",
+        "environments/edge.yaml",
+        "server: https://edge.k8s.fixture.example.test",
+        "server: http://edge.k8s.fixture.example.test",
+        [
+            "environments/edge.yaml:5: cluster.server = 'http://edge.k8s.fixture.example.test': must be an https:// URL such as https://kubernetes.default.svc"
+        ],
+    ),
+    (
+        "environment-name-uppercase",
+        "platform.yaml",
+        "environments: [edge, canary-gw]",
+        "environments: [edge, Canary-GW]",
+        ["platform.yaml:8: environments[1] = 'Canary-GW': must be a lowercase DNS label such as qa (letters, digits, '-')"],
+    ),
+    (
+        "environment-listed-twice",
+        "platform.yaml",
+        "environments: [edge, canary-gw]",
+        "environments: [edge, canary-gw, edge]",
+        ["platform.yaml:8: environments[2] = 'edge': listed twice"],
+    ),
+    (
+        "environment-reserved-argocd",
+        "platform.yaml",
+        "environments: [edge, canary-gw]",
+        "environments: [edge, argocd]",
+        ["platform.yaml:8: environments[1] = 'argocd': 'argocd' is reserved for the Argo CD bootstrap folder dist/argocd/"],
+    ),
+    (
+        "environment-file-missing",
+        "platform.yaml",
+        "environments: [edge, canary-gw]",
+        "environments: [edge, canary-gw, qa]",
+        ["environments/qa.yaml: file not found (platform.yaml: environments lists 'qa')"],
+    ),
+    (
+        "dist-path-elsewhere",
+        "platform.yaml",
+        "dist_path: dist",
+        "dist_path: manifests",
+        [
+            "platform.yaml:6: git.dist_path = 'manifests': synth writes dist/ (main.py), so Argo CD would read a folder that never changes: dist_path: dist"
+        ],
+    ),
+    (
+        "dist-path-absolute",
+        "platform.yaml",
+        "dist_path: dist",
+        "dist_path: /dist",
+        ["platform.yaml:6: git.dist_path = '/dist': must be a relative folder path such as dist (no leading '/', no spaces)"],
+    ),
+    (
+        "repo-url-http",
+        "platform.yaml",
+        "repo_url: https://git.example.test/platform/podinfo-fixture.git",
+        "repo_url: http://git.example.test/platform/podinfo-fixture.git",
+        [
+            "platform.yaml:4: git.repo_url = 'http://git.example.test/platform/podinfo-fixture.git': must be an https:// URL such as https://github.com/example/podinfo-gitops.git"
+        ],
+    ),
+    (
+        "retention-fills-volume",
+        "platform.yaml",
+        "prometheus_retention_size: 20GB",
+        "prometheus_retention_size: 90GB",
+        [
+            "platform.yaml:33: prometheus_retention_size = '90GB': must be at most 85% of prometheus_storage.size (100Gi): the WAL and compaction need the rest of the volume"
+        ],
+    ),
+    (
+        "retention-in-words",
+        "platform.yaml",
+        "prometheus_retention: 7d",
+        "prometheus_retention: one week",
+        ["platform.yaml:32: prometheus_retention = 'one week': must be a Prometheus duration such as 15d (ms, s, m, h, d, w, y)"],
+    ),
+    (
+        "storage-not-a-quantity",
+        "platform.yaml",
+        "  size: 100Gi",
+        "  size: 100GB",
+        ["platform.yaml:35: prometheus_storage.size = '100GB': must be a Kubernetes quantity in Mi, Gi or Ti such as 50Gi"],
+    ),
+    (
+        "alert-for-without-unit",
+        "platform.yaml",
+        "high_latency: {for: 15m,",
+        "high_latency: {for: 15,",
+        [
+            "platform.yaml:48: alerting.rules.high_latency.for = 15: input should be a valid string; a duration needs its unit: for: 15s, 15m or 15h"
+        ],
+    ),
     (
         "alert-severity-unknown",
-        PLATFORM,
-        _set("alerting.rules.high_latency.severity", "page"),
-        ["alerting.rules.high_latency.severity = 'page'", "'warning' or 'critical'"],
-    ),
-    ("pause-over-a-day", PROD, _set("canary.stages[0].pause", "25h"), ["canary.stages[0].pause = '25h'", "at most 24h", "gate: manual"]),
-    ("p99-below-p95", PROD, _set("slo.latency_p99_max_ms", 250), ["slo.latency_p99_max_ms = 250", "at least latency_p95_max_ms (500)"]),
-    (
-        "latency-not-a-bucket-bound",
-        PROD,
-        _set("slo.latency_p95_max_ms", 300),
-        ["slo.latency_p95_max_ms = 300", "bucket bounds in ms (5, 10, 25, 50, 100, 250, 500, 1000"],
+        "platform.yaml",
+        "severity: warning}",
+        "severity: page}",
+        ["platform.yaml:49: alerting.rules.canary_analysis_failed.severity = 'page': input should be 'warning' or 'critical'"],
     ),
     (
-        "false-abort-out-of-range",
-        PROD,
-        _set("decision.false_abort_max", 0.5),
-        ["decision.false_abort_max = 0.5", "less than or equal to 0.2"],
-    ),
-    ("healthy-fraction-is-one", PROD, _set("decision.healthy_fraction", 1.0), ["decision.healthy_fraction = 1.0", "less than 1"]),
-    ("min-canary-requests-zero", PROD, _set("slo.min_canary_requests", 0), ["slo.min_canary_requests = 0", "greater than or equal to 1"]),
-    ("look-interval-not-a-duration", PROD, _set("decision.look_interval", "5"), ["decision.look_interval = '5'", "duration"]),
-    (
-        "platform-bad-expose",
-        PLATFORM,
-        _set("argocd.expose", "nodeport"),
-        ["platform.yaml: argocd.expose = 'nodeport'", "'ingress' or 'loadbalancer'"],
+        "alert-misspelt",
+        "platform.yaml",
+        "    high_latency:",
+        "    high_latncy:",
+        [
+            "platform.yaml:48: alerting.rules.high_latncy = {for: 15m, severity: critical}: unknown key; allowed keys here: high_error_rate, low_success_rate, high_latency, instance_down, rollout_failed, canary_analysis_failed, canary_failed_while_paused, canary_error_logs; did you mean high_latency?"
+        ],
     ),
     (
-        "platform-http-repo",
-        PLATFORM,
-        _set("git.repo_url", "http://git.example.com/x.git"),
-        ["git.repo_url = 'http://git.example.com/x.git'", "an https:// URL"],
+        "sso-secret-in-clear",
+        "platform.yaml",
+        "client_secret: $fixture-oidc:secret",
+        "client_secret: hunter2",
+        [
+            "platform.yaml:19: argocd.sso.client_secret = 'hunter2': must be a reference $<secret-name>:<key> to a Secret in Argo CD's namespace, such as $argocd-oidc:client-secret; never the secret itself"
+        ],
     ),
     (
-        "bad-retention",
-        PLATFORM,
-        _set("prometheus_retention", "two weeks"),
-        ["platform.yaml: prometheus_retention = 'two weeks'", "a Prometheus duration such as 15d"],
-    ),
-    ("reserved-environment-name", PLATFORM, _set("environments", ["dev", "argocd"]), ["environments[1] = 'argocd'", "reserved"]),
-    (
-        "audit-environment-name",
-        PLATFORM,
-        _set("environments", ["dev", "audit"]),
-        ["environments[1] = 'audit'", "reserved for the audit policy"],
-    ),
-    (
-        "missing-environment-file",
-        PLATFORM,
-        _set("environments", ["dev", "qa"]),
-        ["environments/qa.yaml: file not found", "environments lists 'qa'"],
-    ),
-    (
-        "digest-not-sha256",
-        PROD,
-        _set("image.digest", "sha256:abc"),
-        ["prod.yaml: image.digest = 'sha256:abc'", "sha256: then 64 lowercase hex digits"],
-    ),
-    (
-        "tag-alone-where-a-digest-is-required",
-        PROD,
-        _set("require_digest", True),
-        ["prod.yaml: image.digest", "required because require_digest is true"],
-    ),
-    (
-        "rbac-group-with-spaces",
-        PLATFORM,
-        _set("argocd.rbac.deployer_groups", ["podinfo deployers"]),
-        ["platform.yaml: argocd.rbac.deployer_groups[0] = 'podinfo deployers'", "an SSO group name"],
+        "rbac-group-with-space",
+        "platform.yaml",
+        "deployer_groups: [fixture-deployers,",
+        "deployer_groups: [fixture deployers,",
+        [
+            "platform.yaml:22: argocd.rbac.deployer_groups[0] = 'fixture deployers': must be an SSO group name such as podinfo-deployers (letters, digits and . _ @ : / -, no spaces)"
+        ],
     ),
     (
         "rbac-system-group",
-        PLATFORM,
-        _set("argocd.rbac.viewer_groups", ["system:masters"]),
-        ["argocd.rbac.viewer_groups[0] = 'system:masters'", "Kubernetes' own"],
+        "platform.yaml",
+        "viewer_groups: [fixture-readers]",
+        "viewer_groups: ['system:masters']",
+        [
+            "platform.yaml:23: argocd.rbac.viewer_groups[0] = 'system:masters': groups starting 'system:' are Kubernetes' own; name an SSO group"
+        ],
     ),
     (
-        "log-retention-in-hours",
-        PLATFORM,
-        _set("logging.retention", "36h"),
-        ["platform.yaml: logging.retention = '36h'", "a whole number of days such as 7d"],
+        "log-retention-hours",
+        "platform.yaml",
+        "  retention: 30d",
+        "  retention: 36h",
+        ["platform.yaml:53: logging.retention = '36h': must be a whole number of days such as 7d"],
     ),
     (
-        "dns-label-key-with-spaces",
-        PLATFORM,
-        _set("cluster_dns.pod_labels", {"k8s app": "kube-dns"}),
-        ["cluster_dns.pod_labels", "a Kubernetes label key"],
+        "plugin-digest-short",
+        "platform.yaml",
+        'sha256: "0000000000000000000000000000000000000000000000000000000000000000"',
+        'sha256: "abc"',
+        ["platform.yaml:41: gateway_api_plugin.sha256 = 'abc': must be a sha256 digest: 64 lowercase hex digits (sha256sum of the file)"],
     ),
-    ("malformed-yaml", PROD, "replicas: [1, 2\nhosts: x\n", ["prod.yaml:", "malformed YAML"]),
-    ("not-a-mapping", PROD, "- just\n- a list\n", ["prod.yaml: (top level)", "must be a mapping"]),
+    (
+        "argocd-expose-unknown",
+        "platform.yaml",
+        "expose: loadbalancer",
+        "expose: nodeport",
+        ["platform.yaml:14: argocd.expose = 'nodeport': input should be 'ingress' or 'loadbalancer'"],
+    ),
+    (
+        "rbac-without-sso",
+        "platform.yaml",
+        "  sso:\n    name: Fixture IdP\n    issuer: https://idp.fixture.example.test/realms/ops\n    client_id: argo-fixture\n    client_secret: $fixture-oidc:secret\n",
+        "",
+        [
+            "platform.yaml:16: argocd.rbac = {admin_groups: [fixture-admins], deployer_groups: [fixture-deployers, fixture-oncall], viewer_groups: [fixture-readers]}: RBAC groups come only from SSO tokens: configure argocd.sso (issuer, client_id, client_secret as $secret:key) or remove the groups"
+        ],
+    ),
+    (
+        "sso-without-issuer",
+        "platform.yaml",
+        "    issuer: https://idp.fixture.example.test/realms/ops\n",
+        "",
+        ["platform.yaml:16: argocd.sso.issuer: required field is missing"],
+    ),
+    (
+        "sso-without-groups-scope",
+        "platform.yaml",
+        "    client_id: argo-fixture",
+        "    client_id: argo-fixture\n    requested_scopes: [openid, email]",
+        [
+            "platform.yaml:19: argocd.sso.requested_scopes = [openid, email]: must include groups: groups reach Argo CD's RBAC only through the token"
+        ],
+    ),
+    (
+        "gatewayapi-without-plugin-digest",
+        "platform.yaml",
+        '  sha256: "0000000000000000000000000000000000000000000000000000000000000000"\n',
+        "",
+        [
+            "environments/canary-gw.yaml: traffic_router = 'gatewayapi': needs gateway_api_plugin.sha256 in platform.yaml (64 lowercase hex digits of gatewayapi-plugin-linux-amd64 v0.15.0; upstream publishes none, so compute it from the binary you reviewed)"
+        ],
+    ),
+    (
+        "environment-reserved-audit",
+        "platform.yaml",
+        "environments: [edge, canary-gw]",
+        "environments: [edge, audit]",
+        ["platform.yaml:8: environments[1] = 'audit': 'audit' is reserved for the audit policy folder dist/audit/"],
+    ),
+    (
+        "dns-label-key-with-space",
+        "platform.yaml",
+        "logging:",
+        "cluster_dns:\n  pod_labels: {k8s app: kube-dns}\nlogging:",
+        [
+            "platform.yaml:53: cluster_dns.pod_labels: key 'k8s app': must be a Kubernetes label key such as k8s-app or app.kubernetes.io/name (letters, digits, '-', '_', '.', at most 63 after the prefix)"
+        ],
+    ),
+    (
+        "two-problems-at-once",
+        "environments/edge.yaml",
+        "traffic_router: nginx",
+        "traffic_router: istio\nreplica: 3",
+        [
+            "environments/edge.yaml:11: traffic_router = 'istio': input should be 'nginx' or 'gatewayapi'",
+            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, notifications, require_digest, protected; did you mean replicas?",
+        ],
+    ),
+    (
+        "malformed-yaml",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: [7",
+        ["environments/edge.yaml:10:6: malformed YAML: expected ',' or ']', but got ':'"],
+    ),
+    (
+        "file-is-a-list",
+        "environments/canary-gw.yaml",
+        None,
+        "- a\n- b\n",
+        ["environments/canary-gw.yaml: the file is a list ([a, b]); it must be a mapping of keys to values, one `key: value` per line"],
+    ),
+    (
+        "file-is-empty",
+        "environments/canary-gw.yaml",
+        None,
+        "",
+        ["environments/canary-gw.yaml: the file is empty; it must be a mapping of keys to values, one `key: value` per line"],
+    ),
+    (
+        "environment-file-unlisted",
+        "environments/qa.yaml",
+        None,
+        "namespace: podinfo-qa\n",
+        [
+            "environments/qa.yaml: not listed in platform.yaml environments (edge, canary-gw): add it there or remove the file; an unlisted environment would be silently ignored"
+        ],
+    ),
 ]
 
 
-def _broken_config(tmp_path: Path, file: str, change) -> Path:
+FIXTURE = ROOT / "tests" / "fixtures" / "config"
+
+
+def _broken_config(tmp_path: Path, file: str, old: str | None, new: str) -> Path:
     folder = tmp_path / "config"
-    shutil.copytree(ROOT / "config", folder)
+    shutil.copytree(FIXTURE, folder)
     target = folder / file
-    if isinstance(change, str):
-        target.write_text(change)
+    if old is None:
+        target.write_text(new)
     else:
-        data = yaml.safe_load(target.read_text())
-        change(data)
-        target.write_text(yaml.safe_dump(data, sort_keys=False))
+        text = target.read_text()
+        assert old in text, f"{file} no longer holds {old!r}: update the case"
+        target.write_text(text.replace(old, new, 1))
     return folder
 
 
 def test_committed_configuration_is_valid(config):
-    assert [e.name for e in config.environments] == ["dev", "staging", "prod"]
+    assert [e.name for e in config.environments] == list(config.platform.environments)
 
 
-@pytest.mark.parametrize(("case", "file", "change", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_bad_input_names_file_field_and_allowed_values(tmp_path, case, file, change, expected):
-    folder = _broken_config(tmp_path, file, change)
+def test_the_table_covers_every_kind_of_mistake():
+    assert len(BAD_INPUTS) >= 60
+    assert len({case for case, *_ in BAD_INPUTS}) == len(BAD_INPUTS)
+
+
+@pytest.mark.parametrize(("case", "file", "old", "new", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_bad_input_gets_its_exact_message(tmp_path, case, file, old, new, expected):
+    """File (and line), field, the value as typed, what is allowed and a hint that is right when copied."""
+    folder = _broken_config(tmp_path, file, old, new)
     with pytest.raises(config.ConfigError) as raised:
         config.load(folder)
-    message = str(raised.value)
-    assert str(folder) in message
-    for fragment in expected:
-        assert fragment in message, f"{case}: {fragment!r} not in:\n{message}"
+    assert [p.replace(f"{folder}/", "") for p in raised.value.problems] == expected
+    for problem in raised.value.problems:
+        assert problem.startswith(str(folder)), problem
+        assert "None" not in problem and "['" not in problem, f"a Python repr: {problem}"
 
 
 def _digest(folder: Path) -> str:
@@ -336,12 +932,12 @@ print(json.dumps(results))
 @pytest.fixture(scope="module")
 def main_results(tmp_path_factory):
     runs, digests = [], {}
-    for case, file, change, _ in BAD_INPUTS:
+    for case, file, old, new, _ in BAD_INPUTS:
         root = tmp_path_factory.mktemp(case)
-        folder = _broken_config(root, file, change)
+        folder = _broken_config(root, file, old, new)
         dist = root / "dist"
         shutil.copytree(ROOT / "dist", dist)
-        digests[case] = (dist, _digest(dist))
+        digests[case] = (dist, _digest(dist), folder)
         runs.append((case, str(folder), str(dist)))
     result = subprocess.run(
         [sys.executable, "-c", _DRIVER, str(ROOT)], cwd=ROOT, input=json.dumps(runs), capture_output=True, text=True, timeout=600
@@ -350,23 +946,20 @@ def main_results(tmp_path_factory):
     return json.loads(result.stdout), digests
 
 
-@pytest.mark.parametrize(("case", "file", "change", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
-def test_main_exits_nonzero_without_traceback_and_leaves_dist_unchanged(main_results, case, file, change, expected):
+@pytest.mark.parametrize(("case", "file", "old", "new", "expected"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS])
+def test_main_exits_nonzero_without_traceback_and_leaves_dist_unchanged(main_results, case, file, old, new, expected):
     results, digests = main_results
     code, stdout, stderr = results[case]
     assert code == 2
     assert "Traceback" not in stderr
-    assert expected[0] in stderr
+    dist, before, folder = digests[case]
+    assert stderr.replace(f"{folder}/", "") == "error: invalid configuration, dist/ left unchanged\n" + "".join(f"{p}\n" for p in expected)
     assert stdout == ""
-    dist, before = digests[case]
     assert _digest(dist) == before
 
 
-def test_every_problem_is_reported_at_once(tmp_path):
-    folder = _broken_config(tmp_path, PROD, lambda d: d.update(replicas="x", traffic_router="istio"))
-    with pytest.raises(config.ConfigError) as raised:
-        config.load(folder)
-    assert len(raised.value.problems) == 2
+def test_every_problem_is_reported_at_once():
+    assert len(next(expected for case, *_, expected in BAD_INPUTS if case == "two-problems-at-once")) == 2
 
 
 def test_a_failing_synthesis_leaves_dist_unchanged(tmp_path):
@@ -408,16 +1001,64 @@ def test_duration_parsing():
 
 def test_errors_show_paths_relative_to_the_project(tmp_path):
     folder = ROOT / ".pytest_cache" / f"config-{tmp_path.name}"
-    shutil.copytree(ROOT / "config", folder)
+    shutil.copytree(FIXTURE, folder)
     try:
-        prod = folder / PROD
-        prod.write_text(prod.read_text().replace("replicas: 5", "replicas: 0"))
+        edge = folder / "environments/edge.yaml"
+        edge.write_text(edge.read_text().replace("replicas: 7", "replicas: 0"))
         result = run_main(config_dir=folder, dist=tmp_path / "dist")
     finally:
         shutil.rmtree(folder)
     assert result.returncode == 2
-    assert f".pytest_cache/config-{tmp_path.name}/{PROD}: replicas = 0" in result.stderr
+    assert f".pytest_cache/config-{tmp_path.name}/environments/edge.yaml:9: replicas = 0" in result.stderr
     assert str(ROOT) not in result.stderr
+
+
+WARNINGS = [
+    (
+        "a template listed twice",
+        "analysis: [podinfo-error-rate, podinfo-request-rate]",
+        "analysis: [podinfo-error-rate, podinfo-request-rate, podinfo-error-rate]",
+        "environments/edge.yaml: canary.stages[1].analysis lists podinfo-error-rate more than once; Argo Rollouts runs "
+        "a template once however often it is named (FilterUniqueTemplates)",
+    ),
+    (
+        "a timed stage without checks",
+        "",
+        "",
+        "environments/edge.yaml: canary.stages[2] (60%) has no blocking checks: it promotes when its pause ends, judged "
+        "only by the background analysis",
+    ),
+    (
+        "the last environment unprotected",
+        "",
+        "",
+        "environments/canary-gw.yaml: protected = false for canary-gw, the last environment in promotion order: canaryctl "
+        "will not ask before abort or promote --full there",
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "old", "new", "warning"), WARNINGS, ids=[w[0] for w in WARNINGS])
+def test_legal_but_surprising_input_is_a_warning(tmp_path, case, old, new, warning):
+    """Legal, so it synthesizes (exit 0); surprising, so it is said on stderr."""
+    folder = _broken_config(tmp_path, "environments/edge.yaml", old, new)
+    loaded = config.load(folder)
+    assert warning in [w.replace(f"{folder}/", "") for w in loaded.warnings]
+
+
+def test_a_clash_is_told_in_the_file_that_changed(tmp_path):
+    """Copy an environment and forget to change its host: the copy, the uncommitted file, is blamed."""
+    folder = _broken_config(tmp_path, "environments/canary-gw.yaml", "hosts: [gw.fixture.example.test]", "hosts: [gw.fixture.example.test]")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"], check=True)
+    # edge.yaml changes now: it takes canary-gw's host, so edge.yaml (earlier in order) is the one to blame.
+    edge = folder / "environments/edge.yaml"
+    edge.write_text(edge.read_text().replace("www.edge.fixture.example.test]", "gw.fixture.example.test]"))
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(folder)
+    (problem,) = raised.value.problems
+    assert problem.startswith(f"{edge}:10: hosts = 'gw.fixture.example.test': already used by {folder}/environments/canary-gw.yaml")
 
 
 def test_synthesis_reports_one_line(fresh_synth):
@@ -426,7 +1067,7 @@ def test_synthesis_reports_one_line(fresh_synth):
 
 
 def test_unknown_template_message_lists_only_step_templates(tmp_path):
-    folder = _broken_config(tmp_path, PROD, _set("canary.stages[0].analysis", ["nope"]))
+    folder = _broken_config(tmp_path, "environments/edge.yaml", "analysis: [podinfo-error-rate,", "analysis: [nope,")
     with pytest.raises(config.ConfigError) as raised:
         config.load(folder)
     assert "podinfo-error-rate" in str(raised.value) and "podinfo-complete-analysis" not in str(raised.value)

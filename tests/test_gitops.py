@@ -45,9 +45,9 @@ def _git(repo, *args) -> str:
 def test_update_image_refuses_a_bad_tag_or_digest_and_changes_nothing(repo):
     head, before = _git(repo, "rev-parse", "HEAD"), (repo / "config/environments/prod.yaml").read_text()
     for args, words in (
-        (["latest"], ["prod.yaml: image.tag = 'latest'", "pin an exact version"]),
-        (["6.14.2", "--digest", "sha256:abc"], ["prod.yaml: image.digest = 'sha256:abc'", "64 lowercase hex digits"]),
-        (["bad tag!"], ["prod.yaml: image.tag = 'bad tag!'"]),
+        (["latest"], ["prod.yaml:", ": image.tag = 'latest'", "pin an exact version"]),
+        (["6.14.2", "--digest", "sha256:abc"], ["prod.yaml:", ": image.digest = 'sha256:abc'", "64 lowercase hex digits"]),
+        (["bad tag!"], ["prod.yaml:", ": image.tag = 'bad tag!'"]),
     ):
         result = run("update-image", *args, "--env", "prod", "--repo", str(repo))
         assert result.exit_code == kube.USAGE and all(w in result.output for w in words), result.output

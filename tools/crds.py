@@ -60,7 +60,7 @@ def fetch(crd: PinnedCrd) -> bytes:
         path = Path(local_dir) / crd.filename
         if not path.is_file():
             raise CrdError(f"{path}: not found ({DIR_ENV}={local_dir} must hold {crd.filename}, pinned at {crd.url})")
-        return _verify(crd, path.read_bytes(), str(path))
+        return _cache(crd, _verify(crd, path.read_bytes(), str(path)))
     cached = CACHE_DIR / crd.filename
     if cached.is_file():
         return _verify(crd, cached.read_bytes(), str(cached))
@@ -69,8 +69,15 @@ def fetch(crd: PinnedCrd) -> bytes:
             content = _verify(crd, response.read(), crd.url)
     except OSError as exc:
         raise CrdError(f"{crd.url}: cannot download ({exc}); set {DIR_ENV} to a directory holding {crd.filename}") from exc
-    CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(content)
+    return _cache(crd, content)
+
+
+def _cache(crd: PinnedCrd, content: bytes) -> bytes:
+    """Keep a verified copy in .cache/crds, so a later offline run needs no directory or network."""
+    cached = CACHE_DIR / crd.filename
+    if not cached.is_file():
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(content)
     return content
 
 
