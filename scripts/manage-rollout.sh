@@ -26,6 +26,8 @@ Operate podinfo's canary rollouts (each subcommand is \`canaryctl SUBCOMMAND\`):
   deploy        bootstrap a cluster (also scripts/deploy-argocd-canary.sh)
 
 Example: $(basename "$0") status --env prod
+Exit codes are canaryctl's, one table for every subcommand: \`canaryctl --help\` prints it
+(2 also for an unknown subcommand or canaryctl not installed).
 USAGE
 }
 

@@ -24,6 +24,8 @@ class FakeApiServer:
         self.failures: dict[tuple[str, str], int] = {}  # (method, path) -> status
         self.sequences: dict[str, list[dict]] = {}  # path -> successive answers to GET (the last repeats)
         self.requests: list[dict] = []
+        # `kubectl version`'s request, which canaryctl deploy sends before kubectl runs (kube.reach).
+        self.objects["/version"] = {"major": "1", "minor": "37", "gitVersion": "v1.37.0", "platform": "linux/amd64"}
         server = self
 
         class Handler(BaseHTTPRequestHandler):

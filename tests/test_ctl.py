@@ -69,6 +69,13 @@ def run(*args: str):
     return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
+def _exited(result, code: kube.Exit, command: str) -> bool:
+    """The command ended with `code`, and the exit-code table documents it for that command."""
+    assert result.exit_code == code, result.output
+    assert code in kube.exit_codes(command), f"{command} exits {code}, which kube.EXIT_CODES does not list for it"
+    return True
+
+
 PATH = ROLLOUTS.format(ns="podinfo-prod") + "/podinfo"
 
 
@@ -212,7 +219,7 @@ def test_failures_are_one_line_with_their_exit_code(api, rollout, tmp_path, monk
     api.objects[PATH] = done
     api.failures.clear()
     nothing = run("abort", "--env", "prod", "--yes")
-    assert nothing.exit_code == kube.NO_CANARY and "no canary in progress" in nothing.output
+    assert _exited(nothing, kube.NO_CANARY, "abort") and "no canary in progress" in nothing.output
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
     assert run("status", "--env", "prod").exit_code == kube.NO_KUBECONFIG
     for line in (forbidden.output, missing.output, nothing.output):
@@ -417,7 +424,7 @@ def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config, object
 
 def test_metrics_names_an_unreachable_prometheus():
     result = run("metrics", "--env", "prod", "--prometheus", "http://127.0.0.1:9", "--canary-hash", "c0ffee")
-    assert result.exit_code == kube.PROMETHEUS and "Prometheus unreachable at http://127.0.0.1:9" in result.output
+    assert _exited(result, kube.PROMETHEUS, "metrics") and "Prometheus unreachable at http://127.0.0.1:9" in result.output
 
 
 # --- test-canary: two versions behind a router on loopback ----------------------------------------
@@ -506,8 +513,35 @@ def test_test_canary_reports_each_versions_share_statuses_and_latency():
 def test_test_canary_is_bounded():
     assert run("test-canary", "--url", "http://127.0.0.1:9", "--requests", "20000").exit_code == 2  # above the bound
     unreachable = run("test-canary", "--url", "http://127.0.0.1:9", "--requests", "3", "--output", "json")
-    rounds = json.loads(unreachable.output)["rounds"]
+    assert _exited(unreachable, kube.NO_ANSWER, "test-canary")  # reached nothing: not a success
+    rounds = json.loads(unreachable.stdout)["rounds"]  # the report still comes, on stdout
     assert rounds[0]["sent"] == 3 and rounds[0]["versions"] == {} and sum(rounds[0]["errors"].values()) == 3
+
+
+def test_test_canary_without_a_successful_answer_fails_after_its_report():
+    """A round that got no successful answer (connections refused, or only 500s) exits NO_ANSWER
+    with one line naming the round; latency percentiles come from successful answers only."""
+    broken = _Version("6.14.2", fail_every=1)  # every answer a 500
+    only_errors = run("test-canary", "--url", broken.url, "--requests", "3")
+    assert _exited(only_errors, kube.NO_ANSWER, "test-canary")
+    assert only_errors.stderr == (
+        f"canaryctl: no successful answer from {broken.url}/version in 2 of 2 rounds "
+        "(users (no header): 500 ×3; X-Canary: always: 500 ×3)\n"
+    )
+    assert "500 ×3" in only_errors.stdout and "- / - / -" in only_errors.stdout  # no latency of failed requests
+    as_json = json.loads(run("test-canary", "--url", broken.url, "--requests", "3", "--output", "json").stdout)
+    assert {r["answered"] for r in as_json["rounds"]} == {0} and as_json["rounds"][0]["latency_ms"]["p50"] is None
+    refused = run("test-canary", "--url", "http://127.0.0.1:9", "--requests", "2")
+    assert _exited(refused, kube.NO_ANSWER, "test-canary")
+    assert "(users (no header): failed: ConnectionRefusedError ×2; " in refused.stderr and "{" not in refused.output
+    # The canary round alone silent (the header's backend refuses): the report, then NO_ANSWER for it.
+    stable = _Version("6.14.1")
+    router = _Router(stable, broken)
+    half = run("test-canary", "--url", router.url, "--requests", "4")
+    assert _exited(half, kube.NO_ANSWER, "test-canary")
+    assert half.stderr.endswith("in 1 of 2 rounds (X-Canary: always: 500 ×4)\n") and "6.14.1" in half.stdout
+    for server in (broken, stable, router):
+        server.server.shutdown()
 
 
 # --- watch: a live view, and an exit code that says how the rollout ended ------------------------
@@ -530,7 +564,7 @@ def test_watch_follows_until_aborted_and_says_so(api, rollout):
         _state(rollout, timed + 1, abort=True, phase="Degraded", message="RolloutAborted: metric server-errors failed"),
     ]
     result = run("watch", "--env", "prod", "--interval", "0.01")
-    assert result.exit_code == kube.ABORTED, result.output
+    assert _exited(result, kube.ABORTED, "watch")
     assert "rollout 'podinfo' aborted" in result.output
     assert sum(1 for r in api.requests if r["path"] == PATH) == 4
 
@@ -541,13 +575,13 @@ def test_watch_exit_codes_for_completed_paused_and_timed_out(api, rollout):
         _state(rollout, gate + 1),
         _state(rollout, len(rollout["spec"]["strategy"]["canary"]["steps"]), currentPodHash="5d4c7b8a9", phase="Healthy"),
     ]
-    assert run("watch", "--env", "prod", "--interval", "0.01").exit_code == kube.COMPLETED
+    assert _exited(run("watch", "--env", "prod", "--interval", "0.01"), kube.COMPLETED, "watch")
     at_gate = _state(rollout, gate, phase="Paused", pauseConditions=[{"reason": "CanaryPauseStep", "startTime": "2026-11-27T10:00:00Z"}])
     api.sequences[PATH] = [at_gate]
-    assert run("watch", "--env", "prod", "--interval", "0.01", "--exit-on-pause").exit_code == kube.PAUSED
+    assert _exited(run("watch", "--env", "prod", "--interval", "0.01", "--exit-on-pause"), kube.PAUSED, "watch")
     api.sequences[PATH] = [_state(rollout, 0)]
     timed_out = run("watch", "--env", "prod", "--interval", "0.2", "--timeout", "1")
-    assert timed_out.exit_code == kube.TIMED_OUT and "still running at the timeout" in timed_out.output
+    assert _exited(timed_out, kube.TIMED_OUT, "watch") and "still running at the timeout" in timed_out.output
 
 
 def test_watch_screen_shows_steps_weight_countdown_and_analysis(rollout):
@@ -647,7 +681,7 @@ def test_deploy_applies_in_order_then_waits_for_every_application(api, tmp_path,
     assert calls[3]["args"][-4:] == ["-f", "dist/argocd/AppProject.platform.k8s.yaml", "-f", "dist/argocd/Application.bootstrap.k8s.yaml"]
     api.sequences[apps] = [listing("Degraded")]
     stuck = run("deploy", "--interval", "0.01", "--timeout", "1")
-    assert stuck.exit_code == kube.TIMED_OUT and f"podinfo-{config.environments[-1].name} (Synced/Degraded)" in stuck.output
+    assert _exited(stuck, kube.TIMED_OUT, "deploy") and f"podinfo-{config.environments[-1].name} (Synced/Degraded)" in stuck.output
 
 
 # --- the scripts of the original plan ----------------------------------------------------------------
@@ -863,3 +897,266 @@ def test_watch_shows_the_failed_background_warning(api, rollout):
     assert watched.exit_code == kube.PAUSED
     assert WARNING in " ".join(watched.output.split())
     assert ("GET", ANALYSIS_RUNS.format(ns="podinfo-prod") + "/podinfo-bg") in [(r["method"], r["path"]) for r in api.requests]
+
+
+# --- one exit-code table, kubeconfig and context checks, messages for people ---------------------
+
+
+def _commands() -> dict:
+    return {c.name or c.callback.__name__.replace("_", "-"): c.callback for c in app.registered_commands}
+
+
+def _bind_imports(tree, scope: dict) -> None:
+    """The names a function imports in its own body (`from podinfo_canary.ctl import deploy as deploying`)."""
+    import ast
+    import importlib
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                found = getattr(module, alias.name, None)
+                scope[alias.asname or alias.name] = found if found is not None else importlib.import_module(f"{node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                scope[alias.asname or alias.name.partition(".")[0]] = importlib.import_module(alias.name.partition(".")[0])
+
+
+def _resolve(node, scope: dict):
+    import ast
+    import inspect
+
+    if isinstance(node, ast.Name):
+        return scope.get(node.id)
+    if isinstance(node, ast.Attribute):
+        base = _resolve(node.value, scope)
+        if inspect.ismodule(base) or inspect.isclass(base):
+            return getattr(base, node.attr, None)
+    return None
+
+
+def _ours(obj) -> bool:
+    import inspect
+
+    return (inspect.isfunction(obj) or inspect.isclass(obj)) and (obj.__module__ or "").startswith("podinfo_canary.ctl")
+
+
+def _exits_of(fn, seen: set) -> set:
+    """The exit codes a canaryctl function can give: every kube.Exit it names (in a CtlError, a
+    typer.Exit, a code it compares or returns) and those of every canaryctl function, class or
+    method it calls. Names resolve through its module and its own imports; a method call
+    through its receiver: `self`, a name bound to a canaryctl class (`rollouts = Rollouts(...)`,
+    a parameter annotated `Prometheus`) or a call of one (`Rollouts(target).apply`)."""
+    import ast
+    import inspect
+    import textwrap
+
+    if fn in seen:
+        return set()
+    seen.add(fn)
+    if inspect.isclass(fn):
+        init = fn.__dict__.get("__init__")  # a dataclass's is generated: no source, no code of ours
+        return _exits_of(init, seen) if inspect.isfunction(init) and not init.__code__.co_filename.startswith("<") else set()
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    scope = dict(fn.__globals__)
+    _bind_imports(tree, scope)
+    types = {}
+    owner = scope.get(fn.__qualname__.split(".")[0]) if "." in fn.__qualname__ and "<locals>" not in fn.__qualname__ else None
+    if inspect.isclass(owner):
+        types["self"] = owner
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None and _ours(_resolve(node.annotation, scope)):
+            types[node.arg] = _resolve(node.annotation, scope)
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _ours(cls := _resolve(node.value.func, scope)):
+            types.update({t.id: cls for t in node.targets if isinstance(t, ast.Name) and inspect.isclass(cls)})
+    codes = set()
+    for node in ast.walk(tree):
+        if isinstance(_resolve(node, scope), kube.Exit):
+            codes.add(_resolve(node, scope))
+        if not isinstance(node, ast.Call):
+            continue
+        callees = [_resolve(node.func, scope)]
+        if isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            cls = types.get(receiver.id) if isinstance(receiver, ast.Name) else None
+            if isinstance(receiver, ast.Call):
+                cls = _resolve(receiver.func, scope)
+            if inspect.isclass(cls) and _ours(cls):
+                callees.append(getattr(cls, node.func.attr, None))
+        for callee in callees:
+            if _ours(callee):
+                codes |= _exits_of(callee, seen)
+    return codes
+
+
+def test_every_exit_a_command_can_give_is_in_the_one_table():
+    """Walks every registered command through the functions it calls: the codes it can give
+    (and typer's own: 0, 2 for a bad option) are exactly those kube.EXIT_CODES lists for it."""
+    table = {e.code for e in kube.EXIT_CODES}
+    assert len(table) == len(kube.EXIT_CODES) and set(kube.Exit) == table  # one row per code, every code a row
+    commands = _commands()
+    assert set(commands) == {n for e in kube.EXIT_CODES if e.commands != kube.EVERY_COMMAND for n in e.commands} | {
+        "test-canary",
+        "dashboard",
+        "plan",
+        "update-image",
+    }
+    for name, callback in commands.items():
+        found = _exits_of(callback, set()) | {kube.OK, kube.USAGE}
+        assert found == set(kube.exit_codes(name)), (name, sorted(found), kube.exit_codes(name))
+    # The walk finds what the commands do: the cluster's codes only where the cluster is read.
+    assert kube.PROMETHEUS in kube.exit_codes("metrics") and kube.NO_KUBECONFIG not in kube.exit_codes("test-canary")
+    assert {kube.ABORTED, kube.PAUSED, kube.TIMED_OUT} <= set(kube.exit_codes("watch"))
+
+
+def test_no_exit_code_is_a_bare_number():
+    """Every CtlError and typer.Exit in podinfo_canary/ctl/ names its code (kube.Exit), so the walk
+    above sees each one."""
+    import ast
+
+    from tests.conftest import ROOT
+
+    bare = []
+    for path in sorted((ROOT / "podinfo_canary" / "ctl").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            code = node.args[1] if name == "CtlError" and len(node.args) > 1 else (node.args[0] if name == "Exit" and node.args else None)
+            if isinstance(code, ast.Constant):
+                bare.append(f"{path.name}:{node.lineno}")
+    assert bare == []
+
+
+def test_help_prints_the_exit_code_table_and_each_commands_codes():
+    top = " ".join(run("--help").output.split())
+    for row in kube.EXIT_CODES:
+        assert f"{row.code.value} {row.meaning}" in top, row
+    for name in _commands():
+        codes = ", ".join(str(c.value) for c in kube.exit_codes(name))
+        assert f"Exit codes: {codes} (canaryctl --help says what each means)" in " ".join(run(name, "--help").output.split()), name
+
+
+def test_help_has_no_type_placeholders_and_every_option_says_what_it_means():
+    import re
+
+    import typer
+    import typer._click as click
+
+    group = typer.main.get_command(app)
+    screens = {"": group}
+    screens.update(group.commands)
+    for name, command in screens.items():
+        ctx = click.Context(command, info_name=name or "canaryctl")
+        for param in command.get_params(ctx):
+            if getattr(param, "hidden", False):
+                continue
+            shown = param.display_type_rich(ctx)
+            assert shown is None or not shown.startswith("<"), (name, param.name, shown)
+            assert param.help and len(param.help.split()) >= 4, (name, param.name, param.help)
+        output = run(*([name] if name else []), "--help").output
+        assert not re.search(r"<(bool|str|int|float|path|text\|json)\b", output), (name, output)
+
+
+def test_an_unknown_environment_suggests_the_closest_in_the_configured_order(api, config):
+    known = ", ".join(e.name for e in config.environments)
+    assert known == "dev, staging, prod"  # config/platform.yaml `environments:`
+    typo = run("status", "--env", "prdo")
+    assert _exited(typo, kube.USAGE, "status")
+    assert typo.output == f"canaryctl: unknown environment 'prdo'; known: {known}; did you mean 'prod'?\n"
+    assert run("plan", "--env", "qa").output == f"canaryctl: unknown environment 'qa'; known: {known}\n"
+    nowhere = run("resume")
+    assert nowhere.output == "canaryctl: say which environment (--env dev|staging|prod) or namespace (--namespace)\n"
+    assert "--env dev|staging|prod (its first host) or --url" in run("test-canary").output
+
+
+def test_a_missing_context_is_named_with_the_kubeconfigs_contexts(api, tmp_path, monkeypatch):
+    kubeconfig = tmp_path / "kubeconfig"
+    missing = run("status", "--env", "prod", "--context", "foo")
+    assert _exited(missing, kube.NO_KUBECONFIG, "status")
+    assert missing.output == f"canaryctl: kubeconfig context 'foo' not found in {kubeconfig}; its contexts: loopback (current)\n"
+    assert api.requests == []  # refused before any request
+    # A second file on $KUBECONFIG: its contexts too, merged as kubectl merges them.
+    other = tmp_path / "other"
+    other.write_text(kubeconfig.read_text().replace("loopback", "staging-cluster").replace("current-context: staging-cluster\n", ""))
+    monkeypatch.setenv("KUBECONFIG", f"{kubeconfig}:{other}")
+    merged = run("abort", "--env", "prod", "--yes", "--context", "prod-cluster")
+    assert merged.output.endswith(f"not found in {kubeconfig}, {other}; its contexts: loopback (current), staging-cluster\n")
+    monkeypatch.setenv("KUBECONFIG", str(other))
+    no_current = run("status", "--env", "prod")
+    assert _exited(no_current, kube.NO_KUBECONFIG, "status")
+    assert no_current.output == f"canaryctl: kubeconfig {other} sets no current context: pass --context, one of: staging-cluster\n"
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    absent = run("pause", "--env", "prod")
+    assert _exited(absent, kube.NO_KUBECONFIG, "pause")
+    assert absent.output == f"canaryctl: no kubeconfig: {tmp_path / 'absent'} does not exist; set KUBECONFIG to your cluster's kubeconfig\n"
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    assert run("pause", "--env", "prod", "--context", "loopback").exit_code == 0  # an existing one works
+
+
+def test_deploy_checks_the_kubeconfig_and_the_cluster_before_kubectl(api, tmp_path, monkeypatch):
+    """Like every cluster command: exit 3 or 4 with one line, kubectl never called; --dry-run reads no cluster."""
+    log, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    absent = run("deploy", "--interval", "0.01")
+    assert _exited(absent, kube.NO_KUBECONFIG, "deploy")
+    assert absent.output == f"canaryctl: no kubeconfig: {tmp_path / 'absent'} does not exist; set KUBECONFIG to your cluster's kubeconfig\n"
+    assert run("deploy", "--dry-run").exit_code == 0  # the plan needs no cluster
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    unknown = run("deploy", "--context", "nope")
+    assert _exited(unknown, kube.NO_KUBECONFIG, "deploy") and "context 'nope' not found" in unknown.output
+    with FakeApiServer() as stopped:
+        monkeypatch.setenv("KUBECONFIG", str(stopped.kubeconfig(tmp_path / "bin")))
+    unreachable = run("deploy")
+    assert _exited(unreachable, kube.UNREACHABLE, "deploy")
+    assert unreachable.output == f"canaryctl: cluster unreachable at {stopped.url}: connection refused\n"
+    assert not log.exists()  # kubectl never ran
+
+
+def test_messages_for_people_carry_no_python_reprs(api, rollout, tmp_path, monkeypatch):
+    """An unreachable server is named with the operating system's words, not the client's repr;
+    a metric without a value yet is `-`, an analysis without a phase is starting."""
+    runs = ANALYSIS_RUNS.format(ns="podinfo-prod")
+    api.lists[REPLICA_SETS.format(ns="podinfo-prod")] = []
+    rollout["status"]["canary"]["currentStepAnalysisRunStatus"] = {"name": "podinfo-new", "status": ""}
+    api.objects[runs + "/podinfo-new"] = {
+        "metadata": {"name": "podinfo-new"},
+        "spec": {"metrics": [{"name": "server-errors", "failureCondition": "result[0] >= 5.3"}]},
+        "status": {"metricResults": [{"name": "server-errors", "count": 0}]},
+    }
+    api.lists[runs] = [
+        {
+            **api.objects[runs + "/podinfo-new"],
+            "metadata": {"name": "podinfo-new", "ownerReferences": [{"kind": "Rollout", "name": "podinfo"}]},
+        }
+    ]
+    shown = [run("status", "--env", "prod").output, run("analysis", "--env", "prod").output]
+    assert "analysis podinfo-new: starting" in shown[0] and "podinfo-new: starting" in shown[1]
+    prometheus = run("metrics", "--env", "prod", "--prometheus", "http://127.0.0.1:9", "--canary-hash", "c0ffee")
+    assert prometheus.output == (
+        "canaryctl: Prometheus unreachable at http://127.0.0.1:9: connection refused; "
+        "from a laptop, port-forward it and pass --prometheus\n"
+    )
+    with FakeApiServer() as stopped:
+        monkeypatch.setenv("KUBECONFIG", str(stopped.kubeconfig(tmp_path)))
+    cluster = run("status", "--env", "prod")
+    assert cluster.output == f"canaryctl: cluster unreachable at {stopped.url}: connection refused\n"
+    for text in (*shown, prometheus.output, cluster.output):
+        assert not any(r in text for r in ("None", "{'", "['", "Error(", "Pool(")), text
+
+
+def test_ctrl_c_is_interrupted_in_every_command(api, monkeypatch):
+    """Ctrl-C, also at a protected environment's question, ends with INTERRUPTED and one line."""
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched:
+        patched.setattr("podinfo_canary.ctl.app._config", interrupt)
+        stopped = run("plan", "--env", "prod")
+    assert _exited(stopped, kube.INTERRUPTED, "plan") and stopped.output == "canaryctl: interrupted\n"
+    monkeypatch.setattr("podinfo_canary.ctl.app._interactive", lambda: True)
+    at_question = CliRunner().invoke(app, ["abort", "--env", "prod"], input="")  # no answer: click aborts the prompt
+    assert _exited(at_question, kube.INTERRUPTED, "abort") and at_question.output.endswith("canaryctl: interrupted\n")
+    assert api.writes() == []

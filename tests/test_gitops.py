@@ -97,3 +97,86 @@ def test_update_image_refuses_to_commit_over_other_changes_and_knows_when_nothin
     pinned = ["--digest", image["digest"]] if "digest" in image else []
     same = run("update-image", current, "--env", "prod", *pinned, "--commit", "--repo", str(repo))
     assert same.exit_code == 0 and f"already at {current}" in same.output and _git(repo, "rev-parse", "HEAD") == head
+
+
+def _clean(repo) -> str:
+    """Back to the fixture's last commit, whatever an earlier test left; its hash."""
+    _git(repo, "reset", "--hard", "--quiet")
+    _git(repo, "clean", "-fdq", "--", "config", "dist", "README.md")
+    return _git(repo, "rev-parse", "HEAD").strip()
+
+
+def _next_tag(repo) -> str:
+    """A tag prod is not at yet (an earlier test may have committed one)."""
+    text = (repo / "config/environments/prod.yaml").read_text()
+    return "6.14.7" if "tag: 6.14.7" not in text else "6.14.8"
+
+
+def test_update_image_without_commit_then_with_commit_makes_one_commit(repo):
+    """No loop: the run without --commit leaves its edit; the same command with --commit accepts
+    exactly that edit (config line, dist/, README tables) and commits it."""
+    head = _clean(repo)
+    tag = _next_tag(repo)
+    first = run("update-image", tag, "--env", "prod", "--repo", str(repo))
+    assert first.exit_code == 0, first.output
+    assert "then run the same command with --commit, or commit it yourself:" in first.output
+    assert _git(repo, "status", "--porcelain", "--", "config", "dist")  # the edit, uncommitted
+    again = run("update-image", tag, "--env", "prod", "--commit", "--repo", str(repo))
+    assert again.exit_code == 0, again.output
+    assert "committed " in again.output and "already at" not in again.output
+    assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo {tag}\n"
+    assert {"config/environments/prod.yaml", "dist/prod/Rollout.podinfo.k8s.yaml"} <= set(
+        _git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    )
+    assert _git(repo, "status", "--porcelain") == ""
+    same = run("update-image", tag, "--env", "prod", "--commit", "--repo", str(repo))
+    assert same.exit_code == 0 and f"already at {tag}" in same.output  # committed: nothing left to do
+
+
+def test_the_printed_git_command_makes_the_same_commit(repo):
+    import subprocess
+
+    head = _clean(repo)
+    tag = _next_tag(repo)
+    result = run("update-image", tag, "--env", "prod", "--repo", str(repo))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    command = lines[
+        lines.index("not committed: review it (`git diff`), then run the same command with --commit, or commit it yourself:") + 1
+    ]
+    assert command.strip().startswith("git add -- config/environments/prod.yaml dist README.md && git commit -m ")
+    subprocess.run(["bash", "-c", command.strip()], cwd=repo, check=True, capture_output=True)
+    assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+    assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo {tag}\n"
+    assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_commit_refuses_any_change_this_command_does_not_make(repo):
+    """The pending edit plus a hand edit in dist/, the README's prose or the environment file, or
+    another tag's edit: refused with nothing changed (files and HEAD as they were)."""
+    _clean(repo)
+    tag = _next_tag(repo)
+    assert run("update-image", tag, "--env", "prod", "--repo", str(repo)).exit_code == 0
+    head = _git(repo, "rev-parse", "HEAD")
+    dev_rollout, readme, prod = repo / "dist/dev/Rollout.podinfo.k8s.yaml", repo / "README.md", repo / "config/environments/prod.yaml"
+    for path, edit, words in (
+        (dev_rollout, "# a hand edit\n", "dist/dev/Rollout.podinfo.k8s.yaml has uncommitted changes the synthesis does not make"),
+        (readme, "\nA new paragraph.\n", "README.md has uncommitted changes outside its generated tables"),
+        (prod, "# a comment\n", "config/environments/prod.yaml has uncommitted changes other than this image"),
+    ):
+        original = path.read_text()
+        path.write_text(original + edit)
+        before = {p: p.read_text() for p in (dev_rollout, readme, prod)}
+        refused = run("update-image", tag, "--env", "prod", "--commit", "--repo", str(repo))
+        assert refused.exit_code == kube.USAGE and words in refused.output and "nothing changed" in refused.output, refused.output
+        assert {p: p.read_text() for p in before} == before and _git(repo, "rev-parse", "HEAD") == head
+        path.write_text(original)
+    other = run("update-image", "6.14.9", "--env", "prod", "--commit", "--repo", str(repo))
+    assert other.exit_code == kube.USAGE and "other than this image" in other.output
+
+
+def test_update_image_names_environments_in_the_configured_order(repo):
+    result = run("update-image", "6.14.2", "--env", "prdo", "--repo", str(repo))
+    assert result.exit_code == kube.USAGE
+    assert result.output == "canaryctl: unknown environment 'prdo'; known: dev, staging, prod; did you mean 'prod'?\n"

@@ -5,7 +5,8 @@ Commands that read the cluster (`status`, `watch`) or change a Rollout (`promote
 (`--context` to pick another); the namespace is the environment's from config/ (`--env`), or
 `--namespace`. `promote` moves a canary past the controller's pause (or one step on); `resume`
 only undoes `pause`. `plan` reads dist/. Every read command takes `--output json`. A failure is
-one line on stderr and an exit code of its kind (podinfo_canary/ctl/kube.py).
+one line on stderr and an exit code of its kind: the one table, kube.EXIT_CODES, which
+`canaryctl --help` prints and each command's help lists its codes of.
 """
 
 from __future__ import annotations
@@ -20,11 +21,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from podinfo_canary import config as config_module
 from podinfo_canary.ctl import actions, kube
-from podinfo_canary.ctl.kube import NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
+from podinfo_canary.ctl.kube import EXIT_CODES, INTERRUPTED, NO_ANSWER, NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
 from podinfo_canary.ctl.status import (
     FAILED_PHASES,
     PASSED_PHASES,
@@ -34,13 +37,46 @@ from podinfo_canary.ctl.status import (
     step_analysis,
     summarize,
 )
+from podinfo_canary.ctl.words import counted, listing, unknown_environment
 from podinfo_canary.workload import HASH_LABEL, WORKLOAD
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
+def _no_type(ctx) -> None:
+    return None
+
+
+def _plain(params: list) -> list:
+    """No type placeholder in help (`<bool>`, `<str>`): a flag shows none, an argument its name,
+    an option its metavar (ENV, SECONDS)."""
+    for param in params:
+        if isinstance(param, TyperArgument) or getattr(param, "is_flag", False):
+            param.display_type_rich = _no_type
+    return params
+
+
+class _Command(TyperCommand):
+    def get_params(self, ctx) -> list:
+        return _plain(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    def get_params(self, ctx) -> list:
+        return _plain(super().get_params(ctx))
+
+
+def _exit_table() -> str:
+    """The exit-code table, for `canaryctl --help` (rich markup escaped)."""
+    rows = [f"  {e.code.value:>3}  {e.meaning}" for e in EXIT_CODES]
+    return escape("Exit codes (every command's --help lists its own):\n" + "\n".join(rows))
+
+
 app = typer.Typer(
     name="canaryctl",
     help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, resume, update-image, test-canary, dashboard, plan, deploy.",
+    epilog=_exit_table(),
+    cls=_Group,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -49,16 +85,30 @@ out = Console()
 err = Console(stderr=True)
 
 
+def command(name: str):
+    """Register a canaryctl command: help without type placeholders, its exit codes in the epilog."""
+    codes = ", ".join(str(code.value) for code in kube.exit_codes(name))
+    return app.command(name, cls=_Command, epilog=f"Exit codes: {codes} (canaryctl --help says what each means).")
+
+
 class Output(StrEnum):
     text = "text"
     json = "json"
 
 
-Env = Annotated[str | None, typer.Option("--env", "-e", help="Environment from config/ (its namespace and settings).")]
-Namespace = Annotated[str | None, typer.Option("--namespace", "-n", help="Namespace, instead of the environment's.")]
-Context = Annotated[str | None, typer.Option("--context", help="kubeconfig context (default: the current one).")]
-RolloutName = Annotated[str, typer.Option("--rollout", help="Rollout name.")]
-OutputOption = Annotated[Output, typer.Option("--output", "-o", help="text, or json for scripts.")]
+Env = Annotated[
+    str | None, typer.Option("--env", "-e", metavar="ENV", help="Environment from config/: its namespace, protection and settings.")
+]
+Namespace = Annotated[
+    str | None, typer.Option("--namespace", "-n", metavar="NAMESPACE", help="The namespace to act in, instead of the environment's.")
+]
+Context = Annotated[
+    str | None, typer.Option("--context", metavar="CONTEXT", help="The kubeconfig context to use (default: the current context).")
+]
+RolloutName = Annotated[str, typer.Option("--rollout", metavar="NAME", help="The Rollout to act on.")]
+OutputOption = Annotated[
+    Output, typer.Option("--output", "-o", metavar="text|json", help="Output format: text for people, json for scripts.")
+]
 ConfigDir = Annotated[Path, typer.Option("--config-dir", hidden=True)]
 
 
@@ -77,7 +127,14 @@ def _named(cfg: config_module.Config, env: str) -> config_module.Environment:
     for environment in cfg.environments:
         if environment.name == env:
             return environment
-    raise CtlError(f"unknown environment {env!r}; known: {', '.join(e.name for e in cfg.environments)}", USAGE)
+    raise CtlError(unknown_environment(env, (e.name for e in cfg.environments)), USAGE)
+
+
+def _which(config_dir: Path) -> str:
+    """`dev|staging|prod`: the configured environments, in their order."""
+    with contextlib.suppress(CtlError):
+        return "|".join(e.name for e in _config(config_dir).environments)
+    return "ENV"
 
 
 def _target(
@@ -85,7 +142,7 @@ def _target(
 ) -> tuple[Target, config_module.Environment | None]:
     environment = _environment(env, config_dir)
     if namespace is None and environment is None:
-        raise CtlError("say which environment (--env dev|staging|prod) or namespace (--namespace)", USAGE)
+        raise CtlError(f"say which environment (--env {_which(config_dir)}) or namespace (--namespace)", USAGE)
     if environment is None:
         # A namespace of a configured environment is that environment (its protection applies).
         with contextlib.suppress(CtlError):
@@ -94,14 +151,21 @@ def _target(
 
 
 def _run(command) -> None:
+    """Run a command's body: a CtlError is one line on stderr and its exit code; Ctrl-C (also at a
+    question) is INTERRUPTED."""
     try:
         command()
     except CtlError as error:
+        sys.stdout.flush()  # what the command printed (a report, JSON) comes before the failure's line
         err.print(f"canaryctl: {error}", highlight=False, soft_wrap=True)
         raise typer.Exit(error.code) from None
+    except (KeyboardInterrupt, typer.Abort):
+        sys.stdout.flush()
+        err.print("canaryctl: interrupted", highlight=False)
+        raise typer.Exit(INTERRUPTED) from None
 
 
-@app.command()
+@command("status")
 def status(
     env: Env = None,
     namespace: Namespace = None,
@@ -164,13 +228,15 @@ def _print_status(s: dict) -> None:
         out.print(f"background analysis {background['name']}: {background['phase'] or 'starting'}")
     analysis = s["analysis"]
     if analysis:
-        out.print(f"analysis {analysis['name']}: {analysis['phase']}" + (f" ({analysis['message']})" if analysis["message"] else ""))
+        phase = analysis["phase"] or "starting"
+        out.print(f"analysis {analysis['name']}: {phase}" + (f" ({analysis['message']})" if analysis["message"] else ""))
         metrics = Table("metric", "phase", "last value", "measurements", "judged by")
         colors = {"Successful": "green", "Failed": "red", "Error": "red", "Inconclusive": "yellow", "Running": "blue"}
         for m in analysis["metrics"]:
             color = colors.get(m["phase"], "white")
             condition = m["failure_condition"] or m["success_condition"] or "-"
-            metrics.add_row(m["name"], f"[{color}]{m['phase']}[/]", str(m["value"]), str(m["measurements"]), condition)
+            value = "-" if m["value"] is None else str(m["value"])
+            metrics.add_row(m["name"], f"[{color}]{m['phase'] or 'starting'}[/]", value, str(m["measurements"]), condition)
         out.print(metrics)
 
 
@@ -188,15 +254,15 @@ def _confirm(environment: config_module.Environment | None, action: str, yes: bo
         raise CtlError(f"{action}: not confirmed", REFUSED)
 
 
-@app.command()
+@command("promote")
 def promote(
     env: Env = None,
     namespace: Namespace = None,
     context: Context = None,
     rollout: RolloutName = WORKLOAD,
-    full: Annotated[bool, typer.Option("--full", help="Skip the remaining steps, pauses and analysis.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Promote past a running or failed analysis.")] = False,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask in a protected environment.")] = False,
+    full: Annotated[bool, typer.Option("--full", help="Promote straight to 100%: skip the remaining steps, pauses and analysis.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Promote even past a running or failed analysis, or an aborted rollout.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation in a protected environment (prod).")] = False,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Move the canary on: past the controller's pause (manual gate, timed pause), else one step; --full: to 100%.
@@ -231,13 +297,13 @@ def promote(
     _run(run)
 
 
-@app.command()
+@command("abort")
 def abort(
     env: Env = None,
     namespace: Namespace = None,
     context: Context = None,
     rollout: RolloutName = WORKLOAD,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask in a protected environment.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation in a protected environment (prod).")] = False,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Send all traffic back to the stable version and scale the canary down.
@@ -256,7 +322,7 @@ def abort(
     _run(run)
 
 
-@app.command()
+@command("retry")
 def retry(
     env: Env = None,
     namespace: Namespace = None,
@@ -277,7 +343,7 @@ def retry(
     _run(run)
 
 
-@app.command()
+@command("pause")
 def pause(
     env: Env = None,
     namespace: Namespace = None,
@@ -295,7 +361,7 @@ def pause(
     _run(run)
 
 
-@app.command()
+@command("resume")
 def resume(
     env: Env = None,
     namespace: Namespace = None,
@@ -325,19 +391,38 @@ def resume(
     _run(run)
 
 
-@app.command("update-image")
+@command("update-image")
 def update_image(
-    tag: Annotated[str, typer.Argument(help="The new podinfo image tag, e.g. 6.14.2.")],
-    env: Annotated[str, typer.Option("--env", "-e", help="Environment whose config file to change.")],
-    digest: Annotated[str | None, typer.Option("--digest", help="The image's sha256:<64 hex> digest, to pin it.")] = None,
-    commit: Annotated[bool, typer.Option("--commit", help="Commit the config file, dist/ and the README in one commit.")] = False,
+    tag: Annotated[str, typer.Argument(metavar="TAG", help="The new podinfo image tag, e.g. 6.14.2.")],
+    env: Annotated[
+        str, typer.Option("--env", "-e", metavar="ENV", help="Environment whose config file (config/environments/ENV.yaml) to change.")
+    ],
+    digest: Annotated[
+        str | None,
+        typer.Option(
+            "--digest",
+            metavar="sha256:HEX",
+            help="The image's digest (sha256: and 64 hex digits), to pin it; without it any earlier digest goes.",
+        ),
+    ] = None,
+    commit: Annotated[
+        bool,
+        typer.Option(
+            "--commit",
+            help="Commit the config file, dist/ and the README in one commit (also this same edit left uncommitted by a run without --commit).",
+        ),
+    ] = False,
     repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
 ) -> None:
     """Deploy a new podinfo version the GitOps way: change the environment's config, re-synthesize.
 
-    Edits config/environments/<env>.yaml (comments kept), validates the whole configuration first
+    Edits config/environments/ENV.yaml (comments kept), validates the whole configuration first
     (a bad tag or digest changes nothing), runs the synthesis, shows what changed in dist/ and,
-    with --commit, makes one commit. Never touches the cluster: Argo CD syncs the commit."""
+    with --commit, makes one commit. Never touches the cluster: Argo CD syncs the commit.
+
+    Without --commit it prints the git command that makes that commit; running the same command
+    again with --commit makes it too (it accepts exactly this edit uncommitted, and refuses any
+    other uncommitted change under config/, dist/ or README.md)."""
     from podinfo_canary.ctl.gitops import update_image as run_update
 
     def run() -> None:
@@ -351,14 +436,21 @@ def update_image(
         if result.commit:
             out.print(f"committed {result.commit}; push it and Argo CD starts the canary", highlight=False)
         else:
-            out.print("not committed: review, then commit config/ and dist/ together (or run again with --commit)", highlight=False)
+            out.print(
+                "not committed: review it (`git diff`), then run the same command with --commit, or commit it yourself:",
+                highlight=False,
+                soft_wrap=True,
+            )
+            out.print(f"  {result.commit_command()}", highlight=False, soft_wrap=True, markup=False)
 
     _run(run)
 
 
-@app.command()
+@command("analysis")
 def analysis(
-    run_name: Annotated[str | None, typer.Argument(metavar="[RUN]", help="One AnalysisRun (default: every run of the rollout).")] = None,
+    run_name: Annotated[
+        str | None, typer.Argument(metavar="RUN", help="The name of one AnalysisRun to show (default: every run of the rollout).")
+    ] = None,
     env: Env = None,
     namespace: Namespace = None,
     context: Context = None,
@@ -380,24 +472,30 @@ def analysis(
         if not summaries:
             out.print(f"no analysis runs of {rollout} in {target.namespace}")
         for summary in summaries:
-            out.print(f"[bold]{summary['name']}[/]: {summary['phase']}" + (f" ({summary['message']})" if summary["message"] else ""))
+            phase = summary["phase"] or "starting"
+            out.print(f"[bold]{summary['name']}[/]: {phase}" + (f" ({summary['message']})" if summary["message"] else ""))
             table = Table("metric", "phase", "values (oldest first)", "judged by")
             for m in summary["metrics"]:
-                values = ", ".join(f"{h['value']}" for h in m["history"][-6:]) or "-"
+                values = listing(("-" if h["value"] is None else h["value"] for h in m["history"][-6:]), empty="-")
                 table.add_row(m["name"], m["phase"] or "-", values, m["failure_condition"] or m["success_condition"] or "-")
             out.print(table)
 
     _run(run)
 
 
-@app.command()
+@command("metrics")
 def metrics(
-    env: Annotated[str, typer.Option("--env", "-e", help="Environment whose dist/ analysis to run.")],
-    prometheus: Annotated[str | None, typer.Option("--prometheus", help="Prometheus URL (default: config's, in-cluster).")] = None,
-    canary_hash: Annotated[
-        str | None, typer.Option("--canary-hash", help="The canary's pod-template hash (default: the Rollout's).")
+    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment whose analysis queries (dist/ENV) to run.")],
+    prometheus: Annotated[
+        str | None, typer.Option("--prometheus", metavar="URL", help="Prometheus' base URL (default: the in-cluster address from config/).")
     ] = None,
-    at: Annotated[float | None, typer.Option("--time", help="Evaluate at this unix time (default: now).")] = None,
+    canary_hash: Annotated[
+        str | None,
+        typer.Option("--canary-hash", metavar="HASH", help="The canary's pod-template hash (default: the Rollout's current one)."),
+    ] = None,
+    at: Annotated[
+        float | None, typer.Option("--time", metavar="UNIX_TIME", help="Evaluate the queries at this unix time, in seconds (default: now).")
+    ] = None,
     context: Context = None,
     rollout: RolloutName = WORKLOAD,
     output: OutputOption = Output.text,
@@ -445,15 +543,24 @@ def metrics(
     _run(run)
 
 
-@app.command()
+@command("watch")
 def watch(
     env: Env = None,
     namespace: Namespace = None,
     context: Context = None,
     rollout: RolloutName = WORKLOAD,
-    interval: Annotated[float, typer.Option("--interval", min=0.01, help="Seconds between looks.")] = 2.0,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Give up after this many seconds (exit 22).")] = 3600,
-    exit_on_pause: Annotated[bool, typer.Option("--exit-on-pause", help="Stop when the rollout waits for a human (exit 21).")] = False,
+    interval: Annotated[
+        float, typer.Option("--interval", min=0.01, metavar="SECONDS", help="Seconds between two reads of the Rollout.")
+    ] = 2.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, metavar="SECONDS", help="Give up after this many seconds (exit 22).")
+    ] = 3600,
+    exit_on_pause: Annotated[
+        bool,
+        typer.Option(
+            "--exit-on-pause", help="Also stop when the rollout waits for a human: the manual gate, an Inconclusive analysis (exit 21)."
+        ),
+    ] = False,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Follow a rollout live until it completes (exit 0) or aborts (exit 20).
@@ -501,44 +608,68 @@ def watch(
     _run(run)
 
 
-@app.command("test-canary")
+@command("test-canary")
 def test_canary(
-    env: Annotated[str | None, typer.Option("--env", "-e", help="Environment whose first host to call (https).")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Base URL instead of the environment's host.")] = None,
-    requests: Annotated[int, typer.Option("--requests", "-r", min=1, max=10_000, help="Requests per round.")] = 100,
-    deadline: Annotated[float, typer.Option("--deadline", min=1, max=600, help="Seconds for both rounds together.")] = 60,
+    env: Annotated[str | None, typer.Option("--env", "-e", metavar="ENV", help="Environment whose first host to call (https).")] = None,
+    url: Annotated[str | None, typer.Option("--url", metavar="URL", help="Base URL to call instead of the environment's host.")] = None,
+    requests: Annotated[
+        int,
+        typer.Option("--requests", "-r", min=1, max=10_000, metavar="N", help="Requests in each round: plain, then with X-Canary: always."),
+    ] = 100,
+    deadline: Annotated[
+        float, typer.Option("--deadline", min=1, max=600, metavar="SECONDS", help="Seconds for both rounds together (half each at most).")
+    ] = 60,
     output: OutputOption = Output.text,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Send requests with and without `X-Canary: always` and report which version answered them.
 
-    Shares of each podinfo version (from /version), status codes and latency percentiles. The
-    header reaches the canary through ingress-nginx (nginx environments)."""
-    from podinfo_canary.ctl.probe import probe
+    Shares of each podinfo version (from /version), status codes and latency percentiles of the
+    successful answers. The header reaches the canary through ingress-nginx (nginx environments).
+    A round without one successful answer (all failed or answered an error) exits 10 after the report."""
+    from podinfo_canary.ctl.probe import probe, silent
 
     def run() -> None:
         if url is None and env is None:
-            raise CtlError("say where: --env dev|staging|prod (its first host) or --url", USAGE)
+            raise CtlError(f"say where: --env {_which(config_dir)} (its first host) or --url", USAGE)
         base = url or f"https://{_environment(env, config_dir).hosts[0]}"
         rounds = probe(base, requests, deadline)
         if output is Output.json:
             print(json.dumps({"url": base, "rounds": rounds}, indent=2, sort_keys=True))
-            return
-        table = Table("round", "sent", "versions (share)", "status codes", "p50 / p95 / p99 ms", title=base)
-        for r in rounds:
-            versions = ", ".join(f"{v} {d['share']:.0%}" for v, d in r["versions"].items()) or "-"
-            statuses = ", ".join(f"{k}: {v}" for k, v in r["statuses"].items()) + (f"; errors {r['errors']}" if r["errors"] else "")
-            latency = " / ".join("-" if v is None else f"{v:g}" for v in r["latency_ms"].values())
-            table.add_row(r["name"], str(r["sent"]), versions, statuses or "-", latency)
-        out.print(table)
+        else:
+            table = Table("round", "sent", "versions (share)", "answers", "p50 / p95 / p99 ms", title=base)
+            for r in rounds:
+                versions = listing((f"{v} {d['share']:.0%}" for v, d in r["versions"].items()), empty="-")
+                table.add_row(
+                    r["name"],
+                    str(r["sent"]),
+                    versions,
+                    _answers(r),
+                    " / ".join("-" if v is None else f"{v:g}" for v in r["latency_ms"].values()),
+                )
+            out.print(table)
+        unanswered = silent(rounds)
+        if unanswered:
+            rounds_said = "; ".join(f"{r['name']}: {_answers(r)}" for r in unanswered)
+            raise CtlError(
+                f"no successful answer from {base}/version in {len(unanswered)} of {len(rounds)} rounds ({rounds_said})", NO_ANSWER
+            )
 
     _run(run)
 
 
-@app.command()
+def _answers(r: dict) -> str:
+    """A round's HTTP statuses and its requests without an answer, each counted (words.counted)."""
+    said = [counted(r["statuses"])] if r["statuses"] else []
+    if r["errors"]:
+        said.append(f"failed: {counted(r['errors'])}")
+    return "; ".join(said) or "-"
+
+
+@command("dashboard")
 def dashboard(
-    env: Annotated[str, typer.Option("--env", "-e", help="Environment to show.")],
-    open_: Annotated[bool, typer.Option("--open", help="Open the directly reachable ones in a browser.")] = False,
+    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment whose URLs to show.")],
+    open_: Annotated[bool, typer.Option("--open", help="Also open the URLs an ingress exposes in a browser.")] = False,
     output: OutputOption = Output.text,
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
@@ -567,11 +698,13 @@ def dashboard(
     _run(run)
 
 
-@app.command()
+@command("deploy")
 def deploy(
     context: Context = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the ordered plan; apply nothing.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for Synced and Healthy (exit 22).")] = 1200,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the ordered plan; apply nothing and read no cluster.")] = False,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, metavar="SECONDS", help="Seconds to wait for Synced and Healthy (exit 22).")
+    ] = 1200,
     interval: Annotated[float, typer.Option("--interval", min=0.01, hidden=True)] = 5.0,
     dist: Annotated[Path, typer.Option("--dist", hidden=True)] = ROOT / "dist",
     config_dir: ConfigDir = ROOT / "config",
@@ -579,7 +712,9 @@ def deploy(
     """Bootstrap a cluster: the pinned Argo CD, then the platform project and bootstrap Application.
 
     Then waits until every Application is Synced and Healthy. Idempotent (server-side apply);
-    --dry-run prints the plan. Secrets stay out of band: missing ones are listed."""
+    --dry-run prints the plan and reads no cluster. Secrets stay out of band: missing ones are
+    listed. Before kubectl runs, the kubeconfig and context are checked and the cluster asked
+    its version, as every cluster command does (exit 3 or 4 with one line)."""
     from podinfo_canary.ctl import deploy as deploying
 
     def run() -> None:
@@ -592,11 +727,15 @@ def deploy(
             print(f"{len(steps) + 1}. wait until Synced and Healthy: {', '.join(expected)}")
             print("out-of-band Secrets checked: " + ", ".join(f"{n}/{s}" for n, s in deploying.out_of_band_secrets(cfg)))
             return
+        api = kube.api_client(context)  # the kubeconfig and context, before kubectl reads them
+        kube.reach(api)
         deploying.run_steps(steps, lambda line: out.print(line, highlight=False), cwd=dist.parent)
-        missing = deploying.missing_secrets(cfg, context)
+        missing = deploying.missing_secrets(cfg, api)
         if missing:
             err.print(
-                f'canaryctl: create these Secrets (README "Bootstrap a cluster"); Argo CD retries until they exist: {", ".join(missing)}'
+                f'canaryctl: create these Secrets (README "Bootstrap a cluster"); Argo CD retries until they exist: {listing(missing)}',
+                highlight=False,
+                soft_wrap=True,
             )
         from rich.live import Live
 
@@ -610,15 +749,15 @@ def deploy(
                     table.add_row(name, sync, f"[{'green' if ok else 'yellow'}]{health}[/]")
                 live.update(table)
 
-            deploying.wait(expected, lambda: deploying.application_states(context, cfg.platform.argocd.namespace), timeout, interval, show)
+            deploying.wait(expected, lambda: deploying.application_states(api, cfg.platform.argocd.namespace), timeout, interval, show)
         out.print(f"deployed: {len(expected)} Applications Synced and Healthy")
 
     _run(run)
 
 
-@app.command()
+@command("plan")
 def plan(
-    env: Annotated[str, typer.Option("--env", "-e", help="Environment whose dist/ folder to read.")],
+    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment whose Rollout (dist/ENV) to read.")],
     output: OutputOption = Output.text,
     dist: Annotated[Path, typer.Option("--dist", hidden=True)] = ROOT / "dist",
     config_dir: ConfigDir = ROOT / "config",

@@ -24,7 +24,7 @@ from pathlib import Path
 from podinfo_canary import config as config_module
 from podinfo_canary import yamltext
 from podinfo_canary.bootstrap import argocd_install_url, hand_applied_files
-from podinfo_canary.ctl.kube import TIMED_OUT, USAGE, CtlError, api_client
+from podinfo_canary.ctl.kube import FAILED, TIMED_OUT, USAGE, CtlError, Target, failure
 from podinfo_canary.workload import WORKLOAD
 
 ARGOCD_CRDS = ("applications.argoproj.io", "appprojects.argoproj.io", "applicationsets.argoproj.io")
@@ -66,7 +66,8 @@ def expected_applications(cfg: config_module.Config, dist: Path) -> list[str]:
     """The Applications dist/ declares: those of dist/argocd/ and the ApplicationSet's, one per environment."""
     folder = dist / config_module.BOOTSTRAP_FOLDER
     names = [d["metadata"]["name"] for p in sorted(folder.glob("Application.*.yaml")) for d in yamltext.read_documents(p)]
-    return sorted({*names, *(f"{WORKLOAD}-{e.name}" for e in cfg.environments)})
+    environments = [f"{WORKLOAD}-{e.name}" for e in cfg.environments]  # in the configured (promotion) order
+    return [*sorted(set(names) - set(environments)), *environments]
 
 
 # Secrets created out of band (README "Bootstrap a cluster") on this cluster: namespace, name.
@@ -85,42 +86,51 @@ def out_of_band_secrets(cfg: config_module.Config) -> list[tuple[str, str]]:
 
 
 def run_steps(steps: list[Step], echo, cwd: Path) -> None:
+    """Each step's kubectl command in order; the first that fails ends the deploy (FAILED), with
+    kubectl's last line. The caller has checked the kubeconfig and the cluster first (kube.reach)."""
     if shutil.which("kubectl") is None:
         raise CtlError("kubectl not found on PATH: deploy applies Argo CD's manifest with it", USAGE)
     for step in steps:
         echo(f"→ {step.what}")
         result = subprocess.run(step.command, input=step.stdin, capture_output=True, text=True, cwd=cwd)
         if result.returncode != 0:
-            raise CtlError(
-                f"{step.what} failed: {' '.join(step.command)}: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else result.returncode}",
-                1,
-            )
+            said = result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.returncode}"
+            raise CtlError(f"{step.what} failed: {' '.join(step.command)}: {said}", FAILED)
 
 
-def missing_secrets(cfg: config_module.Config, context: str | None) -> list[str]:
+def missing_secrets(cfg: config_module.Config, api) -> list[str]:
+    """The out-of-band Secrets the cluster does not have (`namespace/name`), with the answer when
+    the check itself was refused."""
+    import urllib3
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
-    core = client.CoreV1Api(api_client(context))
+    core = client.CoreV1Api(api)
     missing = []
     for namespace, name in out_of_band_secrets(cfg):
         try:
             core.read_namespaced_secret(name, namespace, _preload_content=False, _request_timeout=30)
         except ApiException as exc:
-            missing.append(f"{namespace}/{name}" + ("" if exc.status == 404 else f" (could not check: {exc.status})"))
+            missing.append(
+                f"{namespace}/{name}" + ("" if exc.status == 404 else f" (could not check: the API server answered {exc.status})")
+            )
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise failure(exc, "get", "secrets", Target(namespace), name, api.configuration.host) from exc
     return missing
 
 
-def application_states(context: str | None, namespace: str) -> dict[str, tuple[str, str]]:
+def application_states(api, namespace: str) -> dict[str, tuple[str, str]]:
+    """Each Argo CD Application's sync and health status."""
+    import urllib3
     from kubernetes import client
     from kubernetes.client.exceptions import ApiException
 
     try:
-        listed = client.CustomObjectsApi(api_client(context)).list_namespaced_custom_object(
+        listed = client.CustomObjectsApi(api).list_namespaced_custom_object(
             "argoproj.io", "v1alpha1", namespace, "applications", _request_timeout=30
         )
-    except (ApiException, OSError) as exc:
-        raise CtlError(f"listing Applications in {namespace} failed: {getattr(exc, 'status', '') or exc}", 1) from exc
+    except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+        raise failure(exc, "list", "applications", Target(namespace), "", api.configuration.host) from exc
     return {
         a["metadata"]["name"]: (
             ((a.get("status") or {}).get("sync") or {}).get("status", "Unknown"),

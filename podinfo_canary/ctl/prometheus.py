@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from podinfo_canary import config as config_module
 from podinfo_canary import yamltext
 from podinfo_canary.ctl.kube import PROMETHEUS, USAGE, CtlError
+from podinfo_canary.ctl.words import describe, one_line
 from podinfo_canary.model.analysis_run import measurement_phase
 from podinfo_canary.recorded import RecordedSlis
 from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
@@ -33,16 +34,19 @@ class Prometheus:
             if not isinstance(body, dict):
                 raise ValueError("not a Prometheus API answer")
         except urllib.error.HTTPError as exc:
-            detail = exc.read().decode(errors="replace")[:300]
+            detail = one_line(exc.read().decode(errors="replace")[:300])
             raise CtlError(f"Prometheus at {self.url} refused a query ({exc.code}): {detail}", PROMETHEUS) from exc
         except (urllib.error.URLError, OSError) as exc:
             raise CtlError(
-                f"Prometheus unreachable at {self.url}: {exc}; from a laptop, port-forward it and pass --prometheus", PROMETHEUS
+                f"Prometheus unreachable at {self.url}: {describe(exc)}; from a laptop, port-forward it and pass --prometheus", PROMETHEUS
             ) from exc
         except ValueError as exc:
-            raise CtlError(f"{self.url} does not answer like Prometheus' HTTP API ({exc}): check --prometheus", PROMETHEUS) from exc
+            raise CtlError(
+                f"{self.url} does not answer like Prometheus' HTTP API ({one_line(exc)}): check --prometheus", PROMETHEUS
+            ) from exc
         if body.get("status") != "success":
-            raise CtlError(f"Prometheus at {self.url} answered {body.get('error')}", PROMETHEUS)
+            said = one_line(body.get("error") or f"status {body.get('status') or 'missing'}, no error message")
+            raise CtlError(f"Prometheus at {self.url} refused a query: {said}", PROMETHEUS)
         return body["data"]["result"]
 
 

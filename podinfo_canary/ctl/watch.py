@@ -96,7 +96,8 @@ def render(summary: dict, rollout: dict, now: datetime | None = None) -> Group:
     lines.append(table)
     analysis = summary.get("analysis")
     if analysis:
-        lines.append(Text(f"analysis {analysis['name']}: {analysis['phase']}"))
+        lines.append(Text(f"analysis {analysis['name']}: {analysis['phase'] or 'starting'}"))
         for m in analysis["metrics"]:
-            lines.append(Text(f"  {m['name']}: {m['phase']} (last {m['value']}, {m['measurements']} measurements)"))
+            last = f"last {m['value']}" if m["value"] is not None else "no value yet"
+            lines.append(Text(f"  {m['name']}: {m['phase'] or 'starting'} ({last}, {m['measurements']} measurements)"))
     return Group(*lines)
