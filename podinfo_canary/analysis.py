@@ -137,7 +137,7 @@ class AnalysisSuite(Construct):
         slis, evidence = slis or Slis(), Evidence()
         canary = Selector(namespace=namespace, pod_hash=CANARY_HASH_PLACEHOLDER)
         look = duration_seconds(decision.look_interval)
-        saturation = duration_seconds(slo.analysis_interval)
+        saturation = duration_seconds(slo.saturation_interval)
         self.tests = sequential_tests(slo, decision)
 
         def sprt(name: str, bad: str) -> MetricCheck:

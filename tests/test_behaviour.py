@@ -600,7 +600,7 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
     slo, decision = env.slo, env.decision
     shares = {**SHARES, "server-errors": slo.error_rate_max, "unsuccessful": 1 - slo.success_rate_min}
     bounds = {"slower-than-p95": slo.latency_p95_max_ms, "slower-than-p99": slo.latency_p99_max_ms}
-    look, saturation = duration_seconds(decision.look_interval), duration_seconds(slo.analysis_interval)
+    look, saturation = duration_seconds(decision.look_interval), duration_seconds(slo.saturation_interval)
     error_limit = math.ceil(duration_seconds(decision.prometheus_outage_tolerance) / 10)  # retried every 10 s
     for template in _named(objs, "AnalysisTemplate").values():
         for metric in template["spec"]["metrics"]:
@@ -786,7 +786,7 @@ def _environments(draw, base: Environment) -> Environment:
         "latency_p99_max_ms": p99,
         "cpu_usage_max": draw(st.floats(0.05, 1.0)),
         "memory_usage_max": draw(st.floats(0.05, 1.0)),
-        "analysis_interval": f"{draw(st.integers(5, 600))}s",
+        "saturation_interval": f"{draw(st.integers(5, 600))}s",
         "min_canary_requests": draw(st.integers(1, 100_000)),
         "canary_restarts_max": draw(st.integers(0, 100)),
     }
@@ -907,7 +907,7 @@ def test_pauses_are_accepted_from_one_second_to_24_hours():
 
 
 def test_the_pause_property_catches_an_off_by_one_bound(monkeypatch):
-    monkeypatch.setattr(config_module, "MAX_PAUSE_SECONDS", 24 * 3600 - 1)
+    monkeypatch.setattr(config_module.environment, "MAX_PAUSE_SECONDS", 24 * 3600 - 1)
     with pytest.raises((AssertionError, ExceptionGroup)):
         pause_property()
 

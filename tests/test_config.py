@@ -293,7 +293,7 @@ BAD_INPUTS = [
         "  error_rate_max: 0.02",
         "  error_rate_mx: 0.02",
         [
-            "environments/edge.yaml:24: slo.error_rate_mx = 0.02: unknown key; allowed keys here: success_rate_min, error_rate_max, latency_p95_max_ms, latency_p99_max_ms, cpu_usage_max, memory_usage_max, analysis_interval, min_canary_requests, canary_restarts_max; did you mean error_rate_max?"
+            "environments/edge.yaml:24: slo.error_rate_mx = 0.02: unknown key; allowed keys here: success_rate_min, error_rate_max, latency_p95_max_ms, latency_p99_max_ms, cpu_usage_max, memory_usage_max, saturation_interval, min_canary_requests, canary_restarts_max; did you mean error_rate_max?"
         ],
     ),
     (
@@ -1015,6 +1015,13 @@ def test_errors_show_paths_relative_to_the_project(tmp_path):
 
 WARNINGS = [
     (
+        "a renamed key under its old name",
+        "  saturation_interval: 45s",
+        "  analysis_interval: 45s",
+        "environments/edge.yaml:29: slo.analysis_interval is now called slo.saturation_interval; the old name still works: "
+        "rename it to saturation_interval",
+    ),
+    (
         "a template listed twice",
         "analysis: [podinfo-error-rate, podinfo-request-rate]",
         "analysis: [podinfo-error-rate, podinfo-request-rate, podinfo-error-rate]",
@@ -1074,7 +1081,7 @@ def test_unknown_template_message_lists_only_step_templates(tmp_path):
 
 
 def test_every_string_format_is_described_in_words():
-    """A pattern mismatch says what is allowed with an example, never the regex (config._FORMS)."""
+    """A pattern mismatch says what is allowed with an example, never the regex (config.FORMS)."""
     import typing
 
     from pydantic import BaseModel
@@ -1093,4 +1100,4 @@ def test_every_string_format_is_described_in_words():
     walk(config.Platform)
     walk(config.Environment)
     assert len(patterns) >= 10
-    assert sorted(patterns - config._FORMS.keys()) == []
+    assert sorted(patterns - config.FORMS.keys()) == []

@@ -1,0 +1,268 @@
+"""One environment: config/environments/<name>.yaml (its image, stages, SLOs, decision, router)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from podinfo_canary.config.types import (
+    _REPOSITORY,
+    _TAG,
+    ANALYSIS_TEMPLATES,
+    BACKGROUND_TEMPLATE,
+    PODINFO_REPOSITORY,
+    DnsLabel,
+    Duration,
+    Email,
+    FieldProblem,
+    Hostname,
+    HttpsUrl,
+    ImageDigest,
+    LatencyBound,
+    Ratio,
+    SlackChannel,
+    Strict,
+    TemplateName,
+    duration_seconds,
+    renamed,
+)
+
+
+class Image(Strict):
+    """The podinfo image. Bumping `tag` in Git is the only way to deploy a new version.
+
+    digest: optional `sha256:<64 hex>` of the image the tag names (`crane digest`, `docker
+        buildx imagetools inspect`); the pod then runs `repository:tag@digest`, which the kubelet
+        pulls by digest, so a re-pushed tag cannot change what runs. Never guess one.
+    """
+
+    repository: str = PODINFO_REPOSITORY
+    tag: str
+    digest: ImageDigest | None = None
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if ":" in value.rsplit("/", 1)[-1] or "@" in value:
+            raise ValueError("must not carry a tag or digest: put the tag in image.tag")
+        if not _REPOSITORY.match(value):
+            raise ValueError("must be an image repository such as ghcr.io/stefanprodan/podinfo (lowercase path)")
+        return value
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, value: str) -> str:
+        if not _TAG.match(value):
+            raise ValueError("must be an image tag: letters, digits, '_', '.', '-', at most 128 characters")
+        if value == "latest":
+            raise ValueError("'latest' is mutable: pin an exact version such as 6.14.1 so Git says what runs")
+        return value
+
+    @model_validator(mode="after")
+    def _podinfo_tags_have_no_v(self) -> Image:
+        if self.repository == PODINFO_REPOSITORY and re.fullmatch(r"v\d+\.\d+\.\d+", self.tag):
+            raise FieldProblem(("tag",), self.tag, f"podinfo's image tags have no leading v (6.14.1, not v6.14.1): tag: {self.tag[1:]}")
+        return self
+
+    @property
+    def reference(self) -> str:
+        pinned = f"@{self.digest}" if self.digest else ""
+        return f"{self.repository}:{self.tag}{pinned}"
+
+
+class Cluster(Strict):
+    """Where Argo CD deploys this environment. Default: the cluster Argo CD runs in."""
+
+    name: DnsLabel = "in-cluster"
+    server: HttpsUrl = "https://kubernetes.default.svc"
+
+
+MAX_PAUSE_SECONDS = 24 * 3600
+
+
+class Stage(Strict):
+    """One canary step: shift `weight` percent of traffic, then wait (`pause`), or wait for a human (`gate`)."""
+
+    weight: Annotated[int, Field(gt=0, le=100)]
+    pause: Duration | None = None
+    gate: Literal["manual"] | None = None
+    analysis: list[TemplateName] = []
+
+    @model_validator(mode="after")
+    def _pause_or_gate(self) -> Stage:
+        for index, name in enumerate(self.analysis):
+            if name == BACKGROUND_TEMPLATE:
+                raise FieldProblem(
+                    ("analysis", index),
+                    name,
+                    f"{BACKGROUND_TEMPLATE} runs in the background for the whole rollout; a stage names the blocking checks "
+                    f"({', '.join(t for t in ANALYSIS_TEMPLATES if t != BACKGROUND_TEMPLATE)})",
+                )
+        if self.pause and self.gate:
+            raise FieldProblem(("gate",), self.gate, "a stage either pauses for a duration or waits at a manual gate, not both")
+        if self.pause and duration_seconds(self.pause) > MAX_PAUSE_SECONDS:
+            raise FieldProblem(
+                ("pause",),
+                self.pause,
+                "must be at most 24h: a longer soak holds the canary for days; use `gate: manual` to wait for a human",
+            )
+        return self
+
+
+class CanaryPolicy(Strict):
+    """The canary stages, in order. The last stage must reach 100%."""
+
+    stages: Annotated[list[Stage], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _weights_increase(self) -> CanaryPolicy:
+        previous = 0
+        for index, stage in enumerate(self.stages):
+            if stage.weight <= previous:
+                raise FieldProblem(
+                    ("stages", index, "weight"),
+                    stage.weight,
+                    f"must be greater than the previous stage ({previous}) and at most 100",
+                )
+            previous = stage.weight
+        last = self.stages[-1]
+        if last.weight != 100:
+            raise FieldProblem(("stages", len(self.stages) - 1, "weight"), last.weight, "the last stage must be 100 (full promotion)")
+        return self
+
+
+class Slo(Strict):
+    """Service-level objectives. Analysis templates, alerts and dashboards all read these fields.
+
+    Each request-level objective is a share of bad requests: 5xx (`error_rate_max`), not 2xx
+    (1 - `success_rate_min`), slower than the P95 bound (5%) and slower than the P99 bound (1%).
+    """
+
+    success_rate_min: Ratio = 0.95
+    error_rate_max: Ratio = 0.05
+    latency_p95_max_ms: LatencyBound = 500
+    latency_p99_max_ms: LatencyBound = 1000
+    cpu_usage_max: Ratio = 0.80
+    memory_usage_max: Ratio = 0.90
+    # How often the CPU and memory checks measure (their window is the SLIs' 1m rate).
+    saturation_interval: Duration = "30s"
+    # Requests the canary must have answered before a stage may promote: less is too little
+    # evidence, and the stage pauses for a human instead of promoting blind.
+    min_canary_requests: Annotated[int, Field(ge=1, le=1_000_000)] = 40
+    # Container restarts of canary pods tolerated before the rollout aborts (a crash loop).
+    canary_restarts_max: Annotated[int, Field(ge=0, le=100)] = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        return renamed(cls, data)
+
+    @model_validator(mode="after")
+    def _p99_not_below_p95(self) -> Slo:
+        if self.latency_p99_max_ms < self.latency_p95_max_ms:
+            raise FieldProblem(
+                ("latency_p99_max_ms",),
+                self.latency_p99_max_ms,
+                f"must be at least latency_p95_max_ms ({self.latency_p95_max_ms})",
+            )
+        return self
+
+
+class Decision(Strict):
+    """How the analysis decides from the evidence (the sequential test behind every request SLO).
+
+    Each request SLO says "at most q of requests are bad". The canary's cumulative counts since
+    its pods started feed Wald's sequential probability ratio test of "bad share = q x
+    healthy_fraction" against "bad share = q"; the rollout aborts when the likelihood ratio
+    exceeds 1/false_abort_max. By Ville's inequality that bounds the chance of ever aborting a
+    canary at the healthy share by false_abort_max, however long the rollout and however often
+    it looks.
+    """
+
+    false_abort_max: Annotated[float, Field(gt=0, le=0.2)] = 0.005
+    # 0.4: a 5% error-rate SLO treats 2% 5xx as healthy, so a canary at 2% or less is aborted
+    # with probability at most false_abort_max.
+    healthy_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.4
+    # How often the evidence is read. Cheap (counters, no range); shorter than the 15 s scrape
+    # because pods are scraped at different phases and every look costs no false aborts.
+    look_interval: Duration = "5s"
+    # How long a stage's gate waits for min_canary_requests before pausing for a human.
+    evidence_wait: Duration = "2m"
+    # A Prometheus outage shorter than this neither aborts nor advances a canary (errored
+    # measurements are retried every 10 s and counted against consecutiveErrorLimit).
+    prometheus_outage_tolerance: Duration = "5m"
+
+
+class EnvNotifications(Strict):
+    """Where this environment's rollout events and alerts go.
+
+    slack_channel: rollout events (Argo Rollouts notifications) and every alert of the namespace.
+    email: who else receives critical alerts (Alertmanager e-mail); none: critical ones go to
+        Slack only.
+    """
+
+    slack_channel: SlackChannel
+    email: list[Email] = []
+
+
+class Autoscaling(Strict):
+    """Optional HorizontalPodAutoscaler on the Rollout. When set, Git no longer pins replicas."""
+
+    min_replicas: Annotated[int, Field(ge=1, le=100)]
+    max_replicas: Annotated[int, Field(ge=1, le=500)]
+    cpu_utilization: Annotated[int, Field(gt=0, le=100)] = 70
+
+    @model_validator(mode="after")
+    def _range(self) -> Autoscaling:
+        if self.max_replicas < self.min_replicas:
+            raise FieldProblem(("max_replicas",), self.max_replicas, f"must be at least min_replicas ({self.min_replicas})")
+        return self
+
+
+class GatewayRef(Strict):
+    """The Gateway (Gateway API) whose listener the podinfo HTTPRoute attaches to."""
+
+    name: DnsLabel
+    namespace: DnsLabel
+
+
+class Environment(Strict):
+    """One environment (config/environments/<name>.yaml). `name` is the file name."""
+
+    name: DnsLabel
+    namespace: DnsLabel
+    cluster: Cluster = Cluster()
+    image: Image
+    replicas: Annotated[int, Field(ge=1, le=100)]
+    hosts: Annotated[list[Hostname], Field(min_length=1)]
+    traffic_router: Literal["nginx", "gatewayapi"] = "nginx"
+    gateway: GatewayRef | None = None
+    autoscaling: Autoscaling | None = None
+    canary: CanaryPolicy
+    slo: Slo = Slo()
+    decision: Decision = Decision()
+    notifications: EnvNotifications
+    # Refuse an image without `image.digest` (supply-chain policy of this environment).
+    require_digest: bool = False
+    # canaryctl asks before `abort` and `promote --full` here (unless --yes).
+    protected: bool = False
+
+    @model_validator(mode="after")
+    def _digest_when_required(self) -> Environment:
+        if self.require_digest and self.image.digest is None:
+            raise FieldProblem(
+                ("image", "digest"),
+                None,
+                "required because require_digest is true: add the image's sha256:<64 hex> digest (e.g. `crane digest <image>:<tag>`)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _router_needs(self) -> Environment:
+        if self.traffic_router == "gatewayapi" and self.gateway is None:
+            raise FieldProblem(("gateway",), None, "required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)")
+        if self.traffic_router == "nginx" and self.gateway is not None:
+            raise FieldProblem(("gateway",), self.gateway.model_dump(), "only used with traffic_router: gatewayapi")
+        return self

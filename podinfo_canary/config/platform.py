@@ -1,0 +1,330 @@
+"""What every environment shares: config/platform.yaml (Git, Argo CD, TLS, charts, storage, alerting, logs)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from podinfo_canary.config.types import (
+    AUDIT_FOLDER,
+    BOOTSTRAP_FOLDER,
+    STORAGE_HEADROOM,
+    Days,
+    DnsLabel,
+    Duration,
+    Email,
+    FieldProblem,
+    GroupName,
+    Hostname,
+    HostPort,
+    HttpsUrl,
+    LabelKey,
+    LabelValue,
+    OidcClientId,
+    OidcScope,
+    PrometheusDuration,
+    PrometheusSize,
+    Quantity,
+    RelativePath,
+    SecretRef,
+    Sha256,
+    SlackChannel,
+    Strict,
+    UserName,
+    Version,
+    VVersion,
+    quantity_bytes,
+    retention_bytes,
+)
+
+
+class Git(Strict):
+    """The GitOps repository Argo CD reads dist/ from."""
+
+    repo_url: HttpsUrl
+    target_revision: Annotated[str, StringConstraints(min_length=1)] = "main"
+    dist_path: RelativePath = "dist"
+
+
+class Rbac(Strict):
+    """SSO groups and what they may do, in Argo CD (argocd-rbac-cm) and in Kubernetes (the
+    rollout-viewer and rollout-operator roles bound in every environment namespace, security.py).
+
+    admin_groups: Argo CD administrators.
+    deployer_groups: sync podinfo in Argo CD and run its Rollout actions (promote, abort, retry);
+        in Kubernetes, bound to rollout-operator.
+    viewer_groups: in Kubernetes, bound to rollout-viewer (Argo CD is read-only for everyone).
+    """
+
+    admin_groups: list[GroupName] = []
+    deployer_groups: list[GroupName] = []
+    viewer_groups: list[GroupName] = []
+
+    @field_validator("admin_groups", "deployer_groups", "viewer_groups")
+    @classmethod
+    def _not_reserved(cls, value: list[str]) -> list[str]:
+        for index, group in enumerate(value):
+            if group.lower().startswith("system:"):
+                raise FieldProblem((index,), group, "groups starting 'system:' are Kubernetes' own; name an SSO group")
+        return value
+
+
+class Sso(Strict):
+    """OpenID Connect single sign-on for Argo CD (argocd-cm `oidc.config`).
+
+    Argo CD learns a user's groups only from the SSO token's `groups` claim, so RBAC groups mean
+    nothing without it. The client secret is a reference, `$<secret>:<key>`, to a Secret created
+    out of band (labelled app.kubernetes.io/part-of: argocd), never a value.
+    """
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "SSO"
+    issuer: HttpsUrl
+    client_id: OidcClientId
+    client_secret: SecretRef
+    requested_scopes: list[OidcScope] = ["openid", "profile", "email", "groups"]
+
+    @field_validator("requested_scopes")
+    @classmethod
+    def _scopes(cls, value: list[str]) -> list[str]:
+        missing = [scope for scope in ("openid", "groups") if scope not in value]
+        if missing:
+            raise ValueError(f"must include {' and '.join(missing)}: groups reach Argo CD's RBAC only through the token")
+        return value
+
+
+class ArgoCd(Strict):
+    """Argo CD itself: pinned version, how the API server is reached, who may do what."""
+
+    version: VVersion = "v3.5.1"
+    namespace: DnsLabel = "argocd"
+    host: Hostname
+    expose: Literal["ingress", "loadbalancer"] = "ingress"
+    sso: Sso | None = None
+    rbac: Rbac = Rbac()
+    slack_channel: SlackChannel
+
+    @model_validator(mode="after")
+    def _groups_need_sso(self) -> ArgoCd:
+        if (self.rbac.admin_groups or self.rbac.deployer_groups) and self.sso is None:
+            raise FieldProblem(
+                ("rbac",),
+                self.rbac.model_dump(),
+                "RBAC groups come only from SSO tokens: configure argocd.sso (issuer, client_id, client_secret as $secret:key) "
+                "or remove the groups",
+            )
+        return self
+
+
+class Tls(Strict):
+    """cert-manager issuer for every Ingress (ACME HTTP-01 through ingress-nginx)."""
+
+    cluster_issuer: DnsLabel = "letsencrypt"
+    acme_email: Email
+    acme_server: HttpsUrl = "https://acme-v02.api.letsencrypt.org/directory"
+
+
+class HelmChart(Strict):
+    """A pinned Helm chart installed by an Argo CD Application.
+
+    app_version: the chart's `appVersion` (what it deploys), recorded with where it was read.
+    crd_tag: the upstream tag our pinned CRDs (crds.yaml) come from, when they are this chart's
+        CRDs; it equals app_version unless the schemas are verified identical (say so beside it).
+    """
+
+    repo_url: HttpsUrl
+    chart: DnsLabel
+    version: Version
+    app_version: Version
+    crd_tag: VVersion | None = None
+    namespace: DnsLabel
+
+    @property
+    def release(self) -> str:
+        """The Helm release, and the Application, named after the chart: the chart's resources are
+        then named after it too (a fullname is the release when that contains the chart name)."""
+        return self.chart
+
+
+class PlatformCharts(Strict):
+    argo_rollouts: HelmChart
+    ingress_nginx: HelmChart
+    kube_prometheus_stack: HelmChart
+    cert_manager: HelmChart
+    loki: HelmChart
+    alloy: HelmChart
+
+    def all(self) -> list[HelmChart]:
+        return [self.argo_rollouts, self.ingress_nginx, self.kube_prometheus_stack, self.cert_manager, self.loki, self.alloy]
+
+
+class PrometheusStorage(Strict):
+    """The persistent volume of Prometheus' TSDB, so analysis history survives a restart and node
+    ephemeral storage is never filled (the kubelet would evict Prometheus)."""
+
+    size: Quantity = "50Gi"
+    storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
+
+
+class ClusterDns(Strict):
+    """The cluster DNS pods, the one destination outside its namespace podinfo may reach
+    (SecurityPolicies). The defaults fit kube-dns and CoreDNS as kubeadm, EKS, GKE and AKS run it."""
+
+    namespace: DnsLabel = "kube-system"
+    pod_labels: Annotated[dict[LabelKey, LabelValue], Field(min_length=1)] = {"k8s-app": "kube-dns"}
+
+
+class LogStorage(Strict):
+    """Loki's persistent volume (chunks, index, compactor state): logs survive a restart."""
+
+    size: Quantity = "20Gi"
+    storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
+
+
+class Logging(Strict):
+    """Logs (R5.4): Alloy collects every pod's lines into Loki (podinfo_canary/logs.py).
+
+    retention: how long Loki keeps log lines, in whole days (its compactor applies retention to
+        one index table per day).
+    storage: Loki's volume.
+    canary_error_lines_per_minute: PodinfoCanaryErrorLogs fires when each canary pod logs more error
+        lines a minute than this,
+    canary_error_factor: and more than this many times what each stable pod logs (below it, both
+        tracks fail alike: a shared dependency, not the new version).
+    """
+
+    retention: Days = "7d"
+    storage: LogStorage = LogStorage()
+    canary_error_lines_per_minute: Annotated[float, Field(gt=0, le=100000)] = 1.0
+    canary_error_factor: Annotated[float, Field(ge=1, le=1000)] = 2.0
+
+
+class GatewayApiPlugin(Strict):
+    """The Argo Rollouts Gateway API traffic-router plugin, downloaded by the controller at start.
+
+    Registered only when an environment uses `traffic_router: gatewayapi`. Upstream publishes no
+    checksum for its release binaries, so the digest must come from the operator (sha256sum of
+    the asset they reviewed); without it, gatewayapi environments are refused.
+    """
+
+    version: VVersion = "v0.15.0"
+    sha256: Sha256 | None = None
+
+    @property
+    def url(self) -> str:
+        return (
+            "https://github.com/argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi/releases/download/"
+            f"{self.version}/gatewayapi-plugin-linux-amd64"
+        )
+
+
+Severity = Literal["warning", "critical"]
+
+
+class AlertPolicy(Strict):
+    """How long a condition must hold before its alert fires, and how loud it is."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    for_: Duration = Field(alias="for")
+    severity: Severity
+
+
+class AlertPolicies(Strict):
+    """The alerts of every environment: the six of R5.2 and the log-based one (R5.4). Thresholds
+    come from the environment's `slo:` and `logging.canary_error_lines_per_minute`."""
+
+    high_error_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
+    low_success_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
+    high_latency: AlertPolicy = AlertPolicy(for_="10m", severity="warning")
+    instance_down: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
+    rollout_failed: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
+    canary_analysis_failed: AlertPolicy = AlertPolicy(for_="2m", severity="warning")
+    canary_failed_while_paused: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
+    canary_error_logs: AlertPolicy = AlertPolicy(for_="5m", severity="warning")
+
+
+class AlertRouting(Strict):
+    """Alertmanager grouping and the SMTP relay for e-mail (AlertmanagerConfig per environment).
+
+    group_wait: how long a new group of alerts waits for more before the first notification.
+    group_interval: how long before a group's next notification about new alerts in it.
+    repeat_interval: how often a still-firing group is sent again.
+    smtp_*: the relay critical alerts are e-mailed through; its password is the key `password`
+        of the Secret `alertmanager-smtp` in each environment namespace, created out of band.
+    """
+
+    group_wait: Duration = "30s"
+    group_interval: Duration = "5m"
+    repeat_interval: Duration = "4h"
+    smtp_smarthost: HostPort = "smtp.example.com:587"
+    smtp_from: Email = "alertmanager@example.com"
+    smtp_username: UserName = "alertmanager"
+
+
+class Alerting(Strict):
+    """Alert rules (ObservabilityStack): their policies, the rate window and the runbook.
+
+    rate_window: the window of the recorded request rates, ratios and quantiles that alerts and
+        dashboards read (a few scrapes at least: 5m holds twenty 15 s scrapes).
+    min_request_rate: requests per second the stable pods must serve before a request alert may
+        fire; below it a few errors are noise, and no traffic must never page anyone.
+    runbook_url: the page each alert's `runbook_url` annotation links to, plus `#<alert name>`.
+    """
+
+    rules: AlertPolicies = AlertPolicies()
+    routing: AlertRouting = AlertRouting()
+    rate_window: Duration = "5m"
+    min_request_rate: Annotated[float, Field(gt=0, le=1000)] = 0.1
+    runbook_url: HttpsUrl = "https://github.com/example-org/podinfo-canary/blob/main/README.md"
+
+
+class Platform(Strict):
+    """config/platform.yaml: what every environment shares."""
+
+    git: Git
+    environments: Annotated[list[DnsLabel], Field(min_length=1)]
+    argocd: ArgoCd
+    tls: Tls
+    charts: PlatformCharts
+    prometheus_release: DnsLabel = "kube-prometheus-stack"
+    # Metric retention (R4.4): how long Prometheus keeps series, and the disk cap that wins first.
+    prometheus_retention: PrometheusDuration = "15d"
+    prometheus_retention_size: PrometheusSize = "40GB"
+    prometheus_storage: PrometheusStorage = PrometheusStorage()
+    gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
+    alerting: Alerting = Alerting()
+    logging: Logging = Logging()
+    cluster_dns: ClusterDns = ClusterDns()
+
+    @model_validator(mode="after")
+    def _retention_fits_the_volume(self) -> Platform:
+        volume = quantity_bytes(self.prometheus_storage.size)
+        if retention_bytes(self.prometheus_retention_size) > STORAGE_HEADROOM * volume:
+            raise FieldProblem(
+                ("prometheus_retention_size",),
+                self.prometheus_retention_size,
+                f"must be at most {STORAGE_HEADROOM:.0%} of prometheus_storage.size ({self.prometheus_storage.size}): "
+                "the WAL and compaction need the rest of the volume",
+            )
+        return self
+
+    @property
+    def prometheus_address(self) -> str:
+        """kube-prometheus-stack's Prometheus Service, as seen from the Argo Rollouts controller."""
+        chart = self.charts.kube_prometheus_stack
+        return f"http://{self.prometheus_release}-prometheus.{chart.namespace}.svc:9090"
+
+    @field_validator("environments")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        for index, name in enumerate(value):
+            if name == BOOTSTRAP_FOLDER:
+                raise FieldProblem(
+                    (index,), name, f"{BOOTSTRAP_FOLDER!r} is reserved for the Argo CD bootstrap folder dist/{BOOTSTRAP_FOLDER}/"
+                )
+            if name == AUDIT_FOLDER:
+                raise FieldProblem((index,), name, f"{AUDIT_FOLDER!r} is reserved for the audit policy folder dist/{AUDIT_FOLDER}/")
+            if name in value[:index]:
+                raise FieldProblem((index,), name, "listed twice")
+        return value
