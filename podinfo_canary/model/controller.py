@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for the rollout's callers)
     COMPLETED,
     ERROR_RETRY_SECONDS,
@@ -28,7 +26,7 @@ from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for 
     measurement_phase,
 )
 from podinfo_canary.model.conditions import Progressing, ReplicaStatus, canary_replicas, rollout_progressing, rollout_timed_out
-from podinfo_canary.model.world import World
+from podinfo_canary.model.world import Timeline, World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
 ARGO_ROLLOUTS_VERSION = "v1.9.1"
@@ -38,25 +36,6 @@ DEFAULT_PROGRESS_DEADLINE = 600
 
 
 # --- the rollout ---------------------------------------------------------------------------------
-
-
-@dataclass
-class Timeline:
-    """What the controller did to the cluster: canary pods (created, deleted) and traffic weights."""
-
-    canary_pods: list[tuple[int, int]]
-    weights: list[tuple[int, int]]  # (second, canary weight in percent), in time order
-    end: int
-
-    def weight_per_second(self) -> np.ndarray:
-        out = np.zeros(self.end + 1)
-        for t, w in self.weights:
-            out[t:] = w / 100
-        return out
-
-    def prefix(self, until: int) -> tuple:
-        """What the world saw before second `until` (a scrape at `until` sees only earlier seconds)."""
-        return ([(c, min(d, until)) for c, d in self.canary_pods if c < until], [(t, w) for t, w in self.weights if t < until])
 
 
 @dataclass

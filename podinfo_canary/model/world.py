@@ -3,7 +3,7 @@
 The world is the part of a rollout the controller does not decide: how many requests arrive
 (Poisson), how the canary answers them (status shares, latency), how long its pods take to become
 ready, whether they crash, and when Prometheus is down. The controller model decides the rest
-(canary pods and traffic weight over time, `controller.Timeline`); `render` then produces the
+(canary pods and traffic weight over time, `Timeline`); `render` then produces the
 series Prometheus would hold, labelled exactly as the PodMonitor, cAdvisor and kube-state-metrics
 label them, so the queries of dist/ run unchanged on them.
 
@@ -16,15 +16,11 @@ under the same labels. While Prometheus is down nothing is scraped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from podinfo_canary.model.promql import Series
 from podinfo_canary.workload import HASH_SERIES_LABEL
-
-if TYPE_CHECKING:
-    from podinfo_canary.model.controller import Timeline
 
 # podinfo's HTTP histogram buckets (prometheus.DefBuckets), in seconds.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -38,6 +34,25 @@ def _le(bound: float, prometheus3: bool) -> str:
     if bound == float("inf"):
         return "+Inf"
     return repr(float(bound)) if prometheus3 else f"{bound:g}"
+
+
+@dataclass
+class Timeline:
+    """What the controller did to the cluster: canary pods (created, deleted) and traffic weights."""
+
+    canary_pods: list[tuple[int, int]]
+    weights: list[tuple[int, int]]  # (second, canary weight in percent), in time order
+    end: int
+
+    def weight_per_second(self) -> np.ndarray:
+        out = np.zeros(self.end + 1)
+        for t, w in self.weights:
+            out[t:] = w / 100
+        return out
+
+    def prefix(self, until: int) -> tuple:
+        """What the world saw before second `until` (a scrape at `until` sees only earlier seconds)."""
+        return ([(c, min(d, until)) for c, d in self.canary_pods if c < until], [(t, w) for t, w in self.weights if t < until])
 
 
 @dataclass(frozen=True)
