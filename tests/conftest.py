@@ -82,10 +82,15 @@ def load_tree(folder: Path) -> dict[str, list[dict]]:
     return {str(p.relative_to(folder)): yamltext.read_documents(p) for p in sorted(folder.rglob("*.yaml"))}
 
 
+def dist_objects(folder: Path) -> list[tuple[str, dict]]:
+    """Every object of a synthesized dist/ folder with the file it is in (relative to the folder)."""
+    return [(path, obj) for path, docs in load_tree(folder).items() for obj in docs]
+
+
 @pytest.fixture(scope="session")
 def objects(fresh_dist) -> list[tuple[str, dict]]:
     """Every synthesized object with the file it is in."""
-    return [(path, obj) for path, docs in load_tree(fresh_dist).items() for obj in docs]
+    return dist_objects(fresh_dist)
 
 
 def find(objects, kind: str, name: str | None = None, folder: str | None = None) -> list[dict]:

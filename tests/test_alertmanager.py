@@ -102,11 +102,16 @@ def render(configs: list[dict]) -> dict:
     return rendered
 
 
-@pytest.fixture(scope="module")
-def alertmanager_yaml(objects, tmp_path_factory):
-    path = tmp_path_factory.mktemp("alertmanager") / "alertmanager.yaml"
+def write_alertmanager_yaml(objects, folder):
+    """Every AlertmanagerConfig, rendered as the operator does, as one Alertmanager file in `folder`."""
+    path = folder / "alertmanager.yaml"
     path.write_text(yaml.safe_dump(render(find(objects, "AlertmanagerConfig")), sort_keys=False))
     return path
+
+
+@pytest.fixture(scope="module")
+def alertmanager_yaml(objects, tmp_path_factory):
+    return write_alertmanager_yaml(objects, tmp_path_factory.mktemp("alertmanager"))
 
 
 def _receivers(config_file, **labels) -> set[str]:

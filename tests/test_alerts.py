@@ -293,15 +293,19 @@ def _promtool_tests(namespace, env, platform, alert_rules) -> list[dict]:
     return tests
 
 
-@pytest.fixture(scope="module")
-def rules_files(objects, config, tmp_path_factory) -> dict[str, object]:
-    folder = tmp_path_factory.mktemp("rules")
+def write_rules_files(objects, config, folder) -> dict[str, object]:
+    """Each environment's PrometheusRule spec as a promtool rules file in `folder`, by environment."""
     files = {}
     for env in config.environments:
         path = folder / f"{env.name}.rules.yaml"
         path.write_text(yaml.safe_dump(_rules(objects, env.name), sort_keys=False))
         files[env.name] = path
     return files
+
+
+@pytest.fixture(scope="module")
+def rules_files(objects, config, tmp_path_factory) -> dict[str, object]:
+    return write_rules_files(objects, config, tmp_path_factory.mktemp("rules"))
 
 
 def test_every_environment_has_every_alert_and_valid_rules(objects, config, rules_files):

@@ -113,7 +113,7 @@ def test_podinfo_project_whitelists_exactly_the_kinds_environments_emit(objects,
                 else:  # cluster-scoped: only by exact name
                     emitted.add((group, obj["kind"], obj["metadata"]["name"]))
     assert allowed == emitted
-    assert ("", "Namespace", "podinfo-prod") in allowed
+    assert all(("", "Namespace", e.namespace) in allowed for e in config.environments)
     assert project["sourceRepos"] == [config.platform.git.repo_url]
     assert {(d["server"], d["namespace"]) for d in project["destinations"]} == {
         (e.cluster.server, e.namespace) for e in config.environments
@@ -159,15 +159,16 @@ def test_platform_apps_are_pinned_helm_charts(objects, config):
 
 
 def test_rollouts_chart_enables_dashboard_metrics_and_notifications_without_unused_plugins(objects, config):
-    """No environment uses Gateway API, so no plugin: the controller downloads every registered
+    """No plugin unless an environment uses Gateway API: the controller downloads every registered
     plugin at start and exits if it cannot (v1.9.1 controller/controller.go, `DownloadPlugins` then
-    log.Fatalf), which a cluster without egress would turn into a crash loop."""
+    log.Fatalf), which a cluster without egress would turn into a crash loop. The registered plugin
+    itself: test_rollout.py `test_gateway_api_environments_let_the_plugin_own_the_route_rules`."""
     values = one(objects, "Application", "argo-rollouts")["spec"]["source"]["helm"]["valuesObject"]
     assert values["dashboard"]["enabled"] is True
     assert values["controller"]["metrics"]["serviceMonitor"]["additionalLabels"] == {"release": config.platform.prometheus_release}
     assert values["notifications"]["secret"]["create"] is False
-    assert all(e.traffic_router == "nginx" for e in config.environments)
-    assert "trafficRouterPlugins" not in values["controller"]
+    gateway = any(e.traffic_router == "gatewayapi" for e in config.environments)
+    assert ("trafficRouterPlugins" in values["controller"]) is gateway
 
 
 # Which platform Application installs the CRDs of which API group (the charts' `installCRDs`/`crds`).

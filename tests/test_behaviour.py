@@ -81,10 +81,12 @@ def built(configs) -> dict[str, dict[str, list[dict]]]:
 
 
 def _env(configs, name: str) -> tuple[Environment, object]:
-    for cfg in configs.values():
-        for env in cfg.environments:
-            if env.name == name:
-                return env, cfg.platform
+    """An environment of the fixture configuration and its platform: the breakages below are written
+    for its values, and config/ may hold an environment of the same name."""
+    fixture = configs["fixture"]
+    for env in fixture.environments:
+        if env.name == name:
+            return env, fixture.platform
     raise KeyError(name)
 
 

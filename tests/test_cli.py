@@ -25,19 +25,22 @@ def _npx(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess
     return subprocess.run([str(ROOT / ".venv" / "bin" / "npx"), *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_npx_cdk8s_synth_is_quiet_and_produces_the_committed_dist(tmp_path):
+def test_npx_cdk8s_synth_is_quiet_and_produces_the_committed_dist(tmp_path, config):
     """jsii runs on the project's Node (main.py sets JSII_NODE): no end-of-life banner; the CLI's
     upgrade check is off (.npmrc preloads tools/cdk8s-cli-defaults): no stack trace on a network
     that blocks the registry's public host; the app's one-line summary reaches the terminal
-    (the CLI drops the app's stdout, so under the CLI it goes to stderr)."""
+    (the CLI drops the app's stdout, so under the CLI it goes to stderr), after the configuration's
+    own warnings, if config/ has any (an unprotected last environment, ...)."""
     result = _npx(["cdk8s", "synth"], tmp_path, PODINFO_DIST_DIR=str(tmp_path / "dist"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert _tree(tmp_path / "dist") == _tree(DIST)
     objects = sum(1 for _ in DIST.rglob("*.yaml"))
+    warnings = [f"warning: {w}".replace(f"{ROOT}{os.sep}", "") for w in config.warnings]
     assert result.stderr.splitlines() == [
+        *warnings,
         f"{tmp_path / 'dist'}/: {objects} objects in {objects} files; {objects} changed: "
         + ", ".join(sorted(str(p.relative_to(DIST)) for p in DIST.rglob("*.yaml"))[:5])
-        + f" and {objects - 5} more (cdk8s lists its staging copy, .cdk8s.out/, next)"
+        + f" and {objects - 5} more (cdk8s lists its staging copy, .cdk8s.out/, next)",
     ]
     assert result.stdout.splitlines()[0] == "Synthesizing application"
 

@@ -13,11 +13,14 @@ import cdk8s
 import promql_parser
 import pytest
 
+from podinfo_canary import config as config_module
 from podinfo_canary import dashboard, logs, yamltext
 from podinfo_canary.dashboard import PodinfoDashboard, dashboard_builder, render
 from podinfo_canary.metrics import ERROR_LEVELS, EXPORTED_METRICS
 from podinfo_canary.observability import RecordedSlis
-from tests.conftest import DIST, dashboard_queries, find, metric_names
+from tests.conftest import DIST, ROOT, dashboard_queries, find, metric_names
+
+FIXTURE = ROOT / "tests" / "fixtures" / "config"
 
 # The panels R5.1 asks for.
 REQUIRED_PANELS = {
@@ -37,10 +40,9 @@ REQUIRED_PANELS = {
 }
 
 
-@pytest.fixture(scope="module")
-def synthesized(config, objects) -> tuple[dict, set[str]]:
-    """The dashboard's ConfigMap as the construct synthesizes it, and the series the synthesized
-    PrometheusRules record."""
+def build_dashboard(config, objects) -> tuple[dict, set[str]]:
+    """The dashboard's ConfigMap as the construct synthesizes it for `config`, and the series the
+    PrometheusRules of `objects` record."""
     platform = config.platform
     chart = cdk8s.Chart(cdk8s.App(), "test")
     PodinfoDashboard(
@@ -57,9 +59,18 @@ def synthesized(config, objects) -> tuple[dict, set[str]]:
     return config_map, recorded
 
 
+def dashboard_model(config_map: dict) -> dict:
+    return json.loads(config_map["data"][dashboard.FILE_NAME])
+
+
+@pytest.fixture(scope="module")
+def synthesized(config, objects) -> tuple[dict, set[str]]:
+    return build_dashboard(config, objects)
+
+
 @pytest.fixture(scope="module")
 def model(synthesized) -> dict:
-    return json.loads(synthesized[0]["data"][dashboard.FILE_NAME])
+    return dashboard_model(synthesized[0])
 
 
 def _panels(model: dict) -> list[dict]:
@@ -116,25 +127,62 @@ def test_namespace_variable_offers_the_configured_environments(model, config):
     assert all('namespace="$namespace"' in t["expr"] for p in _panels(model) for t in p["targets"])
 
 
-def test_slo_lines_come_from_the_environments_slo(model, config):
-    slo = config.environments[0].slo
-    assert all(e.slo == slo for e in config.environments), "this check assumes one SLO (else the lines are left out)"
+def _slo_lines(model: dict) -> dict[str, list]:
+    """The threshold steps of each SLO panel ([] for a panel without thresholds)."""
     steps = {
         p["title"]: [s["value"] for s in p["fieldConfig"]["defaults"].get("thresholds", {}).get("steps", [])]
         for p in _panels(model)
         if "fieldConfig" in p
     }
-    assert steps["Success rate by track"] == [None, slo.success_rate_min]
-    assert steps["Error rate: stable vs canary"] == [None, slo.error_rate_max]
-    assert steps["Latency P50 / P95 / P99"] == [None, slo.latency_p95_max_ms / 1000, slo.latency_p99_max_ms / 1000]
+    return {title: steps[title] for title in ("Success rate by track", "Error rate: stable vs canary", "Latency P50 / P95 / P99")}
+
+
+def _expected_lines(environments) -> dict[str, list]:
+    """One dashboard shows every environment, so a panel draws an SLO line only for a value all
+    environments share (a line from one environment's SLO over another's data would mislead)."""
+
+    def shared(field: str) -> list:
+        values = {getattr(e.slo, field) for e in environments}
+        return list(values) if len(values) == 1 else []
+
+    latency = [ms / 1000 for ms in shared("latency_p95_max_ms") + shared("latency_p99_max_ms")]
+    return {
+        "Success rate by track": [None, *shared("success_rate_min")] if shared("success_rate_min") else [],
+        "Error rate: stable vs canary": [None, *shared("error_rate_max")] if shared("error_rate_max") else [],
+        "Latency P50 / P95 / P99": [None, *latency] if latency else [],
+    }
+
+
+def test_slo_lines_come_from_the_environments_slo(model, config):
+    """Whatever SLOs config/ sets, alike or not."""
+    assert _slo_lines(model) == _expected_lines(config.environments)
+
+
+def test_a_shared_slo_draws_its_own_values():
+    """The fixture's edge SLO (no value a default) given to every fixture environment: each line is
+    drawn at its value, so a bound typed into the dashboard is caught whatever config/ holds."""
+    fixture = config_module.load(FIXTURE)
+    slo = next(e.slo for e in fixture.environments if e.name == "edge")
+    assert all(getattr(slo, f) != getattr(config_module.Slo(), f) for f in ("success_rate_min", "error_rate_max", "latency_p95_max_ms"))
+    environments = [e.model_copy(update={"slo": slo}) for e in fixture.environments]
+    built = json.loads(render(dashboard_builder(alerting=fixture.platform.alerting, environments=environments).build()))
+    assert _slo_lines(built) == {
+        "Success rate by track": [None, slo.success_rate_min],
+        "Error rate: stable vs canary": [None, slo.error_rate_max],
+        "Latency P50 / P95 / P99": [None, slo.latency_p95_max_ms / 1000, slo.latency_p99_max_ms / 1000],
+    }
 
 
 def test_differing_slos_draw_no_line(config):
+    """An environment with another error bound: the error panel loses its line, the others keep
+    theirs where the environments agree."""
     first, *rest = config.environments
     other = first.model_copy(update={"slo": first.slo.model_copy(update={"error_rate_max": first.slo.error_rate_max / 2})})
-    built = json.loads(render(dashboard_builder(alerting=config.platform.alerting, environments=[first, other, *rest]).build()))
+    environments = [first, other, *rest]
+    built = json.loads(render(dashboard_builder(alerting=config.platform.alerting, environments=environments).build()))
     errors = next(p for p in built["panels"] if p["title"] == "Error rate: stable vs canary")
     assert "thresholds" not in errors["fieldConfig"]["defaults"]
+    assert _slo_lines(built) == _expected_lines(environments)
 
 
 def test_every_metric_read_is_exported_or_recorded(model, synthesized):

@@ -35,15 +35,17 @@ def test_dev_has_no_manual_gate(objects):
     assert {"pause": {}} not in _steps(objects, "dev")
 
 
-def test_background_analysis_starts_at_the_first_step_with_the_latest_hash(objects):
-    analysis = one(objects, "Rollout", "podinfo", "prod")["spec"]["strategy"]["canary"]["analysis"]
-    assert analysis["startingStep"] == 0
-    assert analysis["args"] == [{"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}}]
+def test_background_analysis_starts_at_the_first_step_with_the_latest_hash(objects, config):
+    for env in config.environments:
+        analysis = one(objects, "Rollout", "podinfo", env.name)["spec"]["strategy"]["canary"]["analysis"]
+        assert analysis["startingStep"] == 0, env.name
+        assert analysis["args"] == [{"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}}], env.name
 
 
-def test_seven_analysis_templates(objects):
-    templates = find(objects, "AnalysisTemplate", folder="prod")
-    assert sorted(t["metadata"]["name"] for t in templates) == sorted(ANALYSIS_TEMPLATES)
+def test_seven_analysis_templates(objects, config):
+    for env in config.environments:
+        templates = find(objects, "AnalysisTemplate", folder=env.name)
+        assert sorted(t["metadata"]["name"] for t in templates) == sorted(ANALYSIS_TEMPLATES), env.name
 
 
 def _analysis(slo: Slo, decision: Decision) -> dict[str, dict]:
@@ -67,24 +69,28 @@ def test_the_outage_tolerance_counts_retries_at_the_controllers_interval():
     assert {m["consecutiveErrorLimit"] for t in templates.values() for m in t.values()} == {24}
 
 
-def test_tls_certificate_covers_the_ingress_hosts(objects):
-    ingress = one(objects, "Ingress", "podinfo", "prod")
-    certificate = one(objects, "Certificate", "podinfo", "prod")
-    assert certificate["spec"]["secretName"] == ingress["spec"]["tls"][0]["secretName"]
-    assert sorted(certificate["spec"]["dnsNames"]) == sorted(ingress["spec"]["tls"][0]["hosts"])
+def test_tls_certificate_covers_the_ingress_hosts(objects, config):
+    routed = [e for e in config.environments if e.traffic_router == "nginx"]
+    assert routed, "no environment in config/ has an Ingress"
+    for env in routed:
+        ingress = one(objects, "Ingress", "podinfo", env.name)
+        certificate = one(objects, "Certificate", "podinfo", env.name)
+        assert certificate["spec"]["secretName"] == ingress["spec"]["tls"][0]["secretName"], env.name
+        assert sorted(certificate["spec"]["dnsNames"]) == sorted(ingress["spec"]["tls"][0]["hosts"]) == sorted(env.hosts), env.name
 
 
-def test_rollback_settings_are_deliberate(objects):
+def test_rollback_settings_are_deliberate(objects, config):
     """Stated explicitly (not left to upstream defaults) and dynamicStableScale off (issue 1820)."""
-    spec = one(objects, "Rollout", "podinfo", "prod")["spec"]
-    # A rollout stuck for 10 minutes (outside pauses and analysis) aborts rather than hanging.
-    assert (spec["progressDeadlineAbort"], spec["progressDeadlineSeconds"]) == (True, 600)
-    # 30 s: an aborted canary's pods stay for inspection; the old stable pods stay while
-    # ingress-nginx drains their connections after promotion.
-    assert spec["strategy"]["canary"]["abortScaleDownDelaySeconds"] == 30
-    assert spec["strategy"]["canary"]["scaleDownDelaySeconds"] == 30
-    assert spec["strategy"]["canary"]["dynamicStableScale"] is False
-    assert (spec["minReadySeconds"], spec["revisionHistoryLimit"]) == (0, 5)
+    for env in config.environments:
+        spec = one(objects, "Rollout", "podinfo", env.name)["spec"]
+        # A rollout stuck for 10 minutes (outside pauses and analysis) aborts rather than hanging.
+        assert (spec["progressDeadlineAbort"], spec["progressDeadlineSeconds"]) == (True, 600), env.name
+        # 30 s: an aborted canary's pods stay for inspection; the old stable pods stay while
+        # ingress-nginx drains their connections after promotion.
+        assert spec["strategy"]["canary"]["abortScaleDownDelaySeconds"] == 30, env.name
+        assert spec["strategy"]["canary"]["scaleDownDelaySeconds"] == 30, env.name
+        assert spec["strategy"]["canary"]["dynamicStableScale"] is False, env.name
+        assert (spec["minReadySeconds"], spec["revisionHistoryLimit"]) == (0, 5), env.name
 
 
 def test_rollout_events_reach_the_environment_channel(objects, config):
@@ -94,15 +100,17 @@ def test_rollout_events_reach_the_environment_channel(objects, config):
         assert annotations["notifications.argoproj.io/subscribe.on-analysis-run-failed.slack"] == env.notifications.slack_channel
 
 
-def test_pod_meets_restricted_pod_security(objects):
-    pod = one(objects, "Rollout", "podinfo", "prod")["spec"]["template"]["spec"]
-    assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] == 100
-    for container in pod["containers"]:
-        sc = container["securityContext"]
-        assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True
-        assert sc["capabilities"]["drop"] == ["ALL"] and sc["seccompProfile"]["type"] == "RuntimeDefault"
-    assert {"name": "data", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"]
-    assert one(objects, "Namespace", "podinfo-prod")["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+def test_pod_meets_restricted_pod_security(objects, config):
+    for env in config.environments:
+        pod = one(objects, "Rollout", "podinfo", env.name)["spec"]["template"]["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["runAsUser"] == 100, env.name
+        for container in pod["containers"]:
+            sc = container["securityContext"]
+            assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True, env.name
+            assert sc["capabilities"]["drop"] == ["ALL"] and sc["seccompProfile"]["type"] == "RuntimeDefault", env.name
+        assert {"name": "data", "emptyDir": {"sizeLimit": "64Mi"}} in pod["volumes"], env.name
+        namespace = one(objects, "Namespace", env.namespace)
+        assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted", env.name
 
 
 def test_prod_plan_agrees_with_the_controller_model_and_promotes_within_12_5_minutes(fresh_dist):
