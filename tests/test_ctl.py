@@ -202,7 +202,7 @@ def test_without_a_status_subresource_the_unified_patch_goes_to_the_rollout(api)
     assert api.writes() == [("PATCH", PATH + "/status", MERGE, body("abort")), ("PATCH", PATH, MERGE, body("abort"))]
 
 
-def test_failures_are_one_line_with_their_exit_code(api, rollout, tmp_path, monkeypatch):
+def test_failures_are_one_line_with_their_exit_code(api, rollout, tmp_path, monkeypatch, config):
     api.failures[("PATCH", PATH + "/status")] = 403
     forbidden = run("abort", "--env", "prod", "--yes")
     assert forbidden.exit_code == kube.FORBIDDEN
@@ -212,8 +212,9 @@ def test_failures_are_one_line_with_their_exit_code(api, rollout, tmp_path, monk
     assert "the ClusterRole rollout-viewer grants it" in run("status", "--env", "prod").output
     missing = run("status", "--env", "staging")
     assert missing.exit_code == kube.NOT_FOUND and "Rollout podinfo not found in namespace podinfo-staging" in missing.output
-    assert run("promote", "--env", "qa").exit_code == kube.USAGE
-    assert "unknown environment 'qa'; known: dev, staging, prod" in run("status", "--env", "qa").output
+    assert run("promote", "--env", "no-such-env").exit_code == kube.USAGE
+    known = ", ".join(e.name for e in config.environments)
+    assert f"unknown environment 'no-such-env'; known: {known}" in run("status", "--env", "no-such-env").output
     done = copy.deepcopy(rollout)
     done["status"].update(currentPodHash="5d4c7b8a9", pauseConditions=[])
     api.objects[PATH] = done
@@ -1059,15 +1060,17 @@ def test_help_has_no_type_placeholders_and_every_option_says_what_it_means():
 
 
 def test_an_unknown_environment_suggests_the_closest_in_the_configured_order(api, config):
-    known = ", ".join(e.name for e in config.environments)
-    assert known == "dev, staging, prod"  # config/platform.yaml `environments:`
-    typo = run("status", "--env", "prdo")
+    names = [e.name for e in config.environments]  # config/platform.yaml `environments:`, in its order
+    known = ", ".join(names)
+    last = names[-1]
+    misspelt = last[1] + last[0] + last[2:] if len(last) > 2 else last + "x"  # two letters swapped
+    typo = run("status", "--env", misspelt)
     assert _exited(typo, kube.USAGE, "status")
-    assert typo.output == f"canaryctl: unknown environment 'prdo'; known: {known}; did you mean 'prod'?\n"
-    assert run("plan", "--env", "qa").output == f"canaryctl: unknown environment 'qa'; known: {known}\n"
+    assert typo.output == f"canaryctl: unknown environment '{misspelt}'; known: {known}; did you mean '{last}'?\n"
+    assert run("plan", "--env", "no-such-env").output == f"canaryctl: unknown environment 'no-such-env'; known: {known}\n"
     nowhere = run("resume")
-    assert nowhere.output == "canaryctl: say which environment (--env dev|staging|prod) or namespace (--namespace)\n"
-    assert "--env dev|staging|prod (its first host) or --url" in run("test-canary").output
+    assert nowhere.output == f"canaryctl: say which environment (--env {'|'.join(names)}) or namespace (--namespace)\n"
+    assert f"--env {'|'.join(names)} (its first host) or --url" in run("test-canary").output
 
 
 def test_a_missing_context_is_named_with_the_kubeconfigs_contexts(api, tmp_path, monkeypatch):

@@ -16,15 +16,18 @@ def run(*args: str):
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory):
-    """This project's tracked files as they are now, committed in a fresh Git repository."""
+    """This project's files as they are now (tracked ones and new ones Git does not ignore, such as
+    an environment just added), committed in a fresh Git repository."""
     import shutil
     import subprocess
 
     from tests.conftest import ROOT
 
     target = tmp_path_factory.mktemp("gitops") / "repo"
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for name in filter(None, listed.split("\0")):
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for name in filter(lambda n: n and (ROOT / n).is_file(), listed.split("\0")):
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(ROOT / name, target / name)
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
@@ -52,7 +55,7 @@ def test_update_image_refuses_a_bad_tag_or_digest_and_changes_nothing(repo):
         result = run("update-image", *args, "--env", "prod", "--repo", str(repo))
         assert result.exit_code == kube.USAGE and all(w in result.output for w in words), result.output
         assert "nothing changed" in result.output
-    assert run("update-image", "6.14.2", "--env", "qa", "--repo", str(repo)).exit_code == kube.USAGE
+    assert run("update-image", "6.14.2", "--env", "no-such-env", "--repo", str(repo)).exit_code == kube.USAGE
     assert _git(repo, "status", "--porcelain") == "" and _git(repo, "rev-parse", "HEAD") == head
     assert (repo / "config/environments/prod.yaml").read_text() == before
 
@@ -62,20 +65,23 @@ def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
     before = config.read_text()
     head = _git(repo, "rev-parse", "HEAD").strip()
     digest = "sha256:" + "0123456789abcdef" * 4
-    result = run("update-image", "6.14.2", "--env", "prod", "--digest", digest, "--commit", "--repo", str(repo))
+    current = next(line.split(":", 1)[1].strip().strip("'\"") for line in before.splitlines() if line.startswith("  tag:"))
+    major, minor, patch = current.split(".")[:3]
+    bumped = f"{major}.{minor}.{int(patch) + 1}"  # whatever prod runs now, the next patch
+    result = run("update-image", bumped, "--env", "prod", "--digest", digest, "--commit", "--repo", str(repo))
     assert result.exit_code == 0, result.output
     after = config.read_text()
     # Only the tag line changed and a digest line came in; every comment and line else is kept.
     removed = [line for line in before.splitlines() if line not in after.splitlines()]
     added = [line for line in after.splitlines() if line not in before.splitlines()]
-    assert removed == ["  tag: 6.14.1"] and added == ["  tag: 6.14.2", f"  digest: {digest}"]
+    assert removed == [f"  tag: {current}"] and added == [f"  tag: {bumped}", f"  digest: {digest}"]
     assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
-    assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo 6.14.2@{digest}\n"
+    assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo {bumped}@{digest}\n"
     changed = set(_git(repo, "show", "--name-only", "--format=", "HEAD").split())
     # The README's scanner table too: with a digest, prod no longer skips the digest check.
     assert changed == {"config/environments/prod.yaml", "dist/prod/Rollout.podinfo.k8s.yaml", "README.md"}, changed
     rollout = (repo / "dist/prod/Rollout.podinfo.k8s.yaml").read_text()
-    assert f"image: ghcr.io/stefanprodan/podinfo:6.14.2@{digest}" in rollout
+    assert f"image: ghcr.io/stefanprodan/podinfo:{bumped}@{digest}" in rollout
     assert _git(repo, "status", "--porcelain") == ""
     # A tag YAML would read as a number is written quoted; without --digest the old digest goes.
     assert run("update-image", "6.10", "--env", "prod", "--repo", str(repo)).exit_code == 0
@@ -177,6 +183,10 @@ def test_commit_refuses_any_change_this_command_does_not_make(repo):
 
 
 def test_update_image_names_environments_in_the_configured_order(repo):
-    result = run("update-image", "6.14.2", "--env", "prdo", "--repo", str(repo))
+    from podinfo_canary import config as config_module
+
+    names = [e.name for e in config_module.load(repo / "config").environments]
+    misspelt = names[-1][1] + names[-1][0] + names[-1][2:]
+    result = run("update-image", "6.14.2", "--env", misspelt, "--repo", str(repo))
     assert result.exit_code == kube.USAGE
-    assert result.output == "canaryctl: unknown environment 'prdo'; known: dev, staging, prod; did you mean 'prod'?\n"
+    assert result.output == f"canaryctl: unknown environment '{misspelt}'; known: {', '.join(names)}; did you mean '{names[-1]}'?\n"
