@@ -7,11 +7,11 @@ from pathlib import Path
 
 import cdk8s
 
-from podinfo_canary.argocd import ArgoCdStack
-from podinfo_canary.audit import AuditPolicy
+from podinfo_canary.charts.audit.policy import AuditPolicy
+from podinfo_canary.charts.environment.chart import PodinfoEnvironment
+from podinfo_canary.charts.platform.argocd import ArgoCdStack
 from podinfo_canary.config import AUDIT_FOLDER, Config
 from podinfo_canary.config import BOOTSTRAP_FOLDER as BOOTSTRAP_CHART
-from podinfo_canary.environment import PodinfoEnvironment
 
 
 def build(config: Config, outdir: Path) -> cdk8s.App:

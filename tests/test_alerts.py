@@ -20,9 +20,10 @@ import promql_parser
 import pytest
 import yaml
 
+from podinfo_canary.charts.platform.dashboard import CONFIG_MAP as DASHBOARD_CONFIG_MAP
 from podinfo_canary.config import duration_seconds
-from podinfo_canary.dashboard import CONFIG_MAP as DASHBOARD_CONFIG_MAP
-from podinfo_canary.metrics import EXPORTED_METRICS, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_SERIES_LABEL
+from podinfo_canary.core.promql import EXPORTED_METRICS, LOG_LINES_METRIC
+from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL
 from tests.conftest import ROOT, dashboard_queries, metric_names, one
 
 ALERTS = (

@@ -331,7 +331,7 @@ def test_argocd_server_terminates_tls_itself_unless_an_ingress_does(config, expo
     plain HTTP; exposed as a LoadBalancer it keeps its own TLS."""
     import cdk8s
 
-    from podinfo_canary.argocd import ArgoCdStack
+    from podinfo_canary.charts.platform.argocd import ArgoCdStack
 
     argocd = config.platform.argocd.model_copy(update={"expose": expose})
     platform = config.platform.model_copy(update={"argocd": argocd})

@@ -1,4 +1,4 @@
-"""AuditPolicy (podinfo_canary/audit.py): schema-valid, never synced by Argo CD, and recording each
+"""AuditPolicy (podinfo_canary/charts/audit/policy.py): schema-valid, never synced by Argo CD, and recording each
 kind of request at the level the README promises, evaluated as the API server does."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from podinfo_canary.audit import ARGOCD_CONTROLLER, service_account
+from podinfo_canary.charts.audit.policy import ARGOCD_CONTROLLER, service_account
 from tests.conftest import find, one
 from tools.validate import validate
 

@@ -36,18 +36,20 @@ from pydantic import model_validator
 from imports.argocd.io import argoproj as argo
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import app as app_module
-from podinfo_canary import argocd as argocd_module
 from podinfo_canary import config as config_module
-from podinfo_canary import metrics, plan
-from podinfo_canary import platform as platform_module
-from podinfo_canary.analysis import AnalysisSuite
-from podinfo_canary.argocd import ArgoCdStack
+from podinfo_canary.charts.environment import podmonitor
+from podinfo_canary.charts.environment.analysis import AnalysisSuite
+from podinfo_canary.charts.environment.chart import PodinfoEnvironment
+from podinfo_canary.charts.environment.observability import ObservabilityStack
+from podinfo_canary.charts.environment.rollout import RolloutCanary
+from podinfo_canary.charts.platform import apps as platform_module
+from podinfo_canary.charts.platform import argocd as argocd_module
+from podinfo_canary.charts.platform.argocd import ArgoCdStack
 from podinfo_canary.config import AUDIT_FOLDER, BOOTSTRAP_FOLDER, AlertPolicies, Environment, duration_seconds
-from podinfo_canary.environment import PodinfoEnvironment
+from podinfo_canary.core import plan, workload
+from podinfo_canary.core import promql as metrics
 from podinfo_canary.model.controller import RolloutSpec, optimistic
 from podinfo_canary.model.world import PodBehaviour, Version, World
-from podinfo_canary.observability import ObservabilityStack
-from podinfo_canary.rollout import RolloutCanary
 from tests.conftest import ROOT, vector_selectors, wald_weights
 
 FIXTURE = ROOT / "tests" / "fixtures" / "config"
@@ -122,7 +124,7 @@ def measured_pods(query: str, namespace: str) -> list[str]:
     for selector in vector_selectors(query, SENTINEL):
         matchers = {(m.name, str(m.op)): m.value for m in selector.matchers.matchers}
         in_namespace = matchers.get(("namespace", "MatchOp.Equal")) == namespace
-        by_label = matchers.get((metrics.HASH_SERIES_LABEL, "MatchOp.Equal")) == SENTINEL
+        by_label = matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.Equal")) == SENTINEL
         by_name = matchers.get(("pod", "MatchOp.Re")) == f"podinfo-{SENTINEL}-.*"
         if not (in_namespace and (by_label or by_name)):
             wrong.append(f"{selector.name}{{{', '.join(f'{k[0]}' for k in matchers)}}}")
@@ -229,8 +231,8 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
                 if wrong:
                     problems.append(f"{name}/{metric['name']} measures beyond the canary in {env.namespace}: {wrong}")
     monitor = _the(objs, "PodMonitor")
-    if metrics.HASH_SERIES_LABEL.replace("_", "-") not in monitor["spec"].get("podTargetLabels", []):
-        problems.append(f"the PodMonitor does not copy the pod label the queries read as {metrics.HASH_SERIES_LABEL}")
+    if workload.HASH_SERIES_LABEL.replace("_", "-") not in monitor["spec"].get("podTargetLabels", []):
+        problems.append(f"the PodMonitor does not copy the pod label the queries read as {workload.HASH_SERIES_LABEL}")
     if not template["metadata"]["labels"].items() >= monitor["spec"]["selector"]["matchLabels"].items():
         problems.append("the PodMonitor does not select the Rollout's pods")
     for endpoint in monitor["spec"]["podMetricsEndpoints"]:
@@ -342,12 +344,12 @@ TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
     "PodMonitor on a port the pod lacks": (
         "edge",
         "not the container's metrics port",
-        lambda mp: _wrap(mp, metrics.mon, "PodMonitorSpecPodMetricsEndpoints", lambda kw: {**kw, "port": "metrics"}),
+        lambda mp: _wrap(mp, podmonitor.mon, "PodMonitorSpecPodMetricsEndpoints", lambda kw: {**kw, "port": "metrics"}),
     ),
     "PodMonitor without the hash label": (
         "canary-gw",
         "does not copy the pod label",
-        lambda mp: mp.setattr(metrics, "HASH_LABEL", "pod-template-hash"),
+        lambda mp: mp.setattr(podmonitor, "HASH_LABEL", "pod-template-hash"),
     ),
 }
 
@@ -735,7 +737,7 @@ FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
     ),
     "release label typed in": (
         "PodMonitor release label",
-        lambda mp: _init_with(mp, metrics.PodinfoPodMonitor, lambda kw: {**kw, "release": "kube-prometheus-stack"}),
+        lambda mp: _init_with(mp, podmonitor.PodinfoPodMonitor, lambda kw: {**kw, "release": "kube-prometheus-stack"}),
     ),
 }
 _ORIG_PAUSE = ro.RolloutSpecStrategyCanaryStepsPauseDuration.from_string
@@ -971,7 +973,7 @@ def test_a_manual_gate_may_stand_at_any_stage():
 
 
 def plan_model_problems(objs: list[dict], startup: int = 0) -> list[str]:
-    """The plan's arithmetic (podinfo_canary/plan.py) against the controller model's simulation of a
+    """The plan's arithmetic (podinfo_canary/core/plan.py) against the controller model's simulation of a
     healthy canary (podinfo_canary/model/controller.py): when each stage starts, when promotion ends."""
     rollout, templates = _the(objs, "Rollout"), _named(objs, "AnalysisTemplate")
     planned = plan.build_plan(rollout, templates)

@@ -396,7 +396,7 @@ def _world(canary_errors_per_second: float, success_ratio: float) -> list:
 
 
 def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config, objects):
-    from podinfo_canary import analysis as analysis_module
+    from podinfo_canary.charts.environment import analysis as analysis_module
     from podinfo_canary.ctl import prometheus as ctl_prometheus
     from podinfo_canary.model.prometheus import PrometheusServer
 

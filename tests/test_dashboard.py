@@ -14,10 +14,11 @@ import promql_parser
 import pytest
 
 from podinfo_canary import config as config_module
-from podinfo_canary import dashboard, logs, yamltext
-from podinfo_canary.dashboard import PodinfoDashboard, dashboard_builder, render
-from podinfo_canary.metrics import ERROR_LEVELS, EXPORTED_METRICS
-from podinfo_canary.observability import RecordedSlis
+from podinfo_canary.charts.environment.observability import RecordedSlis
+from podinfo_canary.charts.platform import dashboard, logs
+from podinfo_canary.charts.platform.dashboard import PodinfoDashboard, dashboard_builder, render
+from podinfo_canary.core import yamltext
+from podinfo_canary.core.promql import ERROR_LEVELS, EXPORTED_METRICS
 from tests.conftest import DIST, ROOT, dashboard_queries, find, metric_names
 
 FIXTURE = ROOT / "tests" / "fixtures" / "config"

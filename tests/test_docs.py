@@ -45,7 +45,7 @@ def test_docs_state_what_the_manifests_really_do():
     abort (v1.9.1 rollout/service.go `reconcileStableAndCanaryService` keeps the aborted hash);
     Argo CD's `resume` reruns an Inconclusive stage check while `promote`/`skip-current-step` move on."""
     readme = (ROOT / "README.md").read_text()
-    rollout_doc = (ROOT / "podinfo_canary/rollout.py").read_text().split('"""')[1]
+    rollout_doc = (ROOT / "podinfo_canary/charts/environment/rollout.py").read_text().split('"""')[1]
     assert "path routing" not in rollout_doc and "path-based" not in readme.lower()
     assert "reconcileStableAndCanaryService" in readme and "get 503" in readme
     assert "`resume` only\nclears the pause" in readme and "`skip-current-step` move to the next step" in readme

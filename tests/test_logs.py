@@ -1,4 +1,4 @@
-"""Logs (R5.4, podinfo_canary/logs.py): Loki as the pinned chart validates it, with retention from
+"""Logs (R5.4, podinfo_canary/charts/platform/logs.py): Loki as the pinned chart validates it, with retention from
 config/platform.yaml; Alloy's pipeline as it ships in dist/: wired end to end, canary and stable
 streams apart, and podinfo's lines counted by level under the name the rules read.
 
@@ -18,8 +18,9 @@ import re
 
 import pytest
 
-from podinfo_canary import logs
-from podinfo_canary.metrics import ERROR_LEVELS, HASH_SERIES_LABEL, LOG_LINES_METRIC, TRACK_SERIES_LABEL
+from podinfo_canary.charts.platform import logs
+from podinfo_canary.core.promql import ERROR_LEVELS, LOG_LINES_METRIC
+from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL
 from tests.conftest import one, rollout_pod_labels
 
 ALLOY_PREFIX = "loki_process_custom_"  # stages/metric.go defaultMetricsPrefix

@@ -19,7 +19,7 @@ import promql_parser
 import pytest
 import yaml
 
-from podinfo_canary.metrics import SequentialTest
+from podinfo_canary.core.promql import SequentialTest
 from podinfo_canary.model.controller import measurement_phase
 from tests.conftest import find, wald_weights
 

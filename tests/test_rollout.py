@@ -6,15 +6,15 @@ import cdk8s
 import pytest
 import yaml
 
-from podinfo_canary import analysis as analysis_module
-from podinfo_canary import yamltext
-from podinfo_canary.analysis import AnalysisSuite
+from podinfo_canary.charts.environment import analysis as analysis_module
+from podinfo_canary.charts.environment.analysis import AnalysisSuite
+from podinfo_canary.charts.environment.chart import PodinfoEnvironment
 from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayApiPlugin, GatewayRef, Slo
-from podinfo_canary.environment import PodinfoEnvironment
+from podinfo_canary.core import yamltext
+from podinfo_canary.core.plan import plan_from_folder
 from podinfo_canary.model.controller import optimistic
 from podinfo_canary.model.run import Environment as ModelEnvironment
 from podinfo_canary.model.world import PodBehaviour, Version, World
-from podinfo_canary.plan import plan_from_folder
 from tests.conftest import find, one
 from tools.validate import validate
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from podinfo_canary.analysis import COMPLETE, EVIDENCE_GATE
+from podinfo_canary.charts.environment.analysis import COMPLETE, EVIDENCE_GATE
 from podinfo_canary.config import Slo
 from podinfo_canary.model.analysis_run import AnalysisRun
 from podinfo_canary.model.controller import Timeline

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from podinfo_canary import yamltext
-from podinfo_canary.security import scanner_skips
+from podinfo_canary.charts.environment.security import scanner_skips
+from podinfo_canary.core import yamltext
 
 
 def present_rollouts_as_deployments(source: Path, target: Path) -> None:

@@ -1,4 +1,4 @@
-"""SecurityPolicies (podinfo_canary/security.py): the NetworkPolicies of every environment, proven
+"""SecurityPolicies (podinfo_canary/charts/environment/security.py): the NetworkPolicies of every environment, proven
 by evaluating them (tests/netpol.py) on pods built from the synthesized Rollout, and caught when
 deliberately broken."""
 
@@ -10,9 +10,9 @@ import cdk8s
 import pytest
 import yaml
 
-from podinfo_canary.access import ACTION_REQUESTS
+from podinfo_canary.charts.environment.security import ACME_SOLVER_LABELS, ACME_SOLVER_PORT, SecurityPolicies
 from podinfo_canary.config import ClusterDns
-from podinfo_canary.security import ACME_SOLVER_LABELS, ACME_SOLVER_PORT, SecurityPolicies
+from podinfo_canary.core.access import ACTION_REQUESTS
 from tests.conftest import find, one, rollout_pod_labels
 from tests.netpol import External, Pod, allowed
 
@@ -448,7 +448,7 @@ def test_argo_cd_and_kubernetes_give_the_same_groups_the_same_rollout_actions(ob
 
 
 def test_a_digest_pins_the_image_and_require_digest_refuses_a_tag_alone(config):
-    from podinfo_canary.environment import PodinfoEnvironment
+    from podinfo_canary.charts.environment.chart import PodinfoEnvironment
 
     env = config.environments[-1]
     digest = "sha256:" + "0123456789abcdef" * 4

@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 import yaml
 
-from podinfo_canary import yamltext
+from podinfo_canary.core import yamltext
 
 ROOT = Path(__file__).resolve().parent.parent
 LIST_FILE = ROOT / "crds.yaml"

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from podinfo_canary import config as config_module
-from podinfo_canary import yamltext
-from podinfo_canary.analysis import sequential_tests
-from podinfo_canary.bootstrap import hand_applied_files
-from podinfo_canary.plan import plan_from_folder
+from podinfo_canary.charts.environment.analysis import sequential_tests
+from podinfo_canary.core import yamltext
+from podinfo_canary.core.bootstrap import hand_applied_files
+from podinfo_canary.core.plan import plan_from_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -182,8 +182,8 @@ def alerts_block(cfg: config_module.Config, dist: Path) -> str:
 
 
 def audit_block(cfg: config_module.Config) -> str:
-    """The audit policy's rules in order, with what each matches and why (podinfo_canary/audit.py)."""
-    from podinfo_canary.audit import audit_rules
+    """The audit policy's rules in order, with what each matches and why (podinfo_canary/charts/audit/policy.py)."""
+    from podinfo_canary.charts.audit.policy import audit_rules
 
     def matches(rule: dict) -> str:
         parts = []
@@ -205,7 +205,7 @@ def audit_block(cfg: config_module.Config) -> str:
 
 def scanner_block(cfg: config_module.Config) -> str:
     """The checkov checks podinfo's Rollout skips, with their reasons and where (security.py)."""
-    from podinfo_canary.security import scanner_skips
+    from podinfo_canary.charts.environment.security import scanner_skips
 
     where: dict[tuple, list[str]] = {}
     for env in cfg.environments:

@@ -25,7 +25,7 @@ from pathlib import Path
 import jsonschema
 import kubernetes_validate
 
-from podinfo_canary import yamltext
+from podinfo_canary.core import yamltext
 from tools.crds import schemas
 
 KUBERNETES_VERSIONS = ("1.27.0", "1.37.0")

@@ -182,7 +182,7 @@ class LogStorage(Strict):
 
 
 class Logging(Strict):
-    """Logs (R5.4): Alloy collects every pod's lines into Loki (podinfo_canary/logs.py).
+    """Logs (R5.4): Alloy collects every pod's lines into Loki (podinfo_canary/charts/platform/logs.py).
 
     retention: how long Loki keeps log lines, in whole days (its compactor applies retention to
         one index table per day).

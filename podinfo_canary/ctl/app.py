@@ -26,6 +26,8 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from podinfo_canary import config as config_module
+from podinfo_canary.core.secrets import out_of_band_secrets
+from podinfo_canary.core.workload import HASH_LABEL, WORKLOAD
 from podinfo_canary.ctl import actions, kube
 from podinfo_canary.ctl.kube import EXIT_CODES, INTERRUPTED, NO_ANSWER, NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
 from podinfo_canary.ctl.status import (
@@ -38,7 +40,6 @@ from podinfo_canary.ctl.status import (
     summarize,
 )
 from podinfo_canary.ctl.words import counted, listing, unknown_environment
-from podinfo_canary.workload import HASH_LABEL, WORKLOAD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -725,7 +726,7 @@ def deploy(
             for number, step in enumerate(steps, start=1):
                 print(f"{number}. {step.what}\n   {' '.join(step.command)}" + (f"  < {step.stdin_label}" if step.stdin_label else ""))
             print(f"{len(steps) + 1}. wait until Synced and Healthy: {', '.join(expected)}")
-            print("out-of-band Secrets checked: " + ", ".join(f"{n}/{s}" for n, s in deploying.out_of_band_secrets(cfg)))
+            print("out-of-band Secrets checked: " + ", ".join(f"{s.namespace}/{s.name}" for s in out_of_band_secrets(cfg)))
             return
         api = kube.api_client(context)  # the kubeconfig and context, before kubectl reads them
         kube.reach(api)
@@ -763,7 +764,7 @@ def plan(
     config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """The stage timeline of an environment and its healthy promotion time, read from dist/."""
-    from podinfo_canary import plan as plan_module
+    from podinfo_canary.core import plan as plan_module
 
     def run() -> None:
         environment = _environment(env, config_dir)

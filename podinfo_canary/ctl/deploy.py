@@ -22,10 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from podinfo_canary import config as config_module
-from podinfo_canary import yamltext
-from podinfo_canary.bootstrap import argocd_install_url, hand_applied_files
+from podinfo_canary.core import yamltext
+from podinfo_canary.core.bootstrap import argocd_install_url, hand_applied_files
+from podinfo_canary.core.secrets import out_of_band_secrets
+from podinfo_canary.core.workload import WORKLOAD
 from podinfo_canary.ctl.kube import FAILED, TIMED_OUT, USAGE, CtlError, Target, failure
-from podinfo_canary.workload import WORKLOAD
 
 ARGOCD_CRDS = ("applications.argoproj.io", "appprojects.argoproj.io", "applicationsets.argoproj.io")
 FIELD_MANAGER = "canaryctl"
@@ -70,21 +71,6 @@ def expected_applications(cfg: config_module.Config, dist: Path) -> list[str]:
     return [*sorted(set(names) - set(environments)), *environments]
 
 
-# Secrets created out of band (README "Bootstrap a cluster") on this cluster: namespace, name.
-def out_of_band_secrets(cfg: config_module.Config) -> list[tuple[str, str]]:
-    platform = cfg.platform
-    secrets = [
-        (platform.argocd.namespace, "argocd-notifications-secret"),
-        (platform.charts.argo_rollouts.namespace, "argo-rollouts-notification-secret"),
-    ]
-    if platform.argocd.sso:
-        secrets.append((platform.argocd.namespace, platform.argocd.sso.client_secret.removeprefix("$").split(":")[0]))
-    here = config_module.Cluster.model_fields["server"].default  # environments on this cluster (Argo CD's own)
-    for env in (e for e in cfg.environments if e.cluster.server == here):
-        secrets += [(env.namespace, "alertmanager-slack"), *([(env.namespace, "alertmanager-smtp")] if env.notifications.email else [])]
-    return secrets
-
-
 def run_steps(steps: list[Step], echo, cwd: Path) -> None:
     """Each step's kubectl command in order; the first that fails ends the deploy (FAILED), with
     kubectl's last line. The caller has checked the kubeconfig and the cluster first (kube.reach)."""
@@ -107,7 +93,7 @@ def missing_secrets(cfg: config_module.Config, api) -> list[str]:
 
     core = client.CoreV1Api(api)
     missing = []
-    for namespace, name in out_of_band_secrets(cfg):
+    for namespace, name in ((s.namespace, s.name) for s in out_of_band_secrets(cfg)):
         try:
             core.read_namespaced_secret(name, namespace, _preload_content=False, _request_timeout=30)
         except ApiException as exc:

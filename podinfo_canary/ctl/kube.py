@@ -15,7 +15,7 @@ from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 
-from podinfo_canary.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VIEWER_RULES
+from podinfo_canary.core.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VIEWER_RULES
 from podinfo_canary.ctl.actions import Plan
 from podinfo_canary.ctl.words import describe, listing, one_line
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from podinfo_canary import config as config_module
-from podinfo_canary.workload import DASHBOARD_UID, WORKLOAD
+from podinfo_canary.core.workload import DASHBOARD_UID, WORKLOAD
 
 # argo-helm argo-rollouts 2.41: Service `<fullname>-dashboard` (HelmChart.release) on port 3100
 # (templates/dashboard/service.yaml, values dashboard.service.port); the dashboard serves under

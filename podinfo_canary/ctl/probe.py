@@ -17,7 +17,7 @@ import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
 
-from podinfo_canary.workload import CANARY_HEADER
+from podinfo_canary.core.workload import CANARY_HEADER
 
 MAX_REQUESTS = 10_000
 

@@ -12,12 +12,12 @@ import urllib.request
 from dataclasses import dataclass
 
 from podinfo_canary import config as config_module
-from podinfo_canary import yamltext
+from podinfo_canary.core import yamltext
+from podinfo_canary.core.recorded import RecordedSlis
+from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
 from podinfo_canary.ctl.kube import PROMETHEUS, USAGE, CtlError
 from podinfo_canary.ctl.words import describe, one_line
 from podinfo_canary.model.analysis_run import measurement_phase
-from podinfo_canary.recorded import RecordedSlis
-from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from podinfo_canary.core.workload import HASH_LABEL
 from podinfo_canary.ctl.actions import canary_strategy, current_step, current_step_index
 from podinfo_canary.model.conditions import ABORTED_REASON, TIMED_OUT_REASON
-from podinfo_canary.workload import HASH_LABEL
 
 FAILED_PHASES = ("Failed", "Error")
 # A run's phase the controller copies into the Rollout (rollout/context.go): "" right after the

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from podinfo_canary import yamltext
 from podinfo_canary.config import duration_seconds
+from podinfo_canary.core import yamltext
+from podinfo_canary.core.workload import CANARY_HASH_PLACEHOLDER
 from podinfo_canary.model.controller import Outcome, PrometheusDown, RolloutSpec, Timeline, optimistic, simulate
 from podinfo_canary.model.promql import Evaluator, Series
 from podinfo_canary.model.world import CANARY_HASH, World
-from podinfo_canary.workload import CANARY_HASH_PLACEHOLDER
 
 HASH_ARG = CANARY_HASH_PLACEHOLDER
 

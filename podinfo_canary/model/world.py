@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from podinfo_canary.core.workload import HASH_SERIES_LABEL
 from podinfo_canary.model.promql import Series
-from podinfo_canary.workload import HASH_SERIES_LABEL
 
 # podinfo's HTTP histogram buckets (prometheus.DefBuckets), in seconds.
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from podinfo_canary import yamltext
+from podinfo_canary.core import yamltext
 
 HAND_APPLIED = (("AppProject", "platform"), ("Application", "bootstrap"))
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"

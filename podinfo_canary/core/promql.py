@@ -21,10 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from constructs import Construct
-
-from imports.monitoring.com.coreos import monitoring as mon
-from podinfo_canary.workload import HASH_LABEL, HASH_SERIES_LABEL, TRACK_LABEL, TRACK_SERIES_LABEL, WORKLOAD
+from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD
 
 METRICS_PORT = 9797
 METRICS_PORT_NAME = "http-metrics"
@@ -269,32 +266,3 @@ class Evidence:
     def restarts(self, s: Selector) -> str:
         """Container restarts of the selected pods (kube-state-metrics); 0 when there are none yet."""
         return f"sum(kube_pod_container_status_restarts_total{s.pods()}) or vector(0)"
-
-
-class PodinfoPodMonitor(Construct):
-    """PodMonitor `podinfo`: every podinfo pod, stable and canary, scraped once on its metrics port.
-
-    A PodMonitor rather than a ServiceMonitor: the stable and canary Services select overlapping
-    pods, so monitoring through them would scrape pods twice.
-
-    Args:
-        namespace: the environment namespace.
-        release: kube-prometheus-stack's release label, which its Prometheus selects on.
-        pod_labels: labels that select podinfo pods.
-    """
-
-    def __init__(self, scope: Construct, id: str, *, namespace: str, release: str, pod_labels: dict[str, str]) -> None:
-        super().__init__(scope, id)
-        self.scrape_interval_seconds = SCRAPE_INTERVAL_SECONDS
-        self.resource = mon.PodMonitor(
-            self,
-            "resource",
-            metadata={"name": WORKLOAD, "namespace": namespace, "labels": {"release": release}},
-            spec=mon.PodMonitorSpec(
-                selector=mon.PodMonitorSpecSelector(match_labels=pod_labels),
-                pod_target_labels=[HASH_LABEL, TRACK_LABEL],
-                pod_metrics_endpoints=[
-                    mon.PodMonitorSpecPodMetricsEndpoints(port=METRICS_PORT_NAME, path="/metrics", interval=f"{SCRAPE_INTERVAL_SECONDS}s")
-                ],
-            ),
-        )

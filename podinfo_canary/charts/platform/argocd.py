@@ -21,23 +21,23 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
-from podinfo_canary import waves, yamltext
-from podinfo_canary.access import argocd_rbac
-from podinfo_canary.bootstrap import ARGOCD_REPO
-from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
-from podinfo_canary.dashboard import PodinfoDashboard
-from podinfo_canary.platform import (
+from podinfo_canary.charts.environment.security import RolloutRoles
+from podinfo_canary.charts.platform.apps import (
     IN_CLUSTER,
     INGRESS_CLASS,
     RETRY_BACKOFF,
     RETRY_LIMIT,
-    SLACK_SECRET_KEY,
     PlatformApps,
     platform_application,
 )
-from podinfo_canary.security import RolloutRoles
+from podinfo_canary.charts.platform.dashboard import PodinfoDashboard
+from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
+from podinfo_canary.core import waves, yamltext
+from podinfo_canary.core.access import argocd_rbac
+from podinfo_canary.core.bootstrap import ARGOCD_REPO
+from podinfo_canary.core.secrets import SLACK_SECRET_KEY
 
-# What an operator applies by hand after Argo CD's install.yaml: podinfo_canary/bootstrap.py.
+# What an operator applies by hand after Argo CD's install.yaml: podinfo_canary/core/bootstrap.py.
 
 # Pod-template annotation on argocd-server carrying the digest of our argocd-cmd-params-cm patch.
 CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"

@@ -48,10 +48,10 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
-from podinfo_canary import waves
 from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, Decision, Slo, duration_seconds
-from podinfo_canary.metrics import Evidence, Selector, SequentialTest, Slis
-from podinfo_canary.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
+from podinfo_canary.core import waves
+from podinfo_canary.core.promql import Evidence, Selector, SequentialTest, Slis
+from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
 
 COMPLETE = BACKGROUND_TEMPLATE
 EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"

@@ -77,8 +77,10 @@ from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
 from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Logging, Slo
-from podinfo_canary.metrics import HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD, Selector, Slis
-from podinfo_canary.recorded import LEVELS, RecordedSlis
+from podinfo_canary.core.promql import Selector, Slis
+from podinfo_canary.core.recorded import LEVELS, RecordedSlis
+from podinfo_canary.core.secrets import SLACK_SECRET, SMTP_SECRET
+from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD
 
 RULE_NAME = WORKLOAD
 ROLLOUT = WORKLOAD  # the Rollout, and the PodMonitor whose job label is <namespace>/<name>
@@ -91,8 +93,6 @@ ANALYSIS_EVENT = "AnalysisRunInconclusive"
 BACKGROUND_RUN_NAME = rf"{WORKLOAD}-([^-.]+)-[0-9]+(\\.[0-9]+)?"
 QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
 ROUTING_NAME = WORKLOAD
-SLACK_SECRET = ("alertmanager-slack", "webhook-url")  # Secret name, key: created out of band
-SMTP_SECRET = ("alertmanager-smtp", "password")
 SLACK_RECEIVER, CRITICAL_RECEIVER = "slack", "critical"
 
 

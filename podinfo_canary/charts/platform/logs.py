@@ -59,8 +59,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from podinfo_canary.config import HelmChart, Logging
-from podinfo_canary.metrics import HASH_LABEL, LOG_LINES_COUNTER, LOG_LINES_MAX_IDLE, WORKLOAD
-from podinfo_canary.workload import sanitize
+from podinfo_canary.core.promql import LOG_LINES_COUNTER, LOG_LINES_MAX_IDLE
+from podinfo_canary.core.workload import HASH_LABEL, WORKLOAD, sanitize
 
 LOKI_PORT = 3100  # loki.server.http_listen_port, chart default
 DATASOURCE_UID = "loki"

@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from podinfo_canary import yamltext
 from podinfo_canary.config import duration_seconds
+from podinfo_canary.core import yamltext
 
 
 @dataclass(frozen=True)

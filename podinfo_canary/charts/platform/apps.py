@@ -16,8 +16,11 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from imports.certmanager.io import cert_manager as cm
-from podinfo_canary import logs, waves, yamltext
+from podinfo_canary.charts.platform import logs
 from podinfo_canary.config import HelmChart, Platform
+from podinfo_canary.core import waves, yamltext
+from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
+from podinfo_canary.core.secrets import EMAIL_SECRET_KEY, SLACK_SECRET_KEY
 
 IN_CLUSTER = "https://kubernetes.default.svc"
 
@@ -26,11 +29,7 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 # (version and digest: config.GatewayApiPlugin).
 GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
 
-# Key of the Slack token in the notification Secrets of Argo CD and Argo Rollouts (created out of
-# band, never in Git), and the IngressClass of ingress-nginx that every Ingress here uses.
-SLACK_SECRET_KEY = "slack-token"
-EMAIL_SECRET_KEY = "email-password"  # the SMTP password in argo-rollouts-notification-secret
-INGRESS_CLASS = "nginx"
+INGRESS_CLASS = "nginx"  # the IngressClass of ingress-nginx that every Ingress here uses
 
 
 # The Rollouts controller labels its rollout metrics with the Rollout's namespace; scraped from the
@@ -309,42 +308,9 @@ class PlatformApps(Construct):
         )
 
 
-PAUSED_MESSAGE = (
-    "{{ $step := index .rollout.spec.strategy.canary.steps (int .rollout.status.currentStepIndex) -}}"
-    ":double_vertical_bar: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} paused at step "
-    "{{.rollout.status.currentStepIndex}}: "
-    '{{ if hasKey $step "pause" }}{{ if hasKey $step.pause "duration" }}a timed soak of {{ $step.pause.duration }}, it continues by itself'
-    "{{ else }}the manual gate, promote to continue{{ end }}"
-    '{{- else if hasKey $step "analysis" }}the stage check was Inconclusive (too little evidence): promote, skip-current-step or abort'
-    "{{- else }}{{ .rollout.status.message }}{{ end }}"
-)
-
-
 def _rollout_template(name: str) -> dict:
     """A notification template: the message, and for the events also e-mailed, a subject."""
     template: dict = {"message": ROLLOUT_MESSAGES[name]}
     if name in EMAILED_EVENTS:
         template["email"] = {"subject": EMAILED_EVENTS[name]}
     return template
-
-
-# Rollout events that also go to the environment's e-mail recipients (notifications.email), with
-# the subject line: the ones a human must act on.
-EMAILED_EVENTS = {
-    "rollout-aborted": "[podinfo] {{.rollout.metadata.namespace}}: rollout aborted and rolled back",
-    "analysis-run-failed": "[podinfo] {{.rollout.metadata.namespace}}: canary analysis failed",
-}
-
-# Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
-# Keys are trigger names without the `on-` prefix; RolloutCanary subscribes its channel to each.
-ROLLOUT_MESSAGES = {
-    "rollout-aborted": ":rotating_light: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} was aborted and rolled back: {{.rollout.status.message}}",
-    # Fires for every pause, timed soaks included (v1.9.1 rollout/sync.go `sendStateChangeEvents`),
-    # and is rendered from the Rollout as it was *before* the pause was recorded (`c.rollout`,
-    # so status.pauseConditions is still empty). Its currentStepIndex already names the step that
-    # paused (rollout/canary.go adds the pause for the current step), so the message reads that
-    # step: a timed soak, the manual gate, or a stage check that was Inconclusive.
-    "rollout-paused": PAUSED_MESSAGE,
-    "rollout-completed": ":white_check_mark: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} is fully promoted",
-    "analysis-run-failed": ":x: An analysis of {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} failed: the canary is worse than the SLO",
-}

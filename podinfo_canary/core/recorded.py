@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from podinfo_canary.workload import TRACK_SERIES_LABEL
+from podinfo_canary.core.workload import TRACK_SERIES_LABEL
 
 # The two aggregation levels of the recorded SLIs and the labels each keeps.
 LEVELS = {"namespace_track": ("namespace", TRACK_SERIES_LABEL), "namespace": ("namespace",)}

@@ -29,12 +29,12 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import common
 from grafana_foundation_sdk.models import dashboard as dash
 
-from podinfo_canary import waves
+from podinfo_canary.charts.environment.observability import QUANTILES, ROLLOUT, RecordedSlis
+from podinfo_canary.charts.platform.logs import DATASOURCE_UID as LOKI_UID
 from podinfo_canary.config import Alerting, Environment
-from podinfo_canary.logs import DATASOURCE_UID as LOKI_UID
-from podinfo_canary.metrics import ERROR_LEVELS, HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD, Selector
-from podinfo_canary.observability import QUANTILES, ROLLOUT, RecordedSlis
-from podinfo_canary.workload import DASHBOARD_UID
+from podinfo_canary.core import waves
+from podinfo_canary.core.promql import ERROR_LEVELS, Selector
+from podinfo_canary.core.workload import DASHBOARD_UID, HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD
 
 CONFIG_MAP = "podinfo-canary-dashboard"
 FILE_NAME = "podinfo-canary.json"

@@ -9,14 +9,15 @@ import cdk8s
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from podinfo_canary import waves
-from podinfo_canary.analysis import AnalysisSuite
-from podinfo_canary.argocd import ManagedKind
+from podinfo_canary.charts.environment.analysis import AnalysisSuite
+from podinfo_canary.charts.environment.observability import ObservabilityStack
+from podinfo_canary.charts.environment.podmonitor import PodinfoPodMonitor
+from podinfo_canary.charts.environment.rollout import HTTP_PORT_NAME, RolloutCanary
+from podinfo_canary.charts.environment.security import POD_SECURITY, SecurityPolicies
+from podinfo_canary.charts.platform.argocd import ManagedKind
 from podinfo_canary.config import Environment, Platform
-from podinfo_canary.metrics import METRICS_PORT_NAME, PodinfoPodMonitor
-from podinfo_canary.observability import ObservabilityStack
-from podinfo_canary.rollout import HTTP_PORT_NAME, RolloutCanary
-from podinfo_canary.security import POD_SECURITY, SecurityPolicies
+from podinfo_canary.core import waves
+from podinfo_canary.core.promql import METRICS_PORT_NAME
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})

@@ -54,9 +54,9 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
-from podinfo_canary import waves
-from podinfo_canary.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VIEWER_RULES
 from podinfo_canary.config import ClusterDns, Environment
+from podinfo_canary.core import waves
+from podinfo_canary.core.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VIEWER_RULES
 
 # podinfo's image runs as its user `app` (uid 100, group 101: its Dockerfile's `adduser -S`);
 # that name is not numeric, and runAsNonRoot needs numeric ids to be checked.

@@ -27,14 +27,16 @@ from constructs import Construct
 
 from imports.certmanager.io import cert_manager as cm
 from imports.rollouts.io import argoproj as ro
-from podinfo_canary import metrics
-from podinfo_canary.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
+from podinfo_canary.charts.environment.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
+from podinfo_canary.charts.environment.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
+from podinfo_canary.charts.platform.apps import GATEWAY_API_PLUGIN, INGRESS_CLASS
 from podinfo_canary.config import Environment, Stage
-from podinfo_canary.platform import EMAILED_EVENTS, GATEWAY_API_PLUGIN, INGRESS_CLASS, ROLLOUT_MESSAGES
-from podinfo_canary.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
-from podinfo_canary.workload import CANARY_HEADER
+from podinfo_canary.core import promql as metrics
+from podinfo_canary.core import workload
+from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
+from podinfo_canary.core.workload import CANARY_HEADER
 
-NAME = metrics.WORKLOAD
+NAME = workload.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 HEADER_ROUTE = "canary-header"
@@ -319,8 +321,8 @@ class RolloutCanary(Construct):
                         canary_service=self.canary_service.name,
                         traffic_routing=traffic,
                         # Pod labels that tell the two tracks apart in logs and dashboards.
-                        canary_metadata=ro.RolloutSpecStrategyCanaryCanaryMetadata(labels={metrics.TRACK_LABEL: "canary"}),
-                        stable_metadata=ro.RolloutSpecStrategyCanaryStableMetadata(labels={metrics.TRACK_LABEL: "stable"}),
+                        canary_metadata=ro.RolloutSpecStrategyCanaryCanaryMetadata(labels={workload.TRACK_LABEL: "canary"}),
+                        stable_metadata=ro.RolloutSpecStrategyCanaryStableMetadata(labels={workload.TRACK_LABEL: "stable"}),
                         abort_scale_down_delay_seconds=timing.abort_scale_down_delay,
                         scale_down_delay_seconds=timing.scale_down_delay,
                         dynamic_stable_scale=False,

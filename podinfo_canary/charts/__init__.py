@@ -1,0 +1,1 @@
+"""The cdk8s charts, one package per dist/ folder they write."""

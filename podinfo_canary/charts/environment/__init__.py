@@ -1,0 +1,1 @@
+"""The environment chart (dist/<env>/): RolloutCanary, AnalysisSuite, ObservabilityStack, SecurityPolicies."""

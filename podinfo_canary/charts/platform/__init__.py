@@ -1,0 +1,1 @@
+"""The platform chart (dist/argocd/): ArgoCdStack, the platform Applications, the dashboard and the logs."""
