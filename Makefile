@@ -75,7 +75,7 @@ import: setup ## regenerate imports/ from the pinned CRDs in crds.yaml (PODINFO_
 	@touch $(STAMP)/bytecode
 
 plan: setup ## the canary plan of one environment, read from dist/ (ENV=prod by default)
-	@$(BIN)/python -m podinfo_canary.plan dist/$(or $(ENV),prod)
+	@$(BIN)/python -m podinfo_canary.core.plan dist/$(or $(ENV),prod)
 
 lint: setup ## ruff lint and format check (imports/ excluded)
 	$(BIN)/ruff check .

@@ -24,7 +24,7 @@ for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PR
     os.environ.pop(_proxy, None)
 
 from podinfo_canary import config as config_module  # noqa: E402
-from podinfo_canary import yamltext  # noqa: E402
+from podinfo_canary.core import yamltext  # noqa: E402
 from podinfo_canary.core.workload import HASH_LABEL  # noqa: E402
 from podinfo_canary.model.run import HASH_ARG  # noqa: E402
 

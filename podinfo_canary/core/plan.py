@@ -1,6 +1,6 @@
 """The rollout plan, read back from synthesized YAML: what a reviewer wants to know about a canary.
 
-`python -m podinfo_canary.plan dist/prod` prints the stage timeline (weight, pause, gate,
+`python -m podinfo_canary.core.plan dist/prod` prints the stage timeline (weight, pause, gate,
 analyses) and the minimum time to full promotion when every check passes (manual gates and pod
 start-up excluded). How fast a bad canary is aborted depends on its traffic: that is measured by
 `make bench` with the controller model and tabled in the README, not computed here.
@@ -123,7 +123,7 @@ def plan_from_folder(folder: Path) -> RolloutPlan:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m podinfo_canary.plan",
+        prog="python -m podinfo_canary.core.plan",
         description="The canary plan of synthesized environments: stages with their config index and the "
         "Rollout step range Argo shows (`Step: 4/13`), pauses, gates, checks, and the healthy promotion time.",
     )
