@@ -1,5 +1,7 @@
-"""Compose the charts: one per environment (dist/<environment>/), the Argo CD bootstrap
-(dist/argocd/) and the API server's audit policy (dist/audit/, applied by hand)."""
+"""Compose the charts of the cdk8s App, one folder of dist/ each.
+
+One per environment (dist/<environment>/), the Argo CD bootstrap (dist/argocd/) and the API
+server's audit policy (dist/audit/, applied by hand)."""
 
 from __future__ import annotations
 

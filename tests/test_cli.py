@@ -140,7 +140,9 @@ def test_preflight_names_each_missing_prerequisite_once(tmp_path):
 
 def test_plan_cli_explains_itself_and_refuses_a_wrong_folder(tmp_path):
     def run(*args):
-        return subprocess.run([sys.executable, "-m", "podinfo_canary.core.plan", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [sys.executable, "-m", "podinfo_canary.core.plan", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
 
     helped = run("--help")
     assert helped.returncode == 0 and "Rollout step range" in helped.stdout and "Traceback" not in helped.stderr

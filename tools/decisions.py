@@ -1,19 +1,15 @@
-"""`make bench` (decision quality): how often the canary analysis aborts a healthy canary, and how
-fast it aborts a bad one, by canary traffic, for the design before issue 6 and the current one.
+"""`make bench` (decision quality): how often the canary analysis aborts a healthy canary, and how fast it aborts a bad one.
 
-A Monte Carlo over Poisson traffic with the controller model (`podinfo_canary.model`): each run
-renders the series Prometheus would scrape, evaluates the exact queries and conditions of the
-synthesized templates (bench/before/prod for the old design, dist/prod for the current one) and
-lets the modelled Argo Rollouts v1.9.1 controller decide. Traffic levels are the canary's
-requests per second at the first stage's weight; a human promotes a manual gate after 5 minutes.
-Time to abort counts from the first second the canary receives traffic.
+By canary traffic, for the earlier design (bench/before/prod) and the current one (dist/prod): a
+Monte Carlo over Poisson traffic with the controller model (`podinfo_canary.model`), each run
+rendering the series Prometheus would scrape, evaluating the exact queries and conditions of the
+synthesized templates, and letting the modelled Argo Rollouts v1.9.1 controller decide. Traffic
+levels are the canary's requests per second at the first stage's weight; a human promotes a
+manual gate after 5 minutes; time to abort counts from the canary's first request. Writes
+bench/decisions.json (a test checks it was produced from the current dist/prod) and prints the
+tables and the decision-quality `targets`. `BENCH_RUNS` scales the runs per cell (default 200).
 
-Writes bench/decisions.json (the README's decision table is generated from it, and a test checks
-it was produced from the current dist/prod) and prints the tables and the targets of issue 6.
-`BENCH_RUNS` scales the number of runs per cell (default 200; 10% canaries get 2.5x that, the
-old design a quarter). Each target is judged twice: on the point estimates, and on the 95% bound
-that could miss it; the second needs far more runs for the 99.9% catch rate (about 3,000 with no
-miss), which the pooled figure over the traffic levels approaches.
+README "Decision quality".
 """
 
 from __future__ import annotations
@@ -155,6 +151,7 @@ def cells(runs: int) -> list[Cell]:
     for design in DESIGNS:
         for level in LEVELS:
             for canary, share in CANARIES.items():
+                # 10% canaries get 2.5x the runs, the earlier design a share (BEFORE_SHARE).
                 scale = (2.5 if share >= 0.1 else 1) * (BEFORE_SHARE if design == "before" else 1)
                 out.append(Cell(design, level, canary, share, 5, max(10, int(runs * scale))))
         out.append(
@@ -175,10 +172,12 @@ def _find(rows, design, level, canary):
 
 
 def targets(rows: list[dict], design: str) -> list[tuple[str, bool, bool, str]]:
-    """Issue 6's targets: (target, met by the point estimate, met by the 95% bound too, figures).
+    """The decision-quality targets: (target, met by the point estimate, met by the 95% bound too, figures).
 
     The bound is the one that could miss: the upper bound of a false-abort or pause rate, the
-    lower bound of a catch rate, the upper order-statistic bound of a p95 time."""
+    lower bound of a catch rate, the upper order-statistic bound of a p95 time. The bound needs far
+    more runs for the 99.9% catch rate (about 3,000 with no miss), which the pooled figure over the
+    traffic levels approaches."""
     checks = []
     at_least = [lv for lv in LEVELS if lv >= 0.3]
     for canary in ("healthy 1%", "healthy 2%"):

@@ -1,5 +1,7 @@
-"""Generated README sections: the canary plan, SLO and decision tables come from config/, dist/ and
-the last `make bench` run (bench/decisions.json), not from prose.
+"""Generated README sections: tables from config/, dist/ and the last `make bench` run, not from prose.
+
+The canary plan, SLO, decision, bootstrap, alert, audit and scanner blocks come from config/,
+dist/ and bench/decisions.json.
 
 `make synth` rewrites the blocks between `<!-- BEGIN GENERATED: name -->` and
 `<!-- END GENERATED: name -->`; tests/test_docs.py fails when README.md is stale.
@@ -156,9 +158,10 @@ def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
 
 
 def alerts_block(cfg: config_module.Config, dist: Path) -> str:
-    """The alerts as synthesized for the last environment in promotion order (every environment has
-    the same six; thresholds and receivers differ), with the receivers its AlertmanagerConfig
-    routes each severity to."""
+    """The alerts as synthesized for the last environment in promotion order, with their receivers.
+
+    Every environment has the same alerts; thresholds and receivers differ. The receivers are those
+    its AlertmanagerConfig routes each severity to."""
     env = cfg.environments[-1]
     docs = [d for p in sorted((dist / env.name).glob("*.yaml")) for d in yamltext.read_documents(p)]
     rule = next(d for d in docs if d["kind"] == "PrometheusRule")

@@ -1,15 +1,14 @@
 """Strict schema validation of synthesized objects: core kinds and pinned custom resources.
 
-- Core Kubernetes kinds: kubernetes-validate in strict mode (unknown fields are errors) for
-  every version in KUBERNETES_VERSIONS: the oldest we support and a current release.
-- Custom resources: the `openAPIV3Schema` of the pinned CRD (tools/crds.py), turned into a JSON
-  Schema that is as strict as the API server with field validation `Strict`: objects with declared
-  properties reject unknown keys unless the schema says `x-kubernetes-preserve-unknown-fields`;
-  `x-kubernetes-int-or-string` accepts an integer or a string; `nullable` accepts null.
-  `metadata` (free-form in CRDs) is checked against the core ObjectMeta schema, and a Rollout's
-  pod template against the core PodTemplate schema.
-- The API server's audit Policy (`audit.k8s.io/v1`, read from a file, never served by the API, so
-  in no OpenAPI document): AUDIT_POLICY below, written from its Go types.
+- Core Kubernetes kinds: kubernetes-validate in strict mode (unknown fields are errors) for every
+  version in KUBERNETES_VERSIONS: the oldest we support and a current release.
+- Custom resources: the pinned CRD's `openAPIV3Schema` (tools/crds.py) as a JSON Schema as strict
+  as the API server's `Strict` field validation: unknown keys rejected unless
+  `x-kubernetes-preserve-unknown-fields`, an integer or a string for `x-kubernetes-int-or-string`,
+  null where `nullable`; `metadata` checked as core ObjectMeta, a Rollout's pod template as a core
+  PodTemplate.
+- The API server's audit Policy (`audit.k8s.io/v1`, read from a file, so in no OpenAPI document):
+  AUDIT_POLICY below, written from its Go types.
 
 `python -m tools.validate dist` prints every problem and exits non-zero if there is one.
 """

@@ -1,5 +1,7 @@
-"""Reading the configuration: YAML with each value's line, every problem in one line (file:line,
-field, the value as typed, what is allowed, a hint), the checks across files, and the warnings."""
+"""Reading the configuration: YAML with each value's line, the checks across files, and the warnings.
+
+Every problem is one line: file:line, field, the value as typed, what is allowed, a hint. README
+"What the configuration refuses, and what it only warns about"."""
 
 from __future__ import annotations
 

@@ -182,7 +182,7 @@ class LogStorage(Strict):
 
 
 class Logging(Strict):
-    """Logs (R5.4): Alloy collects every pod's lines into Loki (podinfo_canary/charts/platform/logs.py).
+    """Logs: Alloy collects every pod's lines into Loki (podinfo_canary/charts/platform/logs.py).
 
     retention: how long Loki keeps log lines, in whole days (its compactor applies retention to
         one index table per day).
@@ -231,8 +231,9 @@ class AlertPolicy(Strict):
 
 
 class AlertPolicies(Strict):
-    """The alerts of every environment: the six of R5.2 and the log-based one (R5.4). Thresholds
-    come from the environment's `slo:` and `logging.canary_error_lines_per_minute`."""
+    """The `for:` and severity of each alert every environment has (ObservabilityStack).
+
+    Thresholds come from the environment's `slo:` and `logging.canary_error_lines_per_minute`."""
 
     high_error_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
     low_success_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
@@ -288,7 +289,7 @@ class Platform(Strict):
     tls: Tls
     charts: PlatformCharts
     prometheus_release: DnsLabel = "kube-prometheus-stack"
-    # Metric retention (R4.4): how long Prometheus keeps series, and the disk cap that wins first.
+    # Metric retention: how long Prometheus keeps series, and the disk cap that wins first.
     prometheus_retention: PrometheusDuration = "15d"
     prometheus_retention_size: PrometheusSize = "40GB"
     prometheus_storage: PrometheusStorage = PrometheusStorage()

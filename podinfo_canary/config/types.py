@@ -1,5 +1,6 @@
-"""Value types of the configuration: each string form with its pattern and its description once,
-durations, ratios, latency bounds, sizes, and the errors loading reports."""
+"""Value types of the configuration, and the errors loading reports.
+
+Each string form with its pattern and its description once; durations, ratios, latency bounds, sizes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ ENVIRONMENTS_DIR = "environments"
 BOOTSTRAP_FOLDER = "argocd"  # dist/argocd/ holds the Argo CD bootstrap; no environment may take the name
 AUDIT_FOLDER = "audit"  # dist/audit/ holds the API server's audit policy, applied by hand, never synced
 
-# The seven AnalysisTemplates of R4.2. A canary stage may only name one of these.
+# The AnalysisTemplates AnalysisSuite builds. A canary stage may only name one of these.
 TemplateName = Literal[
     "podinfo-success-rate",
     "podinfo-latency",

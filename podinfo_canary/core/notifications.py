@@ -1,6 +1,8 @@
-"""Rollout notifications, one home: the events an operator must hear about, their messages, and
-which also go by e-mail. RolloutCanary subscribes the environment's channels to each trigger;
-PlatformApps renders the templates and triggers into the Argo Rollouts controller's ConfigMap."""
+"""Rollout notifications, in one home: the events an operator must hear about and their messages.
+
+Some also go by e-mail (EMAILED_EVENTS). RolloutCanary subscribes the environment's channels to
+each trigger; PlatformApps renders the templates and triggers into the Argo Rollouts controller's
+ConfigMap."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ EMAILED_EVENTS = {
     "analysis-run-failed": "[podinfo] {{.rollout.metadata.namespace}}: canary analysis failed",
 }
 
-# Argo Rollouts notification templates and triggers (R5.3): the events an operator must hear about.
+# Argo Rollouts notification templates and triggers: the events an operator must hear about.
 # Keys are trigger names without the `on-` prefix; RolloutCanary subscribes its channel to each.
 ROLLOUT_MESSAGES = {
     "rollout-aborted": ":rotating_light: Rollout {{.rollout.metadata.namespace}}/{{.rollout.metadata.name}} was aborted and rolled back: {{.rollout.status.message}}",

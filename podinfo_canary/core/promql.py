@@ -1,19 +1,13 @@
-"""podinfo's metrics: the PodMonitor that scrapes them and the PromQL SLIs built on them.
+"""podinfo's metrics and every PromQL expression of the project, each built here once.
 
-Every PromQL expression of the project is built here, once. Analysis templates (canary vs SLO),
-and later alerts and dashboards, call these builders with their own selector, so the canary
-check and the alert can never measure different things.
+Analysis templates, recording and alerting rules and the dashboard call these builders with their
+own selector, so the canary check and the alert can never measure different things. Requests are
+counted from the histogram's `_count`, which carries `path`, so kubelet probes are left out. The
+PodMonitor (podmonitor.py) copies the pod labels `rollouts-pod-template-hash` and
+`podinfo.example.com/track` onto every series, sanitized: the hash tells the canary's series from
+the stable ones. EXPORTED_METRICS lists every metric a query reads, with its exporter's source.
 
-Series used (podinfo 6.14.1, scraped from the metrics-only port 9797, which fault injection
-does not touch):
-- `http_request_duration_seconds_bucket|_count{method, path, status}`: the histogram; its
-  `_count` is the request counter that carries `path`, so kubelet probes (`healthz`, `readyz`)
-  can be left out. `http_requests_total` has no `path` and would count probes as successes.
-- cAdvisor `container_cpu_usage_seconds_total`, `container_memory_working_set_bytes` and
-  kube-state-metrics `kube_pod_container_resource_limits` (kube-prometheus-stack) for saturation.
-
-The PodMonitor copies the pod label `rollouts-pod-template-hash` onto every series as
-`rollouts_pod_template_hash`: that label tells the canary's series from the stable ones.
+README "How the analysis decides" and "Monitoring and alerting".
 """
 
 from __future__ import annotations
@@ -23,9 +17,10 @@ from dataclasses import dataclass
 
 from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD
 
-METRICS_PORT = 9797
+METRICS_PORT = 9797  # podinfo 6.14.1's metrics-only port, which its fault injection does not touch
 METRICS_PORT_NAME = "http-metrics"
 SCRAPE_INTERVAL_SECONDS = 15
+# kubelet probes, left out by `path`: `http_requests_total` has no `path` and would count them as successes.
 PROBE_PATHS = "healthz|readyz"
 WEIGHT_DECIMALS = 6  # the sequential test's weights as written into queries
 # Alloy's count of podinfo's log lines (logs.py): `stage.metrics` names the counter, Alloy prefixes
@@ -83,8 +78,10 @@ class Selector:
         return "{" + ", ".join(parts) + "}"
 
     def scrape_targets(self) -> str:
-        """podinfo's scrape targets: one per pod, labelled by the PodMonitor (job `<namespace>/<name>`,
-        prometheus-operator v0.93.0 promcfg.go `generatePodMonitorConfig`) with pod and track."""
+        """podinfo's scrape targets: one per pod, labelled by the PodMonitor with pod and track.
+
+        The job is `<namespace>/<name>` (upstream: prometheus-operator v0.93.0
+        pkg/prometheus/promcfg.go generatePodMonitorConfig)."""
         return f'up{{namespace="{self.namespace}", job="{self.namespace}/{self.workload}"}}'
 
     def logs(self, extra: str = "") -> str:
@@ -144,8 +141,9 @@ class Slis:
         return f"histogram_quantile({quantile}, sum by ({grouping}) (rate(http_request_duration_seconds_bucket{s.http()}[{self.window}])))"
 
     def pods(self, s: Selector) -> str:
-        """One series (value 1) per podinfo pod Prometheus scrapes, with its current track. The
-        track is read here, not from the log streams: Argo Rollouts relabels running pods when it
+        """One series (value 1) per podinfo pod Prometheus scrapes, with its current track.
+
+        The track is read here, not from the log streams: Argo Rollouts relabels running pods when it
         promotes (rollout/ephemeralmetadata.go `reconcileEphemeralMetadata`), and a stream label
         that changes would make the collector read the pod's whole log again as a new stream
         (Alloy kubetail: a target is its label set). `topk` keeps one target per pod while a
@@ -159,8 +157,9 @@ class Slis:
         return f"count{grouping} ({self.pods(s)})"
 
     def error_log_lines(self, s: Selector, by: tuple[str, ...] = ()) -> str:
-        """Log lines per second at ERROR_LEVELS, each pod's lines under its current track. Empty
-        until a pod has logged one."""
+        """Log lines per second at ERROR_LEVELS, each pod's lines under its current track.
+
+        Empty until a pod has logged one."""
         grouping = f" by ({', '.join(by)})" if by else ""
         selector = s.logs('level=~"' + "|".join(ERROR_LEVELS) + '"')
         lines = f"rate({LOG_LINES_METRIC}{selector}[{self.window}])"
@@ -178,8 +177,10 @@ class Slis:
 
 
 def le_pattern(seconds: float) -> str:
-    """A matcher for a bucket bound however it is stored: client_golang writes `1`, Prometheus 3
-    (kube-prometheus-stack 88) normalises classic-histogram `le` values on ingestion to `1.0`."""
+    """A matcher for a bucket bound however it is stored.
+
+    client_golang writes `1`; Prometheus 3 (kube-prometheus-stack 88) normalises classic-histogram
+    `le` values on ingestion to `1.0`."""
     forms = sorted({f"{seconds:g}", repr(float(seconds))})
     return '"' + "|".join(f.replace(".", "\\\\.") for f in forms) + '"'
 
@@ -225,8 +226,9 @@ class SequentialTest:
 
     @property
     def break_even(self) -> float:
-        """The bad share above which the statistic drifts up: a canary steadily above it is
-        aborted in the long run, one below it almost never (between healthy and bad)."""
+        """The bad share above which the statistic drifts up, between healthy and bad.
+
+        A canary steadily above it is aborted in the long run, one below it almost never."""
         return -self.total_weight / self.bad_weight
 
 
@@ -253,8 +255,9 @@ class Evidence:
         return f"{self.requests(s)} - {success}"
 
     def slower_than(self, s: Selector, seconds: float) -> str:
-        """Requests slower than a bucket bound. The bucket series exists whenever the request
-        counter does (one histogram child), so no `or vector(0)`: a bucket that matches nothing
+        """Requests slower than a bucket bound.
+
+        The bucket series exists whenever the request counter does (one histogram child), so no `or vector(0)`: a bucket that matches nothing
         leaves the result empty rather than counting every request as slow."""
         within = f"sum(http_request_duration_seconds_bucket{s.http(f'le=~{le_pattern(seconds)}')})"
         return f"{self.requests(s)} - {within}"

@@ -1,5 +1,6 @@
-"""Names of the series the PrometheusRule of ObservabilityStack records, in a module without jsii
-(canaryctl reads them without starting Node)."""
+"""Names of the series the PrometheusRule of ObservabilityStack records, in a module without jsii.
+
+canaryctl reads them without starting Node."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ LEVELS = {"namespace_track": ("namespace", TRACK_SERIES_LABEL), "namespace": ("n
 
 @dataclass(frozen=True)
 class RecordedSlis:
-    """Names of the series the `podinfo-slis` group records over `window`, for one level of
-    LEVELS (`namespace_track`: per namespace and track; `namespace`: the whole service).
+    """Names of the series the `podinfo-slis` group records over `window`, for one level of LEVELS.
+
+    `namespace_track`: per namespace and track; `namespace`: the whole service.
 
     One place for the names: the rules below record them, alerts and the dashboard read them.
     """

@@ -1,16 +1,16 @@
 """Argo CD sync waves, lowest first. One table so the ordering can be read (and reviewed) at once.
 
-Within the bootstrap app: kube-prometheus-stack first (cert-manager, ingress-nginx and
-argo-rollouts render ServiceMonitors, whose CRD it installs), then the other CRD-bearing charts,
-then the controllers that use those CRDs, then objects that are instances of them, then the
-podinfo environments. A wave waits for the previous one to be healthy only because argocd-cm
-carries a health check for Applications (ArgoCdStack), which is why Argo CD itself comes first.
-On the very first sync that check is not in place yet (the plain install.yaml has none), so the
-waves run back to back once: the charts that render ServiceMonitors skip the dry run of kinds
-whose CRD is missing, and the Applications' retries (5, backing off to 3 minutes) let the first
-pass converge. Within an
-environment: the namespace first, then analysis templates (the Rollout references them) and network
-policies (in force before any pod starts), then everything else.
+Within the bootstrap app: Argo CD itself, kube-prometheus-stack (it installs the ServiceMonitor CRD
+that cert-manager, ingress-nginx and argo-rollouts render), the other CRD-bearing charts, the
+controllers that use those CRDs, the instances of them, then the podinfo environments. A wave waits
+for the previous one to be healthy only because argocd-cm carries a health check for Applications
+(ArgoCdStack). On the very first sync that check is not in place yet, so the waves run back to back
+once: charts skip the dry run of kinds whose CRD is missing, and the Applications' retries
+(apps.py RETRY_LIMIT) let the first pass converge. Within an environment: the namespace, then
+analysis templates (the Rollout references them) and network policies (in force before any pod
+starts), then everything else.
+
+README "How it flows".
 """
 
 ARGOCD = -50  # Argo CD itself: its argocd-cm carries the Application health check the waves rely on

@@ -1,12 +1,15 @@
-"""The names every part of the project shares for podinfo's workload, in a module without jsii
-(canaryctl imports it without starting Node): metrics.py and the constructs import them from here."""
+"""The names every part of the project shares for podinfo's workload, in a module without jsii.
+
+canaryctl imports it without starting Node; core/promql.py and the constructs import them from here."""
 
 import re
 
 
 def sanitize(label: str) -> str:
-    """A Kubernetes label name as Prometheus writes it in a label name (prometheus-operator v0.93.0
-    promcfg.go `sanitizeLabelName`; Prometheus' Kubernetes discovery, strutil.SanitizeLabelName)."""
+    """A Kubernetes label name as Prometheus writes it in a label name.
+
+    upstream: prometheus-operator v0.93.0 pkg/prometheus/promcfg.go sanitizeLabelName; Prometheus'
+    Kubernetes discovery, strutil.SanitizeLabelName."""
     return re.sub(r"[^a-zA-Z0-9_]", "_", label)
 
 
@@ -16,8 +19,10 @@ WORKLOAD = "podinfo"
 # PodMonitor copies the label onto every series under its sanitized name.
 HASH_LABEL = "rollouts-pod-template-hash"
 HASH_SERIES_LABEL = sanitize(HASH_LABEL)
-# The Rollout labels canary and stable pods (canaryMetadata/stableMetadata); the PodMonitor copies
-# the label, sanitized (prometheus-operator v0.93.0 promcfg.go `sanitizeLabelName`), so alerts and
+# The Rollout labels canary and stable pods (canaryMetadata/stableMetadata), relabelling running pods
+# in place at promotion (upstream: argo-rollouts v1.9.1 rollout/ephemeralmetadata.go
+# reconcileEphemeralMetadata); the PodMonitor copies the label, sanitized (upstream:
+# prometheus-operator v0.93.0 pkg/prometheus/promcfg.go sanitizeLabelName), so alerts and
 # dashboards tell the tracks apart without knowing any hash.
 TRACK_LABEL = "podinfo.example.com/track"
 TRACK_SERIES_LABEL = sanitize(TRACK_LABEL)

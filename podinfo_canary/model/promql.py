@@ -1,17 +1,16 @@
 """A small PromQL evaluator for the expressions our SLI builders emit, evaluated at many times at once.
 
-Why it exists: the decision benchmark (`make bench`) needs the value of every analysis query at
-every second of thousands of simulated rollouts. A Prometheus server answers a few hundred
-queries a second; this evaluator answers one query for every second of a run in one numpy pass.
-It is not trusted on its own: `tests/test_model.py` loads the same synthetic series into a real
-Prometheus server and requires both to agree on every query of dist/ at every second.
+The decision benchmark (`make bench`) needs every analysis query at every second of thousands of
+simulated rollouts, more than a Prometheus server answers; this evaluator answers one query for
+every second of a run in one numpy pass. `tests/test_model.py` holds it equal to a real Prometheus
+server on every query of dist/ at every second. Semantics follow Prometheus 2.42, Debian's
+(upstream: prometheus v2.42 promql/engine.go, functions.go, quantile.go), for the subset used:
+instant selectors with the 5-minute lookback, `rate`/`increase` with counter resets and
+extrapolation (`extrapolatedRate`), `sum` (optionally `by`), `histogram_quantile` (`bucketQuantile`),
+`vector`, number literals, unary minus, arithmetic between vectors (one-to-one on all labels) and
+scalars, and `or`. Anything else raises `Unsupported`, so no query shape is evaluated wrongly by accident.
 
-Semantics follow Prometheus 2.42, the version Debian ships (`promql/engine.go`, `functions.go`,
-`quantile.go`), for the subset used here: instant selectors with the 5-minute lookback,
-`rate`/`increase` with counter-reset handling and extrapolation (`extrapolatedRate`), `sum`
-(optionally `by`), `histogram_quantile` (`bucketQuantile`), `vector`, number literals, unary
-minus, arithmetic between vectors (one-to-one on all labels) and scalars, and `or`. Anything
-else raises `Unsupported`, so a new query shape cannot be evaluated wrongly by accident.
+README "Decision quality".
 """
 
 from __future__ import annotations

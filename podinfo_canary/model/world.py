@@ -5,12 +5,7 @@ The world is the part of a rollout the controller does not decide: how many requ
 ready, whether they crash, and when Prometheus is down. The controller model decides the rest
 (canary pods and traffic weight over time, `Timeline`); `render` then produces the
 series Prometheus would hold, labelled exactly as the PodMonitor, cAdvisor and kube-state-metrics
-label them, so the queries of dist/ run unchanged on them.
-
-Requests in second `s` happen in [s, s+1); a scrape at second `t` sees every request before `t`.
-A labelled child of podinfo's histogram (one per method, path and status) exists from its first
-request, with every bucket (client_golang). A container restart starts its counters from zero
-under the same labels. While Prometheus is down nothing is scraped.
+label them, so the queries of dist/ run unchanged on them (`World.render` states the conventions).
 """
 
 from __future__ import annotations
@@ -132,7 +127,13 @@ class World:
         return times
 
     def render(self, timeline: Timeline, seed: int) -> list[Series]:
-        """The series Prometheus holds for this timeline, up to timeline.end."""
+        """The series Prometheus holds for this timeline, up to timeline.end.
+
+        Requests in second `s` happen in [s, s+1); a scrape at second `t` sees every request before
+        `t`. A labelled child of podinfo's histogram (one per method, path and status) exists from
+        its first request, with every bucket (client_golang). A container restart starts its
+        counters from zero under the same labels. While Prometheus is down nothing is scraped.
+        """
         end = timeline.end
         weight = timeline.weight_per_second()
         out: list[Series] = []

@@ -1,11 +1,13 @@
-"""AuditPolicy: what the Kubernetes API server records about rollouts (R7.1 audit logging).
+"""AuditPolicy: what the Kubernetes API server records about rollouts, in its audit log.
 
 An `audit.k8s.io/v1` Policy, synthesized to dist/audit/ for the cluster administrator: the API
-server reads it from a file (`--audit-policy-file`), so no Application syncs that folder
-(README "Audit"). The API server takes the first rule that matches a request and records nothing
-when none does (k8s.io/apiserver pkg/audit/policy/checker.go `EvaluatePolicyRule`, default
-`LevelNone`), so the order below is the policy. Every rule carries its reason (`AUDIT_RULES`),
+server reads it from a file (`--audit-policy-file`), so no Application syncs that folder. The API
+server takes the first rule that matches a request and records nothing when none does (upstream:
+k8s.io/apiserver v0.36.3 pkg/audit/policy/checker.go EvaluatePolicyRule, default `LevelNone`), so
+the order below is the policy. Every rule carries its reason (`AUDIT_RULES`),
 which the README's generated table shows.
+
+README "Audit".
 """
 
 from __future__ import annotations

@@ -1,72 +1,15 @@
-"""ObservabilityStack: the recorded SLIs and the alerts of one environment (R5.2, R5.4).
+"""ObservabilityStack: the recorded SLIs, the alerts and their routing, for one environment.
 
-One PrometheusRule `podinfo` in the environment's namespace, labelled `release: <prometheus
-release>` (kube-prometheus-stack 88.5.3 renders `ruleSelector.matchLabels.release` from
-`ruleSelectorNilUsesHelmValues: true`, templates/prometheus/prometheus.yaml).
+One PrometheusRule `podinfo`: group `podinfo-slis` records request rate, 2xx and 5xx shares,
+P50/P95/P99 latency and error log lines, per track and for the whole service, from the same
+`promql.Slis` builders as the analysis; group `podinfo-alerts` takes its thresholds from `slo:`
+and `for:` and severity from `alerting.rules`, each alert with a runbook link. One
+AlertmanagerConfig `podinfo`: every alert to Slack, critical ones also by e-mail, critical
+inhibiting warning within the namespace. The canary is judged by its analysis, so the request and
+instance alerts read the stable track only; PodinfoCanaryErrorLogs is the one alert on the canary,
+because no analysis reads logs.
 
-Recording rules (group `podinfo-slis`), each per track and for the whole service, built by the
-same `metrics.Slis` builders as every other query of the project:
-request rate, share answered 2xx, share answered 5xx, P50/P95/P99 latency, over
-`alerting.rate_window`; and error log lines per second, from the counter Grafana Alloy keeps of
-podinfo's log lines (logs.py). The track is the pod label `podinfo.example.com/track` that the Rollout
-puts on canary and stable pods (canaryMetadata/stableMetadata; Argo Rollouts v1.9.1
-rollout/ephemeralmetadata.go `reconcileEphemeralMetadata` relabels running pods in place when a
-canary is promoted), copied onto every series by the PodMonitor as `podinfo_example_com_track`
-(prometheus-operator v0.93.0 pkg/prometheus/promcfg.go `sanitizeLabelName`).
-
-Alerts (group `podinfo-alerts`), thresholds from the environment's `slo:`, `for:` and severity
-from `alerting.rules`, each with a `runbook_url` into the README:
-
-- PodinfoHighErrorRate, PodinfoLowSuccessRate, PodinfoHighLatency: the stable pods' recorded
-  ratios and P95 against the SLO, only while the stable pods serve at least
-  `alerting.min_request_rate` requests per second: no traffic pages nobody.
-- PodinfoInstanceDown: a stable pod's scrape (`up`, job `<namespace>/podinfo`, the PodMonitor's
-  job label: promcfg.go `generatePodMonitorConfig`) fails.
-- PodinfoRolloutFailed: `rollout_info` (Argo Rollouts v1.9.1 controller/metrics/prommetrics.go,
-  always 1) in phase Abort, Error, Timeout or InvalidSpec (controller/metrics/rollouts.go
-  `calculatePhase`).
-- PodinfoCanaryErrorLogs (log-based, R5.4): the canary pods log more than
-  `logging.canary_error_lines_per_minute` lines at level error or above, and the stable pods do
-  not. Both logging errors points at something they share (a backend, the cache), which the
-  request alerts judge by its effect on users.
-- PodinfoCanaryAnalysisFailed: a canary AnalysisRun ended without a verdict
-  (`rollout_events_total{reason="AnalysisRunInconclusive"}`, rollout/analysis.go, counted for
-  Rollout events by utils/record/record.go) and the rollout is paused, waiting for a human. The
-  counter is created at its first event (record.go `WithLabelValues(...).Inc()`), so a counter
-  that did not exist a window ago counts as an event too: `increase` alone would miss the first
-  one after each controller start.
-- PodinfoCanaryFailedWhilePaused (critical): the current canary's background AnalysisRun
-  (`analysis_run_info`) is Failed or Error while the rollout is paused. Paused for evidence, the
-  controller does not act on it (argo-rollouts v1.9.1 rollout/analysis.go
-  reconcileBackgroundAnalysisRun returns early), so the bad canary keeps its weight until a
-  human aborts.
-
-The controller's own `namespace` label. Argo Rollouts labels `rollout_info` and
-`rollout_events_total` with the Rollout's namespace, but its metrics are scraped from the
-controller's namespace: with `honor_labels: false` (the argo-rollouts chart's ServiceMonitor sets
-no honorLabels; prometheus-operator v0.93.0 `AddHonorLabels`) Prometheus keeps the target's
-`namespace` and renames the exported one to `exported_namespace`. PlatformApps therefore gives
-that ServiceMonitor a metric relabeling that restores `namespace` from `exported_namespace`
-(`ROLLOUTS_METRIC_RELABELINGS`), so these alerts, their routing (matched on `namespace`) and the
-dashboard select the environment's namespace.
-
-Routing (AlertmanagerConfig `podinfo`, v1alpha1): every alert of the namespace goes to the
-environment's Slack channel; critical ones also to its e-mail recipients; a critical alert
-inhibits the warnings of its namespace (PodinfoInstanceDown silences PodinfoHighLatency). kube-prometheus-stack 88.5.3 selects every
-AlertmanagerConfig (`alertmanagerConfigSelector: {}`), and the operator's default matcher
-strategy `OnNamespace` adds `namespace="<its namespace>"` to its route and inhibition
-(prometheus-operator v0.93.0 pkg/alertmanager/amcfg.go `namespaceEnforcer`). Credentials stay
-out of Git: the Slack webhook URL is the key `webhook-url` of the Secret `alertmanager-slack`, the
-SMTP password the key `password` of `alertmanager-smtp`, both in the environment namespace and
-created out of band (README "Monitoring and alerting").
-
-Overlap with the analysis. The canary is judged by its AnalysisRuns, which abort it: an alert on
-the canary's requests or pods would page for what Argo Rollouts is already undoing. So the request
-and instance alerts read the stable track only (pods not yet labelled count as stable), the abort
-itself is one alert (PodinfoRolloutFailed), and PodinfoCanaryAnalysisFailed speaks only for an
-analysis that did not abort: an Inconclusive one that left the rollout paused for a human.
-PodinfoCanaryErrorLogs does watch the canary, because no analysis reads logs: it is a warning for
-the person at the manual gate, and an abort (PodinfoRolloutFailed, critical) inhibits it.
+README "Monitoring and alerting"; each alert's meaning and response: README "Runbooks".
 """
 
 from __future__ import annotations
@@ -83,8 +26,14 @@ from podinfo_canary.core.secrets import SLACK_SECRET, SMTP_SECRET
 from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL, WORKLOAD
 
 RULE_NAME = WORKLOAD
-ROLLOUT = WORKLOAD  # the Rollout, and the PodMonitor whose job label is <namespace>/<name>
+# The Rollout, and the PodMonitor whose job label is <namespace>/<name> (upstream:
+# prometheus-operator v0.93.0 pkg/prometheus/promcfg.go generatePodMonitorConfig).
+ROLLOUT = WORKLOAD
+# `rollout_info` is always 1, labelled with the phase (upstream: argo-rollouts v1.9.1
+# controller/metrics/prommetrics.go, controller/metrics/rollouts.go calculatePhase).
 ROLLOUT_FAILED_PHASES = ("Abort", "Error", "Timeout", "InvalidSpec")
+# The Rollout event of an analysis without a verdict, counted in `rollout_events_total` (upstream:
+# argo-rollouts v1.9.1 rollout/analysis.go, utils/record/record.go).
 ANALYSIS_EVENT = "AnalysisRunInconclusive"
 # The background AnalysisRun's name, capturing the canary's pod-template hash: `<rollout>-<hash>-
 # <revision>`, `.<n>` after a name collision; a step's run adds `-<step index>` (upstream:
@@ -108,13 +57,13 @@ class Alert:
 
 
 class ObservabilityStack(Construct):
-    """Recorded SLIs and alerts of one environment.
+    """The recorded SLIs, the alerts and their routing, for one environment.
 
     Args:
-        namespace: the environment namespace (every query filters on it).
-        slo: thresholds of the request alerts (the analysis reads the same fields).
-        alerting: rate window, minimum traffic, per-alert `for:` and severity, runbook page.
-        logging: the error-log threshold of PodinfoCanaryErrorLogs.
+        namespace: the environment namespace; every query filters on it.
+        slo: the thresholds of the request alerts (the analysis reads the same fields).
+        alerting: the rate window, minimum traffic, per-alert `for:` and severity, runbook page and routing.
+        logging: the error-log thresholds of PodinfoCanaryErrorLogs (lines per minute, factor over stable).
         release: kube-prometheus-stack's release label, which its Prometheus selects rules by.
         notifications: the environment's Slack channel and the e-mail recipients of critical alerts.
     """
@@ -151,6 +100,8 @@ class ObservabilityStack(Construct):
         self.rule = mon.PrometheusRule(
             self,
             "rules",
+            # kube-prometheus-stack's Prometheus selects rules by `release` (upstream:
+            # kube-prometheus-stack 88.5.3 templates/prometheus/prometheus.yaml, ruleSelectorNilUsesHelmValues).
             metadata={"name": RULE_NAME, "namespace": namespace, "labels": {"release": release}},
             spec=mon.PrometheusRuleSpec(
                 groups=[
@@ -204,6 +155,9 @@ class ObservabilityStack(Construct):
         # prometheus-operator v0.93.0 pkg/alertmanager/amcfg.go `convertMatchersV2`): a plain `=`
         # would read as YAML 1.1's value tag to PyYAML-based tools.
         severity = {"name": "severity"}
+        # kube-prometheus-stack 88.5.3 selects every AlertmanagerConfig (`alertmanagerConfigSelector: {}`),
+        # and the operator confines its route and inhibition to its namespace (upstream:
+        # prometheus-operator v0.93.0 pkg/alertmanager/amcfg.go namespaceEnforcer, strategy OnNamespace).
         return mon.AlertmanagerConfig(
             self,
             "routing",
@@ -224,6 +178,8 @@ class ObservabilityStack(Construct):
                     mon.AlertmanagerConfigSpecReceivers(name=SLACK_RECEIVER, slack_configs=[slack]),
                     mon.AlertmanagerConfigSpecReceivers(name=CRITICAL_RECEIVER, slack_configs=[slack], email_configs=email or None),
                 ],
+                # Critical inhibits warning (PodinfoInstanceDown silences PodinfoHighLatency; an abort,
+                # PodinfoRolloutFailed, silences PodinfoCanaryErrorLogs).
                 inhibit_rules=[
                     mon.AlertmanagerConfigSpecInhibitRules(
                         source_match=[
@@ -246,13 +202,21 @@ class ObservabilityStack(Construct):
 
     def _alerts(self, slo: Slo, alerting: Alerting, logging: Logging) -> list[Alert]:
         ns, window, rules = self.namespace, alerting.rate_window, alerting.rules
+        # Stable is "not canary": pods not yet labelled count as stable. The canary is judged by its
+        # analysis, which aborts it; an alert on it would page for what Argo Rollouts is undoing.
         stable = f'{{namespace="{ns}", {TRACK_SERIES_LABEL}!="canary"}}'
+        # Only while the stable pods serve `alerting.min_request_rate`: no traffic pages nobody.
         traffic = f"and on (namespace, {TRACK_SERIES_LABEL}) namespace_track:podinfo_requests:rate{window}{stable} >= {alerting.min_request_rate:g}"
         p95 = slo.latency_p95_max_ms / 1000
         paused = f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase="Paused"}}'
+        # The counter is created at its first event (upstream: argo-rollouts v1.9.1 utils/record/record.go
+        # `WithLabelValues(...).Inc()`), so a series absent a window ago counts as an event too:
+        # `increase` alone would miss the first one after each controller start.
         events = f'rollout_events_total{{namespace="{ns}", name="{ROLLOUT}", reason="{ANALYSIS_EVENT}"}}'
         # The current canary's background run: its name carries the hash of the pods the PodMonitor
-        # scrapes as the canary track, so a failed run of an earlier revision is not counted.
+        # scrapes as the canary track, so a failed run of an earlier revision is not counted. Paused
+        # for evidence, the controller ignores it (upstream: argo-rollouts v1.9.1 rollout/analysis.go
+        # reconcileBackgroundAnalysisRun returns early): a human must abort.
         runs = f'analysis_run_info{{namespace="{ns}", name=~"{BACKGROUND_RUN_NAME}", phase=~"Failed|Error"}}'
         background_failed = f'label_replace({runs}, "{HASH_SERIES_LABEL}", "$1", "name", "{BACKGROUND_RUN_NAME}")'
         canary_up = f'up{{namespace="{ns}", job="{ns}/{ROLLOUT}", {TRACK_SERIES_LABEL}="canary"}}'
@@ -261,6 +225,9 @@ class ObservabilityStack(Construct):
         canary_per_pod = f"sum by (namespace) ({lines}{canary}) / sum by (namespace) ({pods}{canary})"
         stable_pods = f"sum by (namespace) ({pods}{others})"
         stable_per_pod = f"(sum by (namespace) ({lines}{others}) or {stable_pods} * 0) / {stable_pods}"
+        # Per pod, as the tracks run different numbers of pods. The factor keeps quiet when both
+        # tracks log errors alike: that points at something they share (a backend, the cache),
+        # which the request alerts judge by its effect on users.
         per_minute, factor = logging.canary_error_lines_per_minute, logging.canary_error_factor
         return [
             Alert(

@@ -1,21 +1,14 @@
 """RolloutCanary: podinfo as an Argo Rollouts canary with weighted and header routing (every path, `/`).
 
-Traffic routers (a typed choice, `traffic_router` in the environment file):
+`traffic_router` picks how: `nginx` (default), where the controller derives the canary Ingress
+from the stable one and moves its weight, and `X-Canary` header routing goes through
+`additionalIngressAnnotations`; or `gatewayapi`, an HTTPRoute whose weights the Argo Rollouts
+Gateway API plugin moves, with a real `setHeaderRoute` step. Each stage of `canary.stages`
+becomes a setWeight, a timed pause or a manual gate, and its blocking analysis; the background
+analysis guards every stage. A failed analysis aborts, and so does a stage whose canary pods make
+no progress for the progress deadline (`RolloutTiming`).
 
-- `nginx` (default): the stable Ingress `podinfo` routes every path to `podinfo-stable`; the
-  Rollouts controller clones it as the canary Ingress and moves `canary-weight`. Header routing
-  uses `additionalIngressAnnotations` (`canary-by-header: X-Canary`): ingress-nginx then sends
-  `X-Canary: always` to the canary and `X-Canary: never` to stable, whatever the weight.
-  `setHeaderRoute` is not used: it is a no-op with NGINX.
-- `gatewayapi`: the HTTPRoute `podinfo` lists both Services; the Argo Rollouts Gateway API plugin
-  (registered in argo-rollouts-config by PlatformApps) moves their weights. Here header routing
-  is a real `setHeaderRoute` step, removed again by `managedRoutes` when the rollout ends.
-
-Rollback: a failed analysis aborts; traffic returns to stable at once and the canary pods stay
-`abortScaleDownDelaySeconds` (30 s) for inspection. After promotion the old stable pods stay
-`scaleDownDelaySeconds` (30 s) so that ingress-nginx can drain connections before they go
-(`dynamicStableScale` stays off: upstream issue 1820, 503s at promotion with ingress-nginx).
-A rollout stuck for `progressDeadlineSeconds` (10 min) aborts too.
+README "Routing" and "Rollback".
 """
 
 from __future__ import annotations
@@ -44,7 +37,13 @@ HEADER_ROUTE = "canary-header"
 
 @dataclass(frozen=True)
 class PodResources:
-    """Requests and limits of the podinfo container. CPU and memory analysis compare usage to the limits."""
+    """Requests and limits of the podinfo container. CPU and memory analysis compare usage to the limits.
+
+    cpu_request: the CPU the scheduler reserves. Default: 100m.
+    cpu_limit: the CPU ceiling, which `podinfo-cpu-usage` measures against. Default: 500m.
+    memory_request: the memory the scheduler reserves. Default: 64Mi.
+    memory_limit: the memory ceiling, which `podinfo-memory-usage` measures against. Default: 256Mi.
+    """
 
     cpu_request: str = "100m"
     cpu_limit: str = "500m"
@@ -56,10 +55,17 @@ class PodResources:
 class RolloutTiming:
     """Deliberate timings of the canary (seconds).
 
-    min_ready: 0. A canary pod takes traffic once its readiness probe passes; a pod that crashes
-    after that is caught by the restart check of the analysis, so minReadySeconds would only add
-    its value to each of the four scale-ups of a prod rollout (the weight moves once the canary
-    pods are available: rollout/trafficrouting.go `reconcileTrafficRouting`).
+    abort_scale_down_delay: how long an aborted canary's pods stay, for inspection. Default: 30.
+    scale_down_delay: how long the old stable pods stay after a promotion, so ingress-nginx can
+        drain them. Default: 30.
+    progress_deadline: how long a stage's canary pods may make no progress before the rollout
+        aborts. Default: 600 (10 minutes).
+    min_ready: minReadySeconds. Default: 0. A canary pod takes traffic once its readiness probe
+        passes; a pod that crashes after that is caught by the restart check of the analysis, so
+        minReadySeconds would only add its value to each scale-up of a rollout (the weight moves
+        once the canary pods are available: upstream: argo-rollouts v1.9.1 rollout/trafficrouting.go
+        reconcileTrafficRouting).
+    revision_history_limit: how many old ReplicaSets the Rollout keeps. Default: 5.
     """
 
     abort_scale_down_delay: int = 30
@@ -73,12 +79,13 @@ class RolloutCanary(Construct):
     """The podinfo Rollout with its Services, routing, TLS certificate, PDB and optional HPA.
 
     Args:
-        environment: image, replicas, hosts, router and canary stages of this environment.
+        environment: the image, replicas, hosts, router and canary stages of this environment.
         analysis: the AnalysisSuite whose templates the stages name (passed as an object, so a
             stage can only name a template that exists).
-        cluster_issuer: cert-manager ClusterIssuer for the TLS certificate.
-        resources: container requests and limits (default PodResources()).
-        timing: scale-down delays, progress deadline (default RolloutTiming()).
+        cluster_issuer: the cert-manager ClusterIssuer of the TLS certificate (nginx router only).
+        resources: the container's requests and limits. Default: `PodResources()`.
+        timing: the scale-down delays, progress deadline, minReadySeconds and revision history.
+            Default: `RolloutTiming()`.
     """
 
     def __init__(
@@ -189,6 +196,8 @@ class RolloutCanary(Construct):
         return ro.RolloutSpecStrategyCanaryTrafficRouting(
             nginx=ro.RolloutSpecStrategyCanaryTrafficRoutingNginx(
                 stable_ingress=self.ingress.name,
+                # `X-Canary: always` reaches the canary and `never` stable, whatever the weight;
+                # `setHeaderRoute` is a no-op with NGINX.
                 additional_ingress_annotations={"canary-by-header": CANARY_HEADER},
             )
         )
@@ -223,6 +232,8 @@ class RolloutCanary(Construct):
         )
 
     def _gateway_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:
+        # The plugin is registered in argo-rollouts-config by PlatformApps; `managedRoutes` removes
+        # the header route again when the rollout ends.
         return ro.RolloutSpecStrategyCanaryTrafficRouting(
             plugins={
                 GATEWAY_API_PLUGIN: {"httpRoutes": [{"name": self.http_route.name, "useHeaderRoutes": True}], "namespace": self.namespace}
@@ -325,6 +336,7 @@ class RolloutCanary(Construct):
                         stable_metadata=ro.RolloutSpecStrategyCanaryStableMetadata(labels={workload.TRACK_LABEL: "stable"}),
                         abort_scale_down_delay_seconds=timing.abort_scale_down_delay,
                         scale_down_delay_seconds=timing.scale_down_delay,
+                        # Off: 503s at promotion with ingress-nginx (upstream: argoproj/argo-rollouts#1820).
                         dynamic_stable_scale=False,
                         max_surge=ro.RolloutSpecStrategyCanaryMaxSurge.from_string("25%"),
                         max_unavailable=ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number(0),

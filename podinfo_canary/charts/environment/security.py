@@ -1,48 +1,14 @@
-"""Security of the environments, in one place (R7): SecurityPolicies (network policies and rollout
-RoleBindings of one namespace), RolloutRoles, and what the other constructs take from here: the
-Pod Security labels of the namespace (environment.py), podinfo's pod and container security
-contexts (rollout.py), Argo CD's RBAC policy (argocd.py), the scanner skips on the Rollout.
+"""Security of the environments, in one place: SecurityPolicies, RolloutRoles, and what the other constructs take from here.
 
-NetworkPolicies in each environment namespace (networking.k8s.io/v1; a pod selected by any policy
-of a type is isolated for that direction and allows only the union of those policies' rules):
+SecurityPolicies holds the NetworkPolicies and rollout RoleBindings of one namespace: `default-deny`,
+then `allow-dns`, `podinfo-traffic` (from the traffic router's namespace), `podinfo-metrics` (from
+Prometheus') and, with a Certificate, `acme-http01-solver`. RolloutRoles holds the ClusterRoles
+`rollout-viewer` and `rollout-operator` (rules in core/access.py), one copy in the Argo CD chart
+for every environment, bound per namespace to the groups of `argocd.rbac`. The other constructs
+take the Pod Security labels of the namespace (chart.py), podinfo's pod and container
+security contexts (rollout.py) and the checkov skips on the Rollout from here.
 
-- `default-deny`: every pod of the namespace, ingress and egress, no rules. Nothing is allowed
-  that a policy below does not name.
-- `allow-dns`: egress from every pod to the cluster DNS pods (`platform.cluster_dns`), port 53 over
-  UDP and TCP (TCP for answers too large for UDP). podinfo needs nothing else outside: it runs
-  without backends (`--backend-url`), cache (`--cache-server`) or trace exporter, and the
-  Rollouts controller, Prometheus and the log collector all connect to it or to the API server,
-  never the other way round.
-- `podinfo-traffic`: ingress to podinfo's pods, stable and canary alike (the selector has no hash
-  or track), on the `http` port from the namespace of the traffic router: ingress-nginx's, or the
-  Gateway's for `traffic_router: gatewayapi`.
-- `podinfo-metrics`: ingress to podinfo's pods on the `http-metrics` port from Prometheus'
-  namespace (kube-prometheus-stack).
-- `acme-http01-solver` (environments with a Certificate, i.e. the nginx router): ingress to
-  cert-manager's HTTP-01 solver pods, which it starts in the Certificate's namespace labelled
-  `acme.cert-manager.io/http01-solver: "true"` and listening on 8089 (cert-manager v1.21.1
-  pkg/issuer/acme/http/pod.go `podLabels`, http.go `acmeSolverListenPort`), from ingress-nginx's
-  namespace, which routes the ACME server's request (and cert-manager's self-check) to them.
-
-Namespaces are matched by `kubernetes.io/metadata.name`, which the API server sets on every
-namespace to its name and which nobody can change (Kubernetes 1.21+, NamespaceDefaultLabelName).
-The kubelet's probes come from the node, which NetworkPolicy always allows. A canary pod cannot
-reach a stable one: podinfo has no reason to call itself.
-
-Who may do what to a rollout (R7.1). Two ClusterRoles (RolloutRoles, in the Argo CD chart, so
-one copy serves every environment), bound in each environment namespace by RoleBindings to the
-groups of `argocd.rbac`, the same groups argocd-rbac-cm gives the Rollout actions:
-
-- `rollout-viewer`: read what `kubectl argo rollouts get rollout --watch` reads (Argo Rollouts
-  v1.9.1 pkg/kubectl-argo-rollouts/viewcontroller/viewcontroller.go `newViewController`: Rollouts,
-  ReplicaSets, Pods, Experiments, AnalysisRuns, Deployments), plus AnalysisTemplates, pod logs and
-  events. Never Secrets.
-- `rollout-operator`: the viewer's reads plus `patch` on `rollouts` and `rollouts/status`, which is
-  all that promote, abort, retry, pause, resume and restart send (cmd/promote/promote.go `PromoteRollout`,
-  cmd/abort/abort.go `AbortRollout`, cmd/retry/retry.go `RetryRollout`, cmd/pause/pause.go,
-  cmd/restart/restart.go: `Patch(...)`, with the "status" subresource for status fields). No
-  `update` (the plugin's `set image` would need it: an image change is a commit), no `delete`,
-  `create` or `*`. A spec patch beyond pausing is undone by Argo CD's self-heal.
+README "Security", "Network policies" and "Who may do what".
 """
 
 from __future__ import annotations
@@ -90,8 +56,14 @@ def container_security_context() -> ro.RolloutSpecTemplateSpecContainersSecurity
 
 # Pod Security Standards: every pod in an environment namespace must meet `restricted`.
 POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+# Set by the API server on every namespace to its name, and nobody can change it (Kubernetes 1.21+,
+# NamespaceDefaultLabelName).
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
-DNS_PORT = 53
+DNS_PORT = 53  # over UDP, and TCP for answers too large for UDP
+# cert-manager starts its HTTP-01 solver pods in the Certificate's namespace with this label and
+# port (upstream: cert-manager v1.21.1 pkg/issuer/acme/http/pod.go podLabels, http.go
+# acmeSolverListenPort); ingress-nginx routes the ACME server's request and cert-manager's
+# self-check to them.
 ACME_SOLVER_LABELS = {"acme.cert-manager.io/http01-solver": "true"}
 ACME_SOLVER_PORT = 8089
 
@@ -106,8 +78,9 @@ class ScannerSkip:
 
 
 def scanner_skips(environment: Environment) -> list[ScannerSkip]:
-    """The checkov checks podinfo's Rollout skips (README "Scanner and image pinning"), as `checkov.io/skip<N>`
-    annotations. Every other check of checkov's Kubernetes framework must pass."""
+    """The checkov checks podinfo's Rollout skips, as `checkov.io/skip<N>` annotations.
+
+    Every other check of checkov's Kubernetes framework must pass. README "Scanner and image pinning"."""
     skips = [
         ScannerSkip(
             "CKV_K8S_15",
@@ -134,8 +107,10 @@ def scanner_skips(environment: Environment) -> list[ScannerSkip]:
 
 
 def skip_annotations(skips: Sequence[ScannerSkip]) -> dict[str, str]:
-    """checkov reads `checkov.io/skip<N>: <check>=<reason>` from metadata.annotations and splits
-    the value at `=` (checkov/kubernetes/kubernetes_utils.py `get_skipped_checks`)."""
+    """The skips as annotations `checkov.io/skip<N>: <check>=<reason>`; a reason may hold no `=`.
+
+    checkov reads them from metadata.annotations and splits the value at `=` (upstream: checkov
+    3.3.30 checkov/kubernetes/kubernetes_utils.py get_skipped_checks)."""
     for skip in skips:
         if "=" in skip.reason:
             raise ValueError(f"a checkov skip reason cannot contain '=': {skip.reason!r}")
@@ -167,16 +142,16 @@ class SecurityPolicies(Construct):
 
     Args:
         namespace: the environment namespace.
-        pod_labels: labels that select podinfo's pods (stable and canary).
-        http_port: name of podinfo's HTTP container port, which the traffic router reaches.
-        metrics_port: name of podinfo's metrics container port, which Prometheus scrapes.
-        traffic_namespaces: namespaces the traffic router runs in (ingress-nginx's, or the Gateway's).
+        pod_labels: the labels that select podinfo's pods, stable and canary.
+        http_port: the name of podinfo's HTTP container port, which the traffic router reaches.
+        metrics_port: the name of podinfo's metrics container port, which Prometheus scrapes.
+        traffic_namespaces: the namespaces the traffic router runs in (ingress-nginx's, or the Gateway's); never empty.
         prometheus_namespace: kube-prometheus-stack's namespace.
         cluster_dns: the namespace and labels of the cluster DNS pods.
-        acme_solver_namespaces: namespaces that reach cert-manager's HTTP-01 solver pods here
-            (default none: no Certificate in this namespace).
-        viewer_groups: SSO groups bound to `rollout-viewer` here (default none).
-        operator_groups: SSO groups bound to `rollout-operator` here (default none).
+        acme_solver_namespaces: the namespaces that reach cert-manager's HTTP-01 solver pods here.
+            Default: none, for a namespace without a Certificate (no `acme-http01-solver` policy).
+        viewer_groups: the SSO groups bound to `rollout-viewer` here. Default: none (no RoleBinding).
+        operator_groups: the SSO groups bound to `rollout-operator` here. Default: none (no RoleBinding).
     """
 
     def __init__(
@@ -201,6 +176,8 @@ class SecurityPolicies(Construct):
         self.namespace = namespace
         everyone = k8s.LabelSelector()
         podinfo = k8s.LabelSelector(match_labels=pod_labels)
+        # A pod selected by any policy of a type is isolated for that direction and allows only the
+        # union of those policies' rules: nothing is allowed that a policy below does not name.
         self._policy("default-deny", everyone, ["Ingress", "Egress"])
         dns = k8s.NetworkPolicyPeer(
             namespace_selector=_namespaces([cluster_dns.namespace]),
@@ -208,6 +185,8 @@ class SecurityPolicies(Construct):
         )
         dns_ports = [k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(DNS_PORT), protocol=p) for p in ("UDP", "TCP")]
         self._policy("allow-dns", everyone, ["Egress"], egress=[k8s.NetworkPolicyEgressRule(to=[dns], ports=dns_ports)])
+        # Stable and canary alike (pod_labels has no hash or track); a canary cannot reach a stable
+        # pod, as podinfo has no reason to call itself.
         for name, sources, port in (
             ("podinfo-traffic", traffic_namespaces, http_port),
             ("podinfo-metrics", [prometheus_namespace], metrics_port),

@@ -8,6 +8,8 @@
 
 Every ServiceMonitor these charts create carries the `release` label kube-prometheus-stack's
 Prometheus selects on, so the controllers are scraped without widening Prometheus' selectors.
+
+README "How it flows" (sync waves) and "Bootstrap a cluster".
 """
 
 from __future__ import annotations
@@ -33,9 +35,10 @@ INGRESS_CLASS = "nginx"  # the IngressClass of ingress-nginx that every Ingress 
 
 
 # The Rollouts controller labels its rollout metrics with the Rollout's namespace; scraped from the
-# controller's namespace without honorLabels, Prometheus renames that label `exported_namespace`.
-# Restore it (argo-helm argo-rollouts chart: controller.metrics.serviceMonitor.metricRelabelings;
-# see observability.py).
+# controller's namespace without honorLabels, Prometheus renames that label `exported_namespace`
+# (upstream: prometheus-operator v0.93.0 pkg/prometheus/promcfg.go AddHonorLabels). Restore it, so
+# the alerts, their routing and the dashboard select the environment's namespace (argo-helm
+# argo-rollouts chart: controller.metrics.serviceMonitor.metricRelabelings).
 ROLLOUTS_METRIC_RELABELINGS = [
     {"sourceLabels": ["exported_namespace"], "regex": "(.+)", "targetLabel": "namespace", "action": "replace"},
     {"regex": "exported_namespace", "action": "labeldrop"},
@@ -93,14 +96,16 @@ def platform_application(
 
 
 class PlatformApps(Construct):
-    """The six platform Applications and the ClusterIssuer.
+    """The platform Applications, one per chart of `platform.charts`, and the ClusterIssuer.
 
     Args:
-        platform: chart pins, TLS issuer settings and the Prometheus release label.
-        argocd_namespace: where the Application objects live.
-        gateway_api: register the Gateway API plugin (default False). The controller downloads
-            registered plugins at start and exits when it cannot (controller/controller.go
-            `DownloadPlugins`, then log.Fatalf), so an unused plugin only adds a way to fail.
+        platform: the chart pins, the TLS issuer settings and the Prometheus release label.
+        argocd_namespace: the namespace the Application objects live in.
+        gateway_api: whether to register the Gateway API plugin (needs
+            `gateway_api_plugin.sha256`). Default: False. The controller downloads registered
+            plugins at start and exits when it cannot (upstream: argo-rollouts v1.9.1
+            controller/controller.go DownloadPlugins, then log.Fatalf), so an unused plugin only
+            adds a way to fail.
     """
 
     def __init__(self, scope: Construct, id: str, *, platform: Platform, argocd_namespace: str, gateway_api: bool = False) -> None:
@@ -120,7 +125,8 @@ class PlatformApps(Construct):
             server_side=True,
             release_name=platform.prometheus_release,
         )
-        # These three render ServiceMonitors (CRD from kube-prometheus-stack, an earlier wave).
+        # cert-manager, argo-rollouts and ingress-nginx render ServiceMonitors (CRD from
+        # kube-prometheus-stack, an earlier wave).
         self._app(charts.cert_manager.release, charts.cert_manager, waves.CRD_PLATFORM, self._cert_manager_values(), skip_missing_crds=True)
         self._app(charts.argo_rollouts.release, charts.argo_rollouts, waves.CONTROLLERS, self._rollouts_values(), skip_missing_crds=True)
         self._app(
@@ -250,9 +256,10 @@ class PlatformApps(Construct):
         }
 
     def _email_service(self) -> dict:
-        """notifications-engine's email service (Argo Rollouts v1.9.1
-        docs/generated/notification-services/email.md): the SMTP relay of `alerting.routing`, its
-        password the key `email-password` of argo-rollouts-notification-secret, created out of band."""
+        """notifications-engine's email service: the SMTP relay of `alerting.routing`.
+
+        Its password is the key `email-password` of argo-rollouts-notification-secret, created out
+        of band (upstream: argo-rollouts v1.9.1 docs/generated/notification-services/email.md)."""
         routing = self._platform.alerting.routing
         host, port = routing.smtp_smarthost.rsplit(":", 1)
         return {

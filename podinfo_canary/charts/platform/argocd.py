@@ -1,14 +1,12 @@
 """ArgoCdStack: Argo CD managing itself, the podinfo AppProject and ApplicationSet, RBAC, notifications.
 
-How Argo CD gets here (README "Bootstrap a cluster"): an operator applies the official install
-manifest of the pinned version once, then the `platform` AppProject and the `bootstrap`
-Application (bootstrap.py HAND_APPLIED). From then on Git is the only writer: the `argocd` Application keeps
-Argo CD itself at the pinned tag, the `bootstrap` Application syncs dist/argocd/ (this chart),
-and the ApplicationSet syncs dist/<environment>/.
+After the hand-applied bootstrap (core/bootstrap.py HAND_APPLIED), Git is the only writer: the
+`argocd` Application keeps Argo CD at the pinned tag, the `bootstrap` Application syncs
+dist/argocd/ (this chart), and the ApplicationSet syncs dist/<environment>/. Our settings reach
+Argo CD's own ConfigMaps as kustomize patches rendered inside the `argocd` Application, so each
+ConfigMap has exactly one owner and no two Applications fight over it.
 
-Our settings reach Argo CD's own ConfigMaps as kustomize patches on the upstream manifests,
-rendered inside the `argocd` Application. Each ConfigMap thus has exactly one owner (that
-Application): a second copy synced by another Application would make the two fight over it.
+README "How it flows" and "Bootstrap a cluster".
 """
 
 from __future__ import annotations
@@ -57,8 +55,8 @@ class ArgoCdStack(Construct):
     """Argo CD, self-managed from the pinned upstream manifests, with the podinfo delivery setup.
 
     Args:
-        platform: platform configuration (repo, Argo CD host/exposure, RBAC groups, charts).
-        environments: every environment, in promotion order; one Application each.
+        platform: the platform configuration: repo, Argo CD host and exposure, RBAC groups, charts.
+        environments: every environment, in promotion order, one Application each; never empty.
         environment_kinds: the kinds the environment charts create. The `podinfo` AppProject
             whitelists exactly these, so a construct that starts emitting a new kind fails its
             sync loudly instead of the project silently allowing everything.
@@ -92,10 +90,10 @@ class ArgoCdStack(Construct):
         self.platform_apps = PlatformApps(self, "platform", platform=platform, argocd_namespace=ns, gateway_api=gateway_api)
         self.project = self._podinfo_project(environments, environment_kinds)
         self.application_set = self._application_set(environments)
-        # One dashboard for every environment (its `namespace` variable picks one), next to the
-        # Grafana that loads it; synced by `bootstrap` with the rest of this chart.
         # Who may view and operate rollouts in Kubernetes; each environment binds them to its groups.
         self.rollout_roles = RolloutRoles(self, "rollout-roles")
+        # One dashboard for every environment (its `namespace` variable picks one), next to the
+        # Grafana that loads it; synced by `bootstrap` with the rest of this chart.
         self.dashboard = PodinfoDashboard(
             self,
             "dashboard",

@@ -1,18 +1,14 @@
-"""PodinfoDashboard: the Grafana dashboard of podinfo's canary delivery (R5.1), one for all environments.
+"""PodinfoDashboard: the Grafana dashboard of podinfo's canary delivery, one for all environments.
 
 Built with grafana-foundation-sdk builders (no hand-written dashboard JSON) and shipped as a
-ConfigMap that kube-prometheus-stack's Grafana loads: its dashboard sidecar collects ConfigMaps
-labelled `grafana_dashboard: "1"` in every namespace (PlatformApps sets `searchNamespace: ALL`)
-and puts this one in the folder named by its `grafana_folder` annotation (PlatformApps sets
-`folderAnnotation` and `provider.foldersFromFilesStructure`).
+ConfigMap that kube-prometheus-stack's Grafana sidecar loads, in the folder its `grafana_folder`
+annotation names (PlatformApps configures the sidecar). Request panels read the series
+ObservabilityStack records (`core.recorded.RecordedSlis`), so the dashboard, the alerts and the
+analysis measure the same thing; rollout panels read the Argo Rollouts v1.9.1 controller's metrics
+(controller/metrics/prommetrics.go), which have no canary weight, so the canary share shown is
+measured; the Logs row reads the recorded error-log rate and, from Loki, podinfo's warnings and errors.
 
-Every request panel reads the series the PrometheusRule of ObservabilityStack records (names
-from `observability.RecordedSlis`, window `alerting.rate_window`), so the dashboard, the alerts
-and the analysis measure the same thing. Rollout panels read the Argo Rollouts v1.9.1
-controller's metrics (controller/metrics/prommetrics.go). The controller exports no metric for
-the canary's traffic weight: the canary share shown is measured, canary requests over all
-requests. The Logs row reads the recorded error-log rate and, from Loki (datasource uid `loki`,
-logs.py), podinfo's warnings and errors, filterable by track.
+README "Dashboard".
 """
 
 from __future__ import annotations
@@ -134,12 +130,12 @@ class PodinfoDashboard(Construct):
     """ConfigMap `podinfo-canary-dashboard` in kube-prometheus-stack's namespace, holding the dashboard.
 
     Args:
-        namespace: where Grafana's sidecar finds it: kube-prometheus-stack's namespace (the
-            sidecar searches all namespaces; this keeps platform objects together).
-        alerting: its `rate_window` names the recorded series the panels read.
+        namespace: the namespace of the ConfigMap: kube-prometheus-stack's (the sidecar searches
+            all namespaces; this keeps platform objects together).
+        alerting: the alerting policy; its `rate_window` names the recorded series the panels read.
         environments: every environment; their namespaces are the choices of the `namespace`
             variable, and SLO lines are drawn where they all share a value (see `shared_slo`).
-        folder: the Grafana folder (the `grafana_folder` annotation; default "Podinfo").
+        folder: the Grafana folder, as the `grafana_folder` annotation. Default: "Podinfo".
 
     Attributes:
         builder: the grafana-foundation-sdk dashboard builder; `model` is what it builds and

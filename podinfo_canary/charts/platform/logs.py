@@ -1,54 +1,14 @@
-"""Logs (R5.4): Loki keeps every pod's log lines, Grafana Alloy collects them, and one log-based
-signal reaches Prometheus.
+"""The log stack: Loki keeps every pod's log lines, Grafana Alloy collects them, and one log-based signal reaches Prometheus.
 
-Two platform Applications (PlatformApps), pinned like the other charts in config/platform.yaml:
+Two platform Applications (PlatformApps), pinned in config/platform.yaml: Loki, one monolithic
+replica on a persistent volume, deleting lines older than `logging.retention`; Alloy, one
+StatefulSet replica that tails every pod through the Kubernetes API and keeps its read positions
+on a volume. Alloy's pipeline (`alloy_config`) discovers pods, keeps the labels of `STREAM_LABELS`
+(the pod-template hash, never the track), tails them, makes podinfo's JSON `level` a stream label,
+counts lines by level (`promql.LOG_LINES_METRIC`, which ObservabilityStack records per track) and
+pushes to Loki. Grafana gets Loki as a datasource (`grafana_datasource`).
 
-- **Loki** (grafana-community `loki` chart 18.11.0, Loki 3.7.6), one monolithic replica on a
-  persistent volume (filesystem storage: the chart allows one replica without object storage,
-  charts/loki/templates/validate.yaml). Retention is `logging.retention`: the compactor deletes
-  older lines (`limits_config.retention_period`, `compactor.retention_enabled`; with retention on,
-  Loki 3 needs `compactor.delete_request_store`, docs operations/storage/logs-deletion.md).
-- **Alloy** (grafana `alloy` chart 1.11.1, Alloy v1.18.1), one StatefulSet replica that tails pods
-  through the Kubernetes API (`loki.source.kubernetes`): no hostPath, at the cost of API-server
-  traffic (a large cluster would switch the chart to a DaemonSet reading /var/log/pods). It runs as
-  the image's `alloy` user (uid 473, the image's Dockerfile; the chart's default is root) and keeps
-  its read positions (`<storage.path>/.../positions.yml`, loki/source/kubernetes/kubernetes.go
-  `New`) on a small volume, so a restart does not read every container's log again. Its
-  pipeline (rendered by `alloy_config`):
-  1. `discovery.kubernetes` lists pods; `discovery.relabel` keeps `namespace`, `pod`,
-     `container` and the Argo Rollouts hash `rollouts_pod_template_hash`, the name podinfo's
-     metrics use (Prometheus' Kubernetes discovery exposes pod label `l` as
-     `__meta_kubernetes_pod_label_<l sanitized>`: discovery/kubernetes `addObjectMetaLabels`).
-     Canary and stable pods have different hashes, so their streams filter apart. Deployments'
-     `pod_template_hash` is kept too, for the platform's own pods. The track label is not kept:
-     Argo Rollouts relabels running pods when it promotes (rollout/ephemeralmetadata.go
-     `reconcileEphemeralMetadata`), and a target whose labels change is a new target (kubetail
-     target.go hashes the public labels) with no read position, whose whole log is read again.
-     Queries get the track from Prometheus instead (`metrics.Slis.pods`).
-  2. `loki.source.kubernetes` tails them (kubernetes.go calls kubetail `PrepareLabels`): it adds
-     `job` and `instance` and drops every label starting `__` (target.go
-     `PrepareLabelsWithMetaPreservation`, `publicLabels`).
-  3. `loki.process` reads podinfo's JSON lines (zap, `level` key, lowercase levels: podinfo 6.14.1
-     cmd/podinfo/main.go `initZap`), makes `level` a stream label, and counts lines with
-     `stage.metrics`. The counter is exported on Alloy's /metrics as
-     `loki_process_custom_podinfo_log_lines_total` (stages/metric.go `defaultMetricsPrefix`),
-     labelled with the entry's stream labels (`recordCounter(..., labels, ...)`), so it carries
-     namespace, pod, hash and level.
-  4. `loki.write` pushes to Loki's Service (the chart's `loki.host` helper: without the gateway a
-     monolithic install is `<fullname>.<namespace>.svc.<clusterDomain>.:3100`).
-
-The signal. Alloy's ServiceMonitor scrapes the counter with `honorLabels: true` (the chart's
-templates/servicemonitor.yaml), so its namespace is podinfo's, not Alloy's. ObservabilityStack
-records error lines per track, each pod's under the track Prometheus scrapes it with
-(`namespace_track:podinfo_error_log_lines:rate<window>`, levels in `metrics.ERROR_LEVELS`), and
-alerts `PodinfoCanaryErrorLogs` when each canary pod logs more than
-`logging.canary_error_lines_per_minute` and more than `logging.canary_error_factor` times a
-stable pod. Two limits to know: podinfo's
-zap logger samples (after 100 identical lines in a second, one in 100), so the count is a floor
-in a flood; and a counter appears at its first line, which `rate()` cannot see.
-
-Grafana gets Loki as a datasource (uid `loki`, kube-prometheus-stack `grafana.additionalDataSources`),
-and the dashboard a panel of podinfo's warnings and errors per track.
+README "Logs".
 """
 
 from __future__ import annotations
@@ -67,15 +27,24 @@ DATASOURCE_UID = "loki"
 # The first day of the TSDB index schema v13. A schema entry applies from its date on; later
 # schema changes add an entry with a later date, never edit this one.
 SCHEMA_FROM = "2026-01-01"
-# The JSON key podinfo's zap logger writes the level under.
+# The JSON key podinfo's zap logger writes the level under, in lowercase (upstream: podinfo 6.14.1
+# cmd/podinfo/main.go initZap).
 LEVEL_KEY = "level"
-# Alloy's data directory (read positions), on its own volume; the image's alloy user (uid 473).
+# Alloy's data directory, on its own volume, so a restart does not read every log again (read
+# positions: upstream: alloy v1.18.1 internal/component/loki/source/kubernetes/kubernetes.go New).
+# The image's alloy user (uid 473, its Dockerfile); the chart's default is root.
 ALLOY_DATA = "/var/lib/alloy"
 ALLOY_UID = 473
 ALLOY_VOLUME = "1Gi"  # positions files are a few kilobytes
 
 
-# Stream label: the pod field or label it comes from (Prometheus Kubernetes discovery meta labels).
+# Stream label: the pod field or label it comes from (Prometheus' Kubernetes discovery exposes pod
+# label `l` as `__meta_kubernetes_pod_label_<l sanitized>`, discovery/kubernetes addObjectMetaLabels).
+# Canary and stable pods differ by hash; Deployments' `pod_template_hash` serves the platform's pods.
+# No track label: Argo Rollouts relabels running pods at promotion, and a target whose labels change
+# is a new target without a read position, whose whole log is read again (upstream: alloy v1.18.1
+# internal/component/loki/source/kubernetes/kubetail/target.go hashes the public labels). Queries
+# take the track from Prometheus (`Slis.pods`).
 STREAM_LABELS = {
     "namespace": "__meta_kubernetes_namespace",
     "pod": "__meta_kubernetes_pod_name",
@@ -145,7 +114,12 @@ def _value(value: object, indent: int) -> str:
 
 
 def alloy_components(loki: HelmChart) -> list[Block]:
-    """The collector's pipeline: discover pods, keep the labels that matter, tail, count, push."""
+    """The collector's pipeline: discover pods, keep the labels that matter, tail, count, push.
+
+    The counter is exported on Alloy's /metrics with the prefix `loki_process_custom_`, labelled with
+    each entry's stream labels (upstream: alloy v1.18.1 internal/component/loki/process/stages/metric.go
+    defaultMetricsPrefix, recordCounter), so it carries namespace, pod, hash and level.
+    """
     relabel = [Block("rule", body=(("source_labels", [meta]), ("target_label", label))) for label, meta in STREAM_LABELS.items()]
     counter = Block(
         "metric.counter",
@@ -171,6 +145,8 @@ def alloy_components(loki: HelmChart) -> list[Block]:
     return [
         Block("discovery.kubernetes", "pods", (("role", "pod"),)),
         Block("discovery.relabel", "pods", (("targets", Ref("discovery.kubernetes.pods.targets")), *relabel)),
+        # Tailing adds `job` and `instance` and drops every label starting `__` (upstream: alloy v1.18.1
+        # internal/component/loki/source/kubernetes/kubetail/target.go PrepareLabelsWithMetaPreservation, publicLabels).
         Block(
             "loki.source.kubernetes",
             "pods",
@@ -195,6 +171,8 @@ def loki_values(logging: Logging, release_label: dict[str, str]) -> dict:
     if logging.storage.storage_class:
         persistence["storageClass"] = logging.storage.storage_class
     return {
+        # One replica on filesystem storage: the chart allows no more without object storage
+        # (upstream: loki chart 18.11.0 templates/validate.yaml).
         "deploymentMode": "Monolithic",
         "loki": {
             "auth_enabled": False,  # one tenant; access is guarded by Kubernetes, not by Loki
@@ -212,6 +190,8 @@ def loki_values(logging: Logging, release_label: dict[str, str]) -> dict:
                 ]
             },
             "limits_config": {"retention_period": logging.retention},
+            # With retention on, Loki 3 needs a delete request store (upstream: loki 3.7.6
+            # docs/sources/operations/storage/logs-deletion.md).
             "compactor": {"retention_enabled": True, "delete_request_store": "filesystem"},
             "analytics": {"reporting_enabled": False},
         },
@@ -230,9 +210,10 @@ def loki_values(logging: Logging, release_label: dict[str, str]) -> dict:
 
 
 def alloy_values(loki: HelmChart, logging: Logging, release_label: dict[str, str]) -> dict:
-    """Values of the grafana `alloy` chart 1.11.1 (keys read in its values.yaml and templates:
-    `global.podSecurityContext` is the pod's, `alloy.securityContext` the container's,
-    `controller.volumeClaimTemplates` apply to a StatefulSet)."""
+    """Values of the grafana `alloy` chart 1.11.1 (keys read in its values.yaml and templates).
+
+    `global.podSecurityContext` is the pod's, `alloy.securityContext` the container's, and
+    `controller.volumeClaimTemplates` apply to a StatefulSet."""
     claim: dict = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": ALLOY_VOLUME}}}
     if logging.storage.storage_class:
         claim["storageClassName"] = logging.storage.storage_class
