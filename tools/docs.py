@@ -77,7 +77,7 @@ def decisions_block(results: Path = RESULTS) -> str:
         raise FileNotFoundError(f"{results.relative_to(ROOT)} is missing: run `make bench`")
     report = json.loads(results.read_text())
     lines = []
-    for design, title in (("after", "Current analysis (dist/prod)"), ("before", "Before issue 6 (bench/before/prod)")):
+    for design, title in (("after", "Current analysis (dist/prod)"), ("before", "The earlier design (bench/before/prod)")):
         rows = [r for r in report["rows"] if r["design"] == design]
         lines.append(f"**{title}**, {_runs(rows)} simulated rollouts per traffic level:")
         lines.append("")
