@@ -170,3 +170,17 @@ def wald_weights(share: float, healthy_fraction: float) -> tuple[float, float]:
     b, h = share, share * healthy_fraction
     per_request = math.log((1 - b) / (1 - h))
     return math.log(b / h) - per_request, per_request
+
+
+@pytest.fixture(scope="module")
+def configs() -> dict[str, config_module.Config]:
+    """The committed and the fixture configuration, which the behaviour checkers both hold to."""
+    return {"committed": config_module.load(ROOT / "config"), "fixture": config_module.load(ROOT / "tests" / "fixtures" / "config")}
+
+
+@pytest.fixture(scope="module")
+def built(configs) -> dict[str, dict[str, list[dict]]]:
+    """Every chart of each configuration, built in-process (tests/behaviour.py app_objects)."""
+    from tests.behaviour import app_objects
+
+    return {name: app_objects(cfg) for name, cfg in configs.items()}

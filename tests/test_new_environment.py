@@ -115,20 +115,20 @@ def test_the_readme_tables_gain_the_new_environment(grown):
 
 
 def test_traffic_wiring_value_flow_and_plan_hold_for_every_environment(grown):
-    behaviour = _module("test_behaviour")
+    traffic, flow, plan = _module("test_traffic_wiring"), _module("test_value_flow"), _module("test_plan_model")
     for env in grown.config.environments:
         objs = grown.folder(env.name)
-        assert behaviour.traffic_problems(objs, env) == [], env.name
-        assert behaviour.flow_problems(objs, env, grown.config.platform) == [], env.name
-        assert behaviour.plan_model_problems(objs) == [], env.name
+        assert traffic.traffic_problems(objs, env) == [], env.name
+        assert flow.flow_problems(objs, env, grown.config.platform) == [], env.name
+        assert plan.plan_model_problems(objs) == [], env.name
         if not env.autoscaling:
-            assert behaviour.plan_model_problems(objs, startup=7) == [], env.name
+            assert plan.plan_model_problems(objs, startup=7) == [], env.name
 
 
 def test_argocd_wiring_holds_with_the_new_environment(grown):
-    behaviour = _module("test_behaviour")
+    argocd = _module("test_argocd_wiring")
     charts = [grown.folder(e.name) for e in grown.config.environments]
-    assert behaviour.argocd_problems(grown.folder(BOOTSTRAP_FOLDER), charts, grown.config) == []
+    assert argocd.argocd_problems(grown.folder(BOOTSTRAP_FOLDER), charts, grown.config) == []
 
 
 def test_every_metric_of_the_new_environment_can_decide_its_run(grown):

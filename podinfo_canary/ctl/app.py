@@ -41,7 +41,20 @@ from podinfo_canary.ctl.status import (
 )
 from podinfo_canary.ctl.words import counted, listing, unknown_environment
 
-ROOT = Path(__file__).resolve().parents[2]
+
+def project_root(start: Path | None = None) -> Path:
+    """The project canaryctl works on: the nearest folder holding config/platform.yaml, from the
+    current directory up (an installed canaryctl run inside a checkout); else the checkout this
+    package was imported from (an editable install, `python -m podinfo_canary.ctl`)."""
+    with contextlib.suppress(OSError):  # a current directory deleted under us
+        here = (start or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / config_module.CONFIG_DIR / config_module.PLATFORM_FILE).is_file():
+                return folder
+    return Path(__file__).resolve().parents[2]
+
+
+ROOT = project_root()
 
 
 def _no_type(ctx) -> None:
@@ -158,7 +171,8 @@ def _run(command) -> None:
         command()
     except CtlError as error:
         sys.stdout.flush()  # what the command printed (a report, JSON) comes before the failure's line
-        err.print(f"canaryctl: {error}", highlight=False, soft_wrap=True)
+        # Not markup: a message holds what users type and servers answer (`podinfo-canary[synth]`).
+        err.print(f"canaryctl: {error}", highlight=False, soft_wrap=True, markup=False)
         raise typer.Exit(error.code) from None
     except (KeyboardInterrupt, typer.Abort):
         sys.stdout.flush()

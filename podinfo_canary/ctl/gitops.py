@@ -167,6 +167,19 @@ def _dist_is_synthesized(repo: Path, trial: Path, scratch: Path, dirty: list[str
         raise _refuse(f"{DIST}/{other[0]} has uncommitted changes the synthesis does not make")
 
 
+def _synthesis_installed() -> None:
+    """canaryctl installs without the synthesis toolchain (cdk8s, jsii, Node: the `synth` extra);
+    a command that synthesizes says so in one line before it changes anything."""
+    import importlib.util
+
+    if importlib.util.find_spec("cdk8s") is None:
+        raise CtlError(
+            "refused, nothing changed: update-image re-synthesizes dist/, which needs cdk8s: "
+            "pip install 'podinfo-canary[synth]' (or `make setup` in the checkout)",
+            USAGE,
+        )
+
+
 def _last_line(result: subprocess.CompletedProcess) -> str:
     return result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.returncode}"
 
@@ -191,6 +204,7 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
     pending = commit and text == original and committed is not None and committed != original
     if text == original and not pending:
         return update
+    _synthesis_installed()
     if commit:
         _other_changes(repo, relative, None if committed is None else edited(committed, tag, digest), dirty)
     # Validate the whole configuration with the change, on a copy: a refusal changes nothing.

@@ -83,7 +83,7 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(
         Exit.USAGE,
         "usage: a bad option or argument, an unknown environment, an invalid configuration, "
-        "update-image refused (a bad tag, other uncommitted changes), kubectl not on PATH",
+        "update-image refused (a bad tag, other uncommitted changes, cdk8s not installed), kubectl not on PATH",
         EVERY_COMMAND,
     ),
     ExitCode(Exit.NO_KUBECONFIG, "no usable kubeconfig or context, or the cluster refused your credentials (401)", _CLUSTER),

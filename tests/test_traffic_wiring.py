@@ -1,0 +1,280 @@
+"""The Rollout and traffic wiring: the stable and canary Services, the routes that use them, the pods
+every analysis measures, capacity during a rollout and under a PodDisruptionBudget; each named
+breakage of a construct (a monkeypatched helper, never a source edit) is caught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import pytest
+from cdk8s_plus_27 import k8s
+
+from imports.rollouts.io import argoproj as ro
+from podinfo_canary.charts.environment import podmonitor
+from podinfo_canary.charts.environment.rollout import RolloutCanary
+from podinfo_canary.config import Environment
+from podinfo_canary.core import promql as metrics
+from podinfo_canary.core import workload
+from tests.behaviour import HASH_ARG, SENTINEL, _env, _named, _the, _wrap, env_objects
+from tests.conftest import vector_selectors
+
+
+def _int(value) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def measured_pods(query: str, namespace: str) -> list[str]:
+    """Selectors of a query that do not measure exactly the canary's pods in `namespace`.
+
+    A podinfo series names the canary by the label the PodMonitor copies from the pod
+    (`rollouts_pod_template_hash`); cAdvisor and kube-state-metrics series only by pod name,
+    which the Rollouts controller builds as <rollout>-<pod-template-hash>-<suffix>."""
+    wrong = []
+    for selector in vector_selectors(query, SENTINEL):
+        matchers = {(m.name, str(m.op)): m.value for m in selector.matchers.matchers}
+        in_namespace = matchers.get(("namespace", "MatchOp.Equal")) == namespace
+        by_label = matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.Equal")) == SENTINEL
+        by_name = matchers.get(("pod", "MatchOp.Re")) == f"podinfo-{SENTINEL}-.*"
+        if not (in_namespace and (by_label or by_name)):
+            wrong.append(f"{selector.name}{{{', '.join(f'{k[0]}' for k in matchers)}}}")
+    return wrong
+
+
+def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
+    problems: list[str] = []
+    rollout = _the(objs, "Rollout")
+    spec, canary = rollout["spec"], rollout["spec"]["strategy"]["canary"]
+    pods = spec["selector"]["matchLabels"]
+    template = spec["template"]
+    if not template["metadata"]["labels"].items() >= pods.items():
+        problems.append("the pod template does not carry the Rollout's selector labels")
+    container_ports = {p["name"]: p["containerPort"] for c in template["spec"]["containers"] for p in c.get("ports", [])}
+    args = [a for c in template["spec"]["containers"] for a in c.get("args", [])]
+    # podinfo serves requests on --port and metrics on --port-metrics (podinfo 6.14.1 cmd/podinfo).
+    serving = {name for name, number in container_ports.items() if f"--port={number}" in args}
+    container = template["spec"]["containers"][0]
+    # On SIGTERM podinfo turns /readyz to 503 and keeps /healthz at 200 while it drains (6.14.1
+    # pkg/signals/shutdown.go `Graceful`, pkg/api/http/health.go): readiness must read /readyz,
+    # so the pod leaves the Services' endpoints, and liveness /healthz, so draining is not a kill.
+    for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+        get = container.get(probe, {}).get("httpGet", {})
+        if get.get("path") != path or get.get("port") not in serving:
+            problems.append(f"{probe} reads {get.get('path')} on {get.get('port')!r}, not {path} on the serving port {sorted(serving)}")
+    services = _named(objs, "Service")
+    stable, canary_service = canary["stableService"], canary["canaryService"]
+    if stable == canary_service:
+        problems.append(f"stableService and canaryService are the same Service {stable!r}")
+    for role, name in (("stableService", stable), ("canaryService", canary_service)):
+        service = services.get(name)
+        if service is None:
+            problems.append(f"{role} {name!r} names no Service of the chart")
+            continue
+        # The controller adds the pod-template hash to these selectors; they must start as the Rollout's.
+        if service["spec"]["selector"] != pods:
+            problems.append(f"{role} {name!r} selects {service['spec']['selector']}, the Rollout's pods are {pods}")
+        for port in service["spec"]["ports"]:
+            if port["targetPort"] not in serving and port["targetPort"] not in {container_ports[s] for s in serving}:
+                problems.append(f"{role} {name!r} targets port {port['targetPort']!r}, not the serving port {sorted(serving)}")
+    service_ports = {p["name"]: p["port"] for s in services.values() for p in s["spec"]["ports"]}
+
+    # Routing: stable takes all traffic at rest, the controller moves the canary's share.
+    if env.traffic_router == "nginx":
+        nginx = canary["trafficRouting"]["nginx"]
+        ingress = _named(objs, "Ingress").get(nginx["stableIngress"])
+        if ingress is None:
+            problems.append(f"stableIngress {nginx['stableIngress']!r} names no Ingress of the chart")
+        else:
+            backends = [p["backend"]["service"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]]
+            if {b["name"] for b in backends} != {stable}:
+                problems.append(f"the stable Ingress routes to {sorted({b['name'] for b in backends})}, not only to {stable!r}")
+            if any(b["port"].get("name") not in service_ports for b in backends):
+                problems.append("the stable Ingress names a port the Services do not have")
+            if sorted(r["host"] for r in ingress["spec"]["rules"]) != sorted(env.hosts):
+                problems.append(f"the stable Ingress serves {[r['host'] for r in ingress['spec']['rules']]}, config says {env.hosts}")
+        # ingress-nginx reads this annotation on the canary Ingress the controller clones.
+        if nginx.get("additionalIngressAnnotations") != {"canary-by-header": "X-Canary"}:
+            problems.append(f"header routing is {nginx.get('additionalIngressAnnotations')}, not canary-by-header X-Canary")
+    else:
+        plugin = canary["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]
+        routes = _named(objs, "HTTPRoute")
+        for ref in plugin["httpRoutes"]:
+            route = routes.get(ref["name"])
+            if route is None:
+                problems.append(f"the plugin names HTTPRoute {ref['name']!r}, which the chart lacks")
+                continue
+            for rule in route["spec"]["rules"]:
+                weights = {b["name"]: b.get("weight") for b in rule["backendRefs"]}
+                if weights != {stable: 100, canary_service: 0}:
+                    problems.append(f"HTTPRoute {ref['name']!r} weights {weights}; at rest stable {stable!r} takes 100")
+                if any(b["port"] not in service_ports.values() for b in rule["backendRefs"]):
+                    problems.append(f"HTTPRoute {ref['name']!r} names a port the Services do not have")
+        header_routes = [s["setHeaderRoute"]["name"] for s in canary["steps"] if "setHeaderRoute" in s]
+        managed = [r["name"] for r in canary["trafficRouting"].get("managedRoutes", [])]
+        if not header_routes or not set(header_routes) <= set(managed):
+            problems.append(f"header routes {header_routes} are not all managed routes {managed} (removed at the end)")
+        matches = [m for s in canary["steps"] if "setHeaderRoute" in s for m in s["setHeaderRoute"]["match"]]
+        if matches != [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]:
+            problems.append(f"the header route matches {matches}, not X-Canary: always")
+
+    # Which pods every analysis measures: the canary's, through the latest pod-template hash.
+    templates = _named(objs, "AnalysisTemplate")
+    references = [("background", canary.get("analysis"))]
+    references += [(f"step {i}", s["analysis"]) for i, s in enumerate(canary["steps"]) if "analysis" in s]
+    if references[0][1] is None:
+        problems.append("no background analysis")
+    for where, ref in references:
+        if ref is None:
+            continue
+        passed = {a["name"]: a.get("valueFrom") for a in ref.get("args", [])}
+        for name in (t["templateName"] for t in ref["templates"]):
+            if name not in templates:
+                problems.append(f"{where} names template {name!r}, which the chart lacks")
+                continue
+            declared = {a["name"] for a in templates[name]["spec"].get("args", [])}
+            if declared != set(passed):
+                problems.append(f"{where} passes {sorted(passed)} to {name}, which declares {sorted(declared)}")
+            if passed.get(HASH_ARG) != {"podTemplateHashValue": "Latest"}:
+                problems.append(f"{where} gives {name} the {HASH_ARG} {passed.get(HASH_ARG)}, not the latest (canary) hash")
+            for metric in templates[name]["spec"]["metrics"]:
+                wrong = measured_pods(metric["provider"]["prometheus"]["query"], env.namespace)
+                if wrong:
+                    problems.append(f"{name}/{metric['name']} measures beyond the canary in {env.namespace}: {wrong}")
+    monitor = _the(objs, "PodMonitor")
+    if workload.HASH_SERIES_LABEL.replace("_", "-") not in monitor["spec"].get("podTargetLabels", []):
+        problems.append(f"the PodMonitor does not copy the pod label the queries read as {workload.HASH_SERIES_LABEL}")
+    if not template["metadata"]["labels"].items() >= monitor["spec"]["selector"]["matchLabels"].items():
+        problems.append("the PodMonitor does not select the Rollout's pods")
+    for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+        port = container_ports.get(endpoint["port"])
+        if port is None or f"--port-metrics={port}" not in args:
+            problems.append(f"the PodMonitor scrapes port {endpoint['port']!r}, not the container's metrics port (--port-metrics)")
+
+    # Capacity: a rollout adds canary pods, never removes stable ones first; a node drain may
+    # evict a pod at a time but never every pod.
+    replicas = spec.get("replicas") or (env.autoscaling.min_replicas if env.autoscaling else None)
+    if _int(canary.get("maxUnavailable")) != 0:
+        problems.append(f"maxUnavailable is {canary.get('maxUnavailable')!r}: stable capacity drops while the canary starts")
+    if canary.get("maxSurge") in (None, 0, "0%"):
+        problems.append("maxSurge is 0: with maxUnavailable 0 the canary could never start")
+    pdb = _the(objs, "PodDisruptionBudget")["spec"]
+    if pdb["selector"]["matchLabels"] != pods:
+        problems.append(f"the PodDisruptionBudget selects {pdb['selector']['matchLabels']}, the Rollout's pods are {pods}")
+    if "maxUnavailable" in pdb:
+        evictable = _int(pdb["maxUnavailable"])
+    else:
+        evictable = None if _int(pdb.get("minAvailable")) is None else replicas - pdb["minAvailable"]
+    if evictable is None or evictable < 1:
+        problems.append(f"the PodDisruptionBudget ({pdb}) blocks every eviction: node drains hang")
+    elif replicas > 1 and evictable >= replicas:
+        problems.append(f"the PodDisruptionBudget ({pdb}) lets a drain evict all {replicas} pods at once")
+    return problems
+
+
+def _swap_services(method):
+    """A RolloutCanary method run with its stable and canary Services swapped."""
+
+    def broken(self, *args):
+        self.stable_service, self.canary_service = self.canary_service, self.stable_service
+        try:
+            return method(self, *args)
+        finally:
+            self.stable_service, self.canary_service = self.canary_service, self.stable_service
+
+    return broken
+
+
+def _hash_from(kind: str) -> Callable:
+    return lambda kwargs: {**kwargs, "pod_template_hash_value": kind}
+
+
+# The originals, for breakages that call them with a wrong argument.
+_ORIG_SERVICE = RolloutCanary._service
+_ORIG_INGRESS = RolloutCanary._stable_ingress
+_ORIG_ROUTE = RolloutCanary._http_route
+_ORIG_PODS = metrics.Selector.pods
+_ORIG_MAX_UNAVAILABLE = ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number
+_ORIG_INT_OR_STRING = k8s.IntOrString.from_number
+_ORIG_INT_OR_STRING_S = k8s.IntOrString.from_string
+
+# breakage -> (environment, what the checker must say, how to break the construct)
+TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
+    "one Service for both tracks": (
+        "edge",
+        "are the same Service",
+        lambda mp: mp.setattr(RolloutCanary, "_service", lambda self, id, name: _ORIG_SERVICE(self, id, "podinfo-stable")),
+    ),
+    "stable Ingress to the canary Service": (
+        "edge",
+        "the stable Ingress routes to",
+        lambda mp: mp.setattr(RolloutCanary, "_stable_ingress", _swap_services(_ORIG_INGRESS)),
+    ),
+    "HTTPRoute weights on the canary": (
+        "canary-gw",
+        "at rest stable",
+        lambda mp: mp.setattr(RolloutCanary, "_http_route", _swap_services(_ORIG_ROUTE)),
+    ),
+    "step analysis of the stable hash": (
+        "edge",
+        "step 4 gives podinfo-error-rate",
+        lambda mp: _wrap(mp, ro, "RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom", _hash_from("Stable")),
+    ),
+    "background analysis of the stable hash": (
+        "canary-gw",
+        "background gives podinfo-complete-analysis",
+        lambda mp: _wrap(mp, ro, "RolloutSpecStrategyCanaryAnalysisArgsValueFrom", _hash_from("Stable")),
+    ),
+    "CPU measured on every podinfo pod": (
+        "edge",
+        "cpu-usage measures beyond the canary",
+        lambda mp: mp.setattr(metrics.Selector, "pods", lambda self, extra="": _ORIG_PODS(replace(self, pod_hash=None), extra)),
+    ),
+    "maxUnavailable 1": (
+        "edge",
+        "stable capacity drops",
+        lambda mp: mp.setattr(
+            ro.RolloutSpecStrategyCanaryMaxUnavailable, "from_number", staticmethod(lambda value: _ORIG_MAX_UNAVAILABLE(1))
+        ),
+    ),
+    "PodDisruptionBudget of 0": (
+        "edge",
+        "blocks every eviction",
+        lambda mp: mp.setattr(k8s.IntOrString, "from_number", staticmethod(lambda value: _ORIG_INT_OR_STRING(0))),
+    ),
+    "Services sending traffic to the metrics port": (
+        "edge",
+        "not the serving port",
+        lambda mp: _wrap(mp, k8s, "ServicePort", lambda kw: {**kw, "target_port": _ORIG_INT_OR_STRING_S("http-metrics")}),
+    ),
+    "readiness read from /healthz": (
+        "canary-gw",
+        "readinessProbe reads /healthz",
+        lambda mp: _wrap(mp, ro, "RolloutSpecTemplateSpecContainersReadinessProbeHttpGet", lambda kw: {**kw, "path": "/healthz"}),
+    ),
+    "PodMonitor on a port the pod lacks": (
+        "edge",
+        "not the container's metrics port",
+        lambda mp: _wrap(mp, podmonitor.mon, "PodMonitorSpecPodMetricsEndpoints", lambda kw: {**kw, "port": "metrics"}),
+    ),
+    "PodMonitor without the hash label": (
+        "canary-gw",
+        "does not copy the pod label",
+        lambda mp: mp.setattr(podmonitor, "HASH_LABEL", "pod-template-hash"),
+    ),
+}
+
+
+def test_traffic_wiring_holds_for_every_environment_and_router(built, configs):
+    for name, cfg in configs.items():
+        for env in cfg.environments:
+            assert traffic_problems(built[name][env.name], env) == [], (name, env.name)
+
+
+@pytest.mark.parametrize("breakage", TRAFFIC_BREAKAGES)
+def test_traffic_wiring_breakages_are_named(breakage, configs, monkeypatch):
+    env_name, expected, apply = TRAFFIC_BREAKAGES[breakage]
+    env, platform = _env(configs, env_name)
+    apply(monkeypatch)
+    problems = traffic_problems(env_objects(env, platform), env)
+    assert any(expected in p for p in problems), problems
