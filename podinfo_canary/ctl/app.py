@@ -88,7 +88,7 @@ def _exit_table() -> str:
 
 app = typer.Typer(
     name="canaryctl",
-    help="Operate podinfo's canary rollouts: status, watch, analysis, metrics, promote, abort, retry, pause, resume, update-image, test-canary, dashboard, plan, deploy.",
+    help="Operate podinfo's canary rollouts (the commands are listed below).",
     epilog=_exit_table(),
     cls=_Group,
     no_args_is_help=True,
