@@ -184,3 +184,17 @@ def built(configs) -> dict[str, dict[str, list[dict]]]:
     from tests.behaviour import app_objects
 
     return {name: app_objects(cfg) for name, cfg in configs.items()}
+
+
+def copy_project(target: Path) -> Path:
+    """The project's files as they are now (tracked ones and new ones Git does not ignore, such as an
+    environment just added), copied into `target`."""
+    import shutil
+
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    for name in filter(lambda n: n and (ROOT / n).is_file(), listed.split("\0")):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target / name)
+    return target

@@ -18,18 +18,11 @@ def run(*args: str):
 def repo(tmp_path_factory):
     """This project's files as they are now (tracked ones and new ones Git does not ignore, such as
     an environment just added), committed in a fresh Git repository."""
-    import shutil
     import subprocess
 
-    from tests.conftest import ROOT
+    from tests.conftest import copy_project
 
-    target = tmp_path_factory.mktemp("gitops") / "repo"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    for name in filter(lambda n: n and (ROOT / n).is_file(), listed.split("\0")):
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target / name)
+    target = copy_project(tmp_path_factory.mktemp("gitops") / "repo")
     git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.com"]
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=target, check=True)
     subprocess.run(["git", "add", "-A"], cwd=target, check=True)

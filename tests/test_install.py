@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import copy_project
 from tests.kubeapi import REPLICA_SETS, ROLLOUTS, FakeApiServer
 from tests.test_layers import ROOT, imports_of, third_party
 
@@ -91,23 +91,12 @@ class Installed:
         )
 
 
-def _copy_project(target: Path) -> Path:
-    """The project's files (tracked ones and new ones Git does not ignore), as tests/test_gitops.py copies them."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    for name in filter(lambda n: n and (ROOT / n).is_file(), listed.split("\0")):
-        (target / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(ROOT / name, target / name)
-    return target
-
-
 def _install(scratch: Path) -> Installed:
     """`pip install <copy>` (not editable) into `python -m venv` (no system site packages, no
     pip of its own: this virtualenv's pip installs into it with --python). pip may use its cache
     and PyPI; when it cannot install, the test fails."""
     started = time.monotonic()
-    copy = _copy_project(scratch / "project")
+    copy = copy_project(scratch / "project")
     venv = scratch / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, capture_output=True)
     # Nothing of this checkout's environment: no .venv on PATH, no PYTHONPATH; bytecode allowed
