@@ -22,6 +22,7 @@ import pytest
 
 from podinfo_canary.charts.environment.analysis import COMPLETE, EVIDENCE_GATE
 from podinfo_canary.config import Slo
+from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import AnalysisRun
 from podinfo_canary.model.controller import Timeline
 from podinfo_canary.model.run import Environment, PythonEngine
@@ -69,7 +70,7 @@ class Verdict:
 
 def _series(env: Environment, version: Version, *, rps: float, end: int) -> tuple[World, list]:
     world = World(namespace=env.namespace, total_rps=rps, canary=version, scrape_seconds=env.scrape_seconds)
-    pods = -(-CANARY_WEIGHT * env.spec.replicas // 100)
+    pods = canary_replicas(CANARY_WEIGHT, env.spec.replicas)
     timeline = Timeline([(0, end + 1)] * pods, [(0, CANARY_WEIGHT)], end)
     return world, world.render(timeline, seed=7)
 

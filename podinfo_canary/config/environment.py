@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,7 +26,6 @@ from podinfo_canary.config.types import (
     Strict,
     TemplateName,
     duration_seconds,
-    renamed,
 )
 
 
@@ -153,11 +152,6 @@ class Slo(Strict):
     min_canary_requests: Annotated[int, Field(ge=1, le=1_000_000)] = 40
     # Container restarts of canary pods tolerated before the rollout aborts (a crash loop).
     canary_restarts_max: Annotated[int, Field(ge=0, le=100)] = 0
-
-    @model_validator(mode="before")
-    @classmethod
-    def _renamed(cls, data: Any) -> Any:
-        return renamed(cls, data)
 
     @model_validator(mode="after")
     def _p99_not_below_p95(self) -> Slo:

@@ -403,7 +403,7 @@ def _clashes(config_dir: Path, environments: list[Environment], lines: dict) -> 
     one host would split its traffic). The problem is told in the file that changed (git status),
     else in the later one, and names the other file."""
     problems = []
-    changed = _changed(config_dir)
+    changed: set[Path] | None = None  # asked of git only when a clash needs blaming
     seen: dict[tuple[str, str, str], str] = {}
     for env in environments:
         for field, value in [("namespace", env.namespace), *(("hosts", host) for host in env.hosts)]:
@@ -417,6 +417,7 @@ def _clashes(config_dir: Path, environments: list[Environment], lines: dict) -> 
                 problems.append(f"{_env_file(config_dir, env.name)}: hosts = {show(value)}: listed twice in hosts: remove one")
                 continue
             blamed, other = env.name, first
+            changed = _changed(config_dir) if changed is None else changed
             if _env_file(config_dir, first).resolve() in changed and _env_file(config_dir, env.name).resolve() not in changed:
                 blamed, other = first, env.name
             line = lines.get((blamed, field))

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 CONFIG_DIR = Path("config")
 PLATFORM_FILE = "platform.yaml"
@@ -183,3 +183,9 @@ class Strict(BaseModel):
     """Base for every config model: unknown keys are errors, values are not coerced across types."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        """A key of RENAMED still loads under its old name (`load` warns)."""
+        return renamed(cls, data)

@@ -102,6 +102,13 @@ def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
     )
 
 
+def canary_replicas(weight: int, replicas: int, max_weight: int = 100) -> int:
+    """The canary pods of a traffic-routed canary at `weight`: ceil(weight x replicas / max_weight),
+    in float64 as upstream computes it (max_weight: trafficRouting.maxTrafficWeight, default 100)."""
+    # upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go trafficWeightToReplicas
+    return math.ceil(float(weight) * float(replicas) / float(max_weight))
+
+
 def _scale_ups(rollout: dict, weights: list[int]) -> int | None:
     """Stages whose weight needs more canary pods than the one before: the weight moves only once
     they are available (rollout/trafficrouting.go `reconcileTrafficRouting`), and a new pod needs
@@ -109,7 +116,7 @@ def _scale_ups(rollout: dict, weights: list[int]) -> int | None:
     replicas = rollout["spec"].get("replicas")
     if replicas is None:
         return None
-    counts = [math.ceil(w * replicas / 100) for w in weights]
+    counts = [canary_replicas(w, replicas) for w in weights]
     return sum(1 for before, after in zip([0, *counts], counts, strict=False) if after > before)
 
 

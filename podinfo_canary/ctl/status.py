@@ -15,8 +15,9 @@ FAILED_PHASES = ("Failed", "Error")
 # A run's phase the controller copies into the Rollout (rollout/context.go): "" right after the
 # run is created, then Pending, Running, and one of Successful, Failed, Error, Inconclusive.
 PASSED_PHASES = ("Successful", "Inconclusive")
-# upstream: argo-rollouts v1.9.1 pkg/apis/rollouts/v1alpha1/types.go PauseReasonInconclusiveAnalysis
+# upstream: argo-rollouts v1.9.1 pkg/apis/rollouts/v1alpha1/types.go PauseReasonInconclusiveAnalysis, PauseReasonCanaryPauseStep
 INCONCLUSIVE_PAUSE = "InconclusiveAnalysisRun"
+CANARY_PAUSE = "CanaryPauseStep"
 # upstream: argo-rollouts v1.9.1 utils/defaults/defaults.go DefaultReplicas
 DEFAULT_REPLICAS = 1
 _INT64 = 2**63

@@ -12,12 +12,11 @@ from rich.text import Text
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.ctl import kube
 from podinfo_canary.ctl.actions import current_step
-from podinfo_canary.ctl.status import canary_in_progress, phase
+from podinfo_canary.ctl.status import CANARY_PAUSE, INCONCLUSIVE_PAUSE, canary_in_progress, phase
 
-# Pause reasons the controller sets (pkg/apis/rollouts/v1alpha1/types.go PauseReason): a step's
-# own pause, or an analysis that ended Inconclusive; `CanaryPauseStep` without a duration is the
-# manual gate.
-HUMAN_PAUSES = ("CanaryPauseStep", "InconclusiveAnalysisRun")
+# Pause reasons the controller sets: a step's own pause (without a duration: the manual gate), or
+# an analysis that ended Inconclusive.
+HUMAN_PAUSES = (CANARY_PAUSE, INCONCLUSIVE_PAUSE)
 
 
 def outcome(rollout: dict) -> int | None:
@@ -47,16 +46,14 @@ def _waiting_for_human(rollout: dict) -> bool:
     step = _current_step(rollout) or {}
     gate = "pause" in step and not (step["pause"] or {}).get("duration")
     paused_by_hand = bool((rollout.get("spec") or {}).get("paused"))  # `canaryctl pause`; `canaryctl resume` clears it
-    return paused_by_hand or "InconclusiveAnalysisRun" in reasons or ("CanaryPauseStep" in reasons and gate)
+    return paused_by_hand or INCONCLUSIVE_PAUSE in reasons or (CANARY_PAUSE in reasons and gate)
 
 
 def countdown(rollout: dict, now: datetime) -> int | None:
     """Seconds left of a timed pause step, from its pause condition's start."""
     step = _current_step(rollout) or {}
     duration = step.get("pause", {}).get("duration") if "pause" in step else None
-    starts = [
-        c.get("startTime") for c in (rollout.get("status") or {}).get("pauseConditions") or [] if c.get("reason") == "CanaryPauseStep"
-    ]
+    starts = [c.get("startTime") for c in (rollout.get("status") or {}).get("pauseConditions") or [] if c.get("reason") == CANARY_PAUSE]
     if not duration or not starts or not starts[0]:
         return None
     seconds = duration if isinstance(duration, int) else duration_seconds(str(duration))

@@ -9,7 +9,6 @@ available starts a fresh deadline. tests/conformance runs upstream's unit-test t
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 # upstream: argo-rollouts v1.9.1 utils/conditions/conditions.go (reason constants)
@@ -65,10 +64,3 @@ def rollout_timed_out(condition: Progressing | None, deadline_seconds: int, now:
     if condition.reason == TIMED_OUT_REASON:
         return True
     return condition.last_update + deadline_seconds < now
-
-
-def canary_replicas(weight: int, replicas: int, max_weight: int = 100) -> int:
-    """The canary pods of a traffic-routed canary at `weight`: ceil(weight x replicas / max_weight),
-    in float64 as upstream computes it (max_weight: trafficRouting.maxTrafficWeight, default 100)."""
-    # upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go trafficWeightToReplicas
-    return math.ceil(float(weight) * float(replicas) / float(max_weight))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for the rollout's callers)
     COMPLETED,
     ERROR_RETRY_SECONDS,
@@ -25,7 +26,7 @@ from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for 
     _seconds,
     measurement_phase,
 )
-from podinfo_canary.model.conditions import Progressing, ReplicaStatus, canary_replicas, rollout_progressing, rollout_timed_out
+from podinfo_canary.model.conditions import Progressing, ReplicaStatus, rollout_progressing, rollout_timed_out
 from podinfo_canary.model.world import Timeline, World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.

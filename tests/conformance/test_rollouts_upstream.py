@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.ctl import actions, kube, status
 from podinfo_canary.model import conditions
 
@@ -125,13 +126,13 @@ def _traffic_routed_replicas(rollout: dict) -> dict:
     assert not state.get("promoteFull") and state.get("stableRS") and state.get("currentPodHash") != state["stableRS"]
     assert "weights" not in (state.get("canary") or {}), "weight() would read the reported weight"
     replicas = (rollout.get("spec") or {}).get("replicas") or 1
-    return {"canary": conditions.canary_replicas(status.weight(rollout), replicas, status.max_traffic_weight(rollout)), "stable": replicas}
+    return {"canary": canary_replicas(status.weight(rollout), replicas, status.max_traffic_weight(rollout)), "stable": replicas}
 
 
 FUNCTIONS = {
     "current_step": lambda rollout: {"step": actions.current_step(rollout)[0], "index": actions.current_step_index(rollout)},
     "weight": status.weight,
-    "canary_replicas": conditions.canary_replicas,
+    "canary_replicas": canary_replicas,
     "traffic_routed_replicas": _traffic_routed_replicas,
     "is_fully_promoted": status.is_fully_promoted,
     "phase": lambda rollout: list(status.phase(rollout)),
