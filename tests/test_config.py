@@ -1030,15 +1030,15 @@ WARNINGS = [
     ),
     (
         "a timed stage without checks",
-        "",
-        "",
+        None,  # the fixture as it is
+        None,
         "environments/edge.yaml: canary.stages[2] (60%) has no blocking checks: it promotes when its pause ends, judged "
         "only by the background analysis",
     ),
     (
         "the last environment unprotected",
-        "",
-        "",
+        None,  # the fixture as it is
+        None,
         "environments/canary-gw.yaml: protected = false for canary-gw, the last environment in promotion order: canaryctl "
         "will not ask before abort or promote --full there",
     ),
@@ -1048,7 +1048,7 @@ WARNINGS = [
 @pytest.mark.parametrize(("case", "old", "new", "warning"), WARNINGS, ids=[w[0] for w in WARNINGS])
 def test_legal_but_surprising_input_is_a_warning(tmp_path, case, old, new, warning):
     """Legal, so it synthesizes (exit 0); surprising, so it is said on stderr."""
-    folder = _broken_config(tmp_path, "environments/edge.yaml", old, new)
+    folder = _broken_config(tmp_path, "environments/edge.yaml", old, new) if old else shutil.copytree(FIXTURE, tmp_path / "config")
     loaded = config.load(folder)
     assert warning in [w.replace(f"{folder}/", "") for w in loaded.warnings]
 

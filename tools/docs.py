@@ -19,6 +19,7 @@ from podinfo_canary.charts.environment.analysis import sequential_tests
 from podinfo_canary.core import yamltext
 from podinfo_canary.core.bootstrap import hand_applied_files
 from podinfo_canary.core.plan import plan_from_folder
+from podinfo_canary.core.secrets import out_of_band_secrets
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -219,6 +220,15 @@ def scanner_block(cfg: config_module.Config) -> str:
     return "\n".join(lines)
 
 
+def secrets_block(cfg: config_module.Config) -> str:
+    """The Secrets created out of band for this configuration, from their one home (core/secrets.py),
+    which the charts reference and `canaryctl deploy` checks."""
+    lines = ["| namespace | Secret | keys | read by |", "|---|---|---|---|"]
+    for secret in out_of_band_secrets(cfg):
+        lines.append(f"| {secret.namespace} | `{secret.name}` | {', '.join(f'`{k}`' for k in secret.keys)} | {secret.reader} |")
+    return "\n".join(lines)
+
+
 def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) -> dict[str, str]:
     cfg = cfg or config_module.load(ROOT / "config")
     return {
@@ -229,6 +239,7 @@ def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) 
         "alerts": alerts_block(cfg, dist),
         "audit": audit_block(cfg),
         "scanner": scanner_block(cfg),
+        "secrets": secrets_block(cfg),
     }
 
 
