@@ -10,6 +10,7 @@ label them, so the queries of dist/ run unchanged on them (`World.render` states
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -65,8 +66,12 @@ class PodBehaviour:
     crash_after: int | None = None
     restart_backoff: int = 10
 
-    def runs(self, created: int, until: int) -> list[tuple[int, int | None, int]]:
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 (frozen and small: the controller asks every second)
+    def runs(self, created: int, until: int) -> tuple[tuple[int, int | None, int], ...]:
         """(start, ready_from or None, stop) for each container run of a pod alive in [created, until)."""
+        return tuple(self._runs(created, until))
+
+    def _runs(self, created: int, until: int) -> list[tuple[int, int | None, int]]:
         out, start, backoff = [], created, self.restart_backoff
         while start < until:
             stop = until if self.crash_after is None else min(until, start + self.crash_after)
