@@ -21,21 +21,14 @@ import pytest
 import yaml
 
 from podinfo_canary.charts.platform.dashboard import CONFIG_MAP as DASHBOARD_CONFIG_MAP
-from podinfo_canary.config import duration_seconds
+from podinfo_canary.config import DEFAULT_POLICIES, alert_name, duration_seconds
 from podinfo_canary.core.promql import EXPORTED_METRICS, LOG_LINES_METRIC
 from podinfo_canary.core.workload import HASH_SERIES_LABEL, TRACK_SERIES_LABEL
 from tests.conftest import ROOT, dashboard_queries, metric_names, one
 
-ALERTS = (
-    "PodinfoHighErrorRate",
-    "PodinfoLowSuccessRate",
-    "PodinfoHighLatency",
-    "PodinfoInstanceDown",
-    "PodinfoRolloutFailed",
-    "PodinfoCanaryAnalysisFailed",
-    "PodinfoCanaryFailedWhilePaused",
-    "PodinfoCanaryErrorLogs",
-)
+# Every alert config/alerts.py names, in its order: each must be in every environment's rules and
+# have scenarios below (`_promtool_tests`).
+ALERTS = tuple(alert_name(key) for key in DEFAULT_POLICIES)
 HORIZON = 40  # minutes of series per scenario
 
 
@@ -133,9 +126,9 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
     # Request alerts: fire on the stable pods; silent when healthy, without traffic, below the
     # minimum request rate, and when only the canary misbehaves.
     request_alerts = {
-        "PodinfoHighErrorRate": (rules.high_error_rate, {"200": 1 - error_share, "500": error_share}, 0.0),
-        "PodinfoLowSuccessRate": (rules.low_success_rate, {"200": 1 - fail_share, "404": fail_share}, 0.0),
-        "PodinfoHighLatency": (rules.high_latency, {"200": 1.0}, 1.0),
+        "PodinfoHighErrorRate": (rules["high_error_rate"], {"200": 1 - error_share, "500": error_share}, 0.0),
+        "PodinfoLowSuccessRate": (rules["low_success_rate"], {"200": 1 - fail_share, "404": fail_share}, 0.0),
+        "PodinfoHighLatency": (rules["high_latency"], {"200": 1.0}, 1.0),
     }
     for alert, (policy, bad_mix, slow) in request_alerts.items():
         mix = {status: busy * share for status, share in bad_mix.items()}
@@ -159,7 +152,7 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
     # Instance down: a stable pod's scrape fails; a crashing canary is the analysis' to abort.
     down = {"namespace": namespace, "pod": "podinfo-s2", "job": f"{namespace}/podinfo", "instance": "podinfo-s2:9797"}
     down |= {"container": "podinfo", TRACK_SERIES_LABEL: "stable"}
-    wait = _minutes(rules.instance_down.for_)
+    wait = _minutes(rules["instance_down"].for_)
     failing = Pods(namespace).up("podinfo-s1", "stable", f"1x{HORIZON}").up("podinfo-s2", "stable", f"0x{HORIZON}")
     out.append(("PodinfoInstanceDown", "a stable pod is down", failing, [(wait - 1, False, down), (wait + 1, True, down)]))
     out.append(
@@ -170,7 +163,7 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
 
     # The rollout: aborted (or stuck) fires; progressing, paused and completed stay silent.
     rollout = f'namespace="{namespace}", name="podinfo", strategy="Canary", traffic_router="Nginx"'
-    wait = _minutes(rules.rollout_failed.for_)
+    wait = _minutes(rules["rollout_failed"].for_)
     failed = {"namespace": namespace, "name": "podinfo", "strategy": "Canary", "traffic_router": "Nginx", "phase": "Abort"}
     aborted = Pods(namespace).raw(f'rollout_info{{{rollout}, phase="Abort"}}', f"1x{HORIZON}")
     out.append(("PodinfoRolloutFailed", "aborted", aborted, [(wait - 1, False, failed), (wait + 1, True, failed)]))
@@ -183,7 +176,7 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
     # creates it); an abort (PodinfoRolloutFailed's) and an Inconclusive run the rollout has since
     # moved past stay silent. The series carry the rollout's namespace as the relabeled
     # ServiceMonitor stores it (test_rollout_metrics_keep_the_rollouts_namespace).
-    wait = _minutes(rules.canary_analysis_failed.for_)
+    wait = _minutes(rules["canary_analysis_failed"].for_)
     window = _minutes(alerting.rate_window)
     events = f'namespace="{namespace}", name="podinfo", type="Warning"'
     label = {"namespace": namespace}
@@ -219,7 +212,7 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
     # The current canary's background run Failed (or Error) while the rollout is paused for
     # evidence: fires. Silent: the run still Running; a failed run of an earlier revision (its hash
     # is no longer the canary's); a failed step run; the rollout aborting as it should.
-    wait = _minutes(rules.canary_failed_while_paused.for_)
+    wait = _minutes(rules["canary_failed_while_paused"].for_)
     canary, old = "c4n4ry7f", "0ldh4sh9"
 
     def failed_while(run: str, phase: str, rollout_phase: str, canary_hash: str = canary) -> Pods:
@@ -263,7 +256,7 @@ def _scenarios(namespace: str, env, alerting, platform_logging) -> list[tuple[st
             pods.log_lines(f"podinfo-s{i}", "stable", {"info": 30.0, "error": stable} if stable else info)
         return pods
 
-    fires = timed("PodinfoCanaryErrorLogs", rules.canary_error_logs, {"namespace": namespace})
+    fires = timed("PodinfoCanaryErrorLogs", rules["canary_error_logs"], {"namespace": namespace})
     silent = [(HORIZON - 5, False, {})]
     crowd = int(1.5 * factor) + 1  # stable pods whose total outweighs the canary's lines
     for scenario, pods, checks in (

@@ -1101,3 +1101,13 @@ def test_every_string_format_is_described_in_words():
     walk(config.Environment)
     assert len(patterns) >= 10
     assert sorted(patterns - config.FORMS.keys()) == []
+
+
+def test_alert_policies_left_out_keep_their_defaults_and_those_given_win():
+    """The fixture's platform.yaml overrides three alerts; the other five keep config/alerts.py's row."""
+    rules = config.load(FIXTURE).platform.alerting.rules
+    assert list(rules) == list(config.DEFAULT_POLICIES)
+    assert (rules["high_latency"].for_, rules["high_latency"].severity) == ("15m", "critical")
+    assert (rules["canary_error_logs"].for_, rules["canary_error_logs"].severity) == ("10m", "critical")
+    for key in set(config.DEFAULT_POLICIES) - {"high_latency", "canary_analysis_failed", "canary_error_logs"}:
+        assert (rules[key].for_, rules[key].severity) == config.DEFAULT_POLICIES[key], key

@@ -18,7 +18,7 @@ from podinfo_canary.charts.environment import podmonitor
 from podinfo_canary.charts.environment.analysis import AnalysisSuite
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.rollout import RolloutCanary
-from podinfo_canary.config import AlertPolicies, Environment, duration_seconds
+from podinfo_canary.config import Environment, default_policies, duration_seconds
 from tests.behaviour import _env, _named, _seconds, _the, env_objects
 from tests.conftest import wald_weights
 
@@ -136,14 +136,14 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
     alerting, rule = platform.alerting, _the(objs, "PrometheusRule")
     expect("PrometheusRule release label", rule["metadata"]["labels"].get("release"), platform.prometheus_release)
     policies = {
-        "PodinfoHighErrorRate": (alerting.rules.high_error_rate, f"> {slo.error_rate_max:g} "),
-        "PodinfoLowSuccessRate": (alerting.rules.low_success_rate, f"< {slo.success_rate_min:g} "),
-        "PodinfoHighLatency": (alerting.rules.high_latency, f"> {slo.latency_p95_max_ms / 1000:g} "),
-        "PodinfoInstanceDown": (alerting.rules.instance_down, None),
-        "PodinfoRolloutFailed": (alerting.rules.rollout_failed, None),
-        "PodinfoCanaryAnalysisFailed": (alerting.rules.canary_analysis_failed, f"[{alerting.rate_window}]"),
-        "PodinfoCanaryFailedWhilePaused": (alerting.rules.canary_failed_while_paused, None),
-        "PodinfoCanaryErrorLogs": (alerting.rules.canary_error_logs, f"* 60 > {platform.logging.canary_error_lines_per_minute:g} "),
+        "PodinfoHighErrorRate": (alerting.rules["high_error_rate"], f"> {slo.error_rate_max:g} "),
+        "PodinfoLowSuccessRate": (alerting.rules["low_success_rate"], f"< {slo.success_rate_min:g} "),
+        "PodinfoHighLatency": (alerting.rules["high_latency"], f"> {slo.latency_p95_max_ms / 1000:g} "),
+        "PodinfoInstanceDown": (alerting.rules["instance_down"], None),
+        "PodinfoRolloutFailed": (alerting.rules["rollout_failed"], None),
+        "PodinfoCanaryAnalysisFailed": (alerting.rules["canary_analysis_failed"], f"[{alerting.rate_window}]"),
+        "PodinfoCanaryFailedWhilePaused": (alerting.rules["canary_failed_while_paused"], None),
+        "PodinfoCanaryErrorLogs": (alerting.rules["canary_error_logs"], f"* 60 > {platform.logging.canary_error_lines_per_minute:g} "),
     }
     alerts = {r["alert"]: r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r}
     expect("alerts", sorted(alerts), sorted(policies))
@@ -218,7 +218,7 @@ FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
     ),
     "alert severity typed in": (
         "PodinfoHighLatency severity",
-        lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rules=AlertPolicies())),
+        lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rules=default_policies())),
     ),
     "alert window typed in": ("are not all over", lambda mp: _init_with(mp, ObservabilityStack, _constant("alerting", rate_window="5m"))),
     "alert e-mail dropped": (

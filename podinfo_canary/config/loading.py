@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,16 @@ def _path(loc: tuple[str | int, ...]) -> str:
 def _model_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> type[BaseModel] | None:
     """The model class that owns the field at loc (to list allowed keys for an unknown one)."""
     current: Any = model
+    keyed = False  # the part before was a mapping's field: this part is a key, not a field
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)) or part not in current.model_fields:
             return None
-        current = _inner_model(current.model_fields[part].annotation)
+        annotation = current.model_fields[part].annotation
+        keyed = typing.get_origin(annotation) is dict
+        current = _inner_model(annotation)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from podinfo_canary.config.alerts import AlertPolicy, default_policies, with_defaults
 from podinfo_canary.config.types import (
     AUDIT_FOLDER,
     BOOTSTRAP_FOLDER,
@@ -218,33 +219,6 @@ class GatewayApiPlugin(Strict):
         )
 
 
-Severity = Literal["warning", "critical"]
-
-
-class AlertPolicy(Strict):
-    """How long a condition must hold before its alert fires, and how loud it is."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    for_: Duration = Field(alias="for")
-    severity: Severity
-
-
-class AlertPolicies(Strict):
-    """The `for:` and severity of each alert every environment has (ObservabilityStack).
-
-    Thresholds come from the environment's `slo:` and `logging.canary_error_lines_per_minute`."""
-
-    high_error_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
-    low_success_rate: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
-    high_latency: AlertPolicy = AlertPolicy(for_="10m", severity="warning")
-    instance_down: AlertPolicy = AlertPolicy(for_="5m", severity="critical")
-    rollout_failed: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
-    canary_analysis_failed: AlertPolicy = AlertPolicy(for_="2m", severity="warning")
-    canary_failed_while_paused: AlertPolicy = AlertPolicy(for_="1m", severity="critical")
-    canary_error_logs: AlertPolicy = AlertPolicy(for_="5m", severity="warning")
-
-
 class AlertRouting(Strict):
     """Alertmanager grouping and the SMTP relay for e-mail (AlertmanagerConfig per environment).
 
@@ -266,6 +240,7 @@ class AlertRouting(Strict):
 class Alerting(Strict):
     """Alert rules (ObservabilityStack): their policies, the rate window and the runbook.
 
+    rules: per alert key (config/alerts.py), its `for:` and severity; an alert left out keeps its default.
     rate_window: the window of the recorded request rates, ratios and quantiles that alerts and
         dashboards read (a few scrapes at least: 5m holds twenty 15 s scrapes).
     min_request_rate: requests per second the stable pods must serve before a request alert may
@@ -273,11 +248,16 @@ class Alerting(Strict):
     runbook_url: the page each alert's `runbook_url` annotation links to, plus `#<alert name>`.
     """
 
-    rules: AlertPolicies = AlertPolicies()
+    rules: dict[str, AlertPolicy] = Field(default_factory=default_policies)
     routing: AlertRouting = AlertRouting()
     rate_window: Duration = "5m"
     min_request_rate: Annotated[float, Field(gt=0, le=1000)] = 0.1
     runbook_url: HttpsUrl = "https://github.com/example-org/podinfo-canary/blob/main/README.md"
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _every_alert_has_a_policy(cls, value: object) -> object:
+        return with_defaults(value)
 
 
 class Platform(Strict):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from imports.monitoring.com.coreos import monitoring as mon
-from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Logging, Slo
+from podinfo_canary.config import Alerting, AlertPolicy, EnvNotifications, Logging, Slo, alert_name
 from podinfo_canary.core.promql import Selector, Slis
 from podinfo_canary.core.recorded import LEVELS, RecordedSlis
 from podinfo_canary.core.secrets import SLACK_SECRET, SMTP_SECRET
@@ -47,13 +47,17 @@ SLACK_RECEIVER, CRITICAL_RECEIVER = "slack", "critical"
 
 @dataclass(frozen=True)
 class Alert:
-    """One alerting rule: its PromQL, policy and what it tells the person paged."""
+    """One alerting rule: its key (config/alerts.py), PromQL, policy and what it tells the person paged."""
 
-    name: str
+    key: str
     expr: str
     policy: AlertPolicy
     summary: str
     condition: str  # the condition in words, for the README table
+
+    @property
+    def name(self) -> str:
+        return alert_name(self.key)
 
 
 class ObservabilityStack(Construct):
@@ -231,60 +235,60 @@ class ObservabilityStack(Construct):
         per_minute, factor = logging.canary_error_lines_per_minute, logging.canary_error_factor
         return [
             Alert(
-                "PodinfoHighErrorRate",
+                "high_error_rate",
                 f"namespace_track:podinfo_errors:ratio_rate{window}{stable} > {slo.error_rate_max:g} {traffic}",
-                rules.high_error_rate,
+                rules["high_error_rate"],
                 f"{ns}: more than {slo.error_rate_max:.1%} of the stable pods' requests fail with 5xx",
                 f"stable 5xx share over {window} > slo.error_rate_max ({slo.error_rate_max:g})",
             ),
             Alert(
-                "PodinfoLowSuccessRate",
+                "low_success_rate",
                 f"namespace_track:podinfo_success:ratio_rate{window}{stable} < {slo.success_rate_min:g} {traffic}",
-                rules.low_success_rate,
+                rules["low_success_rate"],
                 f"{ns}: less than {slo.success_rate_min:.1%} of the stable pods' requests succeed (2xx)",
                 f"stable 2xx share over {window} < slo.success_rate_min ({slo.success_rate_min:g})",
             ),
             Alert(
-                "PodinfoHighLatency",
+                "high_latency",
                 f"namespace_track:podinfo_latency_seconds:p95_rate{window}{stable} > {p95:g} {traffic}",
-                rules.high_latency,
+                rules["high_latency"],
                 f"{ns}: the stable pods' P95 latency is above {slo.latency_p95_max_ms} ms",
                 f"stable P95 over {window} > slo.latency_p95_max_ms ({slo.latency_p95_max_ms} ms)",
             ),
             Alert(
-                "PodinfoInstanceDown",
+                "instance_down",
                 f'up{{namespace="{ns}", job="{ns}/{ROLLOUT}", {TRACK_SERIES_LABEL}!="canary"}} == 0',
-                rules.instance_down,
+                rules["instance_down"],
                 f"{ns}: a stable podinfo pod does not answer its metrics scrape",
                 "a stable pod's scrape fails (up == 0)",
             ),
             Alert(
-                "PodinfoRolloutFailed",
+                "rollout_failed",
                 f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase=~"{"|".join(ROLLOUT_FAILED_PHASES)}"}} == 1',
-                rules.rollout_failed,
+                rules["rollout_failed"],
                 f"{ns}: the podinfo rollout is aborted or stuck; traffic is back on the stable version",
                 f"rollout phase {', '.join(ROLLOUT_FAILED_PHASES)}",
             ),
             Alert(
-                "PodinfoCanaryAnalysisFailed",
+                "canary_analysis_failed",
                 f"sum by (namespace) ((increase({events}[{window}]) > 0) or ({events} unless {events} offset {window}))"
                 f" and on (namespace) {paused}",
-                rules.canary_analysis_failed,
+                rules["canary_analysis_failed"],
                 f"{ns}: a canary analysis ended without a verdict; the rollout is paused and waits for a human",
                 f"an AnalysisRun ended Inconclusive in the last {window} and the rollout is paused",
             ),
             Alert(
-                "PodinfoCanaryFailedWhilePaused",
+                "canary_failed_while_paused",
                 f"max by (namespace, name) ({background_failed} and on (namespace, {HASH_SERIES_LABEL}) group by (namespace, {HASH_SERIES_LABEL}) ({canary_up}))"
                 f" and on (namespace) {paused}",
-                rules.canary_failed_while_paused,
+                rules["canary_failed_while_paused"],
                 f"{ns}: the canary's background analysis failed while the rollout is paused for evidence; the controller will not abort it",
                 "the background AnalysisRun of the current canary is Failed or Error and the rollout is paused",
             ),
             Alert(
-                "PodinfoCanaryErrorLogs",
+                "canary_error_logs",
                 f"{canary_per_pod} * 60 > {per_minute:g} and {canary_per_pod} > {factor:g} * {stable_per_pod}",
-                rules.canary_error_logs,
+                rules["canary_error_logs"],
                 f"{ns}: each canary pod logs more errors than the stable pods do",
                 f"a canary pod logs more than {per_minute:g} error lines/min over {window} "
                 f"(logging.canary_error_lines_per_minute) and more than {factor:g} times a stable pod "
