@@ -959,7 +959,9 @@ def _exits_of(fn, seen: set) -> set:
     if inspect.isclass(fn):
         init = fn.__dict__.get("__init__")  # a dataclass's is generated: no source, no code of ours
         return _exits_of(init, seen) if inspect.isfunction(init) and not init.__code__.co_filename.startswith("<") else set()
-    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    # A rollout command's face (app.rollout_command) and the body it wraps: both are walked.
+    wrapped = _exits_of(fn.__wrapped__, seen) if inspect.isfunction(getattr(fn, "__wrapped__", None)) else set()
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn.__code__ if inspect.isfunction(fn) else fn)))
     scope = dict(fn.__globals__)
     _bind_imports(tree, scope)
     types = {}
@@ -971,7 +973,7 @@ def _exits_of(fn, seen: set) -> set:
             types[node.arg] = _resolve(node.annotation, scope)
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _ours(cls := _resolve(node.value.func, scope)):
             types.update({t.id: cls for t in node.targets if isinstance(t, ast.Name) and inspect.isclass(cls)})
-    codes = set()
+    codes = wrapped
     for node in ast.walk(tree):
         if isinstance(_resolve(node, scope), kube.Exit):
             codes.add(_resolve(node, scope))
@@ -1164,3 +1166,21 @@ def test_ctrl_c_is_interrupted_in_every_command(api, monkeypatch):
     at_question = CliRunner().invoke(app, ["abort", "--env", "prod"], input="")  # no answer: click aborts the prompt
     assert _exited(at_question, kube.INTERRUPTED, "abort") and at_question.output.endswith("canaryctl: interrupted\n")
     assert api.writes() == []
+
+
+def test_the_commands_on_one_rollout_share_one_option_block():
+    """--env, --namespace, --context and --rollout are declared once (app._ROLLOUT_OPTIONS): every
+    command registered through app.rollout_command takes them, first and alike, with the hidden
+    --config-dir last; the body's own options keep their order between."""
+    import inspect
+
+    from podinfo_canary.ctl import app as app_module
+
+    shared = [p.name for p in app_module._ROLLOUT_OPTIONS]
+    faces = {c.name: c.callback for c in app.registered_commands if getattr(c.callback, "__wrapped__", None)}
+    assert set(faces) == {"status", "promote", "abort", "retry", "pause", "resume", "analysis", "watch"}
+    for name, face in faces.items():
+        names = list(inspect.signature(face).parameters)
+        own = [p for p in inspect.signature(face.__wrapped__).parameters if p not in ("target", "environment", "rollout")]
+        assert names == [*shared, *own, "config_dir"], name
+        assert " --env " in " ".join(run(name, "--help").output.split()), name

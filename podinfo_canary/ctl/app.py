@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import json
 import sys
+import typing
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -180,37 +182,70 @@ def _run(command) -> None:
         raise typer.Exit(INTERRUPTED) from None
 
 
-@command("status")
+# The options of every command that acts on one Rollout, declared once (`rollout_command`).
+_ROLLOUT_OPTIONS = (
+    inspect.Parameter("env", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Env),
+    inspect.Parameter("namespace", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Namespace),
+    inspect.Parameter("context", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Context),
+    inspect.Parameter("rollout", inspect.Parameter.KEYWORD_ONLY, default=WORKLOAD, annotation=RolloutName),
+)
+_CONFIG_DIR = inspect.Parameter("config_dir", inspect.Parameter.KEYWORD_ONLY, default=ROOT / "config", annotation=ConfigDir)
+_RESOLVED = ("target", "environment", "rollout")
+
+
+def rollout_command(name: str):
+    """Register a command that acts on one Rollout: --env, --namespace, --context and --rollout come
+    from `_ROLLOUT_OPTIONS`, resolved before the body runs. The body takes `(target, environment,
+    rollout, *its own options*)` and runs under `_run` (a CtlError is one line and its exit code)."""
+
+    def register(body):
+        own = [p for p in inspect.signature(body).parameters.values() if p.name not in _RESOLVED]
+        hints = typing.get_type_hints(body, include_extras=True)
+
+        def face(*, env, namespace, context, rollout, config_dir, **options) -> None:
+            def run() -> None:
+                target, environment = _target(env, namespace, context, config_dir)
+                body(target, environment, rollout, **options)
+
+            _run(run)
+
+        # Typer reads each option from its parameter's annotation: the body's, resolved (not a string).
+        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY, annotation=hints[p.name]) for p in own]
+        parameters = [*_ROLLOUT_OPTIONS, *own, _CONFIG_DIR]
+        face.__signature__ = inspect.Signature(parameters, return_annotation=None)
+        face.__annotations__ = {p.name: p.annotation for p in parameters}
+        face.__name__, face.__qualname__, face.__doc__, face.__wrapped__ = body.__name__, body.__qualname__, body.__doc__, body
+        command(name)(face)
+        return body
+
+    return register
+
+
+@rollout_command("status")
 def status(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
     output: OutputOption = Output.text,
-    config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Where the rollout is: step, weight, phase, pauses, both versions' pods, the analysis.
 
     The current analysis shows each metric's last value, phase and the condition it is judged by.
     A warning line (`warning` in JSON) names what needs a human the controller will not handle."""
 
-    def run() -> None:
-        target, environment = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        obj = rollouts.get(rollout)
-        state = obj.get("status") or {}
-        hashes = [h for h in (state.get("stableRS"), state.get("currentPodHash")) if h]
-        replica_sets = rollouts.replica_sets(f"{HASH_LABEL} in ({','.join(sorted(set(hashes)))})") if hashes else []
-        run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
-        failed = failed_background_while_paused(obj)
-        background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
-        summary = summarize(obj, replica_sets, run_obj, environment.name if environment else None, background_run)
-        if output is Output.json:
-            print(json.dumps(summary, indent=2, sort_keys=True))
-        else:
-            _print_status(summary)
-
-    _run(run)
+    rollouts = Rollouts(target)
+    obj = rollouts.get(rollout)
+    state = obj.get("status") or {}
+    hashes = [h for h in (state.get("stableRS"), state.get("currentPodHash")) if h]
+    replica_sets = rollouts.replica_sets(f"{HASH_LABEL} in ({','.join(sorted(set(hashes)))})") if hashes else []
+    run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
+    failed = failed_background_while_paused(obj)
+    background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
+    summary = summarize(obj, replica_sets, run_obj, environment.name if environment else None, background_run)
+    if output is Output.json:
+        print(json.dumps(summary, indent=2, sort_keys=True))
+    else:
+        _print_status(summary)
 
 
 def _pause_words(s: dict) -> str:
@@ -269,16 +304,14 @@ def _confirm(environment: config_module.Environment | None, action: str, yes: bo
         raise CtlError(f"{action}: not confirmed", REFUSED)
 
 
-@command("promote")
+@rollout_command("promote")
 def promote(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
     full: Annotated[bool, typer.Option("--full", help="Promote straight to 100%: skip the remaining steps, pauses and analysis.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Promote even past a running or failed analysis, or an aborted rollout.")] = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation in a protected environment (prod).")] = False,
-    config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Move the canary on: past the controller's pause (manual gate, timed pause), else one step; --full: to 100%.
 
@@ -286,124 +319,94 @@ def promote(
 
     Refuses to pass a blocking analysis that is still running or has failed unless --force."""
 
-    def run() -> None:
-        target, environment = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        obj = rollouts.get(rollout)
-        if not canary_in_progress(obj) and not (obj.get("spec") or {}).get("paused"):
-            raise CtlError(f"no canary in progress in {target.namespace}: nothing to promote", NO_CANARY)
-        if (obj.get("status") or {}).get("abort") and not force:
-            raise CtlError(f"rollout {rollout} is aborted: `canaryctl retry` runs the canary again (--force promotes it anyway)", REFUSED)
-        for kind, analysis in (("this step's analysis", step_analysis(obj)), ("the background analysis", background_analysis(obj))):
-            phase = analysis.get("status") or ""
-            if force or not analysis or phase in PASSED_PHASES:
-                continue
-            if phase in FAILED_PHASES:
-                raise CtlError(
-                    f"{kind} {analysis.get('name')} {phase.lower()}: the canary is worse; pass --force to promote anyway", REFUSED
-                )
-            if kind == "this step's analysis":  # a background run keeps running while steps pass
-                raise CtlError(f"{kind} {analysis.get('name')} is still {phase or 'starting'}: wait for it, or pass --force", REFUSED)
-        if full:
-            _confirm(environment, f"promote {rollout} fully to 100%", yes)
-        rollouts.apply(rollout, actions.promote(obj, full=full))
-        out.print(f"rollout '{rollout}' {'fully promoted' if full else 'promoted'}")
-
-    _run(run)
+    rollouts = Rollouts(target)
+    obj = rollouts.get(rollout)
+    if not canary_in_progress(obj) and not (obj.get("spec") or {}).get("paused"):
+        raise CtlError(f"no canary in progress in {target.namespace}: nothing to promote", NO_CANARY)
+    if (obj.get("status") or {}).get("abort") and not force:
+        raise CtlError(f"rollout {rollout} is aborted: `canaryctl retry` runs the canary again (--force promotes it anyway)", REFUSED)
+    for kind, analysis in (("this step's analysis", step_analysis(obj)), ("the background analysis", background_analysis(obj))):
+        phase = analysis.get("status") or ""
+        if force or not analysis or phase in PASSED_PHASES:
+            continue
+        if phase in FAILED_PHASES:
+            raise CtlError(f"{kind} {analysis.get('name')} {phase.lower()}: the canary is worse; pass --force to promote anyway", REFUSED)
+        if kind == "this step's analysis":  # a background run keeps running while steps pass
+            raise CtlError(f"{kind} {analysis.get('name')} is still {phase or 'starting'}: wait for it, or pass --force", REFUSED)
+    if full:
+        _confirm(environment, f"promote {rollout} fully to 100%", yes)
+    rollouts.apply(rollout, actions.promote(obj, full=full))
+    out.print(f"rollout '{rollout}' {'fully promoted' if full else 'promoted'}")
 
 
-@command("abort")
+@rollout_command("abort")
 def abort(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation in a protected environment (prod).")] = False,
-    config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Send all traffic back to the stable version and scale the canary down.
 
     As `kubectl argo rollouts abort`. The new version stays in Git: revert it there, or `retry`."""
 
-    def run() -> None:
-        target, environment = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        if not canary_in_progress(rollouts.get(rollout)):
-            raise CtlError(f"no canary in progress in {target.namespace}: nothing to abort", NO_CANARY)
-        _confirm(environment, f"abort {rollout}", yes)
-        rollouts.apply(rollout, actions.abort())
-        out.print(f"rollout '{rollout}' aborted")
-
-    _run(run)
+    rollouts = Rollouts(target)
+    if not canary_in_progress(rollouts.get(rollout)):
+        raise CtlError(f"no canary in progress in {target.namespace}: nothing to abort", NO_CANARY)
+    _confirm(environment, f"abort {rollout}", yes)
+    rollouts.apply(rollout, actions.abort())
+    out.print(f"rollout '{rollout}' aborted")
 
 
-@command("retry")
+@rollout_command("retry")
 def retry(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
-    config_dir: ConfigDir = ROOT / "config",
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
 ) -> None:
     """Run an aborted canary again from its first step (as `kubectl argo rollouts retry rollout`)."""
 
-    def run() -> None:
-        target, _ = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        if not (rollouts.get(rollout).get("status") or {}).get("abort"):
-            raise CtlError(f"rollout {rollout} in {target.namespace} is not aborted: nothing to retry", REFUSED)
-        rollouts.apply(rollout, actions.retry())
-        out.print(f"rollout '{rollout}' retried")
-
-    _run(run)
+    rollouts = Rollouts(target)
+    if not (rollouts.get(rollout).get("status") or {}).get("abort"):
+        raise CtlError(f"rollout {rollout} in {target.namespace} is not aborted: nothing to retry", REFUSED)
+    rollouts.apply(rollout, actions.retry())
+    out.print(f"rollout '{rollout}' retried")
 
 
-@command("pause")
+@rollout_command("pause")
 def pause(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
-    config_dir: ConfigDir = ROOT / "config",
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
 ) -> None:
     """Hold the rollout where it is (as `kubectl argo rollouts pause`); `resume` lets it go on."""
 
-    def run() -> None:
-        target, _ = _target(env, namespace, context, config_dir)
-        Rollouts(target).apply(rollout, actions.pause())
-        out.print(f"rollout '{rollout}' paused")
-
-    _run(run)
+    Rollouts(target).apply(rollout, actions.pause())
+    out.print(f"rollout '{rollout}' paused")
 
 
-@command("resume")
+@rollout_command("resume")
 def resume(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
-    config_dir: ConfigDir = ROOT / "config",
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
 ) -> None:
     """Undo `pause`: clear spec.paused only (`{"spec":{"paused":false}}`), no step skipped.
 
     A timed pause runs on; the manual gate and a pause for an Inconclusive analysis are the controller's and still need `promote`. Refuses a rollout no human paused."""
 
-    def run() -> None:
-        target, _ = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        obj = rollouts.get(rollout)
-        reasons = [c.get("reason") for c in (obj.get("status") or {}).get("pauseConditions") or [] if c.get("reason")]
-        if not (obj.get("spec") or {}).get("paused"):
-            held = f"; the controller holds it ({', '.join(reasons)}): `canaryctl promote` moves it on" if reasons else ""
-            raise CtlError(f"rollout {rollout} in {target.namespace} is not paused by a human: nothing to resume{held}", REFUSED)
-        rollouts.apply(rollout, actions.resume())
-        out.print(f"rollout '{rollout}' resumed", highlight=False, soft_wrap=True)
-        if reasons:
-            out.print(
-                f"  still paused by the controller: {', '.join(reasons)}; `canaryctl promote` moves it on", highlight=False, soft_wrap=True
-            )
-
-    _run(run)
+    rollouts = Rollouts(target)
+    obj = rollouts.get(rollout)
+    reasons = [c.get("reason") for c in (obj.get("status") or {}).get("pauseConditions") or [] if c.get("reason")]
+    if not (obj.get("spec") or {}).get("paused"):
+        held = f"; the controller holds it ({', '.join(reasons)}): `canaryctl promote` moves it on" if reasons else ""
+        raise CtlError(f"rollout {rollout} in {target.namespace} is not paused by a human: nothing to resume{held}", REFUSED)
+    rollouts.apply(rollout, actions.resume())
+    out.print(f"rollout '{rollout}' resumed", highlight=False, soft_wrap=True)
+    if reasons:
+        out.print(
+            f"  still paused by the controller: {', '.join(reasons)}; `canaryctl promote` moves it on", highlight=False, soft_wrap=True
+        )
 
 
 @command("update-image")
@@ -461,41 +464,35 @@ def update_image(
     _run(run)
 
 
-@command("analysis")
+@rollout_command("analysis")
 def analysis(
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
     run_name: Annotated[
         str | None, typer.Argument(metavar="RUN", help="The name of one AnalysisRun to show (default: every run of the rollout).")
     ] = None,
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
     output: OutputOption = Output.text,
-    config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """The rollout's analysis runs: each metric's measurements, values, phases and conditions."""
     from podinfo_canary.ctl.status import run_summary
 
-    def run() -> None:
-        target, _ = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        runs = [rollouts.analysis_run(run_name)] if run_name else rollouts.analysis_runs(rollout)
-        summaries = [run_summary(r) for r in runs]
-        if output is Output.json:
-            print(json.dumps(summaries, indent=2, sort_keys=True))
-            return
-        if not summaries:
-            out.print(f"no analysis runs of {rollout} in {target.namespace}")
-        for summary in summaries:
-            phase = summary["phase"] or "starting"
-            out.print(f"[bold]{summary['name']}[/]: {phase}" + (f" ({summary['message']})" if summary["message"] else ""))
-            table = Table("metric", "phase", "values (oldest first)", "judged by")
-            for m in summary["metrics"]:
-                values = listing(("-" if h["value"] is None else h["value"] for h in m["history"][-6:]), empty="-")
-                table.add_row(m["name"], m["phase"] or "-", values, m["failure_condition"] or m["success_condition"] or "-")
-            out.print(table)
-
-    _run(run)
+    rollouts = Rollouts(target)
+    runs = [rollouts.analysis_run(run_name)] if run_name else rollouts.analysis_runs(rollout)
+    summaries = [run_summary(r) for r in runs]
+    if output is Output.json:
+        print(json.dumps(summaries, indent=2, sort_keys=True))
+        return
+    if not summaries:
+        out.print(f"no analysis runs of {rollout} in {target.namespace}")
+    for summary in summaries:
+        phase = summary["phase"] or "starting"
+        out.print(f"[bold]{summary['name']}[/]: {phase}" + (f" ({summary['message']})" if summary["message"] else ""))
+        table = Table("metric", "phase", "values (oldest first)", "judged by")
+        for m in summary["metrics"]:
+            values = listing(("-" if h["value"] is None else h["value"] for h in m["history"][-6:]), empty="-")
+            table.add_row(m["name"], m["phase"] or "-", values, m["failure_condition"] or m["success_condition"] or "-")
+        out.print(table)
 
 
 @command("metrics")
@@ -558,12 +555,11 @@ def metrics(
     _run(run)
 
 
-@command("watch")
+@rollout_command("watch")
 def watch(
-    env: Env = None,
-    namespace: Namespace = None,
-    context: Context = None,
-    rollout: RolloutName = WORKLOAD,
+    target: Target,
+    environment: config_module.Environment | None,
+    rollout: str,
     interval: Annotated[
         float, typer.Option("--interval", min=0.01, metavar="SECONDS", help="Seconds between two reads of the Rollout.")
     ] = 2.0,
@@ -576,7 +572,6 @@ def watch(
             "--exit-on-pause", help="Also stop when the rollout waits for a human: the manual gate, an Inconclusive analysis (exit 21)."
         ),
     ] = False,
-    config_dir: ConfigDir = ROOT / "config",
 ) -> None:
     """Follow a rollout live until it completes (exit 0) or aborts (exit 20).
 
@@ -589,38 +584,34 @@ def watch(
 
     from podinfo_canary.ctl import watch as watching
 
-    def run() -> None:
-        target, environment = _target(env, namespace, context, config_dir)
-        rollouts = Rollouts(target)
-        deadline = time.monotonic() + timeout
-        code = kube.TIMED_OUT
-        try:
-            with Live(console=out, refresh_per_second=4, transient=False) as live:
-                while time.monotonic() < deadline:
-                    obj = rollouts.get(rollout)
-                    run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
-                    failed = failed_background_while_paused(obj)
-                    background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
-                    summary = summarize(obj, [], run_obj, environment.name if environment else None, background_run)
-                    live.update(watching.render(summary, obj))
-                    result = watching.outcome(obj)
-                    if result is not None and (result != kube.PAUSED or exit_on_pause):
-                        code = result
-                        break
-                    time.sleep(interval)
-        except KeyboardInterrupt:
-            code = kube.INTERRUPTED
-        words = {
-            kube.COMPLETED: "completed",
-            kube.ABORTED: "aborted (or degraded)",
-            kube.PAUSED: "paused for a human",
-            kube.TIMED_OUT: "still running at the timeout",
-            kube.INTERRUPTED: "interrupted",
-        }
-        (out if code == kube.COMPLETED else err).print(f"rollout '{rollout}' {words[code]}")
-        raise typer.Exit(code)
-
-    _run(run)
+    rollouts = Rollouts(target)
+    deadline = time.monotonic() + timeout
+    code = kube.TIMED_OUT
+    try:
+        with Live(console=out, refresh_per_second=4, transient=False) as live:
+            while time.monotonic() < deadline:
+                obj = rollouts.get(rollout)
+                run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
+                failed = failed_background_while_paused(obj)
+                background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
+                summary = summarize(obj, [], run_obj, environment.name if environment else None, background_run)
+                live.update(watching.render(summary, obj))
+                result = watching.outcome(obj)
+                if result is not None and (result != kube.PAUSED or exit_on_pause):
+                    code = result
+                    break
+                time.sleep(interval)
+    except KeyboardInterrupt:
+        code = kube.INTERRUPTED
+    words = {
+        kube.COMPLETED: "completed",
+        kube.ABORTED: "aborted (or degraded)",
+        kube.PAUSED: "paused for a human",
+        kube.TIMED_OUT: "still running at the timeout",
+        kube.INTERRUPTED: "interrupted",
+    }
+    (out if code == kube.COMPLETED else err).print(f"rollout '{rollout}' {words[code]}")
+    raise typer.Exit(code)
 
 
 @command("test-canary")
