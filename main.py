@@ -50,13 +50,16 @@ def _synthesize() -> int:
     from podinfo_canary import app, synth
 
     with synth.staged(dist) as outdir:
-        app.build(cfg, outdir).synth()
+        built = app.build(cfg, outdir)
+        built.synth()
     if dist.resolve() == (ROOT / "dist").resolve():
-        # The README's generated tables read dist/: refresh them whichever way synth was run
-        # (make synth or cdk8s synth), and say so when they change.
-        from tools import docs
+        # The README's generated tables read dist/, docs/objects.md the construct tree: refresh them
+        # whichever way synth was run (make synth or cdk8s synth), and say so when they change.
+        from tools import docs, objects
 
         docs.main(cfg)
+        if objects.write(built):
+            print("docs/objects.md: updated")
     return 0
 
 

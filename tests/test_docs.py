@@ -49,3 +49,18 @@ def test_docs_state_what_the_manifests_really_do():
     assert "path routing" not in rollout_doc and "path-based" not in readme.lower()
     assert "reconcileStableAndCanaryService" in readme and "get 503" in readme
     assert "`resume` only\nclears the pause" in readme and "`skip-current-step` move to the next step" in readme
+
+
+def test_the_object_index_names_every_file_of_dist_and_its_construct(tmp_path, fresh_dist):
+    """docs/objects.md is what tools/objects.py makes of a fresh build (no hand edit, not stale),
+    it lists each file of dist/ once, and each row's source file defines the construct named."""
+    from podinfo_canary import app
+    from podinfo_canary.config import load
+    from tools import objects
+
+    built = app.build(load(ROOT / "config"), tmp_path)
+    assert objects.PAGE.read_text() == objects.page(built), "docs/objects.md is stale: run `make synth` and commit"
+    rows = objects.rows(built)
+    assert sorted(f for f, *_ in rows) == sorted(str(p.relative_to(fresh_dist)) for p in fresh_dist.rglob("*.yaml"))
+    for _, _, cls, source in rows:
+        assert re.search(rf"^class {cls}\b", (ROOT / source).read_text(), re.M), (cls, source)
