@@ -86,7 +86,7 @@ format: setup ## apply ruff formatting
 	$(BIN)/ruff format .
 
 snapshot-update: setup ## accept the current synthesized YAML (and canaryctl deploy's plan) as the new snapshots
-	$(BIN)/pytest tests/test_snapshots.py tests/test_ctl.py -k "chart_snapshot or fixture or dry_run" --snapshot-update
+	$(BIN)/pytest tests/test_snapshots.py tests/ctl/test_ctl.py -k "chart_snapshot or fixture or dry_run" --snapshot-update
 
 lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without registry URLs
 	$(TOOLS)/bin/pipenv lock

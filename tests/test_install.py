@@ -162,7 +162,7 @@ def test_canaryctl_runs_from_a_plain_install_without_cdk8s_or_numpy(tmp_path):
                 "status": {"replicas": 3, "readyReplicas": 3},
             }
         ]
-        kubeconfig = str(server.kubeconfig(tmp_path))  # tests/test_ctl.py's loopback API server
+        kubeconfig = str(server.kubeconfig(tmp_path))  # tests/ctl/test_ctl.py's loopback API server
         running = {
             "plan": installed.canaryctl("plan", "--env", "prod"),
             # From a folder below the project: canaryctl walks up to config/platform.yaml.

@@ -461,3 +461,14 @@ def test_the_checker_names_each_breakage(tmp_path, case):
     problems = check(_write(tmp_path, {**CLEAN, **change}))
     for words in expected:
         assert any(words in problem for problem in problems), f"{case}: {words!r} not in\n" + "\n".join(problems)
+
+
+def test_the_tests_mirror_the_packages():
+    """A folder of tests/ holding test modules is a package of podinfo_canary/ (tests/charts/platform
+    tests charts/platform), conformance/ beside the model it checks; the top level holds the checks
+    of the whole product. No test module name is used twice (pytest imports them by file name)."""
+    tests = ROOT / "tests"
+    modules = sorted(tests.rglob("test_*.py"))
+    folders = {m.parent.relative_to(tests) for m in modules} - {Path(".")}
+    assert [str(f) for f in sorted(folders) if not (ROOT / PACKAGE / f).is_dir() and f != Path("model/conformance")] == []
+    assert len({m.name for m in modules}) == len(modules)

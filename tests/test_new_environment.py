@@ -77,7 +77,9 @@ def grown(tmp_path_factory) -> Grown:
 
 
 def _module(name: str):
-    return importlib.import_module(f"tests.{name}")
+    """A test module by its file name, wherever under tests/ it lives (tests/charts/platform/test_argocd.py)."""
+    (path,) = (ROOT / "tests").rglob(f"{name}.py")
+    return importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
 
 
 # --- what the README promises -------------------------------------------------------------------
@@ -251,7 +253,7 @@ def test_every_check_that_reads_the_environments_runs_here_or_says_why_not():
     """A test added to these modules that iterates config/'s environments runs on the grown
     configuration too (SUITE), or NOT_HERE says why it cannot."""
     here = {f"{m}::{t}" for m, tests in SUITE.items() for t in tests}
-    found = {f"{m}::{t}" for m in SUITE for t in _reads_environments(ROOT / "tests" / f"{m}.py")}
+    found = {f"{m}::{t}" for m in SUITE for t in _reads_environments(Path(_module(m).__file__))}
     assert sorted(found - here - NOT_HERE.keys()) == []
     assert sorted(NOT_HERE.keys() - found) == [], "NOT_HERE names a test that is gone or reads no environments"
     for check in here:

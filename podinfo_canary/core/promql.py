@@ -34,7 +34,7 @@ ERROR_LEVELS = ("error", "dpanic", "panic", "fatal")
 
 
 # Every metric any query of the project reads (analysis templates, recording and alerting rules,
-# the Grafana dashboard), with where its exporter defines it at the pinned version. tests/test_alerts.py fails on a name
+# the Grafana dashboard), with where its exporter defines it at the pinned version. tests/charts/environment/test_alerts.py fails on a name
 # outside this list, so a query cannot silently read a metric nobody exports.
 EXPORTED_METRICS = {
     "http_request_duration_seconds_bucket": "podinfo 6.14.1 pkg/api/http/metrics.go (histogram http/request_duration_seconds)",

@@ -71,7 +71,7 @@ def _same_time(a: Any, b: Any) -> bool:
 def calculate_phase(rollout: dict) -> tuple[str, str]:
     """The phase and message computed from spec and status, for a Rollout whose controller left
     status.phase empty (before v1.0). The blue-green branch is not ported: canaryctl operates
-    canary Rollouts (tests/conformance/test_rollouts_upstream.py NOT_COVERED)."""
+    canary Rollouts (tests/model/conformance/test_rollouts_upstream.py NOT_COVERED)."""
     # upstream: argo-rollouts v1.9.1 utils/rollout/rolloututil.go CalculateRolloutPhase
     spec, status = rollout.get("spec") or {}, _status(rollout)
     for condition in status.get("conditions") or []:

@@ -3,7 +3,7 @@
 It reads the Rollout and AnalysisTemplates as synthesized into dist/ (dicts from the YAML), and
 asks a query engine for every measurement, so what it decides is what the pinned controller would
 decide with those objects. Each rule below names the upstream function it encodes (paths in the
-argoproj/argo-rollouts repository at tag v1.9.1); `tests/test_model.py` pins each rule.
+argoproj/argo-rollouts repository at tag v1.9.1); `tests/model/test_model.py` pins each rule.
 
 Time runs in whole seconds from the moment the new version is applied; the controller is assumed
 to reconcile at once (the real one requeues at each deadline it computes).

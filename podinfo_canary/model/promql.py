@@ -2,7 +2,7 @@
 
 The decision benchmark (`make bench`) needs every analysis query at every second of thousands of
 simulated rollouts, more than a Prometheus server answers; this evaluator answers one query for
-every second of a run in one numpy pass. `tests/test_model.py` holds it equal to a real Prometheus
+every second of a run in one numpy pass. `tests/model/test_model.py` holds it equal to a real Prometheus
 server on every query of dist/ at every second. Semantics follow Prometheus 2.42, Debian's
 (upstream: prometheus v2.42 promql/engine.go, functions.go, quantile.go), for the subset used:
 instant selectors with the 5-minute lookback, `rate`/`increase` with counter resets and

@@ -5,7 +5,7 @@ Each request SLO is a sequential test over the canary's counters since its pods 
 `podinfo-request-rate` is the evidence gate, Inconclusive while the canary has answered too few
 requests. The background run `podinfo-complete-analysis` holds every metric that can never be
 Inconclusive, plus canary restarts. The controller rules these templates rely on are encoded in
-podinfo_canary/model/controller.py and pinned by tests/test_model.py.
+podinfo_canary/model/controller.py and pinned by tests/model/test_model.py.
 
 README "How the analysis decides"; measured detection times and false aborts: README "Decision quality".
 """
@@ -32,7 +32,7 @@ EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not eno
 # analysis/analysis.go assessMetricFailureInconclusiveOrError), and one measurement never exceeds 1.
 SATURATION_FAILURE_LIMIT = 1
 # analysis/analysis.go DefaultErrorRetryInterval (also in model/controller.py, which synthesis must not
-# import: it pulls numpy; tests/test_rollout.py checks the two agree).
+# import: it pulls numpy; tests/charts/environment/test_rollout.py checks the two agree).
 ERROR_RETRY_SECONDS = 10
 P95_SHARE, P99_SHARE = 0.05, 0.01  # a P95 bound is "at most 5% slower", a P99 bound "at most 1%"
 

@@ -31,7 +31,7 @@ from podinfo_canary.model.promql import Evaluator
 from podinfo_canary.model.run import Environment, concrete, rollout
 from podinfo_canary.model.world import PodBehaviour, Version, World
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BEFORE = ROOT / "bench/before/prod"
 
 # --- rule tests: small templates, a scripted engine ----------------------------------------------

@@ -1,6 +1,6 @@
 """Conformance, rollout side: Argo Rollouts' own unit tests at tag v1.9.1, run against this project.
 
-Ported as data (tests/conformance/upstream/rollouts_*.yaml, cmd_*.yaml), one case per table row or
+Ported as data (tests/model/conformance/upstream/rollouts_*.yaml, cmd_*.yaml), one case per table row or
 assertion: utils/replicaset/canary_test.go (GetCurrentCanaryStep, GetCurrentSetWeight,
 trafficWeightToReplicas), utils/rollout/rolloututil_test.go (GetRolloutPhase with
 CalculateRolloutPhase, IsFullyPromoted, IsUnpausing, isGenerationObserved),
@@ -96,13 +96,13 @@ NOT_COVERED = {
     _COND + "TestRolloutProgressing/BlueGreen: Active Selector change": "blue-green: ReplicaStatus models a canary",
     _COND + "TestRolloutProgressing/BlueGreen: Preview Selector change": "blue-green: ReplicaStatus models a canary",
     _COND + "TestRolloutProgressing/BlueGreen: No change": "blue-green: ReplicaStatus models a canary",
-    _CMD + "promote/promote_test.go:TestPromoteCmdUsage": "cobra's usage text; canaryctl's is typer's (tests/test_ctl.py)",
+    _CMD + "promote/promote_test.go:TestPromoteCmdUsage": "cobra's usage text; canaryctl's is typer's (tests/ctl/test_ctl.py)",
     _CMD + "promote/promote_test.go:TestPromoteUseBothSkipFlagError": "--skip-current-step/--skip-all-steps: canaryctl does not offer them",
     _CMD + "promote/promote_test.go:TestPromoteSkipFlagOnBlueGreenError": "skip flags and blue-green: not offered",
     _CMD + "promote/promote_test.go:TestPromoteSkipFlagOnNoStepCanaryError": "skip flags: not offered",
     _CMD + "promote/promote_test.go:TestPromoteCmdSuccesSkipAllSteps": "--skip-all-steps (-a): not offered (--full replaces it)",
     _CMD + "promote/promote_test.go:TestPromoteCmdSuccesFirstStepWithSkipFirstStep": "--skip-current-step (-c): not offered",
-    _CMD + "promote/promote_test.go:TestPromoteCmdNotFoundError": "the GET's 404 is kube.py's one-line message (tests/test_ctl.py)",
+    _CMD + "promote/promote_test.go:TestPromoteCmdNotFoundError": "the GET's 404 is kube.py's one-line message (tests/ctl/test_ctl.py)",
     _CMD + "abort/abort_test.go:TestAbortCmdUsage": "cobra's usage text",
     _CMD + "retry/retry_test.go:TestRetryCmdUsage": "cobra's usage text (canaryctl's retry takes no subcommand)",
     _CMD + "retry/retry_test.go:TestRetryRolloutCmdUsage": "cobra's usage text",

@@ -60,7 +60,7 @@ def test_the_outage_tolerance_counts_retries_at_the_controllers_interval():
     (analysis/analysis.go DefaultErrorRetryInterval, 10 s). analysis.py restates that upstream
     value for synthesis (it must not import the model, which pulls numpy); the controller model
     carries it too, and the two must agree. That every configured value reaches its objects is
-    tests/test_value_flow.py's `flow_problems`."""
+    tests/charts/environment/test_value_flow.py's `flow_problems`."""
     from podinfo_canary.model.controller import ERROR_RETRY_SECONDS
 
     assert analysis_module.ERROR_RETRY_SECONDS == ERROR_RETRY_SECONDS == 10
