@@ -46,6 +46,11 @@ def _median(cmd: list[str], env: dict[str, str]) -> tuple[float, list[float]]:
 
 def main() -> int:
     env = dict(os.environ)
+    # Both apps on the Node main.py picks (the virtualenv's, main._project_node), or the one-object
+    # app would run on whatever `node` is first on PATH and print jsii's end-of-life banner.
+    node = Path(sys.executable).parent / "node"
+    if node.exists():
+        env.setdefault("JSII_NODE", str(node))
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         full, full_samples = _median([sys.executable, "main.py"], {**env, "PODINFO_DIST_DIR": str(out / "dist")})
