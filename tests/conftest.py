@@ -163,11 +163,11 @@ def metric_names(query: str) -> set[str]:
     return {selector.name for selector in vector_selectors(query)}
 
 
-def wald_weights(share: float, healthy_fraction: float) -> tuple[float, float]:
+def wald_weights(share: float, bad_factor: float) -> tuple[float, float]:
     """The test oracle for the sequential tests, from the textbook (not metrics.SequentialTest):
-    testing "bad share = share" against "= share x healthy_fraction", each bad request adds ln(b/h)
+    testing "bad share = share x bad_factor" against "= share", each bad request adds ln(b/h)
     and each good one ln((1-b)/(1-h)); regrouped, the weight per bad request and per request."""
-    b, h = share, share * healthy_fraction
+    b, h = share * bad_factor, share
     per_request = math.log((1 - b) / (1 - h))
     return math.log(b / h) - per_request, per_request
 

@@ -14,6 +14,7 @@ README "Decision quality".
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -35,7 +36,39 @@ ROOT = Path(__file__).resolve().parent.parent
 DESIGNS = {"before": ROOT / "bench/before/prod", "after": ROOT / "dist/prod"}
 RESULTS = ROOT / "bench/decisions.json"
 LEVELS = (0.1, 0.3, 1, 3, 10, 30)
-CANARIES = {"healthy 1%": 0.01, "healthy 2%": 0.02, "bad 6%": 0.06, "bad 10%": 0.10}
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Bad shares of one cell: 5xx and slower than the P95 bound, of the canary and of stable."""
+
+    errors: float = 0.0
+    stable_errors: float = 0.0
+    slow: float = 0.0
+    stable_slow: float = 0.0
+
+
+# A healthy canary is no worse than stable: both at the share. A bad one beside stable at 1%.
+CANARIES = {
+    "healthy 1%": Shares(0.01, 0.01),
+    "healthy 2%": Shares(0.02, 0.02),
+    "bad 6%": Shares(0.06, 0.01),
+    "bad 10%": Shares(0.10, 0.01),
+}
+# The relative judge's cells (issue 20): canary = stable inside the SLO, a regression inside the
+# SLO, an incident on both tracks; the same shapes for the share slower than the P95 bound.
+VERSUS_STABLE = {
+    "like stable 3%": Shares(0.03, 0.03),
+    "like stable 4%": Shares(0.04, 0.04),
+    "3x stable 0.5%": Shares(0.015, 0.005),
+    "incident 10% both": Shares(0.10, 0.10),
+    "slow like stable 3%": Shares(slow=0.03, stable_slow=0.03),
+    "slow 3x stable 0.5%": Shares(slow=0.015, stable_slow=0.005),
+    "slow 10% vs stable 1%": Shares(slow=0.10, stable_slow=0.01),
+    "slow incident 10% both": Shares(slow=0.10, stable_slow=0.10),
+}
+VERSUS_LEVELS = (0.3, 1, 3, 10)
+STABLE_PODS = 2
 SLOW_START = 45
 GATE_WAIT = 300
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
@@ -69,17 +102,26 @@ class Cell:
     design: str
     level: float
     canary: str
-    error_share: float
+    shares: Shares
     startup: int
     runs: int
 
 
+def _version(errors: float, slow: float, **extra) -> Version:
+    # Slow: in the 1 s bucket, above the P95 bound (500 ms), not above the P99 one (1 s).
+    latency = {0.05: 1 - slow, 1.0: slow} if slow else {0.05: 1.0}
+    return Version(statuses={"200": 1 - errors, "500": errors}, latency=latency, **extra)
+
+
 def _world(env: Environment, cell: Cell) -> World:
     first_weight = next(s["setWeight"] for s in env.spec.steps if "setWeight" in s)
+    s = cell.shares
     return World(
         namespace=env.namespace,
         total_rps=cell.level * 100 / first_weight,
-        canary=Version(statuses={"200": 1 - cell.error_share, "500": cell.error_share}, pods=PodBehaviour(startup_seconds=cell.startup)),
+        canary=_version(s.errors, s.slow, pods=PodBehaviour(startup_seconds=cell.startup)),
+        stable=_version(s.stable_errors, s.stable_slow),
+        stable_pods=STABLE_PODS,
         scrape_seconds=env.scrape_seconds,
     )
 
@@ -101,7 +143,7 @@ def run_cell(cell: Cell) -> dict:
             times.append(outcome.since_traffic if outcome.since_traffic is not None else outcome.at)
         key = outcome.reason.split(":")[-1].strip() if outcome.result != "promoted" else "promoted"
         reasons[key] = reasons.get(key, 0) + 1
-    return {"cell": cell.__dict__, "outcomes": outcomes, "abort_times": sorted(times), "reasons": reasons, "masked_after": sorted(masked)}
+    return {"cell": dataclasses.asdict(cell), "outcomes": outcomes, "abort_times": sorted(times), "reasons": reasons, "masked_after": sorted(masked)}
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
@@ -150,20 +192,23 @@ def cells(runs: int) -> list[Cell]:
     out = []
     for design in DESIGNS:
         for level in LEVELS:
-            for canary, share in CANARIES.items():
+            for canary, shares in CANARIES.items():
                 # 10% canaries get 2.5x the runs, the earlier design a share (BEFORE_SHARE).
-                scale = (2.5 if share >= 0.1 else 1) * (BEFORE_SHARE if design == "before" else 1)
-                out.append(Cell(design, level, canary, share, 5, max(10, int(runs * scale))))
+                scale = (2.5 if shares.errors >= 0.1 else 1) * (BEFORE_SHARE if design == "before" else 1)
+                out.append(Cell(design, level, canary, shares, 5, max(10, int(runs * scale))))
         out.append(
             Cell(
                 design,
                 1,
                 f"healthy 1%, {SLOW_START} s start",
-                0.01,
+                CANARIES["healthy 1%"],
                 SLOW_START,
                 max(10, int(runs * (BEFORE_SHARE if design == "before" else 1))),
             )
         )
+    for level in VERSUS_LEVELS:
+        for canary, shares in VERSUS_STABLE.items():
+            out.append(Cell("after", level, canary, shares, 5, runs))
     return out
 
 
@@ -252,6 +297,64 @@ def targets(rows: list[dict], design: str) -> list[tuple[str, bool, bool, str]]:
     return checks
 
 
+def versus_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
+    """The relative judge's targets (issue 20), on the current design."""
+    checks = []
+
+    def cells(canary: str, levels=VERSUS_LEVELS) -> list[dict]:
+        return [_find(rows, "after", lv, canary) for lv in levels]
+
+    for kind, names in (
+        ("5xx", ("healthy 1%", "like stable 3%", "like stable 4%")),
+        ("slower than P95", ("slow like stable 3%",)),
+    ):
+        alike = [r for name in names for r in cells(name)]
+        worst = max(alike, key=lambda r: r["aborted_ci"][1])
+        checks.append(
+            (
+                f"canary = stable ({kind}: {', '.join(n.split()[-1] for n in names)}): false abort <= 1% at >= 0.3 req/s",
+                all(r["aborted"] <= 0.01 for r in alike),
+                worst["aborted_ci"][1] <= 0.01,
+                f"worst {worst['aborted']:.2%} (95% upper bound {worst['aborted_ci'][1]:.2%}) for {worst['canary']} at {worst['level']:g}",
+            )
+        )
+    for name in ("3x stable 0.5%", "slow 3x stable 0.5%"):
+        caught = cells(name, [lv for lv in VERSUS_LEVELS if lv >= 3])
+        worst = min(caught, key=lambda r: r["aborted_ci"][0])
+        checks.append(
+            (
+                f"{name} (canary 1.5%): caught before completion >= 95% at >= 3 req/s",
+                all(r["aborted"] >= 0.95 for r in caught),
+                worst["aborted_ci"][0] >= 0.95,
+                f"worst {worst['aborted']:.1%} (95% lower bound {worst['aborted_ci'][0]:.1%}) at {worst['level']:g}",
+            )
+        )
+    for name in ("incident 10% both", "slow incident 10% both"):
+        both = cells(name)
+        checks.append(
+            (
+                f"{name}: never promoted",
+                all(r["promoted"] == 0 for r in both),
+                all(r["promoted"] == 0 for r in both),
+                ", ".join(f"{r['level']:g}: aborted {r['aborted']:.0%}, paused {r['paused']:.0%}" for r in both),
+            )
+        )
+    return checks
+
+
+def versus_table(rows: list[dict]) -> list[str]:
+    names = list(VERSUS_STABLE)
+    lines = ["| canary req/s at 10% | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for lv in VERSUS_LEVELS:
+        cells = []
+        for name in names:
+            r = _find(rows, "after", lv, name)
+            time = f", p95 {r['p95_s']:.0f} s" if r["aborted"] else ""
+            cells.append(f"aborted {_pct(r['aborted'], r['aborted_ci'])}{time}; promoted {r['promoted']:.0%}")
+        lines.append(f"| {lv:g} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _pct(value: float, ci: tuple[float, float]) -> str:
     return f"{value:.1%} [{ci[0]:.1%}, {ci[1]:.1%}]"
 
@@ -288,6 +391,7 @@ def main() -> int:
         "digests": {name: design_digest(folder) for name, folder in DESIGNS.items()},
         "rows": rows,
         "targets": {d: [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in targets(rows, d)] for d in DESIGNS},
+        "versus_stable_targets": [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in versus_targets(rows)],
         "seconds": round(elapsed, 1),
     }
     RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
@@ -303,6 +407,12 @@ def main() -> int:
                 ("met, and at 95% confidence" if proven else "met (point estimate; the 95% bound does not prove it)") if ok else "MISSED"
             )
             print(f"  [{verdict}] {target}: {value}")
+    print("\n## against stable (after; stable beside the canary at its own share)")
+    print("\n".join(versus_table(rows)))
+    print()
+    for target, ok, proven, value in versus_targets(rows):
+        verdict = ("met, and at 95% confidence" if proven else "met (point estimate; the 95% bound does not prove it)") if ok else "MISSED"
+        print(f"  [{verdict}] {target}: {value}")
     print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
     return 0
 

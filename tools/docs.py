@@ -48,23 +48,31 @@ def canary_block(cfg: config_module.Config, dist: Path) -> str:
 def slo_block(cfg: config_module.Config) -> str:
     lines = [
         "| environment | success rate | error rate (5xx) | P95 | P99 | CPU of limit | memory of limit | canary restarts | "
-        "min canary requests | false abort bound | healthy share of SLO | aborts in the long run above* | look every | outage tolerated |"
+        "min canary requests | false abort bound | tested against (SLO x bad_factor) | aborts in the long run above* | "
+        "worse than stable at** | look every | outage tolerated |"
     ]
-    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for env in cfg.environments:
         s, d = env.slo, env.decision
-        tests = sequential_tests(s, d)
+        v, tests = d.versus_stable, sequential_tests(s, d)
         above = ", ".join(f"{label} {tests[name].break_even:.2%}" for name, label in BREAK_EVEN_LABELS.items())
         lines.append(
             f"| {env.name} | >= {s.success_rate_min:.0%} | <= {s.error_rate_max:.0%} | <= {s.latency_p95_max_ms} ms | "
             f"<= {s.latency_p99_max_ms} ms | <= {s.cpu_usage_max:.0%} | <= {s.memory_usage_max:.0%} | <= {s.canary_restarts_max} | "
-            f"{s.min_canary_requests} (wait {d.evidence_wait}) | {d.false_abort_max:.1%} | {d.healthy_fraction:g} | {above} | "
-            f"{d.look_interval} | {d.prometheus_outage_tolerance} |"
+            f"{s.min_canary_requests} (wait {d.evidence_wait}) | {d.false_abort_max:.1%} | x{d.bad_factor:g} | {above} | "
+            f"{v.factor:g} x stable + {v.margin:.2%} (stable over {v.window}) | {d.look_interval} | {d.prometheus_outage_tolerance} |"
         )
     lines.append("")
     lines.append(
         "\\* each sequential test weighs healthy against bad evidence: a canary steadily above this share of bad "
-        "requests is aborted in the long run (a long manual gate gives it time), one below it almost never."
+        "requests is aborted in the long run (a long manual gate gives it time), one at or below the SLO at most "
+        "false_abort_max of the time."
+    )
+    lines.append("")
+    lines.append(
+        "\\*\\* the relative judge (`decision.versus_stable`): the same canary counts against what the stable pods "
+        "served over the window, its bad share at least the margin; a canary no worse than stable is aborted at most "
+        "false_abort_max of the time, one at factor x stable + margin is caught."
     )
     return "\n".join(lines)
 

@@ -132,6 +132,10 @@ class CanaryPolicy(Strict):
         return self
 
 
+# A P95 latency bound is "at most 5% of requests slower", a P99 bound "at most 1%".
+P95_SHARE, P99_SHARE = 0.05, 0.01
+
+
 class Slo(Strict):
     """Service-level objectives. Analysis templates, alerts and dashboards all read these fields.
 
@@ -164,21 +168,40 @@ class Slo(Strict):
         return self
 
 
+class VersusStable(Strict):
+    """The relative judge: is the canary clearly worse than the stable pods serving beside it?
+
+    For each request SLO, a sequential test over the canary's counters since its pods started, of
+    "bad share = stable's" against "bad share = factor x stable's + margin", stable's share read
+    over the last `window` of what the stable pods really served (no configured weight enters).
+
+    factor: how many times stable's bad share counts as a regression.
+    margin: added to it, and the least share stable's is taken to be, so that a stable version
+        with no errors at all does not make one canary error a verdict.
+    window: how much of stable's recent traffic its share is read from (a longer one is steadier,
+        a shorter one follows an incident sooner).
+    """
+
+    factor: Annotated[float, Field(gt=1, le=10)] = 2.0
+    margin: Annotated[float, Field(gt=0, le=0.05)] = 0.0025
+    window: Duration = "1h"
+
+
 class Decision(Strict):
-    """How the analysis decides from the evidence (the sequential test behind every request SLO).
+    """How the analysis decides from the evidence (the sequential tests behind every request SLO).
 
     Each request SLO says "at most q of requests are bad". The canary's cumulative counts since
-    its pods started feed Wald's sequential probability ratio test of "bad share = q x
-    healthy_fraction" against "bad share = q"; the rollout aborts when the likelihood ratio
-    exceeds 1/false_abort_max. By Ville's inequality that bounds the chance of ever aborting a
-    canary at the healthy share by false_abort_max, however long the rollout and however often
-    it looks.
+    its pods started feed Wald's sequential probability ratio test of "bad share = q" against
+    "bad share = q x bad_factor"; the rollout aborts when the likelihood ratio exceeds
+    1/false_abort_max. By Ville's inequality that bounds the chance of ever aborting a canary at
+    or below the SLO by false_abort_max, however long the rollout and however often it looks.
+    `versus_stable` judges the same counts against what stable does at the same time.
     """
 
     false_abort_max: Annotated[float, Field(gt=0, le=0.2)] = 0.005
-    # 0.4: a 5% error-rate SLO treats 2% 5xx as healthy, so a canary at 2% or less is aborted
-    # with probability at most false_abort_max.
-    healthy_fraction: Annotated[float, Field(gt=0, lt=1)] = 0.4
+    # 2: a 5% error-rate SLO is judged against 10% 5xx; the indifference zone is (q, 2q).
+    bad_factor: Annotated[float, Field(gt=1, le=10)] = 2.0
+    versus_stable: VersusStable = VersusStable()
     # How often the evidence is read. Cheap (counters, no range); shorter than the 15 s scrape
     # because pods are scraped at different phases and every look costs no false aborts.
     look_interval: Duration = "5s"
@@ -250,6 +273,18 @@ class Environment(Strict):
                 ("image", "digest"),
                 None,
                 "required because require_digest is true: add the image's sha256:<64 hex> digest (e.g. `crane digest <image>:<tag>`)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _bad_share_below_one(self) -> Environment:
+        """The absolute test's bad share (SLO share x bad_factor) must stay a share."""
+        worst = max(self.slo.error_rate_max, 1 - self.slo.success_rate_min, P95_SHARE)
+        if worst * self.decision.bad_factor >= 1:
+            raise FieldProblem(
+                ("decision", "bad_factor"),
+                self.decision.bad_factor,
+                f"times the largest SLO share ({worst:g}) must stay below 1: less than {1 / worst:g} here",
             )
         return self
 

@@ -168,6 +168,16 @@ def quantity_bytes(text: str) -> int:
 RENAMED: dict[tuple[str, str], str] = {("Slo", "analysis_interval"): "saturation_interval"}
 
 
+# Fields removed because their meaning changed: (model, old key) -> what to write instead. Refused
+# with that message (a key that silently meant something else would be worse than an error).
+REMOVED: dict[tuple[str, str], str] = {
+    ("Decision", "healthy_fraction"): (
+        "removed: the SLO itself is now the healthy share (a canary at or below it is aborted at most "
+        "false_abort_max of the time); bad_factor sets the share it is tested against (SLO x bad_factor)"
+    ),
+}
+
+
 def renamed(model: type, data: Any) -> Any:
     """A mapping with each renamed key of `model` under its new name (unless both are given)."""
     if not isinstance(data, dict):
@@ -187,5 +197,9 @@ class Strict(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _renamed(cls, data: Any) -> Any:
-        """A key of RENAMED still loads under its old name (`load` warns)."""
+        """A key of RENAMED still loads under its old name (`load` warns); one of REMOVED is refused."""
+        if isinstance(data, dict):
+            for (owner, old), message in REMOVED.items():
+                if owner == cls.__name__ and old in data:
+                    raise FieldProblem((old,), data[old], message)
         return renamed(cls, data)

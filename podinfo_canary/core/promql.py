@@ -67,11 +67,12 @@ class Selector:
     pod_hash: str | None = None
     container: str = WORKLOAD
     workload: str = WORKLOAD
+    other_than: bool = False  # every pod-template hash but `pod_hash` (the stable pods beside a canary)
 
     def http(self, extra: str = "") -> str:
         parts = [f'namespace="{self.namespace}"']
         if self.pod_hash:
-            parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
+            parts.append(f'{HASH_SERIES_LABEL}{"!=" if self.other_than else "="}"{self.pod_hash}"')
         parts.append(f'path!~"{PROBE_PATHS}"')
         if extra:
             parts.append(extra)
@@ -269,3 +270,57 @@ class Evidence:
     def restarts(self, s: Selector) -> str:
         """Container restarts of the selected pods (kube-state-metrics); 0 when there are none yet."""
         return f"sum(kube_pod_container_status_restarts_total{s.pods()}) or vector(0)"
+
+
+@dataclass(frozen=True)
+class VersusStable:
+    """The relative judge's sequential test, per request: "the canary's bad share is stable's, p0"
+    against "it is factor x p0 + margin, p1", with p0 read from what the stable pods served over
+    `window` (at least `margin`). Each canary request adds ln(p1/p0) if bad, ln((1-p1)/(1-p0)) if
+    not; it fails at ln(1/false_abort). With p0 the true shared share, the likelihood ratio is a
+    martingale and Ville's inequality bounds false aborts by false_abort; p0 is an estimate, whose
+    error the indifference zone (p0, p1) absorbs (`make bench` measures it)."""
+
+    factor: float
+    margin: float
+    window: str
+    false_abort: float
+    ceiling: float = 0.99  # p1 stays a share even when stable's is already high
+
+    @property
+    def threshold(self) -> float:
+        return math.log(1 / self.false_abort)
+
+
+@dataclass(frozen=True)
+class StableShares:
+    """Bad-request shares of the stable pods over a window (increase of their counters): the
+    relative judge's reference. Empty when the stable pods served nothing in the window."""
+
+    window: str
+
+    def _increase(self, series: str, s: Selector, extra: str = "") -> str:
+        return f"sum(increase(http_request_duration_seconds_{series}{s.http(extra)}[{self.window}]))"
+
+    def _bad_share(self, good_or_bad: str, s: Selector, *, bad: bool) -> str:
+        total = self._increase("count", s)
+        counted = f"({good_or_bad} or {total} * 0)"
+        return f"{counted} / {total}" if bad else f"({total} - {counted}) / {total}"
+
+    def server_errors(self, s: Selector) -> str:
+        return self._bad_share(self._increase("count", s, 'status=~"5.."'), s, bad=True)
+
+    def not_successful(self, s: Selector) -> str:
+        return self._bad_share(self._increase("count", s, 'status=~"2.."'), s, bad=False)
+
+    def slower_than(self, s: Selector, seconds: float) -> str:
+        within = self._increase("bucket", s, f"le=~{le_pattern(seconds)}")
+        return self._bad_share(within, s, bad=False)
+
+
+def versus_stable(bad: str, requests: str, stable_share: str, test: VersusStable) -> str:
+    """The relative judge's statistic over the canary's cumulative `bad` of `requests`; empty
+    without canary traffic or without stable traffic in the window (no reference: no verdict)."""
+    p0 = f"clamp_min({stable_share}, {test.margin:g})"
+    p1 = f"clamp_max({p0} * {test.factor:g} + {test.margin:g}, {test.ceiling:g})"
+    return f"({bad}) * ln({p1} / {p0}) + ({requests} - ({bad})) * ln((1 - {p1}) / (1 - {p0}))"

@@ -28,8 +28,9 @@ from podinfo_canary.model.promql import Result, Series
 from podinfo_canary.model.world import World
 
 EPOCH = 1_700_006_400  # a fixed, block-aligned origin: results never depend on the wall clock
-WORLD_SPACING = 3 * 3600  # seconds between two worlds' origins (no lookback can reach across)
-MAX_BLOCK = "168h"  # one TSDB block for up to 56 worlds: promtool writes few blocks, fast
+WORLD_SPACING = 4 * 3600  # seconds between two worlds' origins (no lookback can reach across)
+HISTORY_MAX = 3600  # seconds a world's series may start before its origin (World.stable_history)
+MAX_BLOCK = "168h"  # one TSDB block for up to 42 worlds: promtool writes few blocks, fast
 
 
 class MissingEngine(RuntimeError):
@@ -59,15 +60,16 @@ class PrometheusServer:
         self.port = 0
 
     def origin(self, world: int) -> int:
-        return EPOCH + world * WORLD_SPACING
+        return EPOCH + HISTORY_MAX + world * WORLD_SPACING
 
     def _openmetrics(self) -> str:
         families: dict[str, list[str]] = {}
         for index, series in enumerate(self.worlds):
             origin = self.origin(index)
             longest = max((int(s.ts[-1]) for s in series if len(s.ts)), default=0)
-            if longest + 300 >= WORLD_SPACING:
-                raise ValueError(f"world {index} lasts {longest} s: longer than WORLD_SPACING allows")
+            earliest = min((int(s.ts[0]) for s in series if len(s.ts)), default=0)
+            if longest + 300 + HISTORY_MAX >= WORLD_SPACING or earliest < -HISTORY_MAX:
+                raise ValueError(f"world {index} spans {earliest} to {longest} s: more than WORLD_SPACING allows")
             for s in series:
                 labels = ",".join(f'{k}="{_escape(v)}"' for k, v in s.labels if k != "__name__")
                 lines = families.setdefault(s.name, [])

@@ -107,6 +107,7 @@ class Evaluator:
         self.index = SeriesIndex(series)
         self.times = np.asarray(times, dtype=np.int64)
         self._cache: dict[str, Result] = {}
+        self._subexpressions: dict[str, Vector | float] = {}
 
     def query(self, text: str) -> Result:
         """The query's single-element result at each time (queries here aggregate to one element)."""
@@ -127,7 +128,17 @@ class Evaluator:
     # --- expression nodes -------------------------------------------------------------------
 
     def _eval(self, node) -> Vector | float:
+        # A sum or function call is evaluated once per evaluator however often queries repeat it
+        # (the relative judge's stable share appears four times in each of its queries).
         kind = type(node).__name__
+        if kind in ("AggregateExpr", "Call"):
+            key = str(node)
+            if key not in self._subexpressions:
+                self._subexpressions[key] = self._evaluate(node, kind)
+            return self._subexpressions[key]
+        return self._evaluate(node, kind)
+
+    def _evaluate(self, node, kind: str) -> Vector | float:
         if kind == "NumberLiteral":
             return float(node.val)
         if kind == "ParenExpr":
@@ -167,6 +178,17 @@ class Evaluator:
             return self._extrapolated(node.args[0], is_rate=name == "rate")
         if name == "histogram_quantile":
             return self._histogram_quantile(self._eval(node.args[0]), self._eval(node.args[1]))
+        if name == "ln":  # promql/functions.go funcLn: math.Log of each sample, the metric name dropped
+            inner = self._eval(node.args[0])
+            if isinstance(inner, float):
+                raise Unsupported("ln of a scalar")
+            return self._map(inner, np.log)
+        if name in ("clamp_min", "clamp_max"):  # funcClampMin / funcClampMax: a scalar bound
+            inner, bound = self._eval(node.args[0]), self._eval(node.args[1])
+            if isinstance(inner, float) or not isinstance(bound, float):
+                raise Unsupported(f"{name}(vector, scalar) only")
+            clamp = np.maximum if name == "clamp_min" else np.minimum
+            return self._map(inner, lambda v: clamp(v, bound))
         raise Unsupported(f"function {name}")
 
     def _extrapolated(self, matrix, *, is_rate: bool) -> Vector:

@@ -108,7 +108,10 @@ class World:
     total_rps: float
     canary: Version = Version()
     stable: Version = Version()
-    stable_pods: int = 0  # 0: leave stable pods out (their series never match a canary query)
+    stable_pods: int = 0  # 0: leave stable pods out (no reference for the relative judge)
+    # Seconds the stable pods served all the traffic before the rollout began (their counters'
+    # history, which the relative judge's window reads).
+    stable_history: int = 3600
     scrape_seconds: int = 15  # the PodMonitor's interval (read from dist/ by the caller)
     infra_scrape_seconds: int = 30  # kubelet/cAdvisor and kube-state-metrics (Prometheus' default)
     outages: tuple[tuple[int, int], ...] = ()
@@ -170,10 +173,11 @@ class World:
                     for s, st, c in self.error_bursts
                     if hash_ == CANARY_HASH and s <= end and ready[row, s] and not ready[:row, s].any()
                 ]
-                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end)
+                history = (self.stable_history, self.total_rps / len(pods)) if hash_ == STABLE_HASH else (0, 0.0)
+                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history)
         return out
 
-    def _pod_series(self, hash_, pod, version, runs, per_second_rps, bursts, seed, end) -> list[Series]:
+    def _pod_series(self, hash_, pod, version, runs, per_second_rps, bursts, seed, end, history=(0, 0.0)) -> list[Series]:
         base = (("namespace", self.namespace), ("pod", pod), ("container", "podinfo"))
         http_base = (*base, (HASH_SERIES_LABEL, hash_))
 
@@ -205,12 +209,27 @@ class World:
         scrapes = scrapes[up]
         same_run = run_of_second[np.maximum(scrapes - 1, 0)] == run_of_second[scrapes]
         same_run &= scrapes > 0
-        for status, per_second in zip(statuses, counts, strict=True):
+        # The history before second 0 (stable pods only): all the traffic, no restart, scraped at
+        # the pod's phase; its counts carry on into the rollout.
+        seconds_before, rps_before = history
+        before_ts = np.arange(-seconds_before + ((phase + seconds_before) % self.scrape_seconds), 0, self.scrape_seconds, dtype=np.int64)
+        before = [
+            stream(500 + row).poisson(rps_before * share, seconds_before) if seconds_before else np.zeros(0, np.int64)
+            for row, share in enumerate(shares / shares.sum())
+        ]
+        before += [np.zeros(seconds_before, np.int64)] * (len(statuses) - len(before))
+        for row, (status, per_second) in enumerate(zip(statuses, counts, strict=True)):
+            history_cum = np.cumsum(before[row])
+            carried = int(history_cum[-1]) if seconds_before else 0
             values = np.where(same_run, self._per_run_cumsum(per_second, run_of_second)[np.maximum(scrapes - 1, 0)], 0)
+            values = values + np.where(run_of_second[np.maximum(scrapes - 1, 0)] == 0, carried, 0)  # the first run carries the history
+            earlier = history_cum[before_ts + seconds_before - 1] if seconds_before else np.zeros(0)
             exists = values > 0  # the child exists once it has counted a request in this container run
-            if not exists.any():
+            exists_before = earlier > 0
+            if not exists.any() and not exists_before.any():
                 continue
-            ts, count_values = scrapes[exists], values[exists]
+            ts = np.concatenate([before_ts[exists_before], scrapes[exists]])
+            count_values = np.concatenate([earlier[exists_before], values[exists]])
             labels = (*http_base, ("method", "GET"), ("path", "api_info"), ("status", status))
             out.append(Series((("__name__", "http_request_duration_seconds_count"), *labels), ts, count_values.astype(float)))
             bins = sorted(version.latency)
@@ -219,9 +238,15 @@ class World:
             else:
                 shares_lat = np.array([version.latency[b] for b in bins])
                 split = stream(100 + statuses.index(status)).multinomial(per_second.astype(np.int64), shares_lat / shares_lat.sum())
-                bin_values = {
-                    b: self._per_run_cumsum(split[:, col], run_of_second)[np.maximum(scrapes - 1, 0)][exists] for col, b in enumerate(bins)
-                }
+                split_before = stream(600 + row).multinomial(before[row].astype(np.int64), shares_lat / shares_lat.sum())
+                first_run = run_of_second[np.maximum(scrapes - 1, 0)] == 0
+                bin_values = {}
+                for col, b in enumerate(bins):
+                    cum_before = np.cumsum(split_before[:, col]) if seconds_before else np.zeros(1, np.int64)
+                    during = self._per_run_cumsum(split[:, col], run_of_second)[np.maximum(scrapes - 1, 0)]
+                    during = np.where(same_run, during, 0) + np.where(first_run, cum_before[-1] if seconds_before else 0, 0)
+                    earlier_b = cum_before[before_ts + seconds_before - 1] if seconds_before else np.zeros(0)
+                    bin_values[b] = np.concatenate([earlier_b[exists_before], during[exists]])
             for bound in (*BUCKETS, float("inf")):
                 below = sum((v for b, v in bin_values.items() if b <= bound), np.zeros(len(ts)))
                 le_labels = (("__name__", "http_request_duration_seconds_bucket"), *labels, ("le", _le(bound, self.prometheus3_le)))

@@ -541,11 +541,39 @@ BAD_INPUTS = [
         ],
     ),
     (
-        "healthy-fraction-one",
+        "bad-factor-one",
         "environments/edge.yaml",
-        "healthy_fraction: 0.3",
-        "healthy_fraction: 1",
-        ["environments/edge.yaml:34: decision.healthy_fraction = 1: input should be less than 1; allowed: more than 0, less than 1"],
+        "bad_factor: 2.5",
+        "bad_factor: 1",
+        ["environments/edge.yaml:34: decision.bad_factor = 1: input should be greater than 1; allowed: more than 1, at most 10"],
+    ),
+    (
+        "healthy-fraction-removed",
+        "environments/edge.yaml",
+        "bad_factor: 2.5",
+        "healthy_fraction: 0.4",
+        [
+            "environments/edge.yaml:34: decision.healthy_fraction = 0.4: removed: the SLO itself is now the healthy share (a canary "
+            "at or below it is aborted at most false_abort_max of the time); bad_factor sets the share it is tested against (SLO x bad_factor)"
+        ],
+    ),
+    (
+        "versus-stable-factor-one",
+        "environments/canary-gw.yaml",
+        "factor: 3,",
+        "factor: 1,",
+        [
+            "environments/canary-gw.yaml:26: decision.versus_stable.factor = 1: input should be greater than 1; allowed: more than 1, at most 10"
+        ],
+    ),
+    (
+        "versus-stable-window-without-unit",
+        "environments/canary-gw.yaml",
+        "window: 30m}",
+        "window: 30}",
+        [
+            "environments/canary-gw.yaml:26: decision.versus_stable.window = 30: input should be a valid string; a duration needs its unit: window: 30s, 30m or 30h"
+        ],
     ),
     (
         "look-interval-without-unit",
@@ -1111,3 +1139,15 @@ def test_alert_policies_left_out_keep_their_defaults_and_those_given_win():
     assert (rules["canary_error_logs"].for_, rules["canary_error_logs"].severity) == ("10m", "critical")
     for key in set(config.DEFAULT_POLICIES) - {"high_latency", "canary_analysis_failed", "canary_error_logs"}:
         assert (rules[key].for_, rules[key].severity) == config.DEFAULT_POLICIES[key], key
+
+
+def test_the_bad_share_must_stay_a_share(tmp_path):
+    """SLO share x bad_factor is the share the absolute test is tested against: 0.2 x 9 is no share."""
+    folder = _broken_config(tmp_path, "environments/edge.yaml", "error_rate_max: 0.02", "error_rate_max: 0.2")
+    edge = folder / "environments/edge.yaml"
+    edge.write_text(edge.read_text().replace("bad_factor: 2.5", "bad_factor: 9"))
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(folder)
+    assert [p.replace(f"{folder}/", "") for p in raised.value.problems] == [
+        "environments/edge.yaml:34: decision.bad_factor = 9: times the largest SLO share (0.2) must stay below 1: less than 5 here"
+    ]

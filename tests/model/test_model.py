@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
 from podinfo_canary.model.controller import (
     AnalysisRun,
     PrometheusDown,
@@ -323,12 +324,18 @@ SCENARIOS = {
     "healthy_with_prometheus3_bucket_labels": Scenario(10, world={"prometheus3_le": True}),
     "never_ready_canary": Scenario(3, canary={"pods": PodBehaviour(never_ready=True)}),
     "slow_start_45s": Scenario(3, canary={"pods": PodBehaviour(startup_seconds=45)}),
+    "stable_and_canary_at_3pct": Scenario(3, errors=0.03, world={"stable": Version(statuses={"200": 0.97, "500": 0.03})}),
+    "stable_half_pct_canary_1_5pct": Scenario(3, errors=0.015, world={"stable": Version(statuses={"200": 0.995, "500": 0.005})}),
+    "incident_both_at_10pct": Scenario(3, errors=0.10, world={"stable": Version(statuses={"200": 0.9, "500": 0.1})}),
     "stable_only_errors": Scenario(3, world={"stable_pods": 5, "stable": Version(statuses={"200": 0.5, "500": 0.5})}),
     "prometheus_outage_1m": Scenario(3, world={"outages": ((120, 180),)}),
     "prometheus_outage_3m": Scenario(3, world={"outages": ((100, 280),)}),
     "prometheus_outage_3m_bad_canary": Scenario(1, errors=0.10, world={"outages": ((20, 200),)}),
     "prometheus_outage_10m": Scenario(3, world={"outages": ((100, 700),)}),
-    "long_gate_with_sporadic_errors": Scenario(3, errors=0.005, gate_wait=3600, world={"error_bursts": BLIPS}),
+    # Stable at 1% 5xx: the blips add 0.55% to the canary's 0.5% over the hour, no worse than stable.
+    "long_gate_with_sporadic_errors": Scenario(
+        3, errors=0.005, gate_wait=3600, world={"error_bursts": BLIPS, "stable": Version(statuses={"200": 0.99, "500": 0.01})}
+    ),
     "before_long_gate_with_sporadic_errors": Scenario(3, errors=0.005, gate_wait=3600, world={"error_bursts": BLIPS}, design="before"),
     "before_prometheus_outage_1m": Scenario(3, world={"outages": ((120, 180),)}, design="before"),
     "before_crash_looping_canary": Scenario(3, canary={"pods": PodBehaviour(startup_seconds=5, crash_after=40)}, design="before"),
@@ -343,9 +350,11 @@ def _environment(design: str, fresh_dist: Path) -> Environment:
 def _make_world(scenario: Scenario, env: Environment) -> World:
     first = next(s["setWeight"] for s in env.spec.steps if "setWeight" in s)
     canary = Version(statuses={"200": 1 - scenario.errors, "500": scenario.errors}, **scenario.canary)
-    return World(
-        namespace=env.namespace, total_rps=scenario.level * 100 / first, canary=canary, scrape_seconds=env.scrape_seconds, **scenario.world
-    )
+    # Stable pods serve beside the canary (the relative judge's reference): as healthy as a healthy
+    # canary, at a 1% baseline beside a bad one, unless the scenario says otherwise.
+    baseline = min(scenario.errors, 0.01)
+    world = {"stable_pods": 2, "stable": Version(statuses={"200": 1 - baseline, "500": baseline}), **scenario.world}
+    return World(namespace=env.namespace, total_rps=scenario.level * 100 / first, canary=canary, scrape_seconds=env.scrape_seconds, **world)
 
 
 def _random_world(rng: np.random.Generator, env: Environment) -> tuple[World, int]:
@@ -471,20 +480,46 @@ def test_below_the_minimum_traffic_the_rollout_pauses_for_a_human(judged):
 
 def test_a_10pct_5xx_canary_aborts_within_180_s_of_its_first_request(judged):
     outcome = judged[0]["bad_canary_10pct_5xx"][1]
-    assert outcome.result == "aborted" and outcome.reason.endswith(("server-errors", "unsuccessful")), outcome.reason
+    assert outcome.result == "aborted" and _judge(outcome) in ("server-errors", "unsuccessful"), outcome.reason
     assert outcome.since_traffic <= 180
 
 
 def test_a_6pct_5xx_canary_is_aborted_before_promotion(judged):
     outcome = judged[0]["bad_canary_6pct_5xx"][1]
-    assert outcome.result == "aborted" and outcome.reason.endswith(("server-errors", "unsuccessful")), outcome.reason
+    assert outcome.result == "aborted" and _judge(outcome) in ("server-errors", "unsuccessful"), outcome.reason
     assert outcome.since_traffic <= 300
 
 
 def test_a_latency_regression_aborts_on_the_p95_test(judged):
     outcome = judged[0]["latency_regression_p95_800ms"][1]
-    assert (outcome.result, outcome.reason.split(": ")[-1]) == ("aborted", "slower-than-p95")
+    assert (outcome.result, _judge(outcome)) == ("aborted", "slower-than-p95"), outcome.reason
     assert outcome.since_traffic <= 120
+
+
+def _judge(outcome) -> str:
+    """The request SLO an abort was decided on, whether by the SLO's test or against stable."""
+    return outcome.reason.split(": ")[-1].removesuffix(VERSUS_STABLE)
+
+
+def test_a_canary_no_worse_than_stable_promotes_though_both_run_at_3pct_5xx(judged):
+    """Inside the SLO and like stable: neither judge aborts (the old 40% healthy share did, 27-34%)."""
+    assert judged[0]["stable_and_canary_at_3pct"][1].result == "promoted"
+
+
+def test_a_canary_tripling_stables_errors_inside_the_slo_is_caught_against_stable(judged):
+    outcome = judged[0]["stable_half_pct_canary_1_5pct"][1]
+    assert outcome.result == "aborted" and outcome.reason.split(": ")[-1] in (
+        f"server-errors{VERSUS_STABLE}",
+        f"unsuccessful{VERSUS_STABLE}",
+    )
+
+
+def test_an_incident_on_both_tracks_aborts_on_the_slo_not_against_stable(judged):
+    """Both at 10% 5xx (a shared dependency fails): the SLO's test aborts (a bad canary can also
+    poison what stable depends on, so the rollout does not wait); the relative judge does not fire,
+    which is how `canaryctl status` tells an incident from a bad canary."""
+    outcome = judged[0]["incident_both_at_10pct"][1]
+    assert outcome.result == "aborted" and outcome.reason.split(": ")[-1] in ("server-errors", "unsuccessful"), outcome.reason
 
 
 @pytest.mark.parametrize(("name", "first_crash"), [("crash_looping_canary", 40), ("crash_looping_before_ready", 3)])

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
-from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, Decision, Slo, duration_seconds
+from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, P95_SHARE, P99_SHARE, Decision, Slo, duration_seconds
 from podinfo_canary.core import waves
-from podinfo_canary.core.promql import Evidence, Selector, SequentialTest, Slis
+from podinfo_canary.core.promql import Evidence, Selector, SequentialTest, Slis, StableShares, VersusStable, versus_stable
 from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
 
 COMPLETE = BACKGROUND_TEMPLATE
 EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"
+VERSUS_STABLE = "-vs-stable"  # the relative judge's metric: `server-errors-vs-stable` beside `server-errors`
 
 # Windowed saturation checks (CPU, memory). In the background run a second failed measurement
 # aborts (a lone spike does not). A step check measures once (count 1), so it must fail on that
@@ -34,7 +35,6 @@ SATURATION_FAILURE_LIMIT = 1
 # analysis/analysis.go DefaultErrorRetryInterval (also in model/controller.py, which synthesis must not
 # import: it pulls numpy; tests/charts/environment/test_rollout.py checks the two agree).
 ERROR_RETRY_SECONDS = 10
-P95_SHARE, P99_SHARE = 0.05, 0.01  # a P95 bound is "at most 5% slower", a P99 bound "at most 1%"
 
 
 def sequential_tests(slo: Slo, decision: Decision) -> dict[str, SequentialTest]:
@@ -46,7 +46,7 @@ def sequential_tests(slo: Slo, decision: Decision) -> dict[str, SequentialTest]:
         "slower-than-p99": P99_SHARE,
     }
     return {
-        name: SequentialTest(healthy=share * decision.healthy_fraction, bad=share, false_abort=decision.false_abort_max)
+        name: SequentialTest(healthy=share, bad=share * decision.bad_factor, false_abort=decision.false_abort_max)
         for name, share in shares.items()
     }
 
@@ -116,14 +116,39 @@ class AnalysisSuite(Construct):
             # No traffic yields an empty result, which passes: no evidence either way.
             return MetricCheck(name, query, f"len(result) == 0 || result[0] < {test.threshold:.4f}", look)
 
+        # The relative judge: the same canary counts against what the stable pods (every other
+        # pod-template hash) served over the window.
+        stable = Selector(namespace=namespace, pod_hash=CANARY_HASH_PLACEHOLDER, other_than=True)
+        shares = StableShares(decision.versus_stable.window)
+        self.versus = VersusStable(
+            decision.versus_stable.factor, decision.versus_stable.margin, decision.versus_stable.window, decision.false_abort_max
+        )
+
+        def relative(name: str, bad: str, stable_share: str) -> MetricCheck:
+            query = versus_stable(bad, evidence.requests(canary), stable_share, self.versus)
+            # NaN: stable served nothing in the window (0/0): no reference, no verdict.
+            return MetricCheck(
+                f"{name}{VERSUS_STABLE}", query, f"len(result) == 0 || isNaN(result[0]) || result[0] < {self.versus.threshold:.4f}", look
+            )
+
+        p95, p99 = slo.latency_p95_max_ms / 1000, slo.latency_p99_max_ms / 1000
+
         wait = duration_seconds(decision.evidence_wait)
         checks = {
-            "podinfo-success-rate": [sprt("unsuccessful", evidence.not_successful(canary))],
-            "podinfo-latency": [
-                sprt("slower-than-p95", evidence.slower_than(canary, slo.latency_p95_max_ms / 1000)),
-                sprt("slower-than-p99", evidence.slower_than(canary, slo.latency_p99_max_ms / 1000)),
+            "podinfo-success-rate": [
+                sprt("unsuccessful", evidence.not_successful(canary)),
+                relative("unsuccessful", evidence.not_successful(canary), shares.not_successful(stable)),
             ],
-            "podinfo-error-rate": [sprt("server-errors", evidence.server_errors(canary))],
+            "podinfo-latency": [
+                sprt("slower-than-p95", evidence.slower_than(canary, p95)),
+                sprt("slower-than-p99", evidence.slower_than(canary, p99)),
+                relative("slower-than-p95", evidence.slower_than(canary, p95), shares.slower_than(stable, p95)),
+                relative("slower-than-p99", evidence.slower_than(canary, p99), shares.slower_than(stable, p99)),
+            ],
+            "podinfo-error-rate": [
+                sprt("server-errors", evidence.server_errors(canary)),
+                relative("server-errors", evidence.server_errors(canary), shares.server_errors(stable)),
+            ],
             EVIDENCE_GATE: [
                 MetricCheck(
                     "canary-requests",

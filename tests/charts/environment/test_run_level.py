@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from podinfo_canary.charts.environment.analysis import COMPLETE, EVIDENCE_GATE
+from podinfo_canary.charts.environment.analysis import COMPLETE, EVIDENCE_GATE, VERSUS_STABLE
 from podinfo_canary.config import Slo
 from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import AnalysisRun
@@ -34,6 +34,7 @@ BACKGROUND_DEADLINE = 420  # seconds from the canary's start to the background r
 HEALTHY_HORIZON = 900
 CANARY_WEIGHT = 30  # percent of TOTAL_RPS reaching the canary's pods
 TOTAL_RPS = 10.0
+STABLE_PODS = 2  # healthy stable pods beside the canary, with 10 minutes of history: the relative judge's reference
 
 
 def _slower_than(bound_ms: int, share: float) -> dict[float, float]:
@@ -45,11 +46,16 @@ def _slower_than(bound_ms: int, share: float) -> dict[float, float]:
 def bad_versions(slo: Slo) -> dict[str, Version]:
     """metric name -> a canary whose signal for that metric is clearly bad (far past the SLO)."""
     cpu_limit, memory_limit = World.cpu_limit, World.memory_limit
-    return {
+    requests = {
         "server-errors": Version(statuses={"200": 0.7, "500": 0.3}),
         "unsuccessful": Version(statuses={"200": 0.7, "404": 0.3}),
         "slower-than-p95": Version(latency=_slower_than(slo.latency_p95_max_ms, 0.3)),
         "slower-than-p99": Version(latency=_slower_than(slo.latency_p99_max_ms, 0.3)),
+    }
+    return {
+        **requests,
+        # The relative judge: the same canaries beside healthy stable pods (STABLE_PODS below).
+        **{f"{name}{VERSUS_STABLE}": version for name, version in requests.items()},
         "cpu-usage": Version(cpu_cores=cpu_limit * (1 + slo.cpu_usage_max) / 2),
         "memory-usage": Version(memory_bytes=memory_limit * (1 + slo.memory_usage_max) / 2),
         "canary-restarts": Version(pods=PodBehaviour(crash_after=60)),
@@ -69,7 +75,14 @@ class Verdict:
 
 
 def _series(env: Environment, version: Version, *, rps: float, end: int) -> tuple[World, list]:
-    world = World(namespace=env.namespace, total_rps=rps, canary=version, scrape_seconds=env.scrape_seconds)
+    world = World(
+        namespace=env.namespace,
+        total_rps=rps,
+        canary=version,
+        scrape_seconds=env.scrape_seconds,
+        stable_pods=STABLE_PODS,
+        stable_history=600,
+    )
     pods = canary_replicas(CANARY_WEIGHT, env.spec.replicas)
     timeline = Timeline([(0, end + 1)] * pods, [(0, CANARY_WEIGHT)], end)
     return world, world.render(timeline, seed=7)

@@ -13,6 +13,7 @@ from cdk8s_plus_27 import k8s
 
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment import podmonitor
+from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
 from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment
 from podinfo_canary.core import promql as metrics
@@ -25,20 +26,26 @@ def _int(value) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def measured_pods(query: str, namespace: str) -> list[str]:
+def measured_pods(query: str, namespace: str, *, versus_stable: bool = False) -> list[str]:
     """Selectors of a query that do not measure exactly the canary's pods in `namespace`.
 
     A podinfo series names the canary by the label the PodMonitor copies from the pod
     (`rollouts_pod_template_hash`); cAdvisor and kube-state-metrics series only by pod name,
-    which the Rollouts controller builds as <rollout>-<pod-template-hash>-<suffix>."""
-    wrong = []
+    which the Rollouts controller builds as <rollout>-<pod-template-hash>-<suffix>. A relative
+    judge's query (`versus_stable`) also reads the stable pods: every hash but the canary's, and
+    must read both."""
+    wrong, kinds = [], set()
     for selector in vector_selectors(query, SENTINEL):
         matchers = {(m.name, str(m.op)): m.value for m in selector.matchers.matchers}
         in_namespace = matchers.get(("namespace", "MatchOp.Equal")) == namespace
         by_label = matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.Equal")) == SENTINEL
         by_name = matchers.get(("pod", "MatchOp.Re")) == f"podinfo-{SENTINEL}-.*"
-        if not (in_namespace and (by_label or by_name)):
+        stable = versus_stable and matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.NotEqual")) == SENTINEL
+        kinds.add("stable" if stable else "canary")
+        if not (in_namespace and (by_label or by_name or stable)):
             wrong.append(f"{selector.name}{{{', '.join(f'{k[0]}' for k in matchers)}}}")
+    if versus_stable and kinds != {"stable", "canary"}:
+        wrong.append(f"reads only the {' and '.join(sorted(kinds))} pods")
     return wrong
 
 
@@ -138,7 +145,8 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
             if passed.get(HASH_ARG) != {"podTemplateHashValue": "Latest"}:
                 problems.append(f"{where} gives {name} the {HASH_ARG} {passed.get(HASH_ARG)}, not the latest (canary) hash")
             for metric in templates[name]["spec"]["metrics"]:
-                wrong = measured_pods(metric["provider"]["prometheus"]["query"], env.namespace)
+                relative = metric["name"].endswith(VERSUS_STABLE)
+                wrong = measured_pods(metric["provider"]["prometheus"]["query"], env.namespace, versus_stable=relative)
                 if wrong:
                     problems.append(f"{name}/{metric['name']} measures beyond the canary in {env.namespace}: {wrong}")
     monitor = _the(objs, "PodMonitor")
@@ -194,6 +202,7 @@ _ORIG_SERVICE = RolloutCanary._service
 _ORIG_INGRESS = RolloutCanary._stable_ingress
 _ORIG_ROUTE = RolloutCanary._http_route
 _ORIG_PODS = metrics.Selector.pods
+_ORIG_HTTP = metrics.Selector.http
 _ORIG_MAX_UNAVAILABLE = ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number
 _ORIG_INT_OR_STRING = k8s.IntOrString.from_number
 _ORIG_INT_OR_STRING_S = k8s.IntOrString.from_string
@@ -229,6 +238,18 @@ TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
         "edge",
         "cpu-usage measures beyond the canary",
         lambda mp: mp.setattr(metrics.Selector, "pods", lambda self, extra="": _ORIG_PODS(replace(self, pod_hash=None), extra)),
+    ),
+    "the relative judge compared with the canary itself": (
+        "edge",
+        "server-errors-vs-stable measures beyond the canary",
+        lambda mp: mp.setattr(metrics.Selector, "http", lambda self, extra="": _ORIG_HTTP(replace(self, other_than=False), extra)),
+    ),
+    "the relative judge compared with every pod": (
+        "canary-gw",
+        "unsuccessful-vs-stable measures beyond the canary",
+        lambda mp: mp.setattr(
+            metrics.Selector, "http", lambda self, extra="": _ORIG_HTTP(replace(self, pod_hash=None) if self.other_than else self, extra)
+        ),
     ),
     "maxUnavailable 1": (
         "edge",

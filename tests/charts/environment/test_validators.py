@@ -144,13 +144,26 @@ def test_autoscaling_bounds(low, high):
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
-@given(st.floats(-0.1, 1.1, allow_nan=False), st.floats(-0.1, 1.1, allow_nan=False))
-@example(0.2, 0.5)
-@example(0.2000001, 0.5)
+@given(st.floats(-0.1, 1.1, allow_nan=False), st.floats(0.5, 11, allow_nan=False))
+@example(0.2, 2.0)
+@example(0.2000001, 2.0)
 @example(0.005, 1.0)
-def test_decision_bounds(false_abort, healthy):
-    problems = _verdict(config_module.Decision, {"false_abort_max": false_abort, "healthy_fraction": healthy})
-    assert (problems == []) == (0 < false_abort <= 0.2 and 0 < healthy < 1), (false_abort, healthy, problems)
+@example(0.005, 10.0)
+@example(0.005, 10.0000001)
+def test_decision_bounds(false_abort, bad_factor):
+    problems = _verdict(config_module.Decision, {"false_abort_max": false_abort, "bad_factor": bad_factor})
+    assert (problems == []) == (0 < false_abort <= 0.2 and 1 < bad_factor <= 10), (false_abort, bad_factor, problems)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.floats(0.5, 11, allow_nan=False), st.floats(-0.01, 0.06, allow_nan=False))
+@example(1.0, 0.0025)
+@example(2.0, 0.0)
+@example(2.0, 0.05)
+@example(2.0, 0.0500001)
+def test_versus_stable_bounds(factor, margin):
+    problems = _verdict(config_module.VersusStable, {"factor": factor, "margin": margin})
+    assert (problems == []) == (1 < factor <= 10 and 0 < margin <= 0.05), (factor, margin, problems)
 
 
 def test_a_manual_gate_may_stand_at_any_stage():

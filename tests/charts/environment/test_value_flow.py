@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import config as config_module
 from podinfo_canary.charts.environment import podmonitor
-from podinfo_canary.charts.environment.analysis import AnalysisSuite
+from podinfo_canary.charts.environment.analysis import VERSUS_STABLE, AnalysisSuite
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.rollout import RolloutCanary
-from podinfo_canary.config import Environment, default_policies, duration_seconds
+from podinfo_canary.config import Environment, VersusStable, default_policies, duration_seconds
 from tests.behaviour import _env, _named, _seconds, _the, env_objects
 from tests.conftest import wald_weights
 
@@ -104,7 +104,7 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             expect(f"{where} consecutiveErrorLimit", metric.get("consecutiveErrorLimit"), error_limit)
             name = metric["name"]
             if name in shares:
-                bad, total = wald_weights(shares[name], decision.healthy_fraction)
+                bad, total = wald_weights(shares[name], decision.bad_factor)
                 found = [float(w) for w in re.findall(r"\* (-?\d+\.\d+)", query)]
                 if len(found) != 2 or not all(math.isclose(a, b, abs_tol=2e-6) for a, b in zip(found, (bad, total), strict=True)):
                     problems.append(f"{where} weights {found}, the SLO's share {shares[name]:g} gives {bad:.6f} and {total:.6f}")
@@ -114,6 +114,19 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
                     (pattern,) = re.findall(r'le=~"([^"]+)"', query)
                     if not re.fullmatch(pattern.replace("\\\\", "\\"), f"{bounds[name] / 1000:g}"):
                         problems.append(f"{where} counts requests under le=~{pattern}, the bound is {bounds[name]} ms")
+            elif name.endswith(VERSUS_STABLE) and name.removesuffix(VERSUS_STABLE) in shares:
+                v = decision.versus_stable
+                # clamp_min(stable's share, margin) * factor + margin, the stable share over the window.
+                expect(f"{where} reference", re.findall(r"\[([0-9a-z]+)\]", query)[:1], [v.window])
+                if f", {v.margin:g}) * {v.factor:g} + {v.margin:g}, " not in query:
+                    problems.append(f"{where} does not test factor {v.factor:g} x stable + margin {v.margin:g}")
+                expect(f"{where} threshold", condition.rpartition("< ")[2], f"{math.log(1 / decision.false_abort_max):.4f}")
+                expect(f"{where} interval", _seconds(metric["interval"]), look)
+                if name.removesuffix(VERSUS_STABLE) in bounds:
+                    patterns = set(re.findall(r'le=~"([^"]+)"', query))
+                    bound = bounds[name.removesuffix(VERSUS_STABLE)]
+                    if len(patterns) != 1 or not re.fullmatch(patterns.pop().replace("\\\\", "\\"), f"{bound / 1000:g}"):
+                        problems.append(f"{where} counts requests under another bound than {bound} ms")
             elif name in ("cpu-usage", "memory-usage"):
                 limit = slo.cpu_usage_max if name == "cpu-usage" else slo.memory_usage_max
                 expect(f"{where} limit", condition.rpartition("<= ")[2], f"{limit:g}")
@@ -194,6 +207,10 @@ def _constant(prop: str, **values) -> Callable:
 
 
 FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
+    "relative judge's factor typed in": (
+        "does not test factor 2 x stable",
+        lambda mp: _init_with(mp, AnalysisSuite, _constant("decision", versus_stable=VersusStable(factor=5))),
+    ),
     "error rate typed in": ("server-errors weights", lambda mp: _init_with(mp, AnalysisSuite, _constant("slo", error_rate_max=0.05))),
     "P99 bound typed in": (
         "slower-than-p99 counts requests",
@@ -286,7 +303,13 @@ def _environments(draw, base: Environment) -> Environment:
     }
     decision = {
         "false_abort_max": draw(st.floats(0.0001, 0.2)),
-        "healthy_fraction": draw(st.floats(0.05, 0.95)),
+        # SLO share x bad_factor must stay a share (Environment._bad_share_below_one).
+        "bad_factor": draw(st.floats(1.01, min(10, 0.99 / max(1 - slo["success_rate_min"], slo["error_rate_max"], 0.05)))),
+        "versus_stable": {
+            "factor": draw(st.floats(1.01, 10)),
+            "margin": draw(st.floats(0.0001, 0.05)),
+            "window": f"{draw(st.integers(1, 180))}m",
+        },
         "look_interval": f"{look}s",
         "evidence_wait": f"{draw(st.integers(look, 1800))}s",
         "prometheus_outage_tolerance": f"{draw(st.integers(10, 3600))}s",
