@@ -14,6 +14,10 @@ import promql_parser
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The charts built in-process run jsii on the virtualenv's Node, as main.py's do (main._project_node):
+# not on whatever `node` is first on PATH, which may be an end-of-life one that prints a banner.
+if (Path(sys.executable).parent / "node").exists():
+    os.environ.setdefault("JSII_NODE", str(Path(sys.executable).parent / "node"))
 DIST = ROOT / "dist"
 sys.path.insert(0, str(ROOT))
 

@@ -143,7 +143,13 @@ def run_cell(cell: Cell) -> dict:
             times.append(outcome.since_traffic if outcome.since_traffic is not None else outcome.at)
         key = outcome.reason.split(":")[-1].strip() if outcome.result != "promoted" else "promoted"
         reasons[key] = reasons.get(key, 0) + 1
-    return {"cell": dataclasses.asdict(cell), "outcomes": outcomes, "abort_times": sorted(times), "reasons": reasons, "masked_after": sorted(masked)}
+    return {
+        "cell": dataclasses.asdict(cell),
+        "outcomes": outcomes,
+        "abort_times": sorted(times),
+        "reasons": reasons,
+        "masked_after": sorted(masked),
+    }
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

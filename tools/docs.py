@@ -92,12 +92,21 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines.append("")
         lines += _decision_table(rows)
         lines.append("")
-        for target in report["targets"][design]:
-            verdict = (
-                ("met, also at 95% confidence" if target["proven"] else "met by the point estimate") if target["met"] else "**missed**"
-            )
-            lines.append(f"- {verdict}: {target['target']} ({target['value']})")
+        lines += _verdicts(report["targets"][design])
         lines.append("")
+    if "versus_stable_targets" in report:
+        from tools.decisions import versus_table
+
+        lines.append("**Against stable (dist/prod)**: stable beside the canary at its own share (5xx, or slower than the P95 bound):")
+        lines.append("")
+        lines += versus_table([r for r in report["rows"] if r["design"] == "after"])
+        lines.append("")
+        lines += _verdicts(report["versus_stable_targets"])
+        lines.append("")
+    lines.append(
+        "In the tables above a healthy canary runs at the same share as stable (no worse than it); a bad one beside stable at 1% 5xx."
+    )
+    lines.append("")
     lines.append(
         f"Generated from bench/decisions.json ({report['runs_per_cell']} runs per cell, BENCH_RUNS; a human promotes "
         f"the manual gate after {report['gate_wait_seconds']} s; 95% intervals in brackets)."
@@ -110,6 +119,14 @@ def decisions_block(results: Path = RESULTS) -> str:
             "PodinfoCanaryFailedWhilePaused): exposure that only a human ends."
         )
     return "\n".join(lines)
+
+
+def _verdicts(targets: list[dict]) -> list[str]:
+    out = []
+    for target in targets:
+        verdict = ("met, also at 95% confidence" if target["proven"] else "met by the point estimate") if target["met"] else "**missed**"
+        out.append(f"- {verdict}: {target['target']} ({target['value']})")
+    return out
 
 
 def _runs(rows: list[dict]) -> str:

@@ -272,6 +272,9 @@ class Evidence:
         return f"sum(kube_pod_container_status_restarts_total{s.pods()}) or vector(0)"
 
 
+VERSUS_STABLE = "-vs-stable"  # the relative judge's metric: `server-errors-vs-stable` beside `server-errors`
+
+
 @dataclass(frozen=True)
 class VersusStable:
     """The relative judge's sequential test, per request: "the canary's bad share is stable's, p0"

@@ -239,7 +239,11 @@ def status(
     hashes = [h for h in (state.get("stableRS"), state.get("currentPodHash")) if h]
     replica_sets = rollouts.replica_sets(f"{HASH_LABEL} in ({','.join(sorted(set(hashes)))})") if hashes else []
     run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
-    failed = failed_background_while_paused(obj)
+    # The background run is read when it failed: for the warning (paused, the controller will not
+    # act on it) or to say which judge failed it.
+    failed = failed_background_while_paused(obj) or (
+        background_analysis(obj) if background_analysis(obj).get("status") in FAILED_PHASES else None
+    )
     background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
     summary = summarize(obj, replica_sets, run_obj, environment.name if environment else None, background_run)
     if output is Output.json:
@@ -265,6 +269,8 @@ def _print_status(s: dict) -> None:
         out.print("  [red]aborted[/]: traffic is back on the stable version; `canaryctl retry` runs the canary again")
     if s["warning"]:
         out.print(f"  [red]warning[/]: {s['warning']}", highlight=False, soft_wrap=True)
+    if s.get("judged"):
+        out.print(f"  [red]judged[/]: {s['judged']}", highlight=False, soft_wrap=True)
     table = Table("track", "hash", "ready", "image")
     for track in ("stable", "canary"):
         version = s[track]

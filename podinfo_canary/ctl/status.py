@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from podinfo_canary.core.promql import VERSUS_STABLE
 from podinfo_canary.core.workload import HASH_LABEL
 from podinfo_canary.ctl.actions import canary_strategy, current_step, current_step_index
 from podinfo_canary.model.conditions import ABORTED_REASON, TIMED_OUT_REASON
@@ -236,6 +237,28 @@ def run_summary(run: dict) -> dict[str, Any]:
     }
 
 
+def which_judge(runs: list[dict]) -> str | None:
+    """For a failed analysis, whether the canary was judged worse than stable (a regression of the
+    new version) or only past the SLO while no worse than stable (a cause both tracks share, such
+    as a failing dependency: the stable pods' alerts fire too). None when no run failed on a request SLO."""
+    for run in runs:
+        if (run.get("status") or {}).get("phase") not in FAILED_PHASES:
+            continue
+        results = {m["name"]: m for m in metric_results(run)}
+        failed = [name for name, m in results.items() if m["phase"] in FAILED_PHASES]
+        relative = [name for name in failed if name.endswith(VERSUS_STABLE)]
+        if relative:
+            return f"the canary is worse than stable ({', '.join(relative)}): a regression of the new version"
+        alike = [name for name in failed if f"{name}{VERSUS_STABLE}" in results]
+        if alike:
+            return (
+                f"the canary broke the SLO ({', '.join(alike)}) but was no worse than stable: a cause both tracks share "
+                "(a dependency?) is likely; the stable pods' alerts say more. The rollout aborts all the same: a bad "
+                "canary can also harm what stable depends on"
+            )
+    return None
+
+
 def summarize(
     rollout: dict, replica_sets: list[dict], run: dict | None, env: str | None = None, background_run: dict | None = None
 ) -> dict[str, Any]:
@@ -275,4 +298,5 @@ def summarize(
         if background
         else None,
         "warning": background_warning(rollout, env, background_run),
+        "judged": which_judge([r for r in (run, background_run) if r]),
     }

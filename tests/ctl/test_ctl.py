@@ -880,7 +880,36 @@ def test_no_warning_while_the_controller_still_acts(api, rollout):
     _failed_background_while_inconclusive(rollout, background="Running")
     assert json.loads(run("status", "--env", "prod", "--output", "json").output)["warning"] is None
     assert "warning" not in run("status", "--env", "prod").output
-    assert not [r for r in api.requests if r["path"].endswith("/podinfo-bg")]  # the background run is read only for the warning
+    # The background run is read only when it failed (for the warning or the judgement), not while it runs.
+    assert [r["path"] for r in api.requests if r["path"].endswith("/podinfo-bg")] == [
+        ANALYSIS_RUNS.format(ns="podinfo-prod") + "/podinfo-bg"
+    ]
+
+
+@pytest.mark.usefixtures("no_replica_sets")
+@pytest.mark.parametrize(
+    ("failed", "passed", "words"),
+    [
+        (["server-errors-vs-stable"], ["server-errors"], "the canary is worse than stable (server-errors-vs-stable): a regression"),
+        (["server-errors"], ["server-errors-vs-stable"], "the canary broke the SLO (server-errors) but was no worse than stable"),
+    ],
+)
+def test_status_says_whether_the_canary_was_worse_than_stable_or_failed_with_it(api, rollout, failed, passed, words):
+    """An aborted rollout's failed background run, read from the cluster: which judge failed it. A
+    regression of the canary, or an incident both tracks share (the stable alerts fire too)."""
+    rollout["status"]["abort"] = True
+    rollout["status"]["canary"]["currentBackgroundAnalysisRunStatus"] = {"name": "podinfo-bg", "status": "Failed"}
+    api.objects[ANALYSIS_RUNS.format(ns="podinfo-prod") + "/podinfo-bg"] = {
+        "metadata": {"name": "podinfo-bg"},
+        "status": {
+            "phase": "Failed",
+            "metricResults": [{"name": n, "phase": "Failed"} for n in failed] + [{"name": n, "phase": "Successful"} for n in passed],
+        },
+    }
+    shown = json.loads(run("status", "--env", "prod", "--output", "json").output)
+    assert shown["judged"].startswith(words), shown["judged"]
+    text = run("status", "--env", "prod")
+    assert text.exit_code == 0 and "  judged: " + words in " ".join(text.output.split("\n")), text.output
 
 
 def test_watch_shows_the_failed_background_warning(api, rollout):

@@ -20,12 +20,11 @@ from constructs import Construct
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, P95_SHARE, P99_SHARE, Decision, Slo, duration_seconds
 from podinfo_canary.core import waves
-from podinfo_canary.core.promql import Evidence, Selector, SequentialTest, Slis, StableShares, VersusStable, versus_stable
+from podinfo_canary.core.promql import VERSUS_STABLE, Evidence, Selector, SequentialTest, Slis, StableShares, VersusStable, versus_stable
 from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
 
 COMPLETE = BACKGROUND_TEMPLATE
 EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"
-VERSUS_STABLE = "-vs-stable"  # the relative judge's metric: `server-errors-vs-stable` beside `server-errors`
 
 # Windowed saturation checks (CPU, memory). In the background run a second failed measurement
 # aborts (a lone spike does not). A step check measures once (count 1), so it must fail on that
