@@ -17,6 +17,7 @@ from tests.conftest import ROOT
 FIXTURE = ROOT / "tests" / "fixtures" / "config"
 HASH_ARG = "canary-hash"
 SENTINEL = "canaryhash"  # the placeholder, substituted so that regex matchers parse
+STABLE_SENTINEL = "stablehash"  # the stable hash placeholder, likewise (conftest.vector_selectors)
 RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 

@@ -29,7 +29,7 @@ for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PR
 
 from podinfo_canary import config as config_module  # noqa: E402
 from podinfo_canary.core import yamltext  # noqa: E402
-from podinfo_canary.core.workload import HASH_LABEL  # noqa: E402
+from podinfo_canary.core.workload import HASH_LABEL, STABLE_HASH_PLACEHOLDER  # noqa: E402
 from podinfo_canary.model.run import HASH_ARG  # noqa: E402
 
 
@@ -157,10 +157,10 @@ def _selectors(node):
         yield from _selectors(node.expr)
 
 
-def vector_selectors(query: str, canary_hash: str = "canaryhash") -> list:
+def vector_selectors(query: str, canary_hash: str = "canaryhash", stable_hash: str = "stablehash") -> list:
     """Every vector selector of a PromQL query, with the AnalysisTemplates' `{{args.canary-hash}}`
-    replaced by `canary_hash` (inside a regex matcher the placeholder would not parse)."""
-    return list(_selectors(promql_parser.parse(query.replace(HASH_ARG, canary_hash))))
+    and `{{args.stable-hash}}` replaced (inside a regex matcher a placeholder would not parse)."""
+    return list(_selectors(promql_parser.parse(query.replace(HASH_ARG, canary_hash).replace(STABLE_HASH_PLACEHOLDER, stable_hash))))
 
 
 def metric_names(query: str) -> set[str]:

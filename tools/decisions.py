@@ -337,11 +337,12 @@ def versus_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
         )
     for name in ("incident 10% both", "slow incident 10% both"):
         both = cells(name)
+        # "Never" is not provable from a finite sample: met or missed only.
         checks.append(
             (
                 f"{name}: never promoted",
                 all(r["promoted"] == 0 for r in both),
-                all(r["promoted"] == 0 for r in both),
+                False,
                 ", ".join(f"{r['level']:g}: aborted {r['aborted']:.0%}, paused {r['paused']:.0%}" for r in both),
             )
         )

@@ -71,8 +71,9 @@ def slo_block(cfg: config_module.Config) -> str:
     lines.append("")
     lines.append(
         "\\*\\* the relative judge (`decision.versus_stable`): the same canary counts against what the stable pods "
-        "served over the window, its bad share at least the margin; a canary no worse than stable is aborted at most "
-        "false_abort_max of the time, one at factor x stable + margin is caught."
+        "served over the window (its bad share at least the margin, at most a half); stable's share is an estimate, "
+        "so a canary no worse than stable is aborted about false_abort_max of the time, not at most (`make bench` "
+        "measures it), and one at factor x stable + margin is caught."
     )
     return "\n".join(lines)
 

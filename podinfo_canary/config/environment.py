@@ -186,6 +186,15 @@ class VersusStable(Strict):
     margin: Annotated[float, Field(gt=0, le=0.05)] = 0.0025
     window: Duration = "1h"
 
+    @field_validator("window")
+    @classmethod
+    def _a_few_scrapes(cls, value: str) -> str:
+        # increase() needs two samples in the window: shorter than a minute (four 15 s scrapes)
+        # leaves the judge without a reference most of the time, silently off.
+        if duration_seconds(value) < 60:
+            raise ValueError("must be at least 1m: stable's share needs a few scrapes in the window")
+        return value
+
 
 class Decision(Strict):
     """How the analysis decides from the evidence (the sequential tests behind every request SLO).

@@ -67,12 +67,11 @@ class Selector:
     pod_hash: str | None = None
     container: str = WORKLOAD
     workload: str = WORKLOAD
-    other_than: bool = False  # every pod-template hash but `pod_hash` (the stable pods beside a canary)
 
     def http(self, extra: str = "") -> str:
         parts = [f'namespace="{self.namespace}"']
         if self.pod_hash:
-            parts.append(f'{HASH_SERIES_LABEL}{"!=" if self.other_than else "="}"{self.pod_hash}"')
+            parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
         parts.append(f'path!~"{PROBE_PATHS}"')
         if extra:
             parts.append(extra)
@@ -289,6 +288,7 @@ class VersusStable:
     window: str
     false_abort: float
     ceiling: float = 0.99  # p1 stays a share even when stable's is already high
+    reference_max: float = 0.5  # stable's share is taken as at most this: p1 > p0 always
 
     @property
     def threshold(self) -> float:
@@ -308,7 +308,8 @@ class StableShares:
     def _bad_share(self, good_or_bad: str, s: Selector, *, bad: bool) -> str:
         total = self._increase("count", s)
         counted = f"({good_or_bad} or {total} * 0)"
-        return f"{counted} / {total}" if bad else f"({total} - {counted}) / {total}"
+        # Over `total > 0`: stable idle in the window gives an empty result (no reference), not 0/0.
+        return f"{counted} / ({total} > 0)" if bad else f"({total} - {counted}) / ({total} > 0)"
 
     def server_errors(self, s: Selector) -> str:
         return self._bad_share(self._increase("count", s, 'status=~"5.."'), s, bad=True)
@@ -324,6 +325,8 @@ class StableShares:
 def versus_stable(bad: str, requests: str, stable_share: str, test: VersusStable) -> str:
     """The relative judge's statistic over the canary's cumulative `bad` of `requests`; empty
     without canary traffic or without stable traffic in the window (no reference: no verdict)."""
-    p0 = f"clamp_min({stable_share}, {test.margin:g})"
+    # p0 stays below p1 whatever stable does: at most reference_max (a stable version failing half
+    # its requests is no reference; the SLO's test judges then).
+    p0 = f"clamp({stable_share}, {test.margin:g}, {test.reference_max:g})"
     p1 = f"clamp_max({p0} * {test.factor:g} + {test.margin:g}, {test.ceiling:g})"
     return f"({bad}) * ln({p1} / {p0}) + ({requests} - ({bad})) * ln((1 - {p1}) / (1 - {p0}))"

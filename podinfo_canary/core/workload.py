@@ -29,6 +29,11 @@ TRACK_SERIES_LABEL = sanitize(TRACK_LABEL)
 # The AnalysisTemplates' argument for the canary's pod-template hash, and how a query names it.
 CANARY_HASH_ARG = "canary-hash"
 CANARY_HASH_PLACEHOLDER = "{{args." + CANARY_HASH_ARG + "}}"
+# And the stable ReplicaSet's, the relative judge's reference (the Rollout passes it as
+# podTemplateHashValue Stable; upstream: argo-rollouts v1.9.1 utils/analysis/factory.go
+# BuildArgumentsForRolloutAnalysisRun reads it from status.stableRS's ReplicaSet).
+STABLE_HASH_ARG = "stable-hash"
+STABLE_HASH_PLACEHOLDER = "{{args." + STABLE_HASH_ARG + "}}"
 # The request header that sends a request to the canary through ingress-nginx: `always` routes it
 # to the canary, `never` to the stable pods (ingress-nginx annotations.md, canary-by-header; the
 # Rollout sets the annotation on its canary Ingress, rollout.py).

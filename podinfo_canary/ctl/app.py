@@ -511,6 +511,14 @@ def metrics(
         str | None,
         typer.Option("--canary-hash", metavar="HASH", help="The canary's pod-template hash (default: the Rollout's current one)."),
     ] = None,
+    stable_hash: Annotated[
+        str | None,
+        typer.Option(
+            "--stable-hash",
+            metavar="HASH",
+            help="The stable pods' hash (default: the Rollout's; with --canary-hash alone, none: the -vs-stable metrics have no reference).",
+        ),
+    ] = None,
     at: Annotated[
         float | None, typer.Option("--time", metavar="UNIX_TIME", help="Evaluate the queries at this unix time, in seconds (default: now).")
     ] = None,
@@ -528,16 +536,18 @@ def metrics(
     def run() -> None:
         cfg = _config(config_dir)
         environment, platform = _named(cfg, env), cfg.platform
-        pod_hash = canary_hash
+        pod_hash, stable = canary_hash, stable_hash or ""
         if pod_hash is None:
             obj = Rollouts(Target(environment.namespace, context)).get(rollout)
             if not canary_in_progress(obj):
                 raise CtlError(f"no canary in progress in {environment.namespace}: pass --canary-hash to query one", NO_CANARY)
             pod_hash = obj["status"]["currentPodHash"]
+            stable = stable_hash or obj["status"].get("stableRS") or ""
         engine = Prometheus(prometheus or platform.prometheus_address, at)
         report = {
             "canary_hash": pod_hash,
-            "analysis": analysis_checks(dist / environment.name, pod_hash, engine),
+            "stable_hash": stable,
+            "analysis": analysis_checks(dist / environment.name, pod_hash, engine, stable_hash=stable),
             "tracks": track_slis(environment, platform.alerting.rate_window, engine),
         }
         if output is Output.json:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from podinfo_canary import config as config_module
 from podinfo_canary.core import yamltext
 from podinfo_canary.core.recorded import RecordedSlis
-from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
+from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, STABLE_HASH_PLACEHOLDER, TRACK_SERIES_LABEL  # noqa: F401
 from podinfo_canary.ctl.kube import PROMETHEUS, USAGE, CtlError
 from podinfo_canary.ctl.words import describe, one_line
 from podinfo_canary.model.analysis_run import measurement_phase
@@ -55,13 +55,15 @@ def _values(result: list[dict]) -> list[float]:
     return [float(r["value"][1]) for r in result]
 
 
-def analysis_checks(folder, canary_hash: str, prometheus: Prometheus) -> list[dict]:
-    """Every metric of every AnalysisTemplate in dist/<env>, with its value and phase."""
+def analysis_checks(folder, canary_hash: str, prometheus: Prometheus, *, stable_hash: str = "") -> list[dict]:
+    """Every metric of every AnalysisTemplate in dist/<env>, with its value and phase; the stable
+    hash is the relative judge's reference (`-vs-stable` metrics)."""
     checks = []
     for path in sorted(folder.glob("AnalysisTemplate.*.yaml")):
         (template,) = yamltext.read_documents(path)
         for metric in template["spec"]["metrics"]:
             query = metric["provider"]["prometheus"]["query"].replace(CANARY_HASH_PLACEHOLDER, canary_hash)
+            query = query.replace(STABLE_HASH_PLACEHOLDER, stable_hash)
             if "{{" in query:
                 raise CtlError(f"{path.name}: {metric['name']} needs arguments canaryctl does not know: {query}", USAGE)
             values = _values(prometheus.query(query))

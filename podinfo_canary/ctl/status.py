@@ -248,7 +248,10 @@ def which_judge(runs: list[dict]) -> str | None:
         failed = [name for name, m in results.items() if m["phase"] in FAILED_PHASES]
         relative = [name for name in failed if name.endswith(VERSUS_STABLE)]
         if relative:
-            return f"the canary is worse than stable ({', '.join(relative)}): a regression of the new version"
+            return (
+                f"the canary is worse than stable ({', '.join(relative)}): a regression of the new version, unless the stable "
+                "pods' alerts fire too (an incident that began during the rollout shows in stable's window only as it fills)"
+            )
         alike = [name for name in failed if f"{name}{VERSUS_STABLE}" in results]
         if alike:
             return (

@@ -189,6 +189,13 @@ class Evaluator:
                 raise Unsupported(f"{name}(vector, scalar) only")
             clamp = np.maximum if name == "clamp_min" else np.minimum
             return self._map(inner, lambda v: clamp(v, bound))
+        if name == "clamp":  # funcClamp: max(min, min(max, v)); NaN stays NaN
+            inner, low, high = (self._eval(a) for a in node.args)
+            if isinstance(inner, float) or not isinstance(low, float) or not isinstance(high, float):
+                raise Unsupported("clamp(vector, scalar, scalar) only")
+            if low > high:
+                return Vector({})
+            return self._map(inner, lambda v: np.maximum(low, np.minimum(high, v)))
         raise Unsupported(f"function {name}")
 
     def _extrapolated(self, matrix, *, is_rate: bool) -> Vector:
@@ -276,6 +283,13 @@ class Evaluator:
             if isinstance(lhs, float) or isinstance(rhs, float):
                 raise Unsupported("or with a scalar")
             return self._or(lhs, rhs)
+        if op in _COMPARISON:
+            # promql/engine.go VectorscalarBinop without `bool`: a filter, the sample kept as it is.
+            if isinstance(lhs, float) or not isinstance(rhs, float):
+                raise Unsupported(f"comparison {op} of anything but a vector with a scalar")
+            keep = _COMPARISON[op]
+            with np.errstate(invalid="ignore"):
+                return Vector({_drop_name(k): (v, p & keep(v, rhs)) for k, (v, p) in lhs.elements.items()})
         fn = _ARITHMETIC.get(op)
         if fn is None:
             raise Unsupported(f"operator {op}")
@@ -323,6 +337,15 @@ def _divide(a, b):
         return a / b if b else (math.nan if a == 0 or math.isnan(a) else math.copysign(math.inf, a))
     return np.true_divide(a, b)
 
+
+_COMPARISON = {
+    ">": np.greater,
+    "<": np.less,
+    ">=": np.greater_equal,
+    "<=": np.less_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
 
 _ARITHMETIC = {
     "+": lambda a, b: a + b,

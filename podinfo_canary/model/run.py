@@ -15,17 +15,17 @@ import numpy as np
 
 from podinfo_canary.config import duration_seconds
 from podinfo_canary.core import yamltext
-from podinfo_canary.core.workload import CANARY_HASH_PLACEHOLDER
+from podinfo_canary.core.workload import CANARY_HASH_PLACEHOLDER, STABLE_HASH_PLACEHOLDER
 from podinfo_canary.model.controller import Outcome, PrometheusDown, RolloutSpec, Timeline, optimistic, simulate
 from podinfo_canary.model.promql import Evaluator, Series
-from podinfo_canary.model.world import CANARY_HASH, World
+from podinfo_canary.model.world import CANARY_HASH, STABLE_HASH, World
 
 HASH_ARG = CANARY_HASH_PLACEHOLDER
 
 
 def concrete(query: str) -> str:
-    """The query as the AnalysisRun resolves it for our synthetic canary."""
-    return query.replace(HASH_ARG, CANARY_HASH)
+    """The query as the AnalysisRun resolves it for our synthetic canary and stable pods."""
+    return query.replace(HASH_ARG, CANARY_HASH).replace(STABLE_HASH_PLACEHOLDER, STABLE_HASH)
 
 
 class PythonEngine:

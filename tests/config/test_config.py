@@ -567,6 +567,15 @@ BAD_INPUTS = [
         ],
     ),
     (
+        "versus-stable-window-too-short",
+        "environments/canary-gw.yaml",
+        "window: 30m}",
+        "window: 30s}",
+        [
+            "environments/canary-gw.yaml:26: decision.versus_stable.window = '30s': must be at least 1m: stable's share needs a few scrapes in the window"
+        ],
+    ),
+    (
         "versus-stable-window-without-unit",
         "environments/canary-gw.yaml",
         "window: 30m}",

@@ -116,6 +116,16 @@ SCENARIOS = {
         {"podinfo-success-rate", "podinfo-error-rate", BG},
         set(),
     ),
+    # Stable idle in the window (its counters flat: 0/0 is NaN): no reference, no verdict.
+    "stable_idle_in_the_window": ([Pod(CANARY), Pod(STABLE, rps={"200": 0.0})], set(), set()),
+    # Stable failing every request: no reference (its share is taken as at most 50%), the canary passes.
+    "stable_failing_every_request": ([Pod(CANARY), Pod(STABLE, rps={"500": 10.0})], set(), set()),
+    # An earlier, aborted canary's pods (another hash) beside: not part of the reference.
+    "an_earlier_canarys_errors_beside": (
+        [Pod(CANARY, rps={"200": 9.85, "500": 0.15}), Pod(STABLE, rps={"200": 19.9, "500": 0.1}), Pod("0ldc4n", rps={"500": 50.0})],
+        {"podinfo-success-rate", "podinfo-error-rate", BG},
+        set(),
+    ),
     # An incident on both tracks (10% 5xx each): the SLO's test fails, the relative judge does not.
     "incident_on_both_tracks": (
         [Pod(CANARY, rps={"200": 0.9, "500": 0.1}), Pod(STABLE, rps={"200": 9, "500": 1})],
@@ -138,11 +148,12 @@ def expected_values(pod: Pod, env, stable: Pod | None = None) -> dict[str, float
 
     def versus(bad: float, n: float, stable_bad: float, stable_n: float) -> float | None:
         """Against stable: "bad share = stable's (at least the margin)" against "factor x that +
-        margin", stable's share the exact increase over the window (its counters start at 0 inside it)."""
+        margin", stable's share (at least the margin, at most a half) the exact increase over the
+        window (its counters start at 0 inside it)."""
         if not n or not stable_n:
             return None
         v = decision.versus_stable
-        p0 = max(stable_bad / stable_n, v.margin)
+        p0 = min(max(stable_bad / stable_n, v.margin), 0.5)  # at least the margin, at most half
         p1 = min(p0 * v.factor + v.margin, 0.99)
         return bad * math.log(p1 / p0) + (n - bad) * math.log((1 - p1) / (1 - p0))
 
@@ -173,7 +184,7 @@ def expected_values(pod: Pod, env, stable: Pod | None = None) -> dict[str, float
 
 
 def _concrete(query: str) -> str:
-    return query.replace("{{args.canary-hash}}", CANARY)
+    return query.replace("{{args.canary-hash}}", CANARY).replace("{{args.stable-hash}}", STABLE)
 
 
 @pytest.fixture(scope="module")
@@ -276,17 +287,19 @@ def test_templates_pass_fail_or_pause_as_expected(templates, prod, scenario):
 
 def test_no_data_is_decided_by_a_guard(templates):
     """An empty result (no canary requests yet) passes every request and saturation check, and a
-    NaN (the saturation ratios with a zero limit series) passes the saturation checks: no data is
-    no evidence either way. The sequential tests' queries are sums of counters times constants, so
-    they are never NaN; their conditions therefore guard only the empty result. The evidence gate
-    and the restart count end in `or vector(0)` and are never empty."""
+    NaN passes the saturation checks (a zero limit series) and the relative judge's (stable served
+    nothing in its window: 0/0): no data is no evidence either way. The SLO's sequential tests are
+    sums of counters times constants, never NaN; their conditions guard only the empty result. The
+    evidence gate and the restart count end in `or vector(0)` and are never empty."""
     metrics = _metrics(templates)
     for name, metric in metrics.items():
         if name in ("canary-requests", "canary-restarts"):
             assert metric["provider"]["prometheus"]["query"].endswith(" or vector(0)"), name
             continue
         assert measurement_phase(metric, []) == "Successful", name
-    for name in ("cpu-usage", "memory-usage"):
+    relative = [name for name in metrics if name.endswith(VERSUS_STABLE)]
+    assert len(relative) == 4, relative
+    for name in ("cpu-usage", "memory-usage", *relative):
         assert measurement_phase(metrics[name], [math.nan]) == "Successful", name
     # Zero requests, the evidence gate's "no data": not enough evidence, the stage pauses for a human.
     assert measurement_phase(metrics["canary-requests"], [0.0]) == "Inconclusive"

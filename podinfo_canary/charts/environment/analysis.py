@@ -21,9 +21,12 @@ from imports.rollouts.io import argoproj as ro
 from podinfo_canary.config import ANALYSIS_TEMPLATES, BACKGROUND_TEMPLATE, P95_SHARE, P99_SHARE, Decision, Slo, duration_seconds
 from podinfo_canary.core import waves
 from podinfo_canary.core.promql import VERSUS_STABLE, Evidence, Selector, SequentialTest, Slis, StableShares, VersusStable, versus_stable
-from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER
+from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, STABLE_HASH_ARG, STABLE_HASH_PLACEHOLDER
 
 COMPLETE = BACKGROUND_TEMPLATE
+# The arguments every template declares and every analysis reference passes: the canary's hash
+# (the latest ReplicaSet) and the stable one's, each as a podTemplateHashValue.
+HASH_ARGS = ((CANARY_HASH_ARG, "Latest"), (STABLE_HASH_ARG, "Stable"))
 EVIDENCE_GATE = "podinfo-request-rate"  # the one template that may say "not enough evidence yet"
 
 # Windowed saturation checks (CPU, memory). In the background run a second failed measurement
@@ -115,9 +118,10 @@ class AnalysisSuite(Construct):
             # No traffic yields an empty result, which passes: no evidence either way.
             return MetricCheck(name, query, f"len(result) == 0 || result[0] < {test.threshold:.4f}", look)
 
-        # The relative judge: the same canary counts against what the stable pods (every other
-        # pod-template hash) served over the window.
-        stable = Selector(namespace=namespace, pod_hash=CANARY_HASH_PLACEHOLDER, other_than=True)
+        # The relative judge: the same canary counts against what the stable pods served over the window.
+        # The stable ReplicaSet's pods by their hash (not "every hash but the canary's", which would
+        # count an earlier, aborted canary still inside the window).
+        stable = Selector(namespace=namespace, pod_hash=STABLE_HASH_PLACEHOLDER)
         shares = StableShares(decision.versus_stable.window)
         self.versus = VersusStable(
             decision.versus_stable.factor, decision.versus_stable.margin, decision.versus_stable.window, decision.false_abort_max
@@ -221,7 +225,7 @@ class AnalysisSuite(Construct):
             name,
             metadata={"name": name, "namespace": namespace, "annotations": waves.annotation(waves.ANALYSIS)},
             spec=ro.AnalysisTemplateSpec(
-                args=[ro.AnalysisTemplateSpecArgs(name=CANARY_HASH_ARG)],
+                args=[ro.AnalysisTemplateSpecArgs(name=arg) for arg, _ in HASH_ARGS],
                 metrics=[self._metric(check, background=name == COMPLETE) for check in checks],
             ),
         )

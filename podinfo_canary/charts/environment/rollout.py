@@ -20,7 +20,7 @@ from constructs import Construct
 
 from imports.certmanager.io import cert_manager as cm
 from imports.rollouts.io import argoproj as ro
-from podinfo_canary.charts.environment.analysis import CANARY_HASH_ARG, COMPLETE, AnalysisSuite
+from podinfo_canary.charts.environment.analysis import COMPLETE, HASH_ARGS, AnalysisSuite
 from podinfo_canary.charts.environment.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
 from podinfo_canary.charts.platform.apps import GATEWAY_API_PLUGIN, INGRESS_CLASS
 from podinfo_canary.config import Environment, Stage
@@ -280,9 +280,9 @@ class RolloutCanary(Construct):
                         ],
                         args=[
                             ro.RolloutSpecStrategyCanaryStepsAnalysisArgs(
-                                name=CANARY_HASH_ARG,
-                                value_from=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom(pod_template_hash_value="Latest"),
+                                name=arg, value_from=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom(pod_template_hash_value=which)
                             )
+                            for arg, which in HASH_ARGS
                         ],
                     )
                 )
@@ -346,9 +346,9 @@ class RolloutCanary(Construct):
                             templates=[ro.RolloutSpecStrategyCanaryAnalysisTemplates(template_name=self.analysis.template(COMPLETE).name)],
                             args=[
                                 ro.RolloutSpecStrategyCanaryAnalysisArgs(
-                                    name=CANARY_HASH_ARG,
-                                    value_from=ro.RolloutSpecStrategyCanaryAnalysisArgsValueFrom(pod_template_hash_value="Latest"),
+                                    name=arg, value_from=ro.RolloutSpecStrategyCanaryAnalysisArgsValueFrom(pod_template_hash_value=which)
                                 )
+                                for arg, which in HASH_ARGS
                             ],
                         ),
                         steps=self._steps(),

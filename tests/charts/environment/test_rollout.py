@@ -35,11 +35,14 @@ def test_dev_has_no_manual_gate(objects):
     assert {"pause": {}} not in _steps(objects, "dev")
 
 
-def test_background_analysis_starts_at_the_first_step_with_the_latest_hash(objects, config):
+def test_background_analysis_starts_at_the_first_step_with_the_latest_and_stable_hashes(objects, config):
     for env in config.environments:
         analysis = one(objects, "Rollout", "podinfo", env.name)["spec"]["strategy"]["canary"]["analysis"]
         assert analysis["startingStep"] == 0, env.name
-        assert analysis["args"] == [{"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}}], env.name
+        assert analysis["args"] == [
+            {"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}},
+            {"name": "stable-hash", "valueFrom": {"podTemplateHashValue": "Stable"}},
+        ], env.name
 
 
 def test_seven_analysis_templates(objects, config):

@@ -18,7 +18,7 @@ from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment
 from podinfo_canary.core import promql as metrics
 from podinfo_canary.core import workload
-from tests.behaviour import HASH_ARG, SENTINEL, _env, _named, _the, _wrap, env_objects
+from tests.behaviour import HASH_ARG, SENTINEL, STABLE_SENTINEL, _env, _named, _the, _wrap, env_objects
 from tests.conftest import vector_selectors
 
 
@@ -32,7 +32,7 @@ def measured_pods(query: str, namespace: str, *, versus_stable: bool = False) ->
     A podinfo series names the canary by the label the PodMonitor copies from the pod
     (`rollouts_pod_template_hash`); cAdvisor and kube-state-metrics series only by pod name,
     which the Rollouts controller builds as <rollout>-<pod-template-hash>-<suffix>. A relative
-    judge's query (`versus_stable`) also reads the stable pods: every hash but the canary's, and
+    judge's query (`versus_stable`) also reads the stable pods, by the stable hash argument, and
     must read both."""
     wrong, kinds = [], set()
     for selector in vector_selectors(query, SENTINEL):
@@ -40,7 +40,7 @@ def measured_pods(query: str, namespace: str, *, versus_stable: bool = False) ->
         in_namespace = matchers.get(("namespace", "MatchOp.Equal")) == namespace
         by_label = matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.Equal")) == SENTINEL
         by_name = matchers.get(("pod", "MatchOp.Re")) == f"podinfo-{SENTINEL}-.*"
-        stable = versus_stable and matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.NotEqual")) == SENTINEL
+        stable = versus_stable and matchers.get((workload.HASH_SERIES_LABEL, "MatchOp.Equal")) == STABLE_SENTINEL
         kinds.add("stable" if stable else "canary")
         if not (in_namespace and (by_label or by_name or stable)):
             wrong.append(f"{selector.name}{{{', '.join(f'{k[0]}' for k in matchers)}}}")
@@ -144,6 +144,11 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
                 problems.append(f"{where} passes {sorted(passed)} to {name}, which declares {sorted(declared)}")
             if passed.get(HASH_ARG) != {"podTemplateHashValue": "Latest"}:
                 problems.append(f"{where} gives {name} the {HASH_ARG} {passed.get(HASH_ARG)}, not the latest (canary) hash")
+            # upstream: argo-rollouts v1.9.1 utils/analysis/factory.go BuildArgumentsForRolloutAnalysisRun (Stable: status.stableRS)
+            if passed.get(workload.STABLE_HASH_ARG) != {"podTemplateHashValue": "Stable"}:
+                problems.append(
+                    f"{where} gives {name} the {workload.STABLE_HASH_ARG} {passed.get(workload.STABLE_HASH_ARG)}, not the stable hash"
+                )
             for metric in templates[name]["spec"]["metrics"]:
                 relative = metric["name"].endswith(VERSUS_STABLE)
                 wrong = measured_pods(metric["provider"]["prometheus"]["query"], env.namespace, versus_stable=relative)
@@ -203,6 +208,12 @@ _ORIG_INGRESS = RolloutCanary._stable_ingress
 _ORIG_ROUTE = RolloutCanary._http_route
 _ORIG_PODS = metrics.Selector.pods
 _ORIG_HTTP = metrics.Selector.http
+
+
+def _stable(selector) -> bool:
+    return selector.pod_hash == workload.STABLE_HASH_PLACEHOLDER
+
+
 _ORIG_MAX_UNAVAILABLE = ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number
 _ORIG_INT_OR_STRING = k8s.IntOrString.from_number
 _ORIG_INT_OR_STRING_S = k8s.IntOrString.from_string
@@ -242,13 +253,17 @@ TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
     "the relative judge compared with the canary itself": (
         "edge",
         "server-errors-vs-stable measures beyond the canary",
-        lambda mp: mp.setattr(metrics.Selector, "http", lambda self, extra="": _ORIG_HTTP(replace(self, other_than=False), extra)),
+        lambda mp: mp.setattr(
+            metrics.Selector,
+            "http",
+            lambda self, extra="": _ORIG_HTTP(replace(self, pod_hash=workload.CANARY_HASH_PLACEHOLDER) if _stable(self) else self, extra),
+        ),
     ),
     "the relative judge compared with every pod": (
         "canary-gw",
         "unsuccessful-vs-stable measures beyond the canary",
         lambda mp: mp.setattr(
-            metrics.Selector, "http", lambda self, extra="": _ORIG_HTTP(replace(self, pod_hash=None) if self.other_than else self, extra)
+            metrics.Selector, "http", lambda self, extra="": _ORIG_HTTP(replace(self, pod_hash=None) if _stable(self) else self, extra)
         ),
     ),
     "maxUnavailable 1": (

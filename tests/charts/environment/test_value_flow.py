@@ -116,9 +116,9 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
                         problems.append(f"{where} counts requests under le=~{pattern}, the bound is {bounds[name]} ms")
             elif name.endswith(VERSUS_STABLE) and name.removesuffix(VERSUS_STABLE) in shares:
                 v = decision.versus_stable
-                # clamp_min(stable's share, margin) * factor + margin, the stable share over the window.
+                # clamp(stable's share, margin, 0.5) * factor + margin, the stable share over the window.
                 expect(f"{where} reference", re.findall(r"\[([0-9a-z]+)\]", query)[:1], [v.window])
-                if f", {v.margin:g}) * {v.factor:g} + {v.margin:g}, " not in query:
+                if f", {v.margin:g}, 0.5) * {v.factor:g} + {v.margin:g}, " not in query:
                     problems.append(f"{where} does not test factor {v.factor:g} x stable + margin {v.margin:g}")
                 expect(f"{where} threshold", condition.rpartition("< ")[2], f"{math.log(1 / decision.false_abort_max):.4f}")
                 expect(f"{where} interval", _seconds(metric["interval"]), look)
