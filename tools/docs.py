@@ -104,6 +104,12 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines.append("")
         lines += _verdicts(report["versus_stable_targets"])
         lines.append("")
+        from tools.decisions import alone_lines
+
+        lines.append("What honouring the SLO as written costs, and what the relative judge wins back:")
+        lines.append("")
+        lines += alone_lines([r for r in report["rows"] if r["design"] == "after"])
+        lines.append("")
     lines.append(
         "In the tables above a healthy canary runs at the same share as stable (no worse than it); a bad one beside stable at 1% 5xx."
     )

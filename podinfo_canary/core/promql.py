@@ -280,8 +280,8 @@ class VersusStable:
     against "it is factor x p0 + margin, p1", with p0 read from what the stable pods served over
     `window` (at least `margin`). Each canary request adds ln(p1/p0) if bad, ln((1-p1)/(1-p0)) if
     not; it fails at ln(1/false_abort). With p0 the true shared share, the likelihood ratio is a
-    martingale and Ville's inequality bounds false aborts by false_abort; p0 is an estimate, whose
-    error the indifference zone (p0, p1) absorbs (`make bench` measures it)."""
+    martingale and Ville's inequality bounds false aborts by false_abort; p0 is an estimate read
+    anew at each look, so the bound holds only approximately (`make bench` measures it)."""
 
     factor: float
     margin: float
