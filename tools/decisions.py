@@ -60,9 +60,11 @@ CANARIES = {
 VERSUS_STABLE = {
     "like stable 3%": Shares(0.03, 0.03),
     "like stable 4%": Shares(0.04, 0.04),
+    "at the SLO, like stable 5%": Shares(0.05, 0.05),
     "3x stable 0.5%": Shares(0.015, 0.005),
     "incident 10% both": Shares(0.10, 0.10),
     "slow like stable 3%": Shares(slow=0.03, stable_slow=0.03),
+    "slow at the SLO, like stable 5%": Shares(slow=0.05, stable_slow=0.05),
     "slow 3x stable 0.5%": Shares(slow=0.015, stable_slow=0.005),
     "slow 10% vs stable 1%": Shares(slow=0.10, stable_slow=0.01),
     "slow incident 10% both": Shares(slow=0.10, stable_slow=0.10),
@@ -316,8 +318,8 @@ def versus_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
         return [_find(rows, "after", lv, canary) for lv in levels]
 
     for kind, names in (
-        ("5xx", ("healthy 1%", "like stable 3%", "like stable 4%")),
-        ("slower than P95", ("slow like stable 3%",)),
+        ("5xx", ("healthy 1%", "like stable 3%", "like stable 4%", "at the SLO, like stable 5%")),
+        ("slower than P95", ("slow like stable 3%", "slow at the SLO, like stable 5%")),
     ):
         alike = [r for name in names for r in cells(name)]
         worst = max(alike, key=lambda r: r["aborted_ci"][1])

@@ -266,7 +266,7 @@ class ObservabilityStack(Construct):
                 "rollout_failed",
                 f'rollout_info{{namespace="{ns}", name="{ROLLOUT}", phase=~"{"|".join(ROLLOUT_FAILED_PHASES)}"}} == 1',
                 rules["rollout_failed"],
-                f"{ns}: the podinfo rollout is aborted or stuck; traffic is back on the stable version",
+                f"{ns}: the podinfo rollout is aborted or stuck; traffic is back on the stable version (`canaryctl status` says whether the canary was worse than stable or broke the SLO with it)",
                 f"rollout phase {', '.join(ROLLOUT_FAILED_PHASES)}",
             ),
             Alert(
