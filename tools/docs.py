@@ -96,7 +96,7 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines += _verdicts(report["targets"][design])
         lines.append("")
     if "versus_stable_targets" in report:
-        from tools.decisions import versus_table
+        from tools.decisions import alone_lines, versus_table
 
         lines.append("**Against stable (dist/prod)**: stable beside the canary at its own share (5xx, or slower than the P95 bound):")
         lines.append("")
@@ -104,8 +104,6 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines.append("")
         lines += _verdicts(report["versus_stable_targets"])
         lines.append("")
-        from tools.decisions import alone_lines
-
         lines.append("What honouring the SLO as written costs, and what the relative judge wins back:")
         lines.append("")
         lines += alone_lines([r for r in report["rows"] if r["design"] == "after"])

@@ -37,6 +37,7 @@ from podinfo_canary.ctl.status import (
     PASSED_PHASES,
     background_analysis,
     canary_in_progress,
+    failed_background,
     failed_background_while_paused,
     step_analysis,
     summarize,
@@ -241,9 +242,7 @@ def status(
     run_obj = rollouts.analysis_run_if_any(step_analysis(obj).get("name"))
     # The background run is read when it failed: for the warning (paused, the controller will not
     # act on it) or to say which judge failed it.
-    failed = failed_background_while_paused(obj) or (
-        background_analysis(obj) if background_analysis(obj).get("status") in FAILED_PHASES else None
-    )
+    failed = failed_background(obj)
     background_run = rollouts.analysis_run_if_any(failed.get("name")) if failed else None
     summary = summarize(obj, replica_sets, run_obj, environment.name if environment else None, background_run)
     if output is Output.json:

@@ -157,6 +157,12 @@ def failed_background_while_paused(rollout: dict) -> dict | None:
     return run if INCONCLUSIVE_PAUSE in reasons and run.get("status") in FAILED_PHASES else None
 
 
+def failed_background(rollout: dict) -> dict | None:
+    """The background run's status when it failed or errored (paused or not), else None."""
+    background = background_analysis(rollout)
+    return background if background.get("status") in FAILED_PHASES else None
+
+
 def background_warning(rollout: dict, env: str | None = None, background_run: dict | None = None) -> str | None:
     """The one-line warning of `failed_background_while_paused`, naming the failed metrics when the
     AnalysisRun itself is at hand, and the abort a human must run."""

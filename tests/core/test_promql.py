@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
-from podinfo_canary.core.promql import SequentialTest
+from podinfo_canary.config import P95_SHARE, P99_SHARE
+from podinfo_canary.core.promql import SequentialTest, VersusStable
 from podinfo_canary.model.controller import measurement_phase
 from tests.conftest import find, wald_weights
 
@@ -153,8 +154,8 @@ def expected_values(pod: Pod, env, stable: Pod | None = None) -> dict[str, float
         if not n or not stable_n:
             return None
         v = decision.versus_stable
-        p0 = min(max(stable_bad / stable_n, v.margin), 0.5)  # at least the margin, at most half
-        p1 = min(p0 * v.factor + v.margin, 0.99)
+        p0 = min(max(stable_bad / stable_n, v.margin), VersusStable.reference_max)  # at least the margin, at most half
+        p1 = min(p0 * v.factor + v.margin, VersusStable.ceiling)
         return bad * math.log(p1 / p0) + (n - bad) * math.log((1 - p1) / (1 - p0))
 
     n, sn = pod.requests(), stable.requests() if stable else 0.0
@@ -168,8 +169,8 @@ def expected_values(pod: Pod, env, stable: Pod | None = None) -> dict[str, float
     shares = {
         "server-errors": slo.error_rate_max,
         "unsuccessful": 1 - slo.success_rate_min,
-        "slower-than-p95": 0.05,
-        "slower-than-p99": 0.01,
+        "slower-than-p95": P95_SHARE,
+        "slower-than-p99": P99_SHARE,
     }
     sprt = {name: llr(shares[name], canary_bad, n) for name, (canary_bad, _) in bad.items()}
     relative = {f"{name}{VERSUS_STABLE}": versus(canary_bad, n, stable_bad, sn) for name, (canary_bad, stable_bad) in bad.items()}

@@ -87,8 +87,8 @@ class AnalysisSuite(Construct):
     Args:
         namespace: the environment namespace; the templates live there and every query filters on it.
         slo: the thresholds: every bad-request share, the saturation limits, the minimum evidence.
-        decision: the sequential test's false-abort bound and healthy share, the evidence wait
-            and the Prometheus outage tolerance.
+        decision: the false-abort bound, the SLO tests' bad_factor, the relative judge's settings
+            (versus_stable), the evidence wait and the Prometheus outage tolerance.
         prometheus_address: Prometheus' base URL as the Rollouts controller reaches it (http or https).
         slis: windowed PromQL builders for CPU and memory. Default: a 1m rate window.
     """

@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import config as config_module
 from podinfo_canary.charts.environment import podmonitor
-from podinfo_canary.charts.environment.analysis import VERSUS_STABLE, AnalysisSuite
+from podinfo_canary.charts.environment.analysis import RELATIVE_SHARE_OF_BOUND, VERSUS_STABLE, AnalysisSuite
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.rollout import RolloutCanary
-from podinfo_canary.config import Environment, VersusStable, default_policies, duration_seconds
+from podinfo_canary.config import Environment, default_policies, duration_seconds
+from podinfo_canary.config import VersusStable as VersusStableConfig
+from podinfo_canary.core.promql import VersusStable
 from tests.behaviour import _env, _named, _seconds, _the, env_objects
 from tests.conftest import wald_weights
 
@@ -118,10 +120,11 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
                 v = decision.versus_stable
                 # clamp(stable's share, margin, 0.5) * factor + margin, the stable share over the window.
                 expect(f"{where} reference", re.findall(r"\[([0-9a-z]+)\]", query)[:1], [v.window])
-                if f", {v.margin:g}, 0.5) * {v.factor:g} + {v.margin:g}, " not in query:
+                if f", {v.margin:g}, {VersusStable.reference_max:g}) * {v.factor:g} + {v.margin:g}, " not in query:
                     problems.append(f"{where} does not test factor {v.factor:g} x stable + margin {v.margin:g}")
                 # At half the bound (analysis.RELATIVE_SHARE_OF_BOUND): stable's share is an estimate.
-                expect(f"{where} threshold", condition.rpartition("< ")[2], f"{math.log(2 / decision.false_abort_max):.4f}")
+                bound = decision.false_abort_max * RELATIVE_SHARE_OF_BOUND
+                expect(f"{where} threshold", condition.rpartition("< ")[2], f"{math.log(1 / bound):.4f}")
                 expect(f"{where} interval", _seconds(metric["interval"]), look)
                 if name.removesuffix(VERSUS_STABLE) in bounds:
                     patterns = set(re.findall(r'le=~"([^"]+)"', query))
@@ -210,7 +213,7 @@ def _constant(prop: str, **values) -> Callable:
 FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
     "relative judge's factor typed in": (
         "does not test factor 2 x stable",
-        lambda mp: _init_with(mp, AnalysisSuite, _constant("decision", versus_stable=VersusStable(factor=5))),
+        lambda mp: _init_with(mp, AnalysisSuite, _constant("decision", versus_stable=VersusStableConfig(factor=5))),
     ),
     "error rate typed in": ("server-errors weights", lambda mp: _init_with(mp, AnalysisSuite, _constant("slo", error_rate_max=0.05))),
     "P99 bound typed in": (
