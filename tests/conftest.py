@@ -105,6 +105,11 @@ def find(objects, kind: str, name: str | None = None, folder: str | None = None)
     ]
 
 
+def measured_by_prometheus(template: dict) -> bool:
+    """An AnalysisTemplate whose metrics query Prometheus (not the pre-exposure Jobs')."""
+    return all("prometheus" in m["provider"] for m in template["spec"]["metrics"])
+
+
 def rollout_pod_labels(rollout: dict, track: str, pod_hash: str) -> dict[str, str]:
     """The labels of a pod the Rollouts controller runs for a track (`canary` or `stable`): the
     template's, the track's canaryMetadata/stableMetadata, and the pod-template hash."""

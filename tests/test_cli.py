@@ -133,8 +133,8 @@ def test_preflight_names_each_missing_prerequisite_once(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert all(line.startswith("preflight: missing: ") for line in lines)
-    assert [line.split(": ")[2] for line in lines[:5]] == ["promtool", "prometheus", "go", "amtool", "checkov"]
-    assert len(lines) == 6 and "of the pinned CRDs in crds.yaml" in lines[5]
+    assert [line.split(": ")[2] for line in lines[:6]] == ["promtool", "prometheus", "go", "amtool", "curl", "checkov"]
+    assert len(lines) == 7 and "of the pinned CRDs in crds.yaml" in lines[6]
     assert "PODINFO_CRD_DIR=<folder with the pinned CRD files> make test" in lines[-1] and "apt-get install prometheus" in lines[0]
 
 
@@ -151,4 +151,5 @@ def test_plan_cli_explains_itself_and_refuses_a_wrong_folder(tmp_path):
     plan = run("dist/prod")
     assert plan.returncode == 0, plan.stderr
     # Config index and the Rollout's step range, as `kubectl argo rollouts get` counts them.
-    assert "canary.stages[2] (steps 6-7):  50%  manual approval" in plan.stdout
+    assert "canary.stages[2] (steps 13-14):  50%  manual approval" in plan.stdout
+    assert "pre-exposure (steps 0-6):   0%  1 canary pod(s)" in plan.stdout

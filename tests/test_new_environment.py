@@ -172,6 +172,7 @@ SUITE: dict[str, list[str]] = {
         "test_every_environment_allows_exactly_the_table",
         "test_a_gateway_environment_admits_the_gateways_namespace_not_nginx",
         "test_podinfo_pods_get_no_api_token",
+        "test_the_pre_exposure_tester_has_no_api_access",
         "test_rollout_roles_grant_exactly_the_table",
         "test_argo_cd_and_kubernetes_give_the_same_groups_the_same_rollout_actions",
         "test_a_digest_pins_the_image_and_require_digest_refuses_a_tag_alone",

@@ -1,11 +1,14 @@
 """`make bench` (decision quality): how often the canary analysis aborts a healthy canary, and how fast it aborts a bad one.
 
-By canary traffic, for the earlier design (bench/before/prod) and the current one (dist/prod): a
-Monte Carlo over Poisson traffic with the controller model (`podinfo_canary.model`), each run
-rendering the series Prometheus would scrape, evaluating the exact queries and conditions of the
-synthesized templates, and letting the modelled Argo Rollouts v1.9.1 controller decide. Traffic
-levels are the canary's requests per second at the first stage's weight; a human promotes a
-manual gate after 5 minutes; time to abort counts from the canary's first request. Writes
+By canary traffic, for the design before the pre-exposure phase (bench/before/prod) and the
+current one (dist/prod): a Monte Carlo over Poisson traffic with the controller model
+(`podinfo_canary.model`), each run rendering the series Prometheus would scrape, evaluating the
+exact queries and conditions of the synthesized templates, running the pre-exposure Jobs as the
+world answers them, and letting the modelled Argo Rollouts v1.9.1 controller decide. Traffic
+levels are users' canary requests per second at the first stage's weight (0: no user traffic at
+all, only generated requests reach the canary); a human promotes a manual gate after 5 minutes;
+time to abort counts from the canary's first request, a user's or a generated one; the blast
+radius is the users' requests the canary served before it was aborted. Writes
 bench/decisions.json (a test checks it was produced from the current dist/prod) and prints the
 tables and the decision-quality `targets`. `BENCH_RUNS` scales the runs per cell (default 200).
 
@@ -28,15 +31,14 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from podinfo_canary.core.workload import HASH_SERIES_LABEL
 from podinfo_canary.model.controller import optimistic
 from podinfo_canary.model.run import Environment, rollout
-from podinfo_canary.model.world import CANARY_HASH, PodBehaviour, Version, World
+from podinfo_canary.model.world import PodBehaviour, Version, World
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGNS = {"before": ROOT / "bench/before/prod", "after": ROOT / "dist/prod"}
 RESULTS = ROOT / "bench/decisions.json"
-LEVELS = (0.1, 0.3, 1, 3, 10, 30)
+LEVELS = (0, 0.1, 0.3, 1, 3, 10, 30)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ VERSUS_STABLE = {
     "slow incident 10% both": Shares(slow=0.10, stable_slow=0.10),
 }
 VERSUS_LEVELS = (0.3, 1, 3, 10)
+# Issue 21: bad only on the paths users alone take (half of users' requests, at 19% 5xx there):
+# users see 10% 5xx, like "bad 10%", the generated load 1%.
+SKIPPED = "bad 10%, only where the load does not go"
+SKIPPED_PATHS = (0.5, 0.19)
+# What only the acceptance test sees, at a few traffic levels: (cell name, world settings).
+ACCEPTANCE_CELLS = {
+    "wrong version": (("reports_version", "6.13.0"),),
+    "header route reaches stable": (("header_route_works", False),),
+}
+ACCEPTANCE_LEVELS = (0, 1, 10)
 STABLE_PODS = 2
 SLOW_START = 45
 GATE_WAIT = 300
@@ -79,7 +91,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 # reconcileBackgroundAnalysisRun returns early): follow that run for this long to count the bad
 # canaries whose background run fails while they keep their weight, waiting for a human.
 WATCH_PAUSED = 1800
-BEFORE_SHARE = 0.25  # the old design is 3x slower to simulate (rate windows, quantiles): fewer runs
 
 
 def design_digest(folder: Path) -> str:
@@ -109,6 +120,8 @@ class Cell:
     startup: int
     runs: int
     stable_pods: int = STABLE_PODS  # 0: no reference, the SLO's tests alone
+    skipped: tuple[float, float] | None = None  # (users' share on paths the load skips, 5xx share there)
+    world: tuple[tuple[str, object], ...] = ()  # Version (reports_version) or World settings of the cell
 
 
 def _version(errors: float, slow: float, **extra) -> Version:
@@ -120,32 +133,28 @@ def _version(errors: float, slow: float, **extra) -> Version:
 def _world(env: Environment, cell: Cell) -> World:
     first_weight = next(s["setWeight"] for s in env.spec.steps if "setWeight" in s)
     s = cell.shares
+    settings = dict(cell.world)
+    canary = {"pods": PodBehaviour(startup_seconds=cell.startup)}
+    if cell.skipped:
+        share, errors = cell.skipped
+        canary["unexercised"] = (share, {"200": 1 - errors, "500": errors})
+    if "reports_version" in settings:
+        canary["reports_version"] = settings.pop("reports_version")
     return World(
         namespace=env.namespace,
         total_rps=cell.level * 100 / first_weight,
-        canary=_version(s.errors, s.slow, pods=PodBehaviour(startup_seconds=cell.startup)),
+        canary=_version(s.errors, s.slow, **canary),
         stable=_version(s.stable_errors, s.stable_slow),
         stable_pods=cell.stable_pods,
         scrape_seconds=env.scrape_seconds,
+        **settings,
     )
 
 
-def _served(series: list, at: int) -> int:
-    """User requests the canary answered before second `at`: its request counters (probes left out)
-    at their last scrape before then, summed over pods and statuses (a container restart's reset
-    loses the counts before it; the bad canaries here do not restart)."""
-    total = 0.0
-    for s in series:
-        labels = dict(s.labels)
-        if (
-            s.name != "http_request_duration_seconds_count"
-            or labels.get(HASH_SERIES_LABEL) != CANARY_HASH
-            or labels.get("path") == "healthz"
-        ):
-            continue
-        before = s.values[s.ts < at]
-        total += float(before[-1]) if len(before) else 0.0
-    return int(total)
+def _served(ledger: dict, at: int) -> int:
+    """Users' requests the canary answered before second `at` (World.render's ledger: generated
+    requests are not in it), summed over its pods."""
+    return int(sum(int(per_second[:at].sum()) for per_second in ledger.values()))
 
 
 def run_cell(cell: Cell) -> dict:
@@ -154,16 +163,22 @@ def run_cell(cell: Cell) -> dict:
     healthy = optimistic(env.spec, world, gate_wait=GATE_WAIT).timeline
     outcomes, times, reasons, served = {"aborted": 0, "paused": 0, "promoted": 0, "running": 0}, [], {}, []
     masked = []  # seconds from the pause to the background run's failure the rollout ignores
+    promoted_at, since_users = [], []  # healthy promotions; abort seconds after the first user request
     seed0 = int(hashlib.sha256(f"{cell}".encode()).hexdigest()[:8], 16)
     for i in range(cell.runs):
-        watch = WATCH_PAUSED if cell.design == "after" else 0
-        outcome, series = rollout(env, world, seed=seed0 + i, gate_wait=GATE_WAIT, healthy=healthy, watch_paused=watch)
+        ledger: dict = {}
+        outcome, _ = rollout(env, world, seed=seed0 + i, gate_wait=GATE_WAIT, healthy=healthy, watch_paused=WATCH_PAUSED, ledger=ledger)
         outcomes[outcome.result] += 1
         if outcome.masked_failure is not None:
             masked.append(outcome.masked_failure[0] - outcome.at)
+        if outcome.result == "promoted":
+            promoted_at.append(outcome.at)
         if outcome.result == "aborted":
-            times.append(outcome.since_traffic if outcome.since_traffic is not None else outcome.at)
-            served.append(_served(series, outcome.at))
+            first = outcome.timeline.first_request
+            times.append(outcome.at - first if first is not None else outcome.at)
+            served.append(_served(ledger, outcome.at))
+            if outcome.since_traffic is not None:
+                since_users.append(outcome.since_traffic)
         key = outcome.reason.split(":")[-1].strip() if outcome.result != "promoted" else "promoted"
         reasons[key] = reasons.get(key, 0) + 1
     return {
@@ -171,6 +186,8 @@ def run_cell(cell: Cell) -> dict:
         "outcomes": outcomes,
         "abort_times": sorted(times),
         "served_before_abort": sorted(served),
+        "abort_after_first_user_request": sorted(since_users),
+        "promoted_at": sorted(promoted_at),
         "reasons": reasons,
         "masked_after": sorted(masked),
     }
@@ -211,6 +228,11 @@ def summarise(result: dict) -> dict:
         "median_s": median[0],
         "served_median": quantile_ci(result.get("served_before_abort", []), 0.5)[0],
         "served_p95": quantile_ci(result.get("served_before_abort", []), 0.95)[0],
+        # Aborted before serving any user request (its users never saw it), of all runs.
+        "unexposed_abort": sum(1 for v in result.get("served_before_abort", []) if v == 0) / n,
+        "unexposed_abort_ci": wilson(sum(1 for v in result.get("served_before_abort", []) if v == 0), n),
+        "since_users_p95": quantile_ci(result.get("abort_after_first_user_request", []), 0.95)[0],
+        "promoted_median_s": float(np.median(result["promoted_at"])) if result.get("promoted_at") else math.nan,
         "p95_s": p95[0],
         "p95_ci": p95[1:],
         "max_s": float(max(times)) if times else math.nan,
@@ -225,19 +247,14 @@ def cells(runs: int) -> list[Cell]:
     for design in DESIGNS:
         for level in LEVELS:
             for canary, shares in CANARIES.items():
-                # 10% canaries get 2.5x the runs, the earlier design a share (BEFORE_SHARE).
-                scale = (2.5 if shares.errors >= 0.1 else 1) * (BEFORE_SHARE if design == "before" else 1)
+                # 10% canaries get 2.5x the runs (the 99% and 99.9% targets).
+                scale = 2.5 if shares.errors >= 0.1 else 1
                 out.append(Cell(design, level, canary, shares, 5, max(10, int(runs * scale))))
-        out.append(
-            Cell(
-                design,
-                1,
-                f"healthy 1%, {SLOW_START} s start",
-                CANARIES["healthy 1%"],
-                SLOW_START,
-                max(10, int(runs * (BEFORE_SHARE if design == "before" else 1))),
-            )
-        )
+            out.append(Cell(design, level, SKIPPED, CANARIES["healthy 1%"], 5, runs, skipped=SKIPPED_PATHS))
+        out.append(Cell(design, 1, f"healthy 1%, {SLOW_START} s start", CANARIES["healthy 1%"], SLOW_START, runs))
+        for level in ACCEPTANCE_LEVELS:
+            for canary, settings in ACCEPTANCE_CELLS.items():
+                out.append(Cell(design, level, canary, CANARIES["healthy 1%"], 5, max(10, runs // 4), world=settings))
     for level in VERSUS_LEVELS:
         for canary, shares in VERSUS_STABLE.items():
             out.append(Cell("after", level, canary, shares, 5, runs))
@@ -379,6 +396,95 @@ def versus_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
     return checks
 
 
+def exposure_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
+    """Issue 21's targets: what the pre-exposure phase buys, on the current design against the one before."""
+    checks = []
+    cells = [_find(rows, "after", lv, "bad 10%") for lv in LEVELS]
+    worst = min(cells, key=lambda r: r["unexposed_abort_ci"][0])
+    caught, runs = sum(round(r["unexposed_abort"] * r["runs"]) for r in cells), sum(r["runs"] for r in cells)
+    checks.append(
+        (
+            "10% 5xx on the paths the load exercises: aborted before serving any user request >= 99%, at every traffic level incl. 0",
+            all(r["unexposed_abort"] >= 0.99 for r in cells),
+            worst["unexposed_abort_ci"][0] >= 0.99,
+            f"worst {worst['unexposed_abort']:.1%} (95% lower bound {worst['unexposed_abort_ci'][0]:.1%}) at {worst['level']:g}; "
+            f"pooled {caught}/{runs}",
+        )
+    )
+    for canary in ("healthy 1%", "healthy 2%"):
+        alike = [_find(rows, "after", lv, canary) for lv in LEVELS]
+        worst = max(alike, key=lambda r: r["aborted_ci"][1])
+        checks.append(
+            (
+                f"false abort <= 1% at every traffic level, the pre-exposure phase included ({canary})",
+                all(r["aborted"] <= 0.01 for r in alike),
+                worst["aborted_ci"][1] <= 0.01,
+                f"worst {worst['aborted']:.2%} (95% upper bound {worst['aborted_ci'][1]:.2%}) at {worst['level']:g}",
+            )
+        )
+    cells = [_find(rows, "after", lv, canary) for canary in ACCEPTANCE_CELLS for lv in ACCEPTANCE_LEVELS]
+    checks.append(
+        (
+            f"{' / '.join(ACCEPTANCE_CELLS)}: aborted before any user request in 100% of rollouts",
+            all(r["unexposed_abort"] == 1.0 for r in cells),
+            False,  # 100% is not provable from a finite sample
+            ", ".join(f"{r['canary']} at {r['level']:g}: {r['unexposed_abort']:.0%} of {r['runs']}" for r in cells),
+        )
+    )
+    before, after = _find(rows, "before", 10, "healthy 1%"), _find(rows, "after", 10, "healthy 1%")
+    added = after["promoted_median_s"] - before["promoted_median_s"]
+    checks.append(
+        (
+            "the phase adds at most 2 minutes to a healthy prod promotion",
+            added <= 120,
+            added <= 120,  # the schedule of a healthy canary is fixed: no sampling error
+            f"{added:.0f} s (median promotion {before['promoted_median_s']:.0f} s -> {after['promoted_median_s']:.0f} s at 10 req/s, gate after 300 s)",
+        )
+    )
+    worse = []
+    for lv in (lv for lv in LEVELS if lv >= 0.3):
+        b, a = _find(rows, "before", lv, SKIPPED), _find(rows, "after", lv, SKIPPED)
+        if a["aborted_ci"][1] < b["aborted"]:
+            worse.append(f"{lv:g}: caught {a['aborted']:.1%} < {b['aborted']:.1%}")
+        if a["served_p95"] > 1.15 * b["served_p95"] + 5:
+            worse.append(f"{lv:g}: served p95 {a['served_p95']:.0f} > {b['served_p95']:.0f}")
+        if a["since_users_p95"] > 1.15 * b["since_users_p95"] + 5:
+            worse.append(f"{lv:g}: abort p95 {a['since_users_p95']:.0f} s > {b['since_users_p95']:.0f} s after the first user request")
+    checks.append(
+        (
+            f"{SKIPPED}: nothing worse than before at >= 0.3 req/s (caught within its 95% bound; served and time to abort p95 within 15% + 5)",
+            not worse,
+            False,
+            "; ".join(worse) or "no level worse",
+        )
+    )
+    return checks
+
+
+def exposure_table(rows: list[dict]) -> list[str]:
+    """The blast radius: users' requests a bad canary served before it was aborted, before and after."""
+    names = (("bad 10%", "10% 5xx on every path"), (SKIPPED, "10% 5xx for users, only where the load does not go"))
+    header = (
+        "| users' canary req/s at 10% | " + " | ".join(f"{label}: {design}" for _, label in names for design in ("before", "after")) + " |"
+    )
+    lines = [header, "|---|" + "---|" * 4]
+    for lv in LEVELS:
+        cells = []
+        for name, _ in names:
+            for design in ("before", "after"):
+                r = _find(rows, design, lv, name)
+                if not r["aborted"]:
+                    cells.append(f"aborted 0%; promoted {r['promoted']:.0%}, paused {r['paused']:.0%}")
+                    continue
+                after = r["since_users_p95"] if name == SKIPPED else r["p95_s"]
+                cells.append(
+                    f"aborted {r['aborted']:.1%}, before any user {r['unexposed_abort']:.1%}; served {r['served_median']:.0f} / "
+                    f"{r['served_p95']:.0f}; abort p95 {after:.0f} s"
+                )
+        lines.append(f"| {lv:g} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def alone_lines(rows: list[dict]) -> list[str]:
     """The bad canaries without stable pods (the SLO's tests alone) beside the same with stable at 1%."""
     out = []
@@ -420,7 +526,7 @@ def table(rows: list[dict], design: str) -> list[str]:
         lines.append(
             f"| {lv:g} | {_pct(h1['aborted'], h1['aborted_ci'])} | {_pct(h2['aborted'], h2['aborted_ci'])} | {h1['paused']:.1%} | "
             f"{_pct(b10['aborted'], b10['aborted_ci'])} | {b10['median_s']:.0f} / {b10['p95_s']:.0f} / {b10['max_s']:.0f} s | {b10['served_median']:.0f} / {b10['served_p95']:.0f} | {b10['paused']:.1%} / "
-            + (f"{b10['masked']:.1%}" if design == "after" else "–")
+            + f"{b10['masked']:.1%}"
             + " | "
             f"{_pct(b6['aborted'], b6['aborted_ci'])} | {b6['p95_s']:.0f} s |"
         )
@@ -442,6 +548,7 @@ def main() -> int:
         "rows": rows,
         "targets": {d: [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in targets(rows, d)] for d in DESIGNS},
         "versus_stable_targets": [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in versus_targets(rows)],
+        "exposure_targets": [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in exposure_targets(rows)],
         "seconds": round(elapsed, 1),
     }
     RESULTS.write_text(json.dumps(report, indent=1, sort_keys=True) + "\n")
@@ -464,6 +571,12 @@ def main() -> int:
         verdict = ("met, and at 95% confidence" if proven else "met (point estimate; the 95% bound does not prove it)") if ok else "MISSED"
         print(f"  [{verdict}] {target}: {value}")
     print("\n".join(alone_lines(rows)))
+    print("\n## blast radius: users' requests served before abort (median / p95), before and after the pre-exposure phase")
+    print("\n".join(exposure_table(rows)))
+    print()
+    for target, ok, proven, value in exposure_targets(rows):
+        verdict = ("met, and at 95% confidence" if proven else "met (point estimate; the 95% bound does not prove it)") if ok else "MISSED"
+        print(f"  [{verdict}] {target}: {value}")
     print(f"\nwritten: {RESULTS.relative_to(ROOT)}")
     return 0
 

@@ -32,6 +32,8 @@ def canary_block(cfg: config_module.Config, dist: Path) -> str:
     for env in cfg.environments:
         plan = plan_from_folder(dist / env.name)
         stages = []
+        if plan.pre_exposure is not None:
+            stages.append(f"0%: pre-exposure {plan.pre_exposure.seconds}s ({plan.pre_exposure.generated_requests} generated requests)")
         for stage in plan.stages:
             wait = "manual gate" if stage.manual_gate else (f"{stage.pause_seconds}s" if stage.pause_seconds else "-")
             stages.append(f"{stage.weight}%: {wait}{' + analysis' if stage.analyses else ''}")
@@ -41,7 +43,9 @@ def canary_block(cfg: config_module.Config, dist: Path) -> str:
     lines.append(
         "\\* manual gates excluded. A stage whose weight needs more canary pods starts its pause once they are ready, "
         "so each such stage adds a pod start-up (podinfo: a few seconds). A stage's blocking check takes one "
-        "measurement when the canary has answered enough requests."
+        "measurement when the canary has answered enough requests. The pre-exposure phase "
+        '(README "Evidence before exposure") judges the canary at 0% of users first; '
+        "its time includes its testers' pod starts."
     )
     return "\n".join(lines)
 
@@ -88,7 +92,7 @@ def decisions_block(results: Path = RESULTS) -> str:
         raise FileNotFoundError(f"{results.relative_to(ROOT)} is missing: run `make bench`")
     report = json.loads(results.read_text())
     lines = []
-    for design, title in (("after", "Current analysis (dist/prod)"), ("before", "The earlier design (bench/before/prod)")):
+    for design, title in (("after", "Current analysis (dist/prod)"), ("before", "Before the pre-exposure phase (bench/before/prod)")):
         rows = [r for r in report["rows"] if r["design"] == design]
         lines.append(f"**{title}**, {_runs(rows)} simulated rollouts per traffic level:")
         lines.append("")
@@ -108,6 +112,21 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines.append("What honouring the SLO as written costs, and what the relative judge wins back:")
         lines.append("")
         lines += alone_lines([r for r in report["rows"] if r["design"] == "after"])
+        lines.append("")
+    if "exposure_targets" in report:
+        from tools.decisions import exposure_table
+
+        lines.append(
+            '**Blast radius** (README "Evidence before exposure"): the users\' requests a bad canary served before it was '
+            "aborted (median / p95; generated requests are not counted), before and after the pre-exposure phase, for a canary "
+            "bad on every path and one bad only on paths the load does not exercise (users see 10% 5xx on both); level 0 has "
+            "no user traffic at all. The abort time counts from the canary's first request (a generated one in the phase), "
+            "for the second canary from its first user request:"
+        )
+        lines.append("")
+        lines += exposure_table(report["rows"])
+        lines.append("")
+        lines += _verdicts(report["exposure_targets"])
         lines.append("")
     lines.append(
         "In the tables above a healthy canary runs at the same share as stable (no worse than it); a bad one beside stable at 1% 5xx."

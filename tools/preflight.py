@@ -18,6 +18,7 @@ TOOLS = {
     "prometheus": "install the Debian package `prometheus` (apt-get install prometheus); .ci/run does",
     "go": "install the Debian package `golang-go` (apt-get install golang-go); .ci/run does",
     "amtool": "install the Debian package `prometheus-alertmanager` (apt-get install prometheus-alertmanager); .ci/run does",
+    "curl": "install the Debian package `curl` (apt-get install curl); .ci/run does (the pre-exposure tester's script runs on it)",
     "checkov": "run the tests with `make test`, which installs it into .tools/checkov and puts it on PATH",
 }
 

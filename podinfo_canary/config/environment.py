@@ -221,6 +221,70 @@ class Decision(Strict):
     prometheus_outage_tolerance: Duration = "5m"
 
 
+class RouterAddress(Strict):
+    """Where a user's request enters the cluster: the traffic router's data-plane Service.
+
+    The pre-exposure tester sends its requests here with the environment's host name (SNI and
+    Host), so they take the route a user's request takes.
+
+    namespace: the router's namespace (the tester's NetworkPolicy opens egress to it, on target_port).
+    service: the router's Service in that namespace.
+    port: the Service port. Default: 443.
+    target_port: the router pods' container port behind it, which the NetworkPolicy names (a
+        policy sees the pod's port, not the Service's). Default: `port`.
+    scheme: https (verified against the image's CA bundle) or http. Default: https.
+    """
+
+    namespace: DnsLabel
+    service: DnsLabel
+    port: Annotated[int, Field(ge=1, le=65535)] = 443
+    target_port: Annotated[int, Field(ge=1, le=65535)] | None = None
+    scheme: Literal["https", "http"] = "https"
+
+    @property
+    def pod_port(self) -> int:
+        return self.target_port or self.port
+
+
+class PreExposure(Strict):
+    """Judge the canary before any user reaches it (README "Evidence before exposure").
+
+    With `enabled`, the rollout first scales the canary to `replicas` pods at 0% of user traffic
+    (`setCanaryScale`), then an acceptance Job checks through the user's route with `X-Canary:
+    always` that a canary pod answers `/`, that `/version` is `image.tag` and that `/api/info`
+    answers; a load Job then sends `requests` requests at `rate` per second over `paths` with the
+    same header, and the request SLOs' sequential tests judge them once, before the first stage's
+    weight. Then the judged pods are scaled away, so users' requests are counted on fresh pods.
+
+    replicas: canary pods during the phase. Default: 1.
+    requests: generated requests. Default: 1500: the SLO's tests alone (no stable traffic to
+        compare with) then catch a 10% 5xx canary in over 99% of rollouts (README "Decision quality").
+    rate: generated requests per second. Default: 30 (the phase takes about 90 s).
+    paths: the paths the load exercises, in turn. Default: `/`, `/api/info`, `/version`.
+    acceptance_attempts: how often the acceptance test tries the header route (3 s apart) before it
+        fails: the route may need a moment after the canary pods are ready. Default: 10.
+    check_version: compare `/version` with `image.tag` (podinfo's build sets its version from the
+        tag; an image built otherwise may turn it off). Default: true.
+    generated_counts_for_gate: keep the judged pods serving users after the phase, so their
+        generated requests count towards `slo.min_canary_requests` and in the sequential tests (at
+        low traffic the gate then passes sooner; a regression only on paths the load does not
+        exercise is then found later, its evidence diluted by the load's). Default: false: the gate
+        asks whether real users reached the canary.
+    router: where the tester enters. Default for nginx: ingress-nginx's controller Service (from
+        platform.yaml); required with gatewayapi (the Gateway's data-plane Service).
+    """
+
+    enabled: bool = False
+    replicas: Annotated[int, Field(ge=1, le=10)] = 1
+    requests: Annotated[int, Field(ge=20, le=100_000)] = 1500
+    rate: Annotated[int, Field(ge=1, le=200)] = 30
+    paths: Annotated[list[Annotated[str, Field(pattern=r"^/[A-Za-z0-9._~/-]*$")]], Field(min_length=1)] = ["/", "/api/info", "/version"]
+    acceptance_attempts: Annotated[int, Field(ge=1, le=100)] = 10
+    check_version: bool = True
+    generated_counts_for_gate: bool = False
+    router: RouterAddress | None = None
+
+
 class EnvNotifications(Strict):
     """Where this environment's rollout events and alerts go.
 
@@ -269,6 +333,7 @@ class Environment(Strict):
     canary: CanaryPolicy
     slo: Slo = Slo()
     decision: Decision = Decision()
+    pre_exposure: PreExposure = PreExposure()
     notifications: EnvNotifications
     # Refuse an image without `image.digest` (supply-chain policy of this environment).
     require_digest: bool = False
@@ -303,4 +368,26 @@ class Environment(Strict):
             raise FieldProblem(("gateway",), None, "required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)")
         if self.traffic_router == "nginx" and self.gateway is not None:
             raise FieldProblem(("gateway",), self.gateway.model_dump(), "only used with traffic_router: gatewayapi")
+        pre = self.pre_exposure
+        first = self.canary.stages[0]
+        if (
+            pre.enabled
+            and not pre.generated_counts_for_gate
+            and first.analysis
+            and (first.pause is None or duration_seconds(first.pause) < 60)
+        ):
+            raise FieldProblem(
+                ("canary", "stages", 0, "pause"),
+                first.pause,
+                "must be at least 1m with pre_exposure enabled: the phase's pods are scaled away before the first weight, and "
+                "their series leave Prometheus up to a pod's shutdown and a scrape later; the first stage's checks must count "
+                "users' requests only",
+            )
+        if self.traffic_router == "gatewayapi" and self.pre_exposure.enabled and self.pre_exposure.router is None:
+            raise FieldProblem(
+                ("pre_exposure", "router"),
+                None,
+                "required when pre_exposure is enabled with traffic_router gatewayapi: the namespace, service and port of the "
+                "Gateway's data-plane Service, where the tester's requests enter as a user's do",
+            )
         return self

@@ -8,6 +8,8 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from podinfo_canary.config.alerts import AlertPolicy, default_policies, with_defaults
 from podinfo_canary.config.types import (
+    _REPOSITORY,
+    _TAG,
     AUDIT_FOLDER,
     BOOTSTRAP_FOLDER,
     STORAGE_HEADROOM,
@@ -20,6 +22,7 @@ from podinfo_canary.config.types import (
     Hostname,
     HostPort,
     HttpsUrl,
+    ImageDigest,
     LabelKey,
     LabelValue,
     OidcClientId,
@@ -219,6 +222,41 @@ class GatewayApiPlugin(Strict):
         )
 
 
+class Tester(Strict):
+    """The image of the pre-exposure acceptance and load Jobs (PreExposure): any image with a POSIX
+    shell and curl 7.84 or later (`--rate`). Pinned by digest, as a Job's image must be.
+
+    The default is podinfo's own image, which carries curl (podinfo 6.x Dockerfile: `apk add
+    ca-certificates curl`); a fixed version, so the tester does not change with the version it
+    tests. Its digest is the one a kubelet reported for ghcr.io/stefanprodan/podinfo:6.11.0
+    (`imageID` of a running pod, March 2026); check it with `crane digest` before you rely on it. A
+    wrong digest fails loudly: the Job's pod cannot pull, the acceptance check fails at
+    `activeDeadlineSeconds` and the rollout aborts before any user request.
+    """
+
+    repository: str = "ghcr.io/stefanprodan/podinfo"
+    tag: str = "6.11.0"
+    digest: ImageDigest = "sha256:5b789251f4b35f4ac6319c48b57eb6d29356d67471404c5fd3733db2eb8c11cf"
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, value: str) -> str:
+        if not _REPOSITORY.match(value) or "@" in value:
+            raise ValueError("must be an image repository such as ghcr.io/stefanprodan/podinfo (no tag, no digest)")
+        return value
+
+    @field_validator("tag")
+    @classmethod
+    def _tag(cls, value: str) -> str:
+        if not _TAG.match(value) or value == "latest":
+            raise ValueError("must be an exact image tag (letters, digits, '_', '.', '-'; not 'latest')")
+        return value
+
+    @property
+    def reference(self) -> str:
+        return f"{self.repository}:{self.tag}@{self.digest}"
+
+
 class AlertRouting(Strict):
     """Alertmanager grouping and the SMTP relay for e-mail (AlertmanagerConfig per environment).
 
@@ -274,6 +312,7 @@ class Platform(Strict):
     prometheus_retention_size: PrometheusSize = "40GB"
     prometheus_storage: PrometheusStorage = PrometheusStorage()
     gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
+    tester: Tester = Tester()
     alerting: Alerting = Alerting()
     logging: Logging = Logging()
     cluster_dns: ClusterDns = ClusterDns()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from podinfo_canary.config import duration_seconds
-from podinfo_canary.core import yamltext
+from podinfo_canary.core import tester, yamltext
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,35 @@ class PlannedStage:
 
 
 @dataclass(frozen=True)
+class PlannedPhase:
+    """The pre-exposure phase: the steps before the first weight, at 0% of user traffic."""
+
+    canary_pods: int
+    analyses: tuple[tuple[str, ...], ...]  # each step's templates, in order: acceptance, load, the verdict
+    generated_requests: int
+    seconds: int  # when every check passes (the testers' pod starts included, canary pod start-up excluded)
+    steps: tuple[int, int]
+    judged_pods_replaced: bool  # scaled away before the first weight (users get fresh pods)
+
+
+@dataclass(frozen=True)
 class RolloutPlan:
     stages: tuple[PlannedStage, ...]
     background_analyses: tuple[str, ...]
     promotion_seconds: int  # healthy canary, manual gates and pod start-up excluded
-    scale_ups: int | None  # stages that wait for new canary pods to become ready (None: replicas from an HPA)
+    scale_ups: int | None  # steps that wait for new canary pods to become ready (None: replicas from an HPA)
+    pre_exposure: PlannedPhase | None = None
 
     def describe(self) -> str:
         lines = []
+        phase = self.pre_exposure
+        if phase is not None:
+            replaced = "; then scaled away, users get fresh pods" if phase.judged_pods_replaced else "; they serve on"
+            lines.append(
+                f"pre-exposure (steps {phase.steps[0]}-{phase.steps[1]}):   0%  {phase.canary_pods} canary pod(s), "
+                f"{' -> '.join('+'.join(step) for step in phase.analyses)}; {phase.generated_requests} generated requests "
+                f"({phase.seconds}s){replaced}"
+            )
         for index, stage in enumerate(self.stages):
             wait = "manual approval" if stage.manual_gate else (f"pause {stage.pause_seconds}s" if stage.pause_seconds else "no pause")
             checks = f", analysis {'+'.join(stage.analyses)} ({stage.analysis_seconds}s)" if stage.analyses else ""
@@ -68,11 +89,40 @@ def _metric_seconds(metric: dict) -> int:
     return _seconds(metric.get("initialDelay")) + (needed - 1) * _seconds(metric.get("interval"))
 
 
+def _job_env(metric: dict) -> dict[str, str]:
+    (container,) = metric["provider"]["job"]["spec"]["template"]["spec"]["containers"]
+    return {e["name"]: e.get("value", "") for e in container.get("env", [])}
+
+
+def _pre_exposure(steps: list[dict], templates: dict[str, dict], analysis_seconds) -> PlannedPhase | None:
+    first_weight = next((i for i, s in enumerate(steps) if "setWeight" in s), len(steps))
+    phase = steps[:first_weight]
+    scale = next((s["setCanaryScale"] for s in phase if "replicas" in s.get("setCanaryScale", {})), None)
+    if scale is None:
+        return None
+    groups = tuple(tuple(t["templateName"] for t in s["analysis"]["templates"]) for s in phase if "analysis" in s)
+    names = [name for group in groups for name in group]
+    generated = sum(
+        int(_job_env(m)["REQUESTS"])
+        for n in names
+        for m in templates[n]["spec"]["metrics"]
+        if "job" in m["provider"] and _job_env(m)["MODE"] == tester.LOAD
+    )
+    seconds = sum(_seconds(s["pause"].get("duration")) for s in phase if "pause" in s) + sum(
+        analysis_seconds([t["templateName"] for t in s["analysis"]["templates"]]) for s in phase if "analysis" in s
+    )
+    replaced = any(s.get("setCanaryScale", {}).get("matchTrafficWeight") for s in phase)
+    return PlannedPhase(int(scale["replicas"]), groups, generated, seconds, (0, first_weight - 1), replaced)
+
+
 def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
     canary = rollout["spec"]["strategy"]["canary"]
 
+    def metric_seconds(metric: dict) -> int:
+        return tester.passing_seconds(_job_env(metric)) if "job" in metric["provider"] else _metric_seconds(metric)
+
     def analysis_seconds(names: list[str]) -> int:
-        return max((_metric_seconds(m) for n in names for m in templates[n]["spec"]["metrics"]), default=0)
+        return max((metric_seconds(m) for n in names for m in templates[n]["spec"]["metrics"]), default=0)
 
     stages: list[dict] = []
     for index, step in enumerate(canary["steps"]):
@@ -80,7 +130,7 @@ def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
             stages.append({"weight": step["setWeight"], "pause": None, "gate": False, "analyses": [], "steps": [index, index]})
             continue
         if not stages:
-            continue  # steps before the first weight (e.g. setHeaderRoute)
+            continue  # steps before the first weight (the pre-exposure phase, setHeaderRoute)
         stages[-1]["steps"][1] = index
         if "pause" in step:
             duration = step["pause"].get("duration")
@@ -94,11 +144,13 @@ def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
     background = tuple(t["templateName"] for t in canary.get("analysis", {}).get("templates", []))
     if any("count" in m for n in background for m in templates[n]["spec"]["metrics"]):
         raise ValueError("the background analysis has a `count`: it would stop measuring before promotion")
+    phase = _pre_exposure(canary["steps"], templates, analysis_seconds)
     return RolloutPlan(
         stages=planned,
         background_analyses=background,
-        promotion_seconds=sum((s.pause_seconds or 0) + s.analysis_seconds for s in planned),
-        scale_ups=_scale_ups(rollout, [s.weight for s in planned]),
+        promotion_seconds=sum((s.pause_seconds or 0) + s.analysis_seconds for s in planned) + (phase.seconds if phase else 0),
+        scale_ups=_scale_ups(rollout),
+        pre_exposure=phase,
     )
 
 
@@ -109,15 +161,27 @@ def canary_replicas(weight: int, replicas: int, max_weight: int = 100) -> int:
     return math.ceil(float(weight) * float(replicas) / float(max_weight))
 
 
-def _scale_ups(rollout: dict, weights: list[int]) -> int | None:
-    """Stages whose weight needs more canary pods than the one before: the weight moves only once
-    they are available (rollout/trafficrouting.go `reconcileTrafficRouting`), and a new pod needs
-    its start-up. Canary pods per weight: utils/replicaset/canary.go `trafficWeightToReplicas`."""
+def _scale_ups(rollout: dict) -> int | None:
+    """Steps that need more canary pods than are running: the step completes (and a weight moves)
+    only once they are available (rollout/trafficrouting.go `reconcileTrafficRouting`,
+    rollout/canary.go completedCurrentCanaryStep), and a new pod needs its start-up. Canary pods
+    per step: utils/replicaset/canary.go `trafficWeightToReplicas` of the weight, or the replicas of
+    a setCanaryScale in force (UseSetCanaryScale) until one with matchTrafficWeight."""
     replicas = rollout["spec"].get("replicas")
     if replicas is None:
         return None
-    counts = [canary_replicas(w, replicas) for w in weights]
-    return sum(1 for before, after in zip([0, *counts], counts, strict=False) if after > before)
+    pods, weight, override, ups = 0, 0, None, 0
+    for step in rollout["spec"]["strategy"]["canary"]["steps"]:
+        if "setCanaryScale" in step:
+            override = step["setCanaryScale"].get("replicas")
+        elif "setWeight" in step:
+            weight = step["setWeight"]
+        else:
+            continue
+        wanted = override if override is not None else canary_replicas(weight, replicas)
+        ups += wanted > pods
+        pods = wanted
+    return ups
 
 
 def plan_from_folder(folder: Path) -> RolloutPlan:

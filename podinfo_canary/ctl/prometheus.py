@@ -56,12 +56,15 @@ def _values(result: list[dict]) -> list[float]:
 
 
 def analysis_checks(folder, canary_hash: str, prometheus: Prometheus, *, stable_hash: str = "") -> list[dict]:
-    """Every metric of every AnalysisTemplate in dist/<env>, with its value and phase; the stable
-    hash is the relative judge's reference (`-vs-stable` metrics)."""
+    """Every Prometheus metric of every AnalysisTemplate in dist/<env>, with its value and phase;
+    the stable hash is the relative judge's reference (`-vs-stable` metrics). The pre-exposure
+    Jobs' metrics are left out: they run a Job, not a query (`canaryctl analysis` shows their runs)."""
     checks = []
     for path in sorted(folder.glob("AnalysisTemplate.*.yaml")):
         (template,) = yamltext.read_documents(path)
         for metric in template["spec"]["metrics"]:
+            if "prometheus" not in metric["provider"]:
+                continue
             query = metric["provider"]["prometheus"]["query"].replace(CANARY_HASH_PLACEHOLDER, canary_hash)
             query = query.replace(STABLE_HASH_PLACEHOLDER, stable_hash)
             if "{{" in query:

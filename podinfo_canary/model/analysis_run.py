@@ -41,6 +41,20 @@ class Engine(Protocol):
         of floats, a scalar's float); PrometheusDown if unreachable."""
 
 
+class Jobs(Protocol):
+    """The cluster's side of the Job metric provider: it creates a Job, reports its condition,
+    deletes it (upstream: argo-rollouts v1.9.1 metricproviders/job/job.go Run, Resume, Terminate)."""
+
+    def start(self, metric: dict, t: int) -> object:
+        """Create the metric's Job at second t; a handle for `phase` and `terminate`."""
+
+    def phase(self, job: object, t: int) -> str | None:
+        """Successful (JobComplete), Failed (JobFailed) or None (neither condition yet)."""
+
+    def terminate(self, job: object, t: int) -> None:
+        """Delete the Job (its pod stops)."""
+
+
 def _seconds(value) -> int:
     if value in (None, ""):
         return 0
@@ -163,9 +177,11 @@ class MetricState:
     last_phase: str | None = None
     phase: str = "Pending"
     measurements: list[tuple[int, list[float] | float | None, str]] = field(default_factory=list)
+    job: object | None = None  # the Job of an in-flight measurement (Job provider)
 
     def __post_init__(self) -> None:
         spec = self.spec
+        self.provider = "job" if "job" in spec["provider"] else "prometheus"
         self.interval = _seconds(spec.get("interval")) or ERROR_RETRY_SECONDS
         self.initial_delay = _seconds(spec.get("initialDelay"))
         # pkg/apis/rollouts/v1alpha1 `Metric.EffectiveCount`: no (or zero) count and no interval
@@ -236,6 +252,8 @@ class MetricState:
         `interval` after the previous measurement finished, or DefaultErrorRetryInterval after an Error."""
         if self.phase in COMPLETED:
             return math.inf
+        if self.job is not None:
+            return -math.inf  # in flight: resumed at every reconcile
         if self.last_finished is None:
             return started + self.initial_delay
         if self.limit_count is not None and self.count >= self.limit_count:
@@ -260,7 +278,7 @@ class AnalysisRun:
         )
         # upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go mergeDryRunMetrics (the Rollout's rules first, then the templates')
         dry_run_rules = _unique_rules([*dry_run, *flat["dryRun"]], "Dry-Run")
-        self.metrics = [MetricState(spec=m, query=m["provider"]["prometheus"]["query"]) for m in flat["metrics"]]
+        self.metrics = [MetricState(spec=m, query=(m["provider"].get("prometheus") or {}).get("query", "")) for m in flat["metrics"]]
         for metric in self.metrics:
             for key in ("successCondition", "failureCondition"):
                 if metric.spec.get(key):
@@ -289,12 +307,29 @@ class AnalysisRun:
         """utils/analysis/helpers.go `IsTerminating`: any non-dryRun metric Failed, Error or Inconclusive."""
         return any(m.phase in ("Failed", "Error", "Inconclusive") and not m.dry_run for m in self.metrics)
 
-    def reconcile(self, t: int, engine: Engine, judge: Judge = measurement_phase) -> str:
-        """analysis/analysis.go `reconcileAnalysisRun`: measure what is due, then `assessRunStatus`."""
+    def reconcile(self, t: int, engine: Engine, judge: Judge = measurement_phase, jobs: Jobs | None = None) -> str:
+        """analysis/analysis.go `reconcileAnalysisRun`: measure what is due, then `assessRunStatus`.
+
+        A Job metric's measurement stays in flight (Running, no FinishedAt) from the Job's creation
+        until its condition says Complete or Failed (`generateMetricTasks` resumes it at each
+        reconcile); when the run terminates, an in-flight Job is deleted and its measurement
+        Successful (job.go `Terminate`)."""
         if self.phase in COMPLETED or t < self.wake:
             return self.phase
+        for metric in self.metrics:
+            if metric.job is not None and jobs is not None:
+                phase = jobs.phase(metric.job, t)
+                if phase is not None:
+                    metric.job = None
+                    metric.record(t, None, phase)
         if not self.terminating():
             for metric in self.metrics:
+                if metric.provider == "job":
+                    if metric.job is None and t >= metric.next_due(self.started):
+                        if jobs is None:
+                            raise InvalidSpec(f"metric {metric.spec['name']} needs the Job provider: no Jobs given")
+                        metric.job = jobs.start(metric.spec, t)
+                    continue
                 if t >= metric.next_due(self.started):
                     try:
                         value = engine.result(metric.query, t)
@@ -302,11 +337,21 @@ class AnalysisRun:
                     except PrometheusDown:
                         value, phase = None, "Error"
                     metric.record(t, value, phase)
+        if self.terminating() and jobs is not None:
+            self.terminate(t, jobs)
         self.phase = self._assess()
         # Nothing changes before the next measurement is due (calculateNextReconcileTime); a
         # terminating run settles on the next reconcile.
         self.wake = t + 1 if self.terminating() else min((m.next_due(self.started) for m in self.metrics), default=math.inf)
         return self.phase
+
+    def terminate(self, t: int, jobs: Jobs) -> None:
+        """Delete every in-flight Job; its measurement is Successful (job.go `Terminate`)."""
+        for metric in self.metrics:
+            if metric.job is not None:
+                jobs.terminate(metric.job, t)
+                metric.job = None
+                metric.record(t, None, "Successful")
 
     def _assess(self) -> str:
         """analysis/analysis.go `assessRunStatus`: Running until every metric completes (or the run

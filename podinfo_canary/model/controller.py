@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from podinfo_canary.core import tester
 from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for the rollout's callers)
     COMPLETED,
@@ -27,7 +28,7 @@ from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for 
     measurement_phase,
 )
 from podinfo_canary.model.conditions import Progressing, ReplicaStatus, rollout_progressing, rollout_timed_out
-from podinfo_canary.model.world import Timeline, World
+from podinfo_canary.model.world import Testers, Timeline, World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
 ARGO_ROLLOUTS_VERSION = "v1.9.1"
@@ -72,6 +73,8 @@ class RolloutSpec:
     progress_deadline_abort: bool
     templates: dict[str, dict]
     dry_run: tuple[dict, ...] = ()  # strategy.canary.analysis.dryRun: rules for the background run
+    router: str = "nginx"  # trafficRouting: nginx, or a plugin (the Gateway API one)
+    image: str = ""  # the pod template's (first) container image: the tester's IMAGE_ARG
 
     @classmethod
     def from_objects(cls, rollout: dict, templates: dict[str, dict]) -> RolloutSpec:
@@ -87,6 +90,8 @@ class RolloutSpec:
             progress_deadline_abort=bool(spec.get("progressDeadlineAbort", False)),
             templates=templates,
             dry_run=tuple(background.get("dryRun") or ()),
+            router="nginx" if "nginx" in (canary.get("trafficRouting") or {}) else "plugin",
+            image=spec["template"]["spec"]["containers"][0].get("image", ""),
         )
 
 
@@ -116,6 +121,24 @@ def simulate(
     step_started: dict[int, int] = {}
     index, background, step_run = 0, None, None
     first_traffic: int | None = None
+    # setCanaryScale with replicas in force (upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go
+    # UseSetCanaryScale: the last setCanaryScale at or before the current step, until one with
+    # matchTrafficWeight); None: the canary scales with the weight.
+    scale_override: int | None = None
+    # `X-Canary: always` reaches the canary pods once the canary Service selects them: the
+    # controller switches it when the canary ReplicaSet is fully available (rollout/service.go
+    # reconcileStableAndCanaryService, ensureSVCTargets with checkRsAvailability). With NGINX the
+    # canary Ingress carries canary-by-header from the first reconcile (its SetWeight creates it at
+    # weight 0); a plugin's header route exists from its setHeaderRoute step, set only while the
+    # canary has an available pod, and is removed whenever it has none
+    # (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
+    service_switched = False
+    header_route = spec.router == "nginx"
+    jobs = Testers(world, {tester.IMAGE_ARG: spec.image})  # the pre-exposure Jobs (the Job metric provider)
+
+    def header_reaches_canary(t: int) -> bool:
+        return service_switched and header_route and available(t) > 0
+
     pauses = {i: _seconds(s["pause"].get("duration")) for i, s in enumerate(spec.steps) if "pause" in s}
     # The Progressing condition's lastUpdateTime, moved by every progress the controller sees.
     progressing, seen = Progressing("ReplicaSetUpdated", 0), ReplicaStatus()
@@ -134,11 +157,25 @@ def simulate(
         """ReplicaSet availableReplicas."""
         return count(t, spec.min_ready)
 
+    def live(t: int) -> list[list[int]]:
+        """The canary ReplicaSet's pods at second t (not deleted yet)."""
+        return [pod for pod in pods if pod[1] > t]
+
+    def scale(t: int, desired: int) -> None:
+        """The ReplicaSet controller: create pods up to `desired`, or delete the newest beyond it."""
+        current = live(t)
+        for _ in range(desired - len(current)):
+            pods.append([t, horizon + 1])
+        for pod in current[desired:][::-1] if desired < len(current) else []:
+            pod[1] = t
+
     def finish(result: str, t: int, reason: str, *, until: int | None = None, masked: tuple[int, str] | None = None) -> Outcome:
         end = t if until is None else until
         for pod in pods:
             pod[1] = min(pod[1], end + 1)
-        timeline = Timeline([tuple(p) for p in pods], weights, end)
+        jobs.stop_all(end + 1)
+        sent = tuple(sorted((t_, n) for t_, n in jobs.sent.items() if t_ <= end))
+        timeline = Timeline([tuple(p) for p in pods], weights, end, sent)
         return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked)
 
     def paused_for_evidence(t: int, reason: str) -> Outcome:
@@ -148,7 +185,7 @@ def simulate(
         masked, until = None, min(t + watch_paused, horizon - 1)
         if background is not None and watch_paused:
             for later in range(t + 1, until + 1):
-                phase = background.reconcile(later, engine, judge)
+                phase = background.reconcile(later, engine, judge, jobs)
                 if phase in ("Failed", "Error"):
                     masked = (later, phase)
                     break
@@ -171,6 +208,12 @@ def simulate(
 
     for t in range(horizon):
         step_started.setdefault(index, t)
+        now_available = available(t)
+        if live(t) and now_available >= len(live(t)):
+            service_switched = True
+        if spec.router != "nginx" and header_route and now_available == 0:
+            header_route = False
+        jobs.advance(t, header_reaches_canary(t))
         # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun: created
         # once the current step reaches startingStep (utils/replicaset BeforeStartingStep), one run
         # until promotion.
@@ -178,7 +221,7 @@ def simulate(
             background = AnalysisRun("background", spec.background, t, dry_run=spec.dry_run)
             runs.append(background)
         if background is not None:
-            phase = background.reconcile(t, engine, judge)
+            phase = background.reconcile(t, engine, judge, jobs)
             if phase in ("Failed", "Error"):
                 return finish("aborted", t, f"background {phase}: {background.decided_by}")
             if phase == "Inconclusive":
@@ -186,11 +229,30 @@ def simulate(
         while index < len(spec.steps):
             step = spec.steps[index]
             step_started.setdefault(index, t)
+            if "setCanaryScale" in step:
+                # upstream: argo-rollouts v1.9.1 rollout/canary.go completedCurrentCanaryStep: done
+                # at the desired replica counts (AtDesiredReplicaCountsForCanary); with replicas
+                # the weight stays (GetCanaryReplicasOrWeight returns weight 0 for the pods).
+                canary_scale = step["setCanaryScale"]
+                if canary_scale.get("matchTrafficWeight"):
+                    scale_override = None
+                    desired = canary_replicas(weights[-1][1], spec.replicas) if weights[-1][1] else 0
+                elif "replicas" in canary_scale:
+                    scale_override = int(canary_scale["replicas"])
+                    desired = scale_override
+                else:
+                    raise NotImplementedError("setCanaryScale.weight is not modelled")
+                scale(t, desired)
+                if available(t) >= desired and len(live(t)) == desired:
+                    index += 1
+                    continue
+                break
             if "setWeight" in step:
-                # upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go trafficWeightToReplicas.
-                desired = canary_replicas(step["setWeight"], spec.replicas)
-                while len(pods) < desired:
-                    pods.append([t, horizon + 1])
+                # upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go trafficWeightToReplicas,
+                # or the replicas of a setCanaryScale still in force (GetCanaryReplicasOrWeight).
+                desired = scale_override if scale_override is not None else canary_replicas(step["setWeight"], spec.replicas)
+                if len(live(t)) < desired:
+                    scale(t, desired)
                 # rollout/trafficrouting.go `reconcileTrafficRouting`: the weight moves only once the
                 # canary ReplicaSet is at its desired available count; rollout/canary.go
                 # `completedCurrentCanaryStep` completes the step then.
@@ -220,7 +282,7 @@ def simulate(
                     templates = [spec.templates[n] for n in names]
                     step_run = AnalysisRun(f"step {index}", templates, t, dry_run=tuple(step["analysis"].get("dryRun") or ()))
                     runs.append(step_run)
-                phase = step_run.reconcile(t, engine, judge)
+                phase = step_run.reconcile(t, engine, judge, jobs)
                 if phase in ("Failed", "Error"):
                     return finish("aborted", t, f"step {index} {phase}: {step_run.decided_by}")
                 if phase == "Inconclusive":
@@ -230,7 +292,11 @@ def simulate(
                     index += 1
                     continue
                 break
-            index += 1  # setHeaderRoute and other instantaneous steps
+            if "setHeaderRoute" in step and spec.router != "nginx":
+                # The plugin's SetHeaderRoute runs in this reconcile; with no available canary pod
+                # the next reconcile's RemoveManagedRoutes takes the route away again.
+                header_route = available(t) > 0
+            index += 1  # setHeaderRoute (a no-op with NGINX) and other instantaneous steps
         if index >= len(spec.steps):
             # Fully promoted: the background run is terminated (`reconcileBackgroundAnalysisRun`
             # creates none once `IsFullyPromoted`).
@@ -241,8 +307,8 @@ def simulate(
         # the Progressing condition's lastUpdateTime; a step that is not indefinite (setWeight;
         # isIndefiniteStep) times out `progressDeadlineSeconds` after it (RolloutTimedOut).
         now = ReplicaStatus(
-            replicas=len(pods),
-            updated_replicas=len(pods),
+            replicas=len(live(t)),
+            updated_replicas=len(live(t)),
             ready_replicas=count(t, 0),
             available_replicas=available(t),
             current_step_index=index,

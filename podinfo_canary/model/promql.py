@@ -37,6 +37,10 @@ class Series:
     labels: tuple[tuple[str, str], ...]
     ts: np.ndarray  # int64 seconds, strictly increasing
     values: np.ndarray  # float64
+    # A staleness marker at this second: its target or the series went away (upstream: prometheus
+    # v2.42 scrape/scrape.go endOfRunStaleness, and a series missing from a scrape). Instant
+    # selectors no longer see the series from then; range selectors skip the marker.
+    stale_from: int | None = None
 
     @property
     def name(self) -> str:
@@ -163,6 +167,8 @@ class Evaluator:
             ok = i >= 0
             j = np.where(ok, i, 0)
             present = ok & (self.times - s.ts[j] <= LOOKBACK_SECONDS)
+            if s.stale_from is not None:
+                present &= self.times < s.stale_from
             out[frozenset(s.labels)] = (s.values[j], present)
         return Vector(out)
 

@@ -63,7 +63,7 @@ class Environment:
 
 
 def _extend(timeline: Timeline, end: int) -> Timeline:
-    return Timeline([(c, d if d <= timeline.end else end + 1) for c, d in timeline.canary_pods], timeline.weights, end)
+    return Timeline([(c, d if d <= timeline.end else end + 1) for c, d in timeline.canary_pods], timeline.weights, end, timeline.generated)
 
 
 def rollout(
@@ -76,19 +76,23 @@ def rollout(
     margin: int = 900,
     healthy: Timeline | None = None,
     watch_paused: int = 0,
+    ledger: dict | None = None,
 ) -> tuple[Outcome, list[Series]]:
     """The outcome of one rollout and the series it was judged on.
 
     healthy: the schedule of `optimistic` for this environment and world, when the caller has it.
     watch_paused: after a pause for evidence, how long to follow the background run that the
         rollout no longer acts on (controller.simulate; Outcome.masked_failure).
+    ledger: filled with each canary pod's users' requests per second in the world judged
+        (World.render), to tell users' requests from generated ones.
     """
     schedule = healthy or optimistic(env.spec, world, gate_wait=gate_wait, horizon=horizon).timeline
     # A schedule that never ends (a flapping canary makes progress forever and never times out)
     # starts from a shorter world; the loop below extends it while the rollout is still running.
     end = min(schedule.end + margin, horizon) if schedule.end < horizon - 1 else min(3 * margin, horizon)
     for _ in range(8):
-        series = world.render(_extend(schedule, end), seed)
+        pods_users: dict = {}
+        series = world.render(_extend(schedule, end), seed, pods_users)
         outcome = simulate(
             env.spec, world, PythonEngine(series, world, end), gate_wait=gate_wait, horizon=end + 1, watch_paused=watch_paused
         )
@@ -100,6 +104,8 @@ def rollout(
         # A watched pause was judged on the world after the pause too: the weights must agree up to its end.
         until = outcome.timeline.end if watched else outcome.at
         if outcome.timeline.prefix(until) == _extend(schedule, end).prefix(until):
+            if ledger is not None:
+                ledger.update(pods_users)
             return outcome, series
         schedule = _extend(outcome.timeline, end)
     raise RuntimeError("the weight schedule did not settle: the world and the controller disagree")

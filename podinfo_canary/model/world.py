@@ -10,11 +10,13 @@ label them, so the queries of dist/ run unchanged on them (`World.render` states
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from podinfo_canary.core import tester
 from podinfo_canary.core.workload import HASH_SERIES_LABEL
 from podinfo_canary.model.promql import Series
 
@@ -39,6 +41,10 @@ class Timeline:
     canary_pods: list[tuple[int, int]]
     weights: list[tuple[int, int]]  # (second, canary weight in percent), in time order
     end: int
+    # Requests the pre-exposure tester sent the canary: (second, count), in time order. Exact
+    # counts, not Poisson: the acceptance test sends one request per check, the load paces its
+    # requests (curl --rate).
+    generated: tuple[tuple[int, int], ...] = ()
 
     def weight_per_second(self) -> np.ndarray:
         out = np.zeros(self.end + 1)
@@ -48,7 +54,24 @@ class Timeline:
 
     def prefix(self, until: int) -> tuple:
         """What the world saw before second `until` (a scrape at `until` sees only earlier seconds)."""
-        return ([(c, min(d, until)) for c, d in self.canary_pods if c < until], [(t, w) for t, w in self.weights if t < until])
+        return (
+            [(c, min(d, until)) for c, d in self.canary_pods if c < until],
+            [(t, w) for t, w in self.weights if t < until],
+            [(t, n) for t, n in self.generated if t < until],
+        )
+
+    def generated_per_second(self) -> np.ndarray:
+        out = np.zeros(self.end + 1, dtype=np.int64)
+        for t, n in self.generated:
+            if 0 <= t <= self.end:
+                out[t] += n
+        return out
+
+    @property
+    def first_request(self) -> int | None:
+        """The second the canary got its first request: generated or a user's (weight above 0)."""
+        firsts = [t for t, w in self.weights if w > 0][:1] + [t for t, _ in self.generated][:1]
+        return min(firsts) if firsts else None
 
 
 @dataclass(frozen=True)
@@ -85,13 +108,33 @@ class PodBehaviour:
 
 @dataclass(frozen=True)
 class Version:
-    """How one version answers: status code shares and latency (bucket upper bound -> share)."""
+    """How one version answers: status code shares and latency (bucket upper bound -> share).
+
+    statuses: on every path the pre-exposure load exercises (and every path, without `unexercised`).
+    unexercised: (share of users' requests on paths the load does not exercise, statuses there):
+        a version bad only where the generated load does not go.
+    reports_version: what its `/version` says; None: the tag Git says (a correct build).
+    """
 
     statuses: dict[str, float] = field(default_factory=lambda: {"200": 1.0})
     latency: dict[float, float] = field(default_factory=lambda: dict(FAST))
     cpu_cores: float = 0.1
     memory_bytes: float = 100 * 2**20
     pods: PodBehaviour = PodBehaviour()
+    unexercised: tuple[float, dict[str, float]] | None = None
+    reports_version: str | None = None
+
+    def user_statuses(self) -> dict[str, float]:
+        """Status shares of users' requests: the exercised paths' and the others', mixed."""
+        if self.unexercised is None:
+            return dict(self.statuses)
+        share, elsewhere = self.unexercised
+        codes = sorted(set(self.statuses) | set(elsewhere))
+        return {c: (1 - share) * self.statuses.get(c, 0.0) + share * elsewhere.get(c, 0.0) for c in codes}
+
+    def mostly_answers_2xx(self) -> bool:
+        """How the model answers one acceptance request: as the version answers most requests."""
+        return sum(v for c, v in self.statuses.items() if c.startswith("2")) > 0.5 * sum(self.statuses.values())
 
 
 @dataclass(frozen=True)
@@ -120,6 +163,10 @@ class World:
     prometheus3_le: bool = False  # store bucket bounds as Prometheus 3 does (`1.0`, not `1`)
     cpu_limit: float = 0.5
     memory_limit: float = 256 * 2**20
+    # The router honours `X-Canary: always` (false: a misconfigured route sends it to stable).
+    header_route_works: bool = True
+    # The tester's pod starts (false: its image cannot be pulled; the Job runs into its deadline).
+    tester_starts: bool = True
 
     def prometheus_up(self, t: int) -> bool:
         return not any(a <= t < b for a, b in self.outages)
@@ -134,16 +181,20 @@ class World:
             times = times[keep]
         return times
 
-    def render(self, timeline: Timeline, seed: int) -> list[Series]:
+    def render(self, timeline: Timeline, seed: int, ledger: dict[str, np.ndarray] | None = None) -> list[Series]:
         """The series Prometheus holds for this timeline, up to timeline.end.
 
         Requests in second `s` happen in [s, s+1); a scrape at second `t` sees every request before
         `t`. A labelled child of podinfo's histogram (one per method, path and status) exists from
         its first request, with every bucket (client_golang). A container restart starts its
         counters from zero under the same labels. While Prometheus is down nothing is scraped.
+        Generated requests (timeline.generated) reach the ready canary pods, answered with the
+        statuses of the exercised paths, and count in the same series as users' requests (podinfo
+        labels neither). `ledger`, when given, gets each canary pod's users' requests per second.
         """
         end = timeline.end
         weight = timeline.weight_per_second()
+        generated = timeline.generated_per_second()
         out: list[Series] = []
         canary_pods = [(f"podinfo-{CANARY_HASH}-{i:05x}", created, deleted) for i, (created, deleted) in enumerate(timeline.canary_pods)]
         stable_pods = [(f"podinfo-{STABLE_HASH}-{i:05x}", -3600, end + 1) for i in range(self.stable_pods)]
@@ -174,10 +225,20 @@ class World:
                     if hash_ == CANARY_HASH and s <= end and ready[row, s] and not ready[:row, s].any()
                 ]
                 history = (self.stable_history, self.total_rps / len(pods)) if hash_ == STABLE_HASH else (0, 0.0)
-                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history)
+                own = np.zeros(end + 1, dtype=np.int64)
+                if hash_ == CANARY_HASH and generated.any():
+                    # Split evenly over the ready pods, the remainder to the first ones (round robin).
+                    rank = np.cumsum(ready, axis=0)[row] - 1
+                    share_gen = generated // np.maximum(n_ready, 1) + (rank < generated % np.maximum(n_ready, 1))
+                    own = np.where(ready[row], share_gen, 0)
+                series = self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger)
+                deleted = next(d for n, _, d in pods if n == name)
+                out += self._stale(series, deleted, hash_, name, seed) if deleted <= end else series
         return out
 
-    def _pod_series(self, hash_, pod, version, runs, per_second_rps, bursts, seed, end, history=(0, 0.0)) -> list[Series]:
+    def _pod_series(
+        self, hash_, pod, version, runs, per_second_rps, bursts, seed, end, history=(0, 0.0), generated=None, ledger=None
+    ) -> list[Series]:
         base = (("namespace", self.namespace), ("pod", pod), ("container", "podinfo"))
         http_base = (*base, (HASH_SERIES_LABEL, hash_))
 
@@ -190,12 +251,19 @@ class World:
         created = runs[0][0]
         out: list[Series] = []
         # Requests per second and status; a container restart resets the process's counters.
-        statuses = list(version.statuses)
-        shares = np.array([version.statuses[s] for s in statuses])
+        user_statuses = version.user_statuses() if hash_ == CANARY_HASH else dict(version.statuses)
+        statuses = list(user_statuses) + [c for c in version.statuses if c not in user_statuses]
+        shares = np.array([user_statuses.get(s, 0.0) for s in statuses])
         rates = np.outer(shares / shares.sum(), per_second_rps)  # statuses x seconds
         # One random stream per (pod, status), drawn second by second: a weight schedule that
         # changes at second k changes no draw before k, so the fixed point of model.run settles.
         counts = np.stack([stream(1 + row).poisson(rates[row]) for row in range(len(statuses))])
+        if ledger is not None and hash_ == CANARY_HASH:
+            ledger[pod] = counts.sum(axis=0)
+        if generated is not None and generated.any():
+            # The generated requests' statuses: the exercised paths' shares, one draw per second.
+            exercised = np.array([version.statuses.get(s, 0.0) for s in statuses])
+            counts = counts + stream(900).multinomial(generated.astype(np.int64), exercised / exercised.sum()).T
         for second, status, count in bursts:
             if status not in statuses:
                 statuses.append(status)
@@ -285,6 +353,19 @@ class World:
                 out.append(Series(labels, infra, np.full(len(infra), float(limit))))
         return out
 
+    def _stale(self, series: list[Series], deleted: int, hash_: str, pod: str, seed: int) -> list[Series]:
+        """A pod deleted at `deleted`: Prometheus marks its series stale at the next scrape of each
+        schedule (its podinfo target is gone: scrape.go endOfRunStaleness; cAdvisor and
+        kube-state-metrics no longer export it)."""
+        phases = np.random.default_rng((seed, int(hash_ == CANARY_HASH), int(pod.rsplit("-", 1)[1], 16), 0))
+        phase, infra_phase = int(phases.integers(self.scrape_seconds)), int(phases.integers(self.infra_scrape_seconds))
+        out = []
+        for s in series:
+            interval, at = (self.scrape_seconds, phase) if s.name.startswith("http_") else (self.infra_scrape_seconds, infra_phase)
+            stale = deleted + ((at - deleted) % interval)
+            out.append(dataclasses.replace(s, stale_from=stale))
+        return out
+
     @staticmethod
     def _per_run_cumsum(per_second: np.ndarray, run_of_second: np.ndarray) -> np.ndarray:
         """Cumulative count since the current container run started (a restart resets it)."""
@@ -307,3 +388,126 @@ class World:
             if start <= t:
                 start_of = start
         return start_of
+
+
+TESTER_START_SECONDS = tester.START_SECONDS
+JOB_CONDITION_SECONDS = tester.JOB_CONDITION_SECONDS
+
+
+class TesterJob:
+    """One run of the tester script (core/tester.py) as the world answers it, second by second.
+
+    Read from the metric's `provider.job`: its MODE and settings (the container's env) and
+    `activeDeadlineSeconds`, past which the Job fails (DeadlineExceeded). `step` is told each
+    second whether `X-Canary: always` reaches a canary pod then (the controller model knows: the
+    canary Service's selector and, with Gateway API, the header route); a request it sends while
+    the header does not reach the canary goes to stable and counts nothing for the canary.
+
+    acceptance: an attempt at `/` every RETRY_SECONDS, up to ATTEMPTS; an attempt that reaches a
+        canary answering mostly 2xx passes the route check, and the next second /version (against
+        the tag of EXPECTED_IMAGE, when set: `reports_version` of the canary, or that tag) and
+        /api/info are asked. Each request that reaches the canary
+        counts there.
+    load: REQUESTS requests paced at RATE per second from the script's start, all of them to the
+        canary while the header reaches it; the Job succeeds once they are sent.
+    """
+
+    def __init__(self, metric_spec: dict, started: int, world: World, args: dict[str, str] | None = None):
+        job = metric_spec["provider"]["job"]["spec"]
+        (container,) = job["template"]["spec"]["containers"]
+        self.env = {e["name"]: e.get("value", "") for e in container.get("env", [])}
+        for name, value in (args or {}).items():  # the AnalysisRun's arguments, as the controller resolves them
+            self.env = {k: v.replace("{{args." + name + "}}", value) for k, v in self.env.items()}
+        self.mode = self.env["MODE"]
+        self.world, self.started = world, started
+        self.deadline = started + int(job.get("activeDeadlineSeconds", 10**9))
+        self.begin = started + TESTER_START_SECONDS
+        self.phase: str | None = None  # the Job's condition, once visible: Successful | Failed
+        self._result: tuple[int, str] | None = None  # (second the condition is visible, phase)
+        self.stopped: int | None = None  # the Job was deleted (its run terminated) at this second
+        if self.mode == "load":
+            n, rate = int(self.env["REQUESTS"]), int(self.env["RATE"])
+            self.schedule = [rate] * (n // rate) + ([n % rate] if n % rate else [])
+        else:
+            self.attempts, self.retry = int(self.env["ATTEMPTS"]), int(self.env["RETRY_SECONDS"])
+            self.reached: int | None = None
+
+    def _finish(self, t: int, phase: str) -> None:
+        if self._result is None:
+            self._result = (t + JOB_CONDITION_SECONDS, phase)
+
+    def step(self, t: int, header_reaches_canary: bool) -> int:
+        """Requests the script sends the canary in second `t` (and the Job's phase after it)."""
+        if self.phase is not None or self.stopped is not None:
+            return 0
+        if self._result is not None:
+            if t >= self._result[0]:
+                self.phase = self._result[1]
+            return 0
+        if t >= self.deadline:
+            self.phase = "Failed"  # DeadlineExceeded: the Job controller fails it at once
+            return 0
+        if not self.world.tester_starts or t < self.begin:
+            return 0
+        reach = header_reaches_canary and self.world.header_route_works
+        if self.mode == "load":
+            index = t - self.begin
+            if index >= len(self.schedule):
+                self._finish(t, "Successful")  # its last requests went out in the second before
+                return 0
+            return self.schedule[index] if reach else 0
+        canary = self.world.canary
+        if self.reached is not None:  # the second after the route check: /version, then /api/info
+            image = self.env.get("EXPECTED_IMAGE", "")
+            expected = image.rsplit("@", 1)[0].rsplit(":", 1)[-1] if image else ""  # the script's tag of the image
+            if expected and (canary.reports_version or expected) != expected:
+                self._finish(t, "Failed")
+                return 1
+            self._finish(t, "Successful")
+            return 2 if expected else 1
+        offset = t - self.begin
+        if self.retry and offset % self.retry:
+            return 0
+        attempt = offset // self.retry if self.retry else offset
+        if attempt >= self.attempts:
+            self._finish(t, "Failed")
+            return 0
+        if reach and canary.mostly_answers_2xx():
+            self.reached = t
+        if attempt == self.attempts - 1 and self.reached is None:
+            self._finish(t, "Failed")
+        return 1 if reach else 0
+
+
+class Testers:
+    """The cluster's side of the Job provider for the tester Jobs (analysis_run.Jobs): each Job a
+    TesterJob of this world, advanced second by second, with the requests they sent the canary."""
+
+    def __init__(self, world: World, args: dict[str, str] | None = None):
+        """args: the values the Rollout passes beyond the hashes (the image, tester.IMAGE_ARG)."""
+        self.world, self.args = world, args or {}
+        self.jobs: list[TesterJob] = []
+        self.sent: dict[int, int] = {}  # second -> requests the testers sent the canary
+
+    def start(self, metric: dict, t: int) -> TesterJob:
+        job = TesterJob(metric, t, self.world, self.args)
+        self.jobs.append(job)
+        return job
+
+    def phase(self, job: TesterJob, t: int) -> str | None:
+        return job.phase
+
+    def terminate(self, job: TesterJob, t: int) -> None:
+        job.stopped = t
+
+    def advance(self, t: int, header_reaches_canary: bool) -> None:
+        """Second `t` of every Job still running (before the runs reconcile in that second)."""
+        for job in self.jobs:
+            count = job.step(t, header_reaches_canary)
+            if count:
+                self.sent[t] = self.sent.get(t, 0) + count
+
+    def stop_all(self, t: int) -> None:
+        for job in self.jobs:
+            if job.stopped is None:
+                job.stopped = t

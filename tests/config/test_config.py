@@ -284,7 +284,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replcias: 7",
         [
-            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, notifications, require_digest, protected; did you mean replicas?"
+            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected; did you mean replicas?"
         ],
     ),
     (
@@ -311,7 +311,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replicas: 7\nowner: team-a",
         [
-            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, notifications, require_digest, protected"
+            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected"
         ],
     ),
     (
@@ -863,7 +863,7 @@ BAD_INPUTS = [
         "traffic_router: istio\nreplica: 3",
         [
             "environments/edge.yaml:11: traffic_router = 'istio': input should be 'nginx' or 'gatewayapi'",
-            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, notifications, require_digest, protected; did you mean replicas?",
+            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected; did you mean replicas?",
         ],
     ),
     (

@@ -23,7 +23,7 @@ from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
 from podinfo_canary.config import P95_SHARE, P99_SHARE
 from podinfo_canary.core.promql import SequentialTest, VersusStable
 from podinfo_canary.model.controller import measurement_phase
-from tests.conftest import find, wald_weights
+from tests.conftest import find, measured_by_prometheus, wald_weights
 
 CANARY, STABLE = "c4n4ry", "st4bl3"
 STEP = 15  # seconds between samples, the PodMonitor's scrape interval
@@ -104,7 +104,8 @@ SCENARIOS = {
     "canary_with_too_few_requests": ([Pod(CANARY, rps={"200": 0.1}), Pod(STABLE)], set(), {GATE}),
     "stable_only_errors": ([Pod(CANARY), Pod(STABLE, rps={"200": 0.5, "500": 0.5}, latency=SLOW, restarts=3)], set(), set()),
     "canary_cpu_at_90pct_of_limit": ([Pod(CANARY, cpu_cores=0.45), Pod(STABLE)], {"podinfo-cpu-usage", BG}, set()),
-    "canary_container_restarted": ([Pod(CANARY, restarts=1), Pod(STABLE)], {BG}, set()),
+    # A restart is an error: podinfo-error-rate counts it too (a crashing canary's 5xx come from the router).
+    "canary_container_restarted": ([Pod(CANARY, restarts=1), Pod(STABLE)], {BG, "podinfo-error-rate"}, set()),
     # Both at 3% 5xx: inside the SLO and no worse than stable, so neither judge fails.
     "canary_like_stable_at_3pct": (
         [Pod(CANARY, rps={"200": 0.97, "500": 0.03}), Pod(STABLE, rps={"200": 9.7, "500": 0.3})],
@@ -190,7 +191,7 @@ def _concrete(query: str) -> str:
 
 @pytest.fixture(scope="module")
 def templates(objects) -> dict[str, dict]:
-    return {t["metadata"]["name"]: t for t in find(objects, "AnalysisTemplate", folder="prod")}
+    return {t["metadata"]["name"]: t for t in find(objects, "AnalysisTemplate", folder="prod") if measured_by_prometheus(t)}
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +200,7 @@ def prod(config):
 
 
 def _metrics(templates) -> dict[str, dict]:
-    """metric name -> metric spec, across every template (the background one adds canary-restarts)."""
+    """metric name -> metric spec, across every template (canary-restarts is in podinfo-error-rate and the background one)."""
     return {m["name"]: m for t in templates.values() for m in t["spec"]["metrics"]}
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from podinfo_canary.ctl import kube
 from podinfo_canary.ctl.app import app
-from tests.conftest import find, one
+from tests.conftest import find, measured_by_prometheus, one
 from tests.kubeapi import ANALYSIS_RUNS, REPLICA_SETS, ROLLOUTS, FakeApiServer
 
 MERGE = "application/merge-patch+json"
@@ -416,7 +416,8 @@ def test_metrics_runs_dists_queries_on_prometheus_and_judges_them(config, object
     assert healthy[errors] == "Successful" and bad[errors] == "Failed"
     assert {k for k, v in healthy.items() if v == "Failed"} == set()
     # Every metric of every synthesized template was run, with its own condition.
-    templates = {t["metadata"]["name"] for t in find(objects, "AnalysisTemplate", folder="prod")}
+    # (The pre-exposure Jobs' templates run Jobs, not queries: canaryctl analysis shows their runs.)
+    templates = {t["metadata"]["name"] for t in find(objects, "AnalysisTemplate", folder="prod") if measured_by_prometheus(t)}
     assert {t for t, _ in healthy} == templates
     canary = reports[1]["tracks"]["canary"]
     slo = next(e for e in config.environments if e.name == "prod").slo
@@ -557,7 +558,8 @@ def _state(rollout: dict, step: int, **status) -> dict:
 
 def test_watch_follows_until_aborted_and_says_so(api, rollout):
     steps = rollout["spec"]["strategy"]["canary"]["steps"]
-    timed = next(i for i, s in enumerate(steps) if s.get("pause", {}).get("duration"))
+    first_weight = next(i for i, s in enumerate(steps) if "setWeight" in s)
+    timed = next(i for i, s in enumerate(steps) if s.get("pause", {}).get("duration") and i > first_weight)
     paused = {"phase": "Paused", "pauseConditions": [{"reason": "CanaryPauseStep", "startTime": "2026-11-27T10:00:00Z"}]}
     api.sequences[PATH] = [
         _state(rollout, 0),
@@ -595,7 +597,8 @@ def test_watch_screen_shows_steps_weight_countdown_and_analysis(rollout):
     from podinfo_canary.ctl.watch import render
 
     steps = rollout["spec"]["strategy"]["canary"]["steps"]
-    timed = next(i for i, s in enumerate(steps) if s.get("pause", {}).get("duration"))
+    first_weight = next(i for i, s in enumerate(steps) if "setWeight" in s)
+    timed = next(i for i, s in enumerate(steps) if s.get("pause", {}).get("duration") and i > first_weight)
     state = _state(
         rollout,
         timed,

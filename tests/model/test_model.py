@@ -4,13 +4,15 @@ Prometheus, and the canary's decisions in the scenarios of issue 6, judged on th
 Rule tests build small templates in the test and check one upstream rule each (the function is
 named in each docstring and in podinfo_canary/model/controller.py). Scenario tests read the
 Rollout and AnalysisTemplates from a fresh synthesis of dist/prod, let the model find the
-schedule with the Python evaluator, then load the resulting series into a Prometheus server on
-loopback and decide again from its answers: both decisions must agree, and must be the expected
-ones. A missing `prometheus` or `promtool` fails the session; it never skips.
+schedule with the Python evaluator and assert the expected decisions on it; they then load the
+resulting series into a Prometheus server on loopback and decide again from its answers, and the
+Python evaluator must decide alike on the same series (both without staleness markers, which
+OpenMetrics cannot carry). A missing `prometheus` or `promtool` fails the session; it never skips.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,11 +31,11 @@ from podinfo_canary.model.controller import (
 )
 from podinfo_canary.model.prometheus import PrometheusServer, RecordedEngine
 from podinfo_canary.model.promql import Evaluator
-from podinfo_canary.model.run import Environment, concrete, rollout
-from podinfo_canary.model.world import PodBehaviour, Version, World
+from podinfo_canary.model.run import Environment, PythonEngine, concrete, rollout
+from podinfo_canary.model.world import PodBehaviour, Timeline, Version, World
 
 ROOT = Path(__file__).resolve().parents[2]
-BEFORE = ROOT / "bench/before/prod"
+BEFORE = ROOT / "bench/issue-6/prod"  # the design before issue 6, whose findings two scenarios reproduce
 
 # --- rule tests: small templates, a scripted engine ----------------------------------------------
 
@@ -290,6 +292,116 @@ def test_an_initial_deploy_promotes_without_steps_or_analysis():
     assert (outcome.result, outcome.at, outcome.runs) == ("promoted", 0, [])
 
 
+# --- the pre-exposure phase: setCanaryScale, header routes, the Job provider, staleness ------------
+
+
+def job_metric(name: str, mode: str, deadline: int = 120, **env) -> dict:
+    settings = {
+        "MODE": mode,
+        **({"ATTEMPTS": "3", "RETRY_SECONDS": "3"} if mode == "acceptance" else {"REQUESTS": "100", "RATE": "10"}),
+        **env,
+    }
+    container = {"name": "tester", "image": "tester", "env": [{"name": k, "value": v} for k, v in settings.items()]}
+    job = {"spec": {"activeDeadlineSeconds": deadline, "backoffLimit": 0, "template": {"spec": {"containers": [container]}}}}
+    return {"name": name, "provider": {"job": job}}
+
+
+def _phase_spec(steps, *, router="nginx", deadline=120) -> RolloutSpec:
+    templates = {
+        "acceptance": template(job_metric("acceptance", "acceptance", deadline)),
+        "load": template(job_metric("load", "load", deadline)),
+        "bg": template(metric("bg", "bg", interval="5s")),
+    }
+    return RolloutSpec(5, steps, [templates["bg"]], 0, 0, 600, True, templates, router=router, image="podinfo:6.14.1")
+
+
+ACCEPT = {"analysis": {"templates": [{"templateName": "acceptance"}]}}
+LOAD = {"analysis": {"templates": [{"templateName": "load"}]}}
+SCALE_UP = {"setCanaryScale": {"replicas": 2}}
+MATCH = {"setCanaryScale": {"matchTrafficWeight": True}}
+
+
+def test_set_canary_scale_starts_pods_at_weight_0_and_match_traffic_weight_scales_them_away():
+    """upstream: argo-rollouts v1.9.1 utils/replicaset/canary.go GetCanaryReplicasOrWeight (explicit
+    replicas: weight 0), UseSetCanaryScale (in force until matchTrafficWeight), trafficWeightToReplicas
+    (weight 0: no pod); rollout/canary.go completedCurrentCanaryStep (AtDesiredReplicaCountsForCanary)."""
+    spec = _phase_spec([SCALE_UP, {"pause": {"duration": "30s"}}, MATCH, {"setWeight": 20}, {"pause": {"duration": "60s"}}])
+    outcome = simulate(spec, _world(startup_seconds=5), Scripted(lambda q, t: [0.0]))
+    # Two pods at 0%, ready at 5 s; the pause ends at 35 s, both go, one new pod for 20% of 5.
+    assert [pod for pod in outcome.timeline.canary_pods if pod[0] == 0] == [(0, 35), (0, 35)]
+    assert outcome.timeline.canary_pods[2][0] == 35 and len(outcome.timeline.canary_pods) == 3
+    assert outcome.timeline.weights == [(0, 0), (40, 20), (100, 100)]
+    assert outcome.step_started[1] == 5 and outcome.step_started[3] == 35
+
+
+def test_a_header_route_set_before_the_canary_has_a_pod_is_removed_and_the_acceptance_test_fails():
+    """upstream: argo-rollouts v1.9.1 rollout/trafficrouting.go reconcileTrafficRouting: with no available
+    canary pod it calls RemoveManagedRoutes at every reconcile; SetHeaderRoute runs only in its step's
+    reconcile. Set after setCanaryScale (pods available) the route holds and the acceptance test passes."""
+    header = {"setHeaderRoute": {"name": "canary-header", "match": [{"headerName": "X-Canary"}]}}
+    early = simulate(_phase_spec([header, SCALE_UP, ACCEPT, {"setWeight": 20}], router="plugin"), _world(), Scripted(lambda q, t: [0.0]))
+    assert (early.result, early.reason) == ("aborted", "step 2 Failed: acceptance")
+    late = simulate(_phase_spec([SCALE_UP, header, ACCEPT, {"setWeight": 20}], router="plugin"), _world(), Scripted(lambda q, t: [0.0]))
+    assert late.result == "promoted", late.reason
+
+
+def test_with_nginx_the_header_reaches_the_canary_at_weight_0_once_its_pods_are_available():
+    """NGINX: the canary Ingress (with canary-by-header) exists from the first reconcile at weight 0
+    (trafficrouting/nginx/nginx.go SetWeight), setHeaderRoute is a no-op, and the canary Service
+    selects the canary pods once they are all available (rollout/service.go ensureSVCTargets)."""
+    outcome = simulate(_phase_spec([SCALE_UP, ACCEPT, {"setWeight": 20}]), _world(), Scripted(lambda q, t: [0.0]))
+    assert outcome.result == "promoted", outcome.reason
+    # The acceptance test's requests reached the canary: / at 5+3 s, /api/info the next second (no
+    # EXPECTED_IMAGE here: no /version).
+    assert outcome.timeline.generated == ((8, 1), (9, 1))
+
+
+def test_the_job_provider_follows_the_jobs_condition_and_its_deadline():
+    """upstream: argo-rollouts v1.9.1 metricproviders/job/job.go Resume: JobComplete is Successful,
+    JobFailed Failed, neither Running; no timeout of its own, so activeDeadlineSeconds fails the Job."""
+    world = _world()
+    passing = simulate(_phase_spec([SCALE_UP, LOAD, {"setWeight": 20}]), world, Scripted(lambda q, t: [0.0]))
+    assert passing.result == "promoted"
+    # 100 requests at 10/s from the tester's start (3 s after the Job), its condition a second after the last.
+    assert sum(n for _, n in passing.timeline.generated) == 100 and passing.step_started[2] == 5 + 3 + 10 + 1
+    stuck = dataclasses.replace(world, tester_starts=False)
+    failed = simulate(_phase_spec([SCALE_UP, LOAD, {"setWeight": 20}], deadline=40), stuck, Scripted(lambda q, t: [0.0]))
+    assert (failed.result, failed.at, failed.reason) == ("aborted", 5 + 40, "step 1 Failed: load")
+    wrong = dataclasses.replace(world, canary=Version(reports_version="6.13.0"))
+    spec = _phase_spec([SCALE_UP, ACCEPT, {"setWeight": 20}])
+    spec.templates["acceptance"]["spec"]["metrics"][0]["provider"]["job"]["spec"]["template"]["spec"]["containers"][0]["env"].append(
+        {"name": "EXPECTED_IMAGE", "value": "{{args.canary-image}}"}
+    )
+    assert simulate(spec, wrong, Scripted(lambda q, t: [0.0])).reason == "step 1 Failed: acceptance"
+    assert simulate(spec, world, Scripted(lambda q, t: [0.0])).result == "promoted"
+
+
+def test_a_terminated_run_deletes_its_job_and_the_load_stops():
+    """job.go Terminate: the in-flight Job is deleted and its measurement Successful; here the
+    background run fails at 10 s, the rollout aborts, and the load sends nothing after it."""
+    spec = _phase_spec([SCALE_UP, LOAD, {"setWeight": 20}])
+    outcome = simulate(spec, _world(), Scripted(lambda q, t: [2.0] if t >= 10 else [0.0]))
+    assert (outcome.result, outcome.at) == ("aborted", 10)
+    assert max(t for t, _ in outcome.timeline.generated) == 10 and sum(n for _, n in outcome.timeline.generated) == 30
+
+
+def test_a_deleted_pods_series_go_stale_at_the_next_scrape():
+    """upstream: prometheus v2.42 scrape/scrape.go endOfRunStaleness: a target that goes away gets
+    staleness markers at its next scrape time, and instant selectors stop returning its series then
+    (within the 5-minute lookback); range selectors keep the samples before."""
+    world = World(namespace="ns", total_rps=10, canary=Version(), scrape_seconds=15)
+    timeline = Timeline([(0, 100), (100, 400)], [(0, 50)], 399)
+    series = world.render(timeline, seed=3)
+    first = [s for s in series if s.name == "http_request_duration_seconds_count" and s.stale_from is not None]
+    assert first and all(100 <= s.stale_from < 115 and s.ts[-1] < 100 for s in first)
+    pod, stale = dict(first[0].labels)["pod"], first[0].stale_from
+    query = f'sum(http_request_duration_seconds_count{{pod="{pod}", path="healthz"}})'
+    probes = Evaluator(series, np.arange(400)).query(query)
+    assert probes.present[stale - 1] and not probes.present[stale:].any()
+    plain = Evaluator(_without_staleness(series), np.arange(400)).query(query)
+    assert plain.present[stale : stale + 250].all()  # without the marker the lookback keeps it for 5 minutes
+
+
 # --- scenarios on the real engine ----------------------------------------------------------------
 
 
@@ -336,6 +448,13 @@ SCENARIOS = {
     "long_gate_with_sporadic_errors": Scenario(
         3, errors=0.005, gate_wait=3600, world={"error_bursts": BLIPS, "stable": Version(statuses={"200": 0.99, "500": 0.01})}
     ),
+    # Issue 21: the pre-exposure phase. Bad on the paths users alone take (half of users' requests,
+    # at 20% 5xx): the load sees 1%.
+    "bad_only_where_the_load_does_not_go": Scenario(1, canary={"unexercised": (0.5, {"200": 0.8, "500": 0.2})}),
+    "wrong_version": Scenario(3, canary={"reports_version": "6.13.0"}),
+    "header_route_reaches_stable": Scenario(3, world={"header_route_works": False}),
+    "tester_image_not_pulled": Scenario(3, world={"tester_starts": False}),
+    "bad_canary_10pct_5xx_no_users": Scenario(0, errors=0.10),
     "before_long_gate_with_sporadic_errors": Scenario(3, errors=0.005, gate_wait=3600, world={"error_bursts": BLIPS}, design="before"),
     "before_prometheus_outage_1m": Scenario(3, world={"outages": ((120, 180),)}, design="before"),
     "before_crash_looping_canary": Scenario(3, canary={"pods": PodBehaviour(startup_seconds=5, crash_after=40)}, design="before"),
@@ -413,21 +532,37 @@ def judged(fresh_dist):
             for d in ("after", "before")
             for t in _environment(d, fresh_dist).spec.templates.values()
             for m in t["spec"]["metrics"]
+            if "prometheus" in m["provider"]
         }
     )
     with PrometheusServer([series for _, _, _, series in runs.values()]) as server:
         decided, compared = {}, {}
         for index, (name, (env, world, outcome, series)) in enumerate(runs.items()):
             end = max([outcome.at, *(int(s.ts[-1]) for s in series if len(s.ts))])
-            evaluator = Evaluator(series, np.arange(end + 1))
+            # Staleness markers cannot be written in OpenMetrics (promtool create-blocks-from
+            # openmetrics reads NaN as a value): both engines are compared without them, and the
+            # staleness rule is pinned on its own (test_a_deleted_pods_series_go_stale_at_the_next_scrape).
+            plain = _without_staleness(series)
+            evaluator = Evaluator(plain, np.arange(end + 1))
             if name.startswith("random_"):
                 compared[name] = _disagreements(evaluator, server.query_many(index, [concrete(q) for q in queries], end))
                 continue
-            own = [m["provider"]["prometheus"]["query"] for t in env.spec.templates.values() for m in t["spec"]["metrics"]]
+            own = [
+                m["provider"]["prometheus"]["query"]
+                for t in env.spec.templates.values()
+                for m in t["spec"]["metrics"]
+                if "prometheus" in m["provider"]
+            ]
             engine = RecordedEngine(server, index, world, end, concrete, own)
-            on_engine = simulate(env.spec, world, engine, gate_wait=SCENARIOS[name].gate_wait, horizon=end + 1)
-            decided[name] = (outcome, on_engine, _disagreements(evaluator, engine.results), env)
+            gate_wait = SCENARIOS[name].gate_wait
+            on_engine = simulate(env.spec, world, engine, gate_wait=gate_wait, horizon=end + 1)
+            in_python = simulate(env.spec, world, PythonEngine(plain, world, end), gate_wait=gate_wait, horizon=end + 1)
+            decided[name] = (outcome, on_engine, _disagreements(evaluator, engine.results), env, in_python)
     return decided, compared, worlds
+
+
+def _without_staleness(series: list) -> list:
+    return [dataclasses.replace(s, stale_from=None) if s.stale_from is not None else s for s in series]
 
 
 def _disagreements(evaluator: Evaluator, results: dict) -> list[tuple[str, int, bool, float, bool, float]]:
@@ -455,47 +590,91 @@ def test_the_python_evaluator_agrees_with_prometheus_on_random_worlds(judged, in
 
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_the_engine_and_the_python_evaluator_decide_alike(judged, name):
-    outcome, on_engine, disagreements, _ = judged[0][name]
+    _, on_engine, disagreements, _, in_python = judged[0][name]
     assert disagreements == []
-    assert (on_engine.result, on_engine.at, on_engine.reason) == (outcome.result, outcome.at, outcome.reason)
+    assert (on_engine.result, on_engine.at, on_engine.reason) == (in_python.result, in_python.at, in_python.reason)
 
 
 def _healthy_seconds(outcome, gate_wait: int) -> int:
     return outcome.at - gate_wait
 
 
+# The pre-exposure phase adds at most 2 minutes to a healthy promotion (issue 21).
+PHASE_ALLOWANCE = 120
+
+
+def _phase_end(outcome, env) -> int:
+    """The second the first stage's weight step began: the pre-exposure phase is over."""
+    first = next(i for i, s in enumerate(env.spec.steps) if "setWeight" in s)
+    return outcome.step_started[first]
+
+
 def test_healthy_canaries_promote_within_12_5_minutes_excluding_the_gate(judged):
     for name in ("healthy_high_traffic", "stable_only_errors"):
-        outcome = judged[0][name][1]
+        outcome = judged[0][name][0]
         assert outcome.result == "promoted", (name, outcome.reason)
-        assert _healthy_seconds(outcome, SCENARIOS[name].gate_wait) <= 750, name
-    low = judged[0]["healthy_low_traffic"][1]
+        assert _healthy_seconds(outcome, SCENARIOS[name].gate_wait) <= 750 + PHASE_ALLOWANCE, name
+        assert _phase_end(outcome, judged[0][name][3]) <= PHASE_ALLOWANCE, name
+    low = judged[0]["healthy_low_traffic"][0]
     assert low.result == "promoted", low.reason
 
 
 def test_below_the_minimum_traffic_the_rollout_pauses_for_a_human(judged):
     """The first stage's gate waits evidence_wait (2m) after its 2m pause, then pauses."""
-    outcome = judged[0]["healthy_below_minimum_traffic"][1]
-    assert (outcome.result, outcome.reason) == ("paused", "step 2 Inconclusive: canary-requests")
+    outcome, env = judged[0]["healthy_below_minimum_traffic"][0], judged[0]["healthy_below_minimum_traffic"][3]
+    first_check = next(i for i, s in enumerate(env.spec.steps) if "analysis" in s and i > _first_weight(env))
+    assert (outcome.result, outcome.reason) == ("paused", f"step {first_check} Inconclusive: canary-requests")
     assert outcome.at - outcome.first_traffic == 120 + 120
 
 
-def test_a_10pct_5xx_canary_aborts_within_180_s_of_its_first_request(judged):
-    outcome = judged[0]["bad_canary_10pct_5xx"][1]
+def _first_weight(env) -> int:
+    return next(i for i, s in enumerate(env.spec.steps) if "setWeight" in s)
+
+
+def _before_users(name: str, judged, *, generated: bool = True) -> None:
+    """Aborted in the pre-exposure phase: no weight ever reached the canary (the testers did)."""
+    outcome = judged[0][name][0]
+    assert outcome.result == "aborted" and outcome.first_traffic is None, (name, outcome.reason)
+    assert outcome.timeline.weights == [(0, 0)] and bool(outcome.timeline.generated) == generated, name
+
+
+def test_a_10pct_5xx_canary_is_aborted_before_its_first_user_request(judged):
+    _before_users("bad_canary_10pct_5xx", judged)
+    assert _judge(judged[0]["bad_canary_10pct_5xx"][0]) in ("server-errors", "unsuccessful")
+
+
+def test_a_canary_bad_only_where_the_load_does_not_go_aborts_within_180_s_of_its_first_request(judged):
+    """The phase passes it (the load sees 1%); users' requests, half on other paths at 20%, fail it."""
+    outcome = judged[0]["bad_only_where_the_load_does_not_go"][0]
     assert outcome.result == "aborted" and _judge(outcome) in ("server-errors", "unsuccessful"), outcome.reason
-    assert outcome.since_traffic <= 180
+    assert outcome.first_traffic is not None and outcome.since_traffic <= 180
 
 
 def test_a_6pct_5xx_canary_is_aborted_before_promotion(judged):
-    outcome = judged[0]["bad_canary_6pct_5xx"][1]
+    outcome = judged[0]["bad_canary_6pct_5xx"][0]
     assert outcome.result == "aborted" and _judge(outcome) in ("server-errors", "unsuccessful"), outcome.reason
-    assert outcome.since_traffic <= 300
+    assert outcome.since_traffic is None or outcome.since_traffic <= 300
 
 
-def test_a_latency_regression_aborts_on_the_p95_test(judged):
-    outcome = judged[0]["latency_regression_p95_800ms"][1]
-    assert (outcome.result, _judge(outcome)) == ("aborted", "slower-than-p95"), outcome.reason
-    assert outcome.since_traffic <= 120
+def test_a_latency_regression_aborts_on_the_p95_test_before_users(judged):
+    _before_users("latency_regression_p95_800ms", judged)
+    assert _judge(judged[0]["latency_regression_p95_800ms"][0]) == "slower-than-p95"
+
+
+@pytest.mark.parametrize(
+    ("name", "judge"),
+    [("wrong_version", "acceptance"), ("header_route_reaches_stable", "acceptance"), ("tester_image_not_pulled", "acceptance")],
+)
+def test_the_acceptance_test_aborts_before_any_user_request(judged, name, judge):
+    """Wrong version: its /version request reached the canary; the other two reach no canary pod."""
+    _before_users(name, judged, generated=name == "wrong_version")
+    outcome = judged[0][name][0]
+    assert outcome.reason.endswith(f"Failed: {judge}"), outcome.reason
+
+
+def test_without_users_the_phase_still_judges_a_bad_canary(judged):
+    """No user traffic at all (level 0): the load's requests alone abort a 10% 5xx canary."""
+    _before_users("bad_canary_10pct_5xx_no_users", judged)
 
 
 def _judge(outcome) -> str:
@@ -505,11 +684,11 @@ def _judge(outcome) -> str:
 
 def test_a_canary_no_worse_than_stable_promotes_though_both_run_at_3pct_5xx(judged):
     """Inside the SLO and like stable: neither judge aborts (the old 40% healthy share did, 27-34%)."""
-    assert judged[0]["stable_and_canary_at_3pct"][1].result == "promoted"
+    assert judged[0]["stable_and_canary_at_3pct"][0].result == "promoted"
 
 
 def test_a_canary_tripling_stables_errors_inside_the_slo_is_caught_against_stable(judged):
-    outcome = judged[0]["stable_half_pct_canary_1_5pct"][1]
+    outcome = judged[0]["stable_half_pct_canary_1_5pct"][0]
     assert outcome.result == "aborted" and outcome.reason.split(": ")[-1] in (
         f"server-errors{VERSUS_STABLE}",
         f"unsuccessful{VERSUS_STABLE}",
@@ -520,47 +699,48 @@ def test_an_incident_on_both_tracks_aborts_on_the_slo_not_against_stable(judged)
     """Both at 10% 5xx (a shared dependency fails): the SLO's test aborts (a bad canary can also
     poison what stable depends on, so the rollout does not wait); the relative judge does not fire,
     which is how `canaryctl status` tells an incident from a bad canary."""
-    outcome = judged[0]["incident_both_at_10pct"][1]
+    outcome = judged[0]["incident_both_at_10pct"][0]
     assert outcome.result == "aborted" and outcome.reason.split(": ")[-1] in ("server-errors", "unsuccessful"), outcome.reason
 
 
 @pytest.mark.parametrize(("name", "first_crash"), [("crash_looping_canary", 40), ("crash_looping_before_ready", 3)])
 def test_a_crash_looping_canary_aborts_within_120_s_of_its_first_crash(judged, name, first_crash):
-    outcome = judged[0][name][1]
+    outcome = judged[0][name][0]
     assert (outcome.result, outcome.reason) == ("aborted", "background Failed: canary-restarts")
     assert outcome.at - first_crash <= 120
 
 
 def test_the_old_design_missed_the_crash_loop_and_aborted_on_a_1_minute_outage(judged):
     """The review's findings, reproduced by the model on the templates before issue 6."""
-    crash = judged[0]["before_crash_looping_canary"][1]
+    crash = judged[0]["before_crash_looping_canary"][0]
     assert not (crash.result == "aborted" and crash.at - 40 <= 120), crash.reason
-    outage = judged[0]["before_prometheus_outage_1m"][1]
+    outage = judged[0]["before_prometheus_outage_1m"][0]
     assert (outage.result, outage.reason.split(":")[0]) == ("aborted", "background Error")
 
 
 def test_a_never_ready_canary_aborts_at_the_progress_deadline_without_traffic(judged):
-    outcome = judged[0]["never_ready_canary"][1]
+    outcome = judged[0]["never_ready_canary"][0]
     assert (outcome.result, outcome.reason, outcome.first_traffic) == ("aborted", "progress deadline exceeded", None)
     assert outcome.at <= 610
 
 
 def test_a_slow_canary_start_does_not_pause_the_rollout(judged):
-    slow, normal = judged[0]["slow_start_45s"][1], judged[0]["healthy_high_traffic"][1]
+    slow, normal = judged[0]["slow_start_45s"][0], judged[0]["healthy_high_traffic"][0]
     assert slow.result == "promoted"
-    assert slow.at - normal.at == 5 * (45 - 5)  # only its pods' start-up, at each of the five scale-ups
+    # Only its pods' start-up, at each of the six scale-ups: the phase's pod, then the five stages'.
+    assert slow.at - normal.at == 6 * (45 - 5)
 
 
 def test_prometheus3_bucket_labels_are_matched(judged):
     """Prometheus 3 stores `le="1.0"` where podinfo exposes `le="1"`: the latency tests still count."""
-    outcome = judged[0]["healthy_with_prometheus3_bucket_labels"][1]
+    outcome = judged[0]["healthy_with_prometheus3_bucket_labels"][0]
     assert outcome.result == "promoted", outcome.reason
 
 
 def test_prometheus_outages_up_to_3_minutes_neither_abort_nor_advance_unjudged(judged):
-    normal = judged[0]["healthy_high_traffic"][1].at  # the same schedule without an outage
+    normal = judged[0]["healthy_high_traffic"][0].at  # the same schedule without an outage
     for name in ("prometheus_outage_1m", "prometheus_outage_3m"):
-        outcome, env = judged[0][name][1], judged[0][name][3]
+        outcome, env = judged[0][name][0], judged[0][name][3]
         start, end_ = SCENARIOS[name].world["outages"][0]
         assert outcome.result == "promoted", (name, outcome.reason)
         assert outcome.at <= normal + (end_ - start) + 10, name  # delayed by the outage at most
@@ -568,13 +748,13 @@ def test_prometheus_outages_up_to_3_minutes_neither_abort_nor_advance_unjudged(j
             done = outcome.step_started.get(index + 1)
             if "analysis" in step and done is not None:
                 assert not start <= done < end_, (name, index, done)  # no check completes while Prometheus is down
-    bad = judged[0]["prometheus_outage_3m_bad_canary"][1]
-    assert (bad.result, bad.timeline.weights[-1][1]) == ("aborted", 10)  # judged at 10%, never advanced
+    bad = judged[0]["prometheus_outage_3m_bad_canary"][0]
+    assert (bad.result, bad.timeline.weights[-1][1]) == ("aborted", 0)  # judged at 0%, never exposed unjudged
     assert bad.at >= SCENARIOS["prometheus_outage_3m_bad_canary"].world["outages"][0][1]
 
 
 def test_a_10_minute_outage_fails_closed(judged):
-    outcome = judged[0]["prometheus_outage_10m"][1]
+    outcome = judged[0]["prometheus_outage_10m"][0]
     assert (outcome.result, outcome.reason.split(":")[0]) == ("aborted", "background Error")
     assert 100 + 300 <= outcome.at <= 100 + 330
 
@@ -582,9 +762,9 @@ def test_a_10_minute_outage_fails_closed(judged):
 def test_sporadic_error_blips_in_a_long_manual_gate_do_not_abort(judged):
     """Five blips of 60 errors, 10 minutes apart: each is weighed against all the evidence, where
     the old design's `failureLimit: 1` counted two blips as two failures of one run."""
-    outcome = judged[0]["long_gate_with_sporadic_errors"][1]
+    outcome = judged[0]["long_gate_with_sporadic_errors"][0]
     assert outcome.result == "promoted", outcome.reason
     assert outcome.at > 3600 + 720
-    old = judged[0]["before_long_gate_with_sporadic_errors"][1]
+    old = judged[0]["before_long_gate_with_sporadic_errors"][0]
     assert old.result == "aborted" and old.reason.startswith("background Failed"), old.reason
     assert old.at >= 1800  # at the second blip, inside the gate

@@ -18,7 +18,11 @@ def plan_model_problems(objs: list[dict], startup: int = 0) -> list[str]:
     problems = []
     if (healthy.result, healthy.at) != ("promoted", planned.promotion_seconds + (planned.scale_ups or 0) * startup):
         problems.append(f"the model {healthy.result} at {healthy.at}s, the plan promotes at {planned.promotion_seconds}s")
-    elapsed = 0
+    phase = planned.pre_exposure
+    # The phase's canary pod starts before its checks, and the first stage's pods anew after it.
+    elapsed = phase.seconds if phase else 0
+    if phase is not None and startup == 0 and healthy.step_started.get(phase.steps[1] + 1) != elapsed:
+        problems.append(f"the model ends the phase at {healthy.step_started.get(phase.steps[1] + 1)}s, the plan at {elapsed}s")
     for index, stage in enumerate(planned.stages):
         started = healthy.step_started.get(stage.steps[0])
         if startup == 0 and started != elapsed:

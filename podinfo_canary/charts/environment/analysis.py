@@ -143,6 +143,7 @@ class AnalysisSuite(Construct):
         p95, p99 = slo.latency_p95_max_ms / 1000, slo.latency_p99_max_ms / 1000
 
         wait = duration_seconds(decision.evidence_wait)
+        restarts = MetricCheck("canary-restarts", evidence.restarts(canary), f"result[0] <= {slo.canary_restarts_max}", look)
         checks = {
             "podinfo-success-rate": [
                 sprt("unsuccessful", evidence.not_successful(canary)),
@@ -157,6 +158,9 @@ class AnalysisSuite(Construct):
             "podinfo-error-rate": [
                 sprt("server-errors", evidence.server_errors(canary)),
                 relative("server-errors", evidence.server_errors(canary), shares.server_errors(stable)),
+                # Restarts are errors too: a crashing canary's 5xx come from the router, never from
+                # podinfo's counters, which a restart also resets.
+                restarts,
             ],
             EVIDENCE_GATE: [
                 MetricCheck(
@@ -177,11 +181,12 @@ class AnalysisSuite(Construct):
                 MetricCheck("memory-usage", slis.memory_usage(canary), _guarded("<=", slo.memory_usage_max), saturation, evidence=False)
             ],
         }
-        restarts = MetricCheck("canary-restarts", evidence.restarts(canary), f"result[0] <= {slo.canary_restarts_max}", look)
         # The background run: every metric that is never Inconclusive (one Inconclusive measurement
-        # ends a run: upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go IsTerminating), plus
-        # restarts, because a crashing canary's 5xx come from the ingress, never from podinfo.
-        checks[COMPLETE] = [check for name, group in checks.items() if name != EVIDENCE_GATE for check in group] + [restarts]
+        # ends a run: upstream: argo-rollouts v1.9.1 utils/analysis/helpers.go IsTerminating),
+        # restarts last.
+        checks[COMPLETE] = [
+            check for name, group in checks.items() if name != EVIDENCE_GATE for check in group if check is not restarts
+        ] + [restarts]
         if sorted(checks) != sorted(ANALYSIS_TEMPLATES):
             raise ValueError(f"AnalysisSuite builds {sorted(checks)}, configuration allows {sorted(ANALYSIS_TEMPLATES)}")
         self.checks: dict[str, list[MetricCheck]] = checks

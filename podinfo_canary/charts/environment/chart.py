@@ -12,15 +12,34 @@ from constructs import Construct
 from podinfo_canary.charts.environment.analysis import AnalysisSuite
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.podmonitor import PodinfoPodMonitor
+from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.rollout import HTTP_PORT_NAME, RolloutCanary
 from podinfo_canary.charts.environment.security import POD_SECURITY, SecurityPolicies
 from podinfo_canary.charts.platform.argocd import ManagedKind
-from podinfo_canary.config import Environment, Platform
+from podinfo_canary.config import Environment, Platform, RouterAddress
 from podinfo_canary.core import waves
 from podinfo_canary.core.promql import METRICS_PORT_NAME
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
+
+
+# ingress-nginx's controller Service and its pods' HTTPS port: the chart names the Service
+# `<fullname>-controller`, and its fullname is the release (named after the chart, HelmChart.release);
+# the controller container listens on 443 for https (chart values controller.containerPort).
+NGINX_CONTROLLER_SUFFIX = "-controller"
+NGINX_HTTPS_PORT = 443
+
+
+def pre_exposure_router(environment: Environment, platform: Platform) -> RouterAddress:
+    """Where the pre-exposure tester's requests enter: the environment's own setting, else for
+    nginx ingress-nginx's controller Service (config refuses gatewayapi without one)."""
+    if environment.pre_exposure.router is not None:
+        return environment.pre_exposure.router
+    if environment.traffic_router != "nginx":
+        raise ValueError(f"{environment.name}: pre_exposure.router is required with traffic_router {environment.traffic_router}")
+    nginx = platform.charts.ingress_nginx
+    return RouterAddress(namespace=nginx.namespace, service=nginx.release + NGINX_CONTROLLER_SUFFIX, port=NGINX_HTTPS_PORT)
 
 
 class PodinfoEnvironment(cdk8s.Chart):
@@ -44,6 +63,18 @@ class PodinfoEnvironment(cdk8s.Chart):
                 annotations=waves.annotation(waves.NAMESPACE),
             ),
         )
+        pre = environment.pre_exposure
+        self.pre_exposure = (
+            PreExposureTests(
+                self,
+                "pre-exposure",
+                environment=environment,
+                router=pre_exposure_router(environment, platform),
+                image=platform.tester.reference,
+            )
+            if pre.enabled
+            else None
+        )
         self.analysis = AnalysisSuite(
             self,
             "analysis",
@@ -53,7 +84,12 @@ class PodinfoEnvironment(cdk8s.Chart):
             prometheus_address=platform.prometheus_address,
         )
         self.canary = RolloutCanary(
-            self, "podinfo", environment=environment, analysis=self.analysis, cluster_issuer=platform.tls.cluster_issuer
+            self,
+            "podinfo",
+            environment=environment,
+            analysis=self.analysis,
+            cluster_issuer=platform.tls.cluster_issuer,
+            pre_exposure=self.pre_exposure,
         )
         traffic = environment.gateway.namespace if environment.gateway else platform.charts.ingress_nginx.namespace
         self.security = SecurityPolicies(
@@ -68,6 +104,7 @@ class PodinfoEnvironment(cdk8s.Chart):
             cluster_dns=platform.cluster_dns,
             # The Certificate (nginx router) is solved over HTTP-01 through ingress-nginx.
             acme_solver_namespaces=[platform.charts.ingress_nginx.namespace] if self.canary.certificate else [],
+            tester=(self.pre_exposure.labels, pre_exposure_router(environment, platform)) if self.pre_exposure else None,
             viewer_groups=platform.argocd.rbac.viewer_groups,
             operator_groups=platform.argocd.rbac.deployer_groups,
         )

@@ -21,11 +21,12 @@ from constructs import Construct
 from imports.certmanager.io import cert_manager as cm
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment.analysis import COMPLETE, HASH_ARGS, AnalysisSuite
+from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
 from podinfo_canary.charts.platform.apps import GATEWAY_API_PLUGIN, INGRESS_CLASS
 from podinfo_canary.config import Environment, Stage
 from podinfo_canary.core import promql as metrics
-from podinfo_canary.core import workload
+from podinfo_canary.core import tester, workload
 from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
 from podinfo_canary.core.workload import CANARY_HEADER
 
@@ -33,6 +34,13 @@ NAME = workload.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 HEADER_ROUTE = "canary-header"
+# After the generated load, a scrape of the PodMonitor and a margin: its last requests are in
+# Prometheus when the verdict measures. After the judged pods are scaled away, the same: their
+# series are stale (prometheus scrape.go endOfRunStaleness) when users' requests start to count.
+PRE_EXPOSURE_SETTLE_SECONDS = metrics.SCRAPE_INTERVAL_SECONDS + 5
+# The checks whose one measurement on the generated evidence ends the phase: the request SLOs'
+# sequential tests (absolute and against stable). Not the evidence gate: it asks about users.
+PRE_EXPOSURE_VERDICT = ("podinfo-success-rate", "podinfo-error-rate", "podinfo-latency")
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,8 @@ class RolloutCanary(Construct):
         analysis: the AnalysisSuite whose templates the stages name (passed as an object, so a
             stage can only name a template that exists).
         cluster_issuer: the cert-manager ClusterIssuer of the TLS certificate (nginx router only).
+        pre_exposure: the acceptance and load templates when `environment.pre_exposure.enabled`
+            (required then, refused otherwise). Default: none (no pre-exposure phase).
         resources: the container's requests and limits. Default: `PodResources()`.
         timing: the scale-down delays, progress deadline, minReadySeconds and revision history.
             Default: `RolloutTiming()`.
@@ -96,6 +106,7 @@ class RolloutCanary(Construct):
         environment: Environment,
         analysis: AnalysisSuite,
         cluster_issuer: str,
+        pre_exposure: PreExposureTests | None = None,
         resources: PodResources | None = None,
         timing: RolloutTiming | None = None,
     ) -> None:
@@ -103,6 +114,12 @@ class RolloutCanary(Construct):
         self.environment = environment
         self.namespace = environment.namespace
         self.analysis = analysis
+        if environment.pre_exposure.enabled != (pre_exposure is not None):
+            raise ValueError(
+                f"RolloutCanary: pre_exposure.enabled is {environment.pre_exposure.enabled} in {environment.name}, "
+                f"but the PreExposureTests were {'not ' if pre_exposure is None else ''}given"
+            )
+        self.pre_exposure = pre_exposure
         self.resources = resources or PodResources()
         self.timing = timing or RolloutTiming()
         self.selector = {"app.kubernetes.io/name": NAME}
@@ -243,24 +260,112 @@ class RolloutCanary(Construct):
 
     # --- the Rollout ------------------------------------------------------------------------
 
-    def _steps(self) -> list[ro.RolloutSpecStrategyCanarySteps]:
-        steps: list[ro.RolloutSpecStrategyCanarySteps] = []
-        if self.environment.traffic_router == "gatewayapi":
-            steps.append(
-                ro.RolloutSpecStrategyCanarySteps(
-                    set_header_route=ro.RolloutSpecStrategyCanaryStepsSetHeaderRoute(
-                        name=HEADER_ROUTE,
-                        match=[
-                            ro.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatch(
-                                header_name=CANARY_HEADER,
-                                header_value=ro.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatchHeaderValue(exact="always"),
-                            )
-                        ],
+    def _header_route(self) -> ro.RolloutSpecStrategyCanarySteps:
+        return ro.RolloutSpecStrategyCanarySteps(
+            set_header_route=ro.RolloutSpecStrategyCanaryStepsSetHeaderRoute(
+                name=HEADER_ROUTE,
+                match=[
+                    ro.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatch(
+                        header_name=CANARY_HEADER,
+                        header_value=ro.RolloutSpecStrategyCanaryStepsSetHeaderRouteMatchHeaderValue(exact="always"),
                     )
+                ],
+            )
+        )
+
+    def _analysis_step(self, templates: list[ro.AnalysisTemplate], image_arg: bool = False) -> ro.RolloutSpecStrategyCanarySteps:
+        args = [
+            ro.RolloutSpecStrategyCanaryStepsAnalysisArgs(
+                name=arg, value_from=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom(pod_template_hash_value=which)
+            )
+            for arg, which in HASH_ARGS
+        ]
+        if image_arg:
+            # The image this Rollout runs, read when the run is created (tester.IMAGE_ARG).
+            args.append(
+                ro.RolloutSpecStrategyCanaryStepsAnalysisArgs(
+                    name=tester.IMAGE_ARG,
+                    value_from=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom(
+                        field_ref=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFromFieldRef(field_path=tester.IMAGE_FIELD)
+                    ),
                 )
             )
-        for stage in self.environment.canary.stages:
-            steps.extend(self._stage_steps(stage))
+        return ro.RolloutSpecStrategyCanarySteps(
+            analysis=ro.RolloutSpecStrategyCanaryStepsAnalysis(
+                templates=[ro.RolloutSpecStrategyCanaryStepsAnalysisTemplates(template_name=t.name) for t in templates],
+                args=args,
+            )
+        )
+
+    def _pre_exposure_steps(self) -> list[ro.RolloutSpecStrategyCanarySteps]:
+        """Canary pods at 0% of user traffic, reached only with `X-Canary: always`: the acceptance
+        test, the generated load, a settle for their last requests to be scraped, and one verdict of
+        the request SLOs' sequential tests on that evidence (README "Evidence before exposure").
+
+        setCanaryScale with replicas keeps the traffic weight at 0 (upstream: argo-rollouts v1.9.1
+        utils/replicaset/canary.go GetCanaryReplicasOrWeight returns weight 0 with explicit replicas)
+        and completes once the canary pods are available (rollout/canary.go completedCurrentCanaryStep,
+        AtDesiredReplicaCountsForCanary). The Gateway API plugin's header route is set only then:
+        while the canary has no available pod the controller removes managed routes at every
+        reconcile (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
+        Unless generated requests may count for the gate, `setCanaryScale: {matchTrafficWeight:
+        true}` at weight 0 then scales the judged pods away (UseSetCanaryScale stops at it;
+        trafficWeightToReplicas(0) is 0): users are served, and counted, by fresh pods.
+        """
+        pre = self.pre_exposure
+        assert pre is not None
+        steps = [
+            ro.RolloutSpecStrategyCanarySteps(
+                set_canary_scale=ro.RolloutSpecStrategyCanaryStepsSetCanaryScale(replicas=self.environment.pre_exposure.replicas)
+            )
+        ]
+        if self.environment.traffic_router == "gatewayapi":
+            steps.append(self._header_route())
+        steps += [
+            self._analysis_step([pre.acceptance], image_arg=bool(pre.acceptance_args)),
+            self._analysis_step([pre.load]),
+            self._settle(),
+            self._analysis_step([self.analysis.template(name) for name in PRE_EXPOSURE_VERDICT]),
+        ]
+        if not self.environment.pre_exposure.generated_counts_for_gate:
+            # The judged pods go; Prometheus marks their series stale at their next scrape, so a
+            # settle later only users' requests are counted (and judged) on the canary's series.
+            steps += [self._match_traffic_weight(), self._settle()]
+        return steps
+
+    @staticmethod
+    def _settle() -> ro.RolloutSpecStrategyCanarySteps:
+        return ro.RolloutSpecStrategyCanarySteps(
+            pause=ro.RolloutSpecStrategyCanaryStepsPause(
+                duration=ro.RolloutSpecStrategyCanaryStepsPauseDuration.from_string(f"{PRE_EXPOSURE_SETTLE_SECONDS}s")
+            )
+        )
+
+    @staticmethod
+    def _match_traffic_weight() -> ro.RolloutSpecStrategyCanarySteps:
+        return ro.RolloutSpecStrategyCanarySteps(
+            set_canary_scale=ro.RolloutSpecStrategyCanaryStepsSetCanaryScale(match_traffic_weight=True)
+        )
+
+    def _steps(self) -> list[ro.RolloutSpecStrategyCanarySteps]:
+        steps: list[ro.RolloutSpecStrategyCanarySteps] = []
+        pre = self.environment.pre_exposure
+        if self.pre_exposure is not None:
+            steps += self._pre_exposure_steps()
+        for number, stage in enumerate(self.environment.canary.stages):
+            stage_steps = self._stage_steps(stage)
+            if number == 0:
+                after_weight: list[ro.RolloutSpecStrategyCanarySteps] = []
+                if self.pre_exposure is not None and pre.generated_counts_for_gate:
+                    # The judged pods serve on: from this weight on the canary scales with the weight
+                    # again (UseSetCanaryScale keeps the last setCanaryScale in force until one with
+                    # matchTrafficWeight).
+                    after_weight.append(self._match_traffic_weight())
+                elif self.environment.traffic_router == "gatewayapi":
+                    # Once the first weight's canary pods are available (see _pre_exposure_steps).
+                    after_weight.append(self._header_route())
+                stage_steps = stage_steps[:1] + after_weight + stage_steps[1:]
+            steps += stage_steps
         return steps
 
     def _stage_steps(self, stage: Stage) -> list[ro.RolloutSpecStrategyCanarySteps]:
@@ -271,26 +376,12 @@ class RolloutCanary(Construct):
             duration = ro.RolloutSpecStrategyCanaryStepsPauseDuration.from_string(stage.pause)
             steps.append(ro.RolloutSpecStrategyCanarySteps(pause=ro.RolloutSpecStrategyCanaryStepsPause(duration=duration)))
         if stage.analysis:
-            steps.append(
-                ro.RolloutSpecStrategyCanarySteps(
-                    analysis=ro.RolloutSpecStrategyCanaryStepsAnalysis(
-                        templates=[
-                            ro.RolloutSpecStrategyCanaryStepsAnalysisTemplates(template_name=self.analysis.template(name).name)
-                            for name in stage.analysis
-                        ],
-                        args=[
-                            ro.RolloutSpecStrategyCanaryStepsAnalysisArgs(
-                                name=arg, value_from=ro.RolloutSpecStrategyCanaryStepsAnalysisArgsValueFrom(pod_template_hash_value=which)
-                            )
-                            for arg, which in HASH_ARGS
-                        ],
-                    )
-                )
-            )
+            steps.append(self._analysis_step([self.analysis.template(name) for name in stage.analysis]))
         return steps
 
     def _rollout(self, traffic: ro.RolloutSpecStrategyCanaryTrafficRouting) -> ro.Rollout:
         env, timing = self.environment, self.timing
+        steps = self._steps()
         return ro.Rollout(
             self,
             "rollout",
@@ -340,7 +431,8 @@ class RolloutCanary(Construct):
                         dynamic_stable_scale=False,
                         max_surge=ro.RolloutSpecStrategyCanaryMaxSurge.from_string("25%"),
                         max_unavailable=ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number(0),
-                        # Background analysis guards every stage, from the first setWeight on.
+                        # Background analysis guards every step from the first, the pre-exposure
+                        # phase included.
                         analysis=ro.RolloutSpecStrategyCanaryAnalysis(
                             starting_step=0,
                             templates=[ro.RolloutSpecStrategyCanaryAnalysisTemplates(template_name=self.analysis.template(COMPLETE).name)],
@@ -351,7 +443,7 @@ class RolloutCanary(Construct):
                                 for arg, which in HASH_ARGS
                             ],
                         ),
-                        steps=self._steps(),
+                        steps=steps,
                     )
                 ),
             ),

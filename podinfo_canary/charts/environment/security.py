@@ -2,7 +2,8 @@
 
 SecurityPolicies holds the NetworkPolicies and rollout RoleBindings of one namespace: `default-deny`,
 then `allow-dns`, `podinfo-traffic` (from the traffic router's namespace), `podinfo-metrics` (from
-Prometheus') and, with a Certificate, `acme-http01-solver`. RolloutRoles holds the ClusterRoles
+Prometheus'), with a Certificate `acme-http01-solver`, and with a pre-exposure phase
+`pre-exposure-tester` (the tester's egress to the router). RolloutRoles holds the ClusterRoles
 `rollout-viewer` and `rollout-operator` (rules in core/access.py), one copy in the Argo CD chart
 for every environment, bound per namespace to the groups of `argocd.rbac`. The other constructs
 take the Pod Security labels of the namespace (chart.py), podinfo's pod and container
@@ -20,7 +21,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
-from podinfo_canary.config import ClusterDns, Environment
+from podinfo_canary.config import ClusterDns, Environment, RouterAddress
 from podinfo_canary.core import waves
 from podinfo_canary.core.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROLE, VIEWER_RULES
 
@@ -150,6 +151,9 @@ class SecurityPolicies(Construct):
         cluster_dns: the namespace and labels of the cluster DNS pods.
         acme_solver_namespaces: the namespaces that reach cert-manager's HTTP-01 solver pods here.
             Default: none, for a namespace without a Certificate (no `acme-http01-solver` policy).
+        tester: the pre-exposure tester's pod labels and the router it enters by; its pods may
+            reach that router's pods on their port and nothing else (`pre-exposure-tester`), so they
+            reach the canary only the way a user does. Default: none (no pre-exposure phase).
         viewer_groups: the SSO groups bound to `rollout-viewer` here. Default: none (no RoleBinding).
         operator_groups: the SSO groups bound to `rollout-operator` here. Default: none (no RoleBinding).
     """
@@ -167,6 +171,7 @@ class SecurityPolicies(Construct):
         prometheus_namespace: str,
         cluster_dns: ClusterDns,
         acme_solver_namespaces: Sequence[str] = (),
+        tester: tuple[dict[str, str], RouterAddress] | None = None,
         viewer_groups: Sequence[str] = (),
         operator_groups: Sequence[str] = (),
     ) -> None:
@@ -202,6 +207,13 @@ class SecurityPolicies(Construct):
                 ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(ACME_SOLVER_PORT), protocol="TCP")],
             )
             self._policy("acme-http01-solver", k8s.LabelSelector(match_labels=ACME_SOLVER_LABELS), ["Ingress"], ingress=[solver])
+        if tester is not None:
+            labels, router = tester
+            to_router = k8s.NetworkPolicyEgressRule(
+                to=[k8s.NetworkPolicyPeer(namespace_selector=_namespaces([router.namespace]))],
+                ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(router.pod_port), protocol="TCP")],
+            )
+            self._policy("pre-exposure-tester", k8s.LabelSelector(match_labels=labels), ["Egress"], egress=[to_router])
         for role, groups in ((VIEWER_ROLE, viewer_groups), (OPERATOR_ROLE, operator_groups)):
             if groups:
                 k8s.KubeRoleBinding(

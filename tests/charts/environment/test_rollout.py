@@ -9,7 +9,8 @@ import yaml
 from podinfo_canary.charts.environment import analysis as analysis_module
 from podinfo_canary.charts.environment.analysis import AnalysisSuite
 from podinfo_canary.charts.environment.chart import PodinfoEnvironment
-from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayApiPlugin, GatewayRef, Slo
+from podinfo_canary.charts.environment.preexposure import ACCEPTANCE_TEMPLATE, LOAD_TEMPLATE
+from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayApiPlugin, GatewayRef, RouterAddress, Slo
 from podinfo_canary.core import yamltext
 from podinfo_canary.core.plan import plan_from_folder
 from podinfo_canary.model.controller import optimistic
@@ -28,7 +29,10 @@ def test_prod_has_the_five_stages_with_the_manual_gate_at_50(objects):
     assert [s["setWeight"] for s in steps if "setWeight" in s] == [10, 30, 50, 75, 100]
     gate = steps.index({"pause": {}})
     assert steps[gate - 1] == {"setWeight": 50}
-    assert [s["pause"]["duration"] for s in steps if s.get("pause")] == ["2m", "5m", "5m"]
+    first = steps.index({"setWeight": 10})
+    assert [s["pause"]["duration"] for s in steps[first:] if s.get("pause")] == ["2m", "5m", "5m"]
+    # Before the first weight, the pre-exposure phase: a settle after the load, one after its pods go.
+    assert [s["pause"]["duration"] for s in steps[:first] if s.get("pause")] == ["20s", "20s"]
 
 
 def test_dev_has_no_manual_gate(objects):
@@ -46,9 +50,11 @@ def test_background_analysis_starts_at_the_first_step_with_the_latest_and_stable
 
 
 def test_seven_analysis_templates(objects, config):
+    """The seven of R4.2 in every environment, and the pre-exposure Jobs' two where it is on."""
     for env in config.environments:
         templates = find(objects, "AnalysisTemplate", folder=env.name)
-        assert sorted(t["metadata"]["name"] for t in templates) == sorted(ANALYSIS_TEMPLATES), env.name
+        jobs = [ACCEPTANCE_TEMPLATE, LOAD_TEMPLATE] if env.pre_exposure.enabled else []
+        assert sorted(t["metadata"]["name"] for t in templates) == sorted([*ANALYSIS_TEMPLATES, *jobs]), env.name
 
 
 def _analysis(slo: Slo, decision: Decision) -> dict[str, dict]:
@@ -117,7 +123,8 @@ def test_pod_meets_restricted_pod_security(objects, config):
 
 
 def test_prod_plan_agrees_with_the_controller_model_and_promotes_within_12_5_minutes(fresh_dist):
-    """The plan's arithmetic and the controller model compute the healthy promotion independently."""
+    """The plan's arithmetic and the controller model compute the healthy promotion independently;
+    the stages take 12.5 minutes at most and the pre-exposure phase 2 minutes more (issue 21)."""
     plan = plan_from_folder(fresh_dist / "prod")
     assert [s.weight for s in plan.stages] == [10, 30, 50, 75, 100]
     assert [s.manual_gate for s in plan.stages] == [False, False, True, False, False]
@@ -126,8 +133,12 @@ def test_prod_plan_agrees_with_the_controller_model_and_promotes_within_12_5_min
         world = World(namespace=env.namespace, total_rps=100, canary=Version(pods=PodBehaviour(startup_seconds=startup)))
         healthy = optimistic(env.spec, world, gate_wait=0)
         assert (healthy.result, healthy.at) == ("promoted", plan.promotion_seconds + plan.scale_ups * startup)
-    # 12.5 minutes excluding the gate while a podinfo pod starts within 6 s (five scale-ups).
-    assert plan.scale_ups == 5 and plan.promotion_seconds + 5 * 6 <= 12.5 * 60
+    # 12.5 minutes excluding the gate while a podinfo pod starts within 6 s (five scale-ups), plus
+    # the phase: its checks and its own pod's start (the first stage's pod starts anew after it).
+    phase = plan.pre_exposure
+    assert phase is not None and phase.judged_pods_replaced and phase.generated_requests == 1500
+    assert plan.scale_ups == 6 and plan.promotion_seconds - phase.seconds + 5 * 6 <= 12.5 * 60
+    assert phase.seconds + 6 <= 120
 
 
 def _synth_env(tmp_path, env: Environment, config) -> list[dict]:
@@ -140,7 +151,10 @@ def _synth_env(tmp_path, env: Environment, config) -> list[dict]:
 @pytest.fixture(scope="module")
 def gateway_objects(tmp_path_factory, config):
     prod = next(e for e in config.environments if e.name == "prod")
-    env = prod.model_copy(update={"traffic_router": "gatewayapi", "gateway": GatewayRef(name="public", namespace="gateway-system")})
+    pre = prod.pre_exposure.model_copy(update={"router": RouterAddress(namespace="gateway-system", service="public-envoy")})
+    env = prod.model_copy(
+        update={"traffic_router": "gatewayapi", "gateway": GatewayRef(name="public", namespace="gateway-system"), "pre_exposure": pre}
+    )
     return _synth_env(tmp_path_factory.mktemp("gw"), env, config)
 
 
@@ -153,8 +167,14 @@ def test_gateway_api_router_is_schema_valid_and_routes_by_header(gateway_objects
     rollout = next(o for o in gateway_objects if o["kind"] == "Rollout")
     canary = rollout["spec"]["strategy"]["canary"]
     assert canary["trafficRouting"]["managedRoutes"] == [{"name": "canary-header"}]
-    header = canary["steps"][0]["setHeaderRoute"]
-    assert header["name"] == "canary-header" and header["match"] == [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]
+    # Set once canary pods are available, each time they are new: after the phase's setCanaryScale
+    # and after the first weight (the judged pods were scaled away, which removed the route).
+    steps = canary["steps"]
+    at = [i for i, s in enumerate(steps) if "setHeaderRoute" in s]
+    assert [next(iter(steps[i - 1])) for i in at] == ["setCanaryScale", "setWeight"]
+    for i in at:
+        header = steps[i]["setHeaderRoute"]
+        assert header["name"] == "canary-header" and header["match"] == [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]
     assert canary["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]["httpRoutes"][0]["name"] == route["metadata"]["name"]
     assert not [o for o in gateway_objects if o["kind"] == "Ingress"]
 
@@ -163,7 +183,13 @@ def test_gateway_api_environments_let_the_plugin_own_the_route_rules(tmp_path, c
     from podinfo_canary import app as app_module
 
     envs = tuple(
-        e.model_copy(update={"traffic_router": "gatewayapi", "gateway": GatewayRef(name="public", namespace="gw")})
+        e.model_copy(
+            update={
+                "traffic_router": "gatewayapi",
+                "gateway": GatewayRef(name="public", namespace="gw"),
+                "pre_exposure": e.pre_exposure.model_copy(update={"router": RouterAddress(namespace="gw", service="public-envoy")}),
+            }
+        )
         if e.name == "prod"
         else e
         for e in config.environments

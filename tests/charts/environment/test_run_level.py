@@ -26,7 +26,7 @@ from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import AnalysisRun
 from podinfo_canary.model.controller import Timeline
 from podinfo_canary.model.run import Environment, PythonEngine
-from podinfo_canary.model.world import BUCKETS, FAST, PodBehaviour, Version, World
+from podinfo_canary.model.world import BUCKETS, FAST, PodBehaviour, Testers, Version, World
 
 STEP_START = 300  # a stage's check starts after its pause: here, 5 minutes of evidence
 STEP_DEADLINE = 180  # seconds from the step run's start to its decision (the gate waits up to evidence_wait)
@@ -61,6 +61,9 @@ def bad_versions(slo: Slo) -> dict[str, Version]:
         "canary-restarts": Version(pods=PodBehaviour(crash_after=60)),
         # The evidence gate's bad signal is no traffic at all (World.total_rps = 0 below).
         "canary-requests": Version(),
+        # The pre-exposure Jobs: the header route reaches stable only; the tester's pod never starts.
+        "acceptance": (Version(), {"header_route_works": False}),
+        "generated-load": (Version(), {"tester_starts": False}),
     }
 
 
@@ -74,7 +77,8 @@ class Verdict:
     decided_by: str | None
 
 
-def _series(env: Environment, version: Version, *, rps: float, end: int) -> tuple[World, list]:
+def _series(env: Environment, version, *, rps: float, end: int) -> tuple[World, list]:
+    version, extra = version if isinstance(version, tuple) else (version, {})
     world = World(
         namespace=env.namespace,
         total_rps=rps,
@@ -82,6 +86,7 @@ def _series(env: Environment, version: Version, *, rps: float, end: int) -> tupl
         scrape_seconds=env.scrape_seconds,
         stable_pods=STABLE_PODS,
         stable_history=600,
+        **extra,
     )
     pods = canary_replicas(CANARY_WEIGHT, env.spec.replicas)
     timeline = Timeline([(0, end + 1)] * pods, [(0, CANARY_WEIGHT)], end)
@@ -94,8 +99,10 @@ def judge(env: Environment, templates: list[dict], version: Version, *, rps: flo
     world, series = _series(env, version, rps=rps, end=end)
     engine = PythonEngine(series, world, end)
     run = AnalysisRun("check", templates, start)
+    jobs = Testers(world)  # the Job provider's Jobs, here with canary pods serving (the header reaches them)
     for t in range(start, end + 1):
-        phase = run.reconcile(t, engine)
+        jobs.advance(t, True)
+        phase = run.reconcile(t, engine, jobs=jobs)
         if phase != "Running":
             return Verdict(phase, t - start, run.decided_by)
     return Verdict("Running", None, None)

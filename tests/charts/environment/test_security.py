@@ -10,8 +10,10 @@ import cdk8s
 import pytest
 import yaml
 
+from podinfo_canary.charts.environment.preexposure import ACCEPTANCE_TEMPLATE, LOAD_TEMPLATE
 from podinfo_canary.charts.environment.security import ACME_SOLVER_LABELS, ACME_SOLVER_PORT, SecurityPolicies
 from podinfo_canary.config import ClusterDns
+from podinfo_canary.core import tester
 from podinfo_canary.core.access import ACTION_REQUESTS
 from tests.conftest import find, one, rollout_pod_labels
 from tests.netpol import External, Pod, allowed
@@ -31,35 +33,52 @@ def _podinfo_pods(rollout: dict) -> dict[str, Pod]:
     return pods
 
 
-def _world(config, env, rollout: dict) -> dict[str, Pod]:
+def _tester_labels(objects, env) -> dict[str, str]:
+    """The pre-exposure tester's pod labels as dist/ gives its Job (the load's), or, without the
+    phase, those a tester pod would carry: default deny must then leave it no way out."""
+    found = [t for t in find(objects, "AnalysisTemplate", LOAD_TEMPLATE, folder=env.name)]
+    if not found:
+        return {"app.kubernetes.io/name": tester.TESTER_NAME, tester.MODE_LABEL: tester.LOAD}
+    (metric,) = found[0]["spec"]["metrics"]
+    return metric["provider"]["job"]["spec"]["template"]["metadata"]["labels"]
+
+
+def _world(config, env, rollout: dict, objects=None) -> dict[str, Pod]:
     charts = config.platform.charts
     dns = config.platform.cluster_dns
     pods = _podinfo_pods(rollout)
+    testers = {"tester": Pod(env.namespace, _tester_labels(objects, env), name="tester", ip="10.0.1.7")} if objects is not None else {}
     other_env = next(e for e in config.environments if e.name != env.name)
-    return pods | {
-        "ingress-nginx": Pod(
-            charts.ingress_nginx.namespace, {"app.kubernetes.io/name": "ingress-nginx"}, name="ingress-nginx", ip="10.0.2.1"
-        ),
-        "prometheus": Pod(
-            charts.kube_prometheus_stack.namespace, {"app.kubernetes.io/name": "prometheus"}, name="prometheus", ip="10.0.3.1"
-        ),
-        "default": Pod("default", {"app": "curl"}, {"http": (80, "TCP")}, name="default", ip="10.0.4.1"),
-        "other-env": Pod(other_env.namespace, pods["stable"].labels, pods["stable"].ports, name="other-env", ip="10.0.5.1"),
-        "kube-dns": Pod(dns.namespace, dict(dns.pod_labels), {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")}, name="kube-dns", ip="10.0.6.1"),
-        "kube-system-other": Pod(
-            dns.namespace, {"k8s-app": "metrics-server"}, {"https": (443, "TCP")}, name="kube-system-other", ip="10.0.6.2"
-        ),
-        # Any other pod someone starts in the namespace (a debug shell, a job): default deny covers it.
-        "stray": Pod(env.namespace, {"app": "debug"}, {"http": (8080, "TCP")}, name="stray", ip="10.0.1.9"),
-        # cert-manager's HTTP-01 solver for the environment's Certificate (pkg/issuer/acme/http/pod.go).
-        "acme-solver": Pod(
-            env.namespace,
-            {**ACME_SOLVER_LABELS, "acme.cert-manager.io/http-domain": "1"},
-            {"http": (ACME_SOLVER_PORT, "TCP")},
-            name="acme-solver",
-            ip="10.0.1.8",
-        ),
-    }
+    return (
+        pods
+        | testers
+        | {
+            "ingress-nginx": Pod(
+                charts.ingress_nginx.namespace, {"app.kubernetes.io/name": "ingress-nginx"}, name="ingress-nginx", ip="10.0.2.1"
+            ),
+            "prometheus": Pod(
+                charts.kube_prometheus_stack.namespace, {"app.kubernetes.io/name": "prometheus"}, name="prometheus", ip="10.0.3.1"
+            ),
+            "default": Pod("default", {"app": "curl"}, {"http": (80, "TCP")}, name="default", ip="10.0.4.1"),
+            "other-env": Pod(other_env.namespace, pods["stable"].labels, pods["stable"].ports, name="other-env", ip="10.0.5.1"),
+            "kube-dns": Pod(
+                dns.namespace, dict(dns.pod_labels), {"dns": (53, "UDP"), "dns-tcp": (53, "TCP")}, name="kube-dns", ip="10.0.6.1"
+            ),
+            "kube-system-other": Pod(
+                dns.namespace, {"k8s-app": "metrics-server"}, {"https": (443, "TCP")}, name="kube-system-other", ip="10.0.6.2"
+            ),
+            # Any other pod someone starts in the namespace (a debug shell, a job): default deny covers it.
+            "stray": Pod(env.namespace, {"app": "debug"}, {"http": (8080, "TCP")}, name="stray", ip="10.0.1.9"),
+            # cert-manager's HTTP-01 solver for the environment's Certificate (pkg/issuer/acme/http/pod.go).
+            "acme-solver": Pod(
+                env.namespace,
+                {**ACME_SOLVER_LABELS, "acme.cert-manager.io/http-domain": "1"},
+                {"http": (ACME_SOLVER_PORT, "TCP")},
+                name="acme-solver",
+                ip="10.0.1.8",
+            ),
+        }
+    )
 
 
 # (source, destination, port, protocol, allowed?)
@@ -89,13 +108,29 @@ CASES = [
     ("ingress-nginx", "acme-solver", 8089, "TCP", True),
     ("default", "acme-solver", 8089, "TCP", False),
     ("stable", "default", 53, "UDP", False),
+    # The pre-exposure tester reaches the canary only the way a user does: through the router's
+    # HTTPS port (PHASE: allowed exactly where the phase is on); nothing else, podinfo not directly.
+    ("tester", "ingress-nginx", 443, "TCP", "PHASE"),
+    ("tester", "ingress-nginx", 80, "TCP", False),
+    ("tester", "ingress-nginx", 10254, "TCP", False),
+    ("tester", "canary", 9898, "TCP", False),
+    ("tester", "stable", 9898, "TCP", False),
+    ("tester", "canary", 9797, "TCP", False),
+    ("tester", "prometheus", 9090, "TCP", False),
+    ("tester", "internet", 443, "TCP", False),
+    ("tester", "kube-dns", 53, "UDP", True),
+    ("stray", "ingress-nginx", 443, "TCP", False),
+    ("canary", "ingress-nginx", 443, "TCP", False),
 ]
 
 
-def wrong_cases(policies: list[dict], world: dict) -> list[str]:
+def wrong_cases(policies: list[dict], world: dict, phase: bool = False) -> list[str]:
     world = world | {"internet": INTERNET}
     wrong = []
     for source, destination, port, protocol, expected in CASES:
+        if source not in world or destination not in world:
+            continue
+        expected = phase if expected == "PHASE" else expected
         if allowed(policies, world[source], world[destination], port, protocol) != expected:
             wrong.append(f"{source} -> {destination} {port}/{protocol}: expected {'allowed' if expected else 'denied'}")
     return wrong
@@ -110,8 +145,10 @@ def test_every_environment_allows_exactly_the_table(objects, config):
         rollout = one(objects, "Rollout", "podinfo", env.name)
         policies = _policies(objects, env.name)
         names = ["acme-http01-solver", "allow-dns", "default-deny", "podinfo-metrics", "podinfo-traffic"]
-        assert sorted(p["metadata"]["name"] for p in policies) == names
-        assert wrong_cases(policies, _world(config, env, rollout)) == [], env.name
+        names += ["pre-exposure-tester"] if env.pre_exposure.enabled else []
+        assert sorted(p["metadata"]["name"] for p in policies) == sorted(names)
+        world = _world(config, env, rollout, objects)
+        assert wrong_cases(policies, world, env.pre_exposure.enabled) == [], env.name
 
 
 def _drop_default_deny(policies):
@@ -154,7 +191,23 @@ def _dns_rule_to_anywhere(policies):
     return policies
 
 
+def _tester_to_anywhere(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "pre-exposure-tester":
+            del p["spec"]["egress"][0]["to"]
+    return policies
+
+
+def _tester_any_port(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "pre-exposure-tester":
+            del p["spec"]["egress"][0]["ports"]
+    return policies
+
+
 BREAKAGES = {
+    "tester egress to any destination": (_tester_to_anywhere, "tester -> internet 443/TCP: expected denied"),
+    "tester egress on any port": (_tester_any_port, "tester -> ingress-nginx 80/TCP: expected denied"),
     "no default deny": (_drop_default_deny, "default -> stray 8080/TCP: expected denied"),
     "DNS peer split in two (OR instead of AND)": (_split_dns_peer, "stable -> kube-system-other 53/UDP: expected denied"),
     "traffic rule without ports": (_any_port_for_traffic, "ingress-nginx -> stable 9797/TCP: expected denied"),
@@ -166,10 +219,11 @@ BREAKAGES = {
 
 @pytest.mark.parametrize("breakage", BREAKAGES)
 def test_a_broken_policy_fails_the_table(breakage, objects, config):
-    env = config.environments[-1]
+    env = next(e for e in config.environments if e.pre_exposure.enabled)
     breaker, expected = BREAKAGES[breakage]
     policies = breaker(copy.deepcopy(_policies(objects, env.name)))
-    assert expected in wrong_cases(policies, _world(config, env, one(objects, "Rollout", "podinfo", env.name)))
+    world = _world(config, env, one(objects, "Rollout", "podinfo", env.name), objects)
+    assert expected in wrong_cases(policies, world, True)
 
 
 def test_a_gateway_environment_admits_the_gateways_namespace_not_nginx(objects, config):
@@ -461,3 +515,31 @@ def test_a_digest_pins_the_image_and_require_digest_refuses_a_tag_alone(config):
     data["image"].pop("digest")
     with pytest.raises(ValueError, match="require_digest"):
         type(env).model_validate({**data, "name": env.name})
+
+
+def test_the_pre_exposure_tester_has_no_api_access(objects, config):
+    """The tester's pods run as a ServiceAccount that no (Cluster)RoleBinding names and that gets
+    no token: with the NetworkPolicy table above, the router's port is all they can reach."""
+    phased = [e for e in config.environments if e.pre_exposure.enabled]
+    assert phased, "no environment in config/ runs the pre-exposure phase"
+    for env in phased:
+        account = one(objects, "ServiceAccount", tester.TESTER_NAME, env.name)
+        assert account["automountServiceAccountToken"] is False, env.name
+        subject = ("ServiceAccount", tester.TESTER_NAME, env.namespace)
+        for verb, group, resource in (
+            ("get", "", "pods"),
+            ("list", "", "secrets"),
+            ("create", "batch", "jobs"),
+            ("patch", "argoproj.io", "rollouts"),
+            ("get", "argoproj.io", "analysisruns"),
+        ):
+            assert not can(objects, subject, verb, group, resource, env.namespace), (env.name, verb, resource)
+        for template in (ACCEPTANCE_TEMPLATE, LOAD_TEMPLATE):
+            (metric,) = one(objects, "AnalysisTemplate", template, env.name)["spec"]["metrics"]
+            pod = metric["provider"]["job"]["spec"]["template"]["spec"]
+            assert (pod["serviceAccountName"], pod["automountServiceAccountToken"]) == (tester.TESTER_NAME, False), env.name
+            (container,) = pod["containers"]
+            assert "@sha256:" in container["image"], env.name
+            sc = container["securityContext"]
+            assert (sc["runAsNonRoot"], sc["allowPrivilegeEscalation"], sc["readOnlyRootFilesystem"]) == (True, False, True)
+            assert sc["capabilities"]["drop"] == ["ALL"] and sc["seccompProfile"]["type"] == "RuntimeDefault"

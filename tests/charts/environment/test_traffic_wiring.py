@@ -121,9 +121,9 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
         managed = [r["name"] for r in canary["trafficRouting"].get("managedRoutes", [])]
         if not header_routes or not set(header_routes) <= set(managed):
             problems.append(f"header routes {header_routes} are not all managed routes {managed} (removed at the end)")
-        matches = [m for s in canary["steps"] if "setHeaderRoute" in s for m in s["setHeaderRoute"]["match"]]
-        if matches != [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]:
-            problems.append(f"the header route matches {matches}, not X-Canary: always")
+        for step in (s for s in canary["steps"] if "setHeaderRoute" in s):
+            if step["setHeaderRoute"]["match"] != [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]:
+                problems.append(f"the header route matches {step['setHeaderRoute']['match']}, not X-Canary: always")
 
     # Which pods every analysis measures: the canary's, through the latest pod-template hash.
     templates = _named(objs, "AnalysisTemplate")
@@ -150,6 +150,19 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
                     f"{where} gives {name} the {workload.STABLE_HASH_ARG} {passed.get(workload.STABLE_HASH_ARG)}, not the stable hash"
                 )
             for metric in templates[name]["spec"]["metrics"]:
+                if "job" in metric["provider"]:
+                    # The pre-exposure tester: the header route to the environment's host, answered by a canary pod.
+                    (container,) = metric["provider"]["job"]["spec"]["template"]["spec"]["containers"]
+                    job_env = {e["name"]: e.get("value") for e in container["env"]}
+                    if (job_env.get("HEADER"), job_env.get("HOST") in env.hosts) != ("X-Canary", True):
+                        problems.append(f"{name} sends {job_env.get('HEADER')} to {job_env.get('HOST')}, not X-Canary to {env.hosts}")
+                    if job_env.get("MODE") == "acceptance" and job_env.get("CANARY_POD_PREFIX") != f"podinfo-{{{{args.{HASH_ARG}}}}}-":
+                        problems.append(f"{name} accepts answers from {job_env.get('CANARY_POD_PREFIX')}*, not the canary's pods")
+                    # The version it expects: the tag of the image this Rollout runs, passed when the run starts.
+                    image_from = {"fieldRef": {"fieldPath": "spec.template.spec.containers[0].image"}}
+                    if job_env.get("EXPECTED_IMAGE") and passed.get("canary-image") != image_from:
+                        problems.append(f"{where} gives {name} the image {passed.get('canary-image')}, not the Rollout's container image")
+                    continue
                 relative = metric["name"].endswith(VERSUS_STABLE)
                 wrong = measured_pods(metric["provider"]["prometheus"]["query"], env.namespace, versus_stable=relative)
                 if wrong:

@@ -17,6 +17,7 @@ from podinfo_canary import config as config_module
 from podinfo_canary.charts.environment import podmonitor
 from podinfo_canary.charts.environment.analysis import RELATIVE_SHARE_OF_BOUND, VERSUS_STABLE, AnalysisSuite
 from podinfo_canary.charts.environment.observability import ObservabilityStack
+from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment, default_policies, duration_seconds
 from podinfo_canary.config import VersusStable as VersusStableConfig
@@ -76,8 +77,44 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         wanted_subscriptions.add(("email", ";".join(env.notifications.email)))
     expect("Rollout notification recipients", subscriptions, wanted_subscriptions)
 
+    # pre_exposure -> the phase's steps (before the first weight) and its Jobs.
+    all_steps = [s for s in canary["steps"] if "setHeaderRoute" not in s]
+    first_weight = next(i for i, s in enumerate(all_steps) if "setWeight" in s)
+    phase = [next(iter(s)) for s in all_steps[:first_weight]]
+    pre = env.pre_exposure
+    if pre.enabled:
+        scale = all_steps[0].get("setCanaryScale", {})
+        expect("pre-exposure canary pods", scale.get("replicas"), pre.replicas)
+        expect(
+            "pre-exposure steps",
+            phase,
+            ["setCanaryScale", "analysis", "analysis", "pause", "analysis"]
+            + ([] if pre.generated_counts_for_gate else ["setCanaryScale", "pause"]),
+        )
+        router = pre.router or config_module.RouterAddress(
+            namespace=platform.charts.ingress_nginx.namespace, service=f"{platform.charts.ingress_nginx.release}-controller"
+        )
+        wanted_env = {
+            "podinfo-acceptance": {
+                "HOST": env.hosts[0],
+                "ROUTE": f"{router.service}.{router.namespace}.svc:{router.port}",
+                "SCHEME": router.scheme,
+                "ATTEMPTS": str(pre.acceptance_attempts),
+                "EXPECTED_IMAGE": "{{args.canary-image}}" if pre.check_version else "",
+            },
+            "podinfo-generated-load": {"REQUESTS": str(pre.requests), "RATE": str(pre.rate), "PATHS": " ".join(pre.paths)},
+        }
+        templates = _named(objs, "AnalysisTemplate")
+        for name, wanted in wanted_env.items():
+            (job_metric,) = templates[name]["spec"]["metrics"]
+            job = job_metric["provider"]["job"]["spec"]["template"]["spec"]
+            got = {e["name"]: e.get("value") for e in job["containers"][0]["env"]}
+            expect(f"{name} settings", {k: got.get(k) for k in wanted}, wanted)
+            expect(f"{name} image", job["containers"][0]["image"], platform.tester.reference)
+    else:
+        expect("pre-exposure steps", phase, [])
     # Stages -> steps.
-    stages, steps = [], [s for s in canary["steps"] if "setHeaderRoute" not in s]
+    stages, steps = [], [s for s in all_steps[first_weight:] if "setCanaryScale" not in s]
     for step in steps:
         if "setWeight" in step:
             stages.append({"weight": step["setWeight"], "pause": None, "gate": None, "analysis": []})
@@ -100,6 +137,8 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
     error_limit = math.ceil(duration_seconds(decision.prometheus_outage_tolerance) / 10)  # retried every 10 s
     for template in _named(objs, "AnalysisTemplate").values():
         for metric in template["spec"]["metrics"]:
+            if "job" in metric["provider"]:
+                continue  # the pre-exposure Jobs, checked above
             where = f"{template['metadata']['name']}/{metric['name']}"
             query, condition = metric["provider"]["prometheus"]["query"], metric["successCondition"]
             expect(f"{where} address", metric["provider"]["prometheus"]["address"], platform.prometheus_address)
@@ -246,6 +285,10 @@ FLOW_BREAKAGES: dict[str, tuple[str, Callable]] = {
         "alert e-mail recipients",
         lambda mp: _init_with(mp, ObservabilityStack, _constant("notifications", email=[])),
     ),
+    "generated requests typed in": (
+        "podinfo-generated-load settings",
+        lambda mp: _init_with(mp, PreExposureTests, _constant("environment", pre_exposure=config_module.PreExposure(enabled=True))),
+    ),
     "release label typed in": (
         "PodMonitor release label",
         lambda mp: _init_with(mp, podmonitor.PodinfoPodMonitor, lambda kw: {**kw, "release": "kube-prometheus-stack"}),
@@ -318,13 +361,29 @@ def _environments(draw, base: Environment) -> Environment:
         "evidence_wait": f"{draw(st.integers(look, 1800))}s",
         "prometheus_outage_tolerance": f"{draw(st.integers(10, 3600))}s",
     }
+    stages = draw(_stages())
+    pre_exposure = {
+        "enabled": draw(st.booleans()),
+        "replicas": draw(st.integers(1, 10)),
+        "requests": draw(st.integers(20, 100_000)),
+        "rate": draw(st.integers(1, 200)),
+        "paths": draw(st.lists(st.sampled_from(["/", "/api/info", "/version", "/headers", "/env"]), min_size=1, max_size=3, unique=True)),
+        "acceptance_attempts": draw(st.integers(1, 100)),
+        "check_version": draw(st.booleans()),
+        "generated_counts_for_gate": draw(st.booleans()),
+        "router": {"namespace": "gateway-system", "service": "gw-data-plane", "port": draw(st.integers(1, 65535))},
+    }
+    if pre_exposure["enabled"] and not pre_exposure["generated_counts_for_gate"] and stages[0]["analysis"]:
+        stages[0].pop("gate", None)  # the judged pods' series must be gone before the first checks
+        stages[0]["pause"] = f"{draw(st.integers(60, 5400))}s"
     data = base.model_dump(mode="json")
     data.update(
         replicas=draw(st.integers(1, 100)),
         image={"repository": base.image.repository, "tag": draw(st.from_regex(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True))},
-        canary={"stages": draw(_stages())},
+        canary={"stages": stages},
         slo=slo,
         decision=decision,
+        pre_exposure=pre_exposure,
     )
     return Environment.model_validate(data, strict=False)
 

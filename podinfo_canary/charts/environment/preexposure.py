@@ -1,0 +1,183 @@
+"""PreExposureTests: the acceptance test and the generated load that judge a canary at 0% of user traffic.
+
+Two AnalysisTemplates with the Job metric provider, `podinfo-acceptance` and
+`podinfo-generated-load`, and the ServiceAccount their pods run as (no API token, no RoleBinding).
+Their script is core/tester.py; RolloutCanary runs them between `setCanaryScale` and the first
+stage's weight. The Job provider (upstream: argo-rollouts v1.9.1 metricproviders/job/job.go
+`Resume`): JobComplete makes the measurement Successful, JobFailed makes it Failed, neither keeps it
+Running; it has no timeout of its own, so each Job carries `activeDeadlineSeconds` (past it the Job
+fails, DeadlineExceeded) and `backoffLimit: 0` (a failed check is not retried into a pass). The
+Jobs are named `<run uid>.<metric>.<n>` and owned by their AnalysisRun, which deletes them with it.
+
+README "Evidence before exposure".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdk8s_plus_27 import k8s
+from constructs import Construct
+
+from imports.rollouts.io import argoproj as ro
+from podinfo_canary.charts.environment.analysis import HASH_ARGS
+from podinfo_canary.charts.environment.security import POD_GROUP, POD_USER
+from podinfo_canary.config import Environment, RouterAddress
+from podinfo_canary.core import tester, waves
+from podinfo_canary.core.workload import CANARY_HASH_PLACEHOLDER, CANARY_HEADER, WORKLOAD
+
+ACCEPTANCE_TEMPLATE = "podinfo-acceptance"
+LOAD_TEMPLATE = "podinfo-generated-load"
+# Time for the tester's pod to be scheduled, pull its image and start, counted into each deadline.
+POD_START_ALLOWANCE = 60
+CURL_MAX_TIME = 5  # the script's --max-time per request
+
+
+@dataclass(frozen=True)
+class TesterResources:
+    """The tester container's requests and limits (curl and a shell). Defaults: 10m/32Mi, 200m/64Mi."""
+
+    cpu_request: str = "10m"
+    memory_request: str = "32Mi"
+    cpu_limit: str = "200m"
+    memory_limit: str = "64Mi"
+
+
+class PreExposureTests(Construct):
+    """The pre-exposure phase's two Job templates and the tester's ServiceAccount.
+
+    Args:
+        environment: the host and `pre_exposure` (requests, rate, paths, attempts, whether to
+            check the version: the Rollout passes its image, whose tag `/version` must say).
+        router: where the tester's requests enter the cluster (RouterAddress).
+        image: the tester image, pinned by digest (platform.yaml `tester`).
+        resources: the tester container's requests and limits. Default: `TesterResources()`.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        environment: Environment,
+        router: RouterAddress,
+        image: str,
+        resources: TesterResources | None = None,
+    ) -> None:
+        super().__init__(scope, id)
+        if "@sha256:" not in image:
+            raise ValueError(f"PreExposureTests: the tester image must be pinned by digest, got {image!r}")
+        self.environment, self.router, self.image = environment, router, image
+        self.resources = resources or TesterResources()
+        self.namespace = environment.namespace
+        self.labels = {"app.kubernetes.io/name": tester.TESTER_NAME, "app.kubernetes.io/part-of": WORKLOAD}
+        pre = environment.pre_exposure
+        self.service_account = k8s.KubeServiceAccount(
+            self,
+            "service-account",
+            metadata=k8s.ObjectMeta(name=tester.TESTER_NAME, namespace=self.namespace),
+            automount_service_account_token=False,
+        )
+        acceptance_seconds = pre.acceptance_attempts * (tester.RETRY_SECONDS + CURL_MAX_TIME) + 2 * CURL_MAX_TIME
+        load_seconds = -(-pre.requests // pre.rate) + CURL_MAX_TIME
+        # Whether the Rollout must pass the image (tester.IMAGE_ARG) to the acceptance template.
+        self.acceptance_args = (tester.IMAGE_ARG,) if pre.check_version else ()
+        self.acceptance = self._template(
+            ACCEPTANCE_TEMPLATE,
+            tester.ACCEPTANCE,
+            acceptance_seconds,
+            {
+                "CANARY_POD_PREFIX": f"{WORKLOAD}-{CANARY_HASH_PLACEHOLDER}-",
+                "ATTEMPTS": str(pre.acceptance_attempts),
+                "RETRY_SECONDS": str(tester.RETRY_SECONDS),
+                "EXPECTED_IMAGE": tester.IMAGE_PLACEHOLDER if pre.check_version else "",
+            },
+            args=(tester.IMAGE_ARG,) if pre.check_version else (),
+        )
+        self.load = self._template(
+            LOAD_TEMPLATE,
+            tester.LOAD,
+            load_seconds,
+            {
+                "REQUESTS": str(pre.requests),
+                "RATE": str(pre.rate),
+                "PATHS": " ".join(pre.paths),
+                "ANSWERED_MIN_PERCENT": str(tester.ANSWERED_MIN_PERCENT),
+            },
+        )
+
+    def _template(self, name: str, mode: str, seconds: int, extra_env: dict[str, str], args: tuple[str, ...] = ()) -> ro.AnalysisTemplate:
+        env = self.environment
+        labels = {**self.labels, tester.MODE_LABEL: mode}
+        variables = {
+            "MODE": mode,
+            "HOST": env.hosts[0],
+            "ROUTE": f"{self.router.service}.{self.router.namespace}.svc:{self.router.port}",
+            "SCHEME": self.router.scheme,
+            "HEADER": CANARY_HEADER,
+            **extra_env,
+        }
+        res = self.resources
+        P = ro  # the generated names are long; one alias keeps the tree readable
+        container = P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainers(
+            name="tester",
+            image=self.image,
+            image_pull_policy="IfNotPresent",
+            command=["sh", "-c", tester.SCRIPT],
+            env=[P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersEnv(name=k, value=v) for k, v in variables.items()],
+            resources=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersResources(
+                requests={"cpu": res.cpu_request, "memory": res.memory_request},
+                limits={"cpu": res.cpu_limit, "memory": res.memory_limit},
+            ),
+            security_context=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContext(
+                allow_privilege_escalation=False,
+                privileged=False,
+                read_only_root_filesystem=True,
+                run_as_non_root=True,
+                run_as_user=POD_USER,
+                run_as_group=POD_GROUP,
+                capabilities=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContextCapabilities(drop=["ALL"]),
+                seccomp_profile=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContextSeccompProfile(
+                    type="RuntimeDefault"
+                ),
+            ),
+            volume_mounts=[P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersVolumeMounts(name="tmp", mount_path="/tmp")],
+        )
+        job = P.AnalysisTemplateSpecMetricsProviderJob(
+            metadata=P.AnalysisTemplateSpecMetricsProviderJobMetadata(labels=labels),
+            spec=P.AnalysisTemplateSpecMetricsProviderJobSpec(
+                backoff_limit=0,
+                active_deadline_seconds=seconds + POD_START_ALLOWANCE,
+                template=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplate(
+                    metadata=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateMetadata(labels=labels),
+                    spec=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpec(
+                        restart_policy="Never",
+                        service_account_name=self.service_account.name,
+                        automount_service_account_token=False,
+                        security_context=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecSecurityContext(
+                            run_as_non_root=True,
+                            run_as_user=POD_USER,
+                            run_as_group=POD_GROUP,
+                            seccomp_profile=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecSecurityContextSeccompProfile(
+                                type="RuntimeDefault"
+                            ),
+                        ),
+                        containers=[container],
+                        volumes=[{"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}],
+                    ),
+                ),
+            ),
+        )
+        return ro.AnalysisTemplate(
+            self,
+            name,
+            metadata={"name": name, "namespace": self.namespace, "annotations": waves.annotation(waves.ANALYSIS)},
+            spec=ro.AnalysisTemplateSpec(
+                args=[ro.AnalysisTemplateSpecArgs(name=arg) for arg in (*(a for a, _ in HASH_ARGS), *args)],
+                metrics=[
+                    ro.AnalysisTemplateSpecMetrics(
+                        name=name.removeprefix(f"{WORKLOAD}-"), provider=ro.AnalysisTemplateSpecMetricsProvider(job=job)
+                    )
+                ],
+            ),
+        )

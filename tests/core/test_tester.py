@@ -1,0 +1,155 @@
+"""The pre-exposure tester script (podinfo_canary/core/tester.py), run for real: `sh` and curl
+against a stand-in podinfo on loopback that answers as podinfo 6.14.1 does (prettyJSON bodies with
+`hostname` and `version`) and routes `X-Canary: always` to its canary pod, as the router would.
+
+Each check of the acceptance test must pass on a good canary and fail on the fault it is for; the
+load must send exactly its count, each request with the header, over its paths."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from podinfo_canary.core.tester import ACCEPTANCE, LOAD, SCRIPT
+from podinfo_canary.core.workload import CANARY_HEADER
+
+HOST = "podinfo.test.example.com"
+CANARY_POD, STABLE_POD = "podinfo-c4n4ry7f-x2k9q", "podinfo-st4b1e9d-a1b2c"
+
+
+@dataclass
+class StandIn:
+    """What the router and podinfo do: who answers, with which version and statuses."""
+
+    canary_version: str = "6.14.1"
+    header_reaches_canary: bool = True
+    canary_status: int = 200
+    requests: list[tuple[str, str | None]] = field(default_factory=list)
+
+
+def _serve(stand_in: StandIn) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            header = self.headers.get(CANARY_HEADER)
+            stand_in.requests.append((self.path, header))
+            if self.headers.get("Host") != HOST:
+                return self._answer(404, {"error": "no such host"})
+            canary = header == "always" and stand_in.header_reaches_canary
+            pod, version = (CANARY_POD, stand_in.canary_version) if canary else (STABLE_POD, "6.14.0")
+            status = stand_in.canary_status if canary else 200
+            if self.path == "/version":
+                return self._answer(status, {"commit": "unknown", "version": version})
+            if self.path in ("/", "/api/info"):
+                return self._answer(status, {"hostname": pod, "version": version, "message": "podinfo prod"})
+            return self._answer(404, {"error": "not found"})
+
+        def _answer(self, status: int, body: dict) -> None:
+            data = json.dumps(body, indent=2).encode()  # podinfo's prettyJSON: `"key": "value"`
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _run(stand_in: StandIn, tmp_path, **env) -> subprocess.CompletedProcess:
+    if shutil.which("curl") is None:
+        pytest.fail("curl is missing: .ci/run installs it (the tester's script runs on curl)")
+    server = _serve(stand_in)
+    try:
+        base = {
+            "PATH": os.environ["PATH"],
+            "TMPDIR": str(tmp_path),
+            "HOST": HOST,
+            "ROUTE": f"127.0.0.1:{server.server_address[1]}",
+            "SCHEME": "http",
+            "HEADER": CANARY_HEADER,
+            "CANARY_POD_PREFIX": "podinfo-c4n4ry7f-",
+            "ATTEMPTS": "2",
+            "RETRY_SECONDS": "0",
+            "EXPECTED_IMAGE": "ghcr.io/stefanprodan/podinfo:6.14.1@sha256:" + "0" * 64,
+            "REQUESTS": "25",
+            "RATE": "200",
+            "PATHS": "/ /api/info /version",
+            "ANSWERED_MIN_PERCENT": "90",
+        }
+        return subprocess.run(["sh", "-c", SCRIPT], env={**base, **env}, capture_output=True, text=True, timeout=60)
+    finally:
+        server.shutdown()
+
+
+def test_the_version_is_the_tag_of_the_image_with_or_without_a_digest_or_a_registry_port(tmp_path):
+    for image in ("registry.example.test:5000/team/podinfo:6.14.1", "ghcr.io/stefanprodan/podinfo:6.14.1"):
+        done = _run(StandIn(), tmp_path, MODE=ACCEPTANCE, EXPECTED_IMAGE=image)
+        assert done.returncode == 0 and "ok: /version is 6.14.1" in done.stdout, done.stdout
+
+
+def test_acceptance_passes_on_the_right_canary(tmp_path):
+    stand_in = StandIn()
+    done = _run(stand_in, tmp_path, MODE=ACCEPTANCE)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "canary pod podinfo-c4n4ry7f-x2k9q" in done.stdout
+    assert [path for path, _ in stand_in.requests] == ["/", "/version", "/api/info"]
+    assert {header for _, header in stand_in.requests} == {"always"}
+
+
+@pytest.mark.parametrize(
+    ("stand_in", "expected", "attempts"),
+    [
+        (StandIn(canary_version="6.14.0"), "/version says '6.14.0', Git says '6.14.1'", 1),
+        (StandIn(header_reaches_canary=False), "not from a canary pod (podinfo-c4n4ry7f-*), after 2 attempts", 2),
+        (StandIn(canary_status=500), "/ through the header route answered 500", 2),
+    ],
+    ids=["wrong version", "header route reaches stable", "canary answers 500"],
+)
+def test_acceptance_fails_on_each_fault(stand_in, expected, attempts, tmp_path):
+    done = _run(stand_in, tmp_path, MODE=ACCEPTANCE)
+    assert done.returncode == 1, done.stdout
+    assert expected in done.stdout
+    assert sum(1 for path, _ in stand_in.requests if path == "/") == attempts
+
+
+def test_acceptance_fails_when_nothing_answers(tmp_path):
+    done = _run(StandIn(), tmp_path, MODE=ACCEPTANCE, ROUTE="127.0.0.1:9")  # the discard port: refused
+    assert done.returncode == 1
+    assert "answered 000" in done.stdout
+
+
+def test_the_version_check_can_be_left_out(tmp_path):
+    stand_in = StandIn(canary_version="custom-build")
+    done = _run(stand_in, tmp_path, MODE=ACCEPTANCE, EXPECTED_IMAGE="")
+    assert done.returncode == 0, done.stdout
+    assert [path for path, _ in stand_in.requests] == ["/", "/api/info"]
+
+
+def test_load_sends_its_count_with_the_header_over_its_paths(tmp_path):
+    stand_in = StandIn(canary_status=500)  # statuses are for the sequential tests, not the Job
+    done = _run(stand_in, tmp_path, MODE=LOAD)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(stand_in.requests) == 25
+    assert {header for _, header in stand_in.requests} == {"always"}
+    paths = [path for path, _ in stand_in.requests]
+    assert paths[:3] == ["/", "/api/info", "/version"] and paths.count("/") == 9
+    assert "answered: 25" in done.stdout
+
+
+def test_load_fails_when_the_route_is_gone(tmp_path):
+    done = _run(StandIn(), tmp_path, MODE=LOAD, ROUTE="127.0.0.1:9", REQUESTS="5")
+    assert done.returncode == 1
+    assert "only 0 of 5 requests were answered" in done.stdout
