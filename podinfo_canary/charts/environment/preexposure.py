@@ -21,7 +21,7 @@ from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment.analysis import HASH_ARGS
-from podinfo_canary.charts.environment.security import POD_GROUP, POD_USER
+from podinfo_canary.charts.environment.security import container_security_context, pod_security_context
 from podinfo_canary.config import Environment, RouterAddress
 from podinfo_canary.core import tester, waves
 from podinfo_canary.core.workload import CANARY_HASH_PLACEHOLDER, CANARY_HEADER, WORKLOAD
@@ -129,17 +129,10 @@ class PreExposureTests(Construct):
                 requests={"cpu": res.cpu_request, "memory": res.memory_request},
                 limits={"cpu": res.cpu_limit, "memory": res.memory_limit},
             ),
-            security_context=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContext(
-                allow_privilege_escalation=False,
-                privileged=False,
-                read_only_root_filesystem=True,
-                run_as_non_root=True,
-                run_as_user=POD_USER,
-                run_as_group=POD_GROUP,
-                capabilities=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContextCapabilities(drop=["ALL"]),
-                seccomp_profile=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContextSeccompProfile(
-                    type="RuntimeDefault"
-                ),
+            security_context=container_security_context(
+                P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContext,
+                P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContextCapabilities,
+                P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersSecurityContextSeccompProfile,
             ),
             volume_mounts=[P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecContainersVolumeMounts(name="tmp", mount_path="/tmp")],
         )
@@ -154,13 +147,9 @@ class PreExposureTests(Construct):
                         restart_policy="Never",
                         service_account_name=self.service_account.name,
                         automount_service_account_token=False,
-                        security_context=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecSecurityContext(
-                            run_as_non_root=True,
-                            run_as_user=POD_USER,
-                            run_as_group=POD_GROUP,
-                            seccomp_profile=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecSecurityContextSeccompProfile(
-                                type="RuntimeDefault"
-                            ),
+                        security_context=pod_security_context(
+                            P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecSecurityContext,
+                            P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpecSecurityContextSeccompProfile,
                         ),
                         containers=[container],
                         volumes=[{"name": "tmp", "emptyDir": {"sizeLimit": "16Mi"}}],

@@ -30,28 +30,35 @@ from podinfo_canary.core.access import OPERATOR_ROLE, OPERATOR_RULES, VIEWER_ROL
 POD_USER, POD_GROUP = 100, 101
 
 
-def pod_security_context() -> ro.RolloutSpecTemplateSpecSecurityContext:
-    """podinfo's pod: non-root with the image's ids, the runtime's seccomp profile (`restricted`)."""
-    return ro.RolloutSpecTemplateSpecSecurityContext(
+def pod_security_context(cls=ro.RolloutSpecTemplateSpecSecurityContext, seccomp=ro.RolloutSpecTemplateSpecSecurityContextSeccompProfile):
+    """A pod (podinfo's, or the pre-exposure tester's: podinfo's image too): non-root with the image's
+    ids, the runtime's seccomp profile (`restricted`). `cls` and `seccomp`: the generated classes of
+    the object the pod template is in (the Rollout's by default)."""
+    return cls(
         run_as_non_root=True,
         run_as_user=POD_USER,
         run_as_group=POD_GROUP,
         fs_group=POD_GROUP,
-        seccomp_profile=ro.RolloutSpecTemplateSpecSecurityContextSeccompProfile(type="RuntimeDefault"),
+        seccomp_profile=seccomp(type="RuntimeDefault"),
     )
 
 
-def container_security_context() -> ro.RolloutSpecTemplateSpecContainersSecurityContext:
-    """podinfo's container: no privilege, no escalation, no capability, a read-only root."""
-    return ro.RolloutSpecTemplateSpecContainersSecurityContext(
+def container_security_context(
+    cls=ro.RolloutSpecTemplateSpecContainersSecurityContext,
+    capabilities=ro.RolloutSpecTemplateSpecContainersSecurityContextCapabilities,
+    seccomp=ro.RolloutSpecTemplateSpecContainersSecurityContextSeccompProfile,
+):
+    """A container: no privilege, no escalation, no capability, a read-only root (the generated
+    classes as in `pod_security_context`)."""
+    return cls(
         allow_privilege_escalation=False,
         privileged=False,
         read_only_root_filesystem=True,
         run_as_non_root=True,
         run_as_user=POD_USER,
         run_as_group=POD_GROUP,
-        capabilities=ro.RolloutSpecTemplateSpecContainersSecurityContextCapabilities(drop=["ALL"]),
-        seccomp_profile=ro.RolloutSpecTemplateSpecContainersSecurityContextSeccompProfile(type="RuntimeDefault"),
+        capabilities=capabilities(drop=["ALL"]),
+        seccomp_profile=seccomp(type="RuntimeDefault"),
     )
 
 
