@@ -25,6 +25,7 @@ from podinfo_canary.config.types import (
     SlackChannel,
     Strict,
     TemplateName,
+    UrlPath,
     duration_seconds,
 )
 
@@ -278,7 +279,7 @@ class PreExposure(Strict):
     replicas: Annotated[int, Field(ge=1, le=10)] = 1
     requests: Annotated[int, Field(ge=20, le=100_000)] = 1500
     rate: Annotated[int, Field(ge=1, le=200)] = 30
-    paths: Annotated[list[Annotated[str, Field(pattern=r"^/[A-Za-z0-9._~/-]*$")]], Field(min_length=1)] = ["/", "/api/info", "/version"]
+    paths: Annotated[list[UrlPath], Field(min_length=1, max_length=20)] = ["/", "/api/info", "/version"]
     acceptance_attempts: Annotated[int, Field(ge=1, le=100)] = 10
     check_version: bool = True
     generated_counts_for_gate: bool = False

@@ -252,6 +252,17 @@ class Tester(Strict):
             raise ValueError("must be an exact image tag (letters, digits, '_', '.', '-'; not 'latest')")
         return value
 
+    @model_validator(mode="after")
+    def _digest_of_this_image(self) -> Tester:
+        if self.model_fields_set & {"repository", "tag"} and "digest" not in self.model_fields_set:
+            raise FieldProblem(
+                ("digest",),
+                None,
+                f"required when repository or tag is set: the sha256 digest of {self.repository}:{self.tag} (`crane digest` it); "
+                "the default digest is only the default image's",
+            )
+        return self
+
     @property
     def reference(self) -> str:
         return f"{self.repository}:{self.tag}@{self.digest}"

@@ -279,6 +279,42 @@ BAD_INPUTS = [
         ],
     ),
     (
+        "pre-exposure-first-check-too-soon",
+        "environments/canary-gw.yaml",
+        "  generated_counts_for_gate: true",
+        "  generated_counts_for_gate: false",
+        [
+            "environments/canary-gw.yaml:18: canary.stages[0].pause = '30s': must be at least 1m with pre_exposure enabled: the phase's pods are scaled away before the first weight, and their series leave Prometheus up to a pod's shutdown and a scrape later; the first stage's checks must count users' requests only"
+        ],
+    ),
+    (
+        "pre-exposure-gateway-without-router",
+        "environments/canary-gw.yaml",
+        "  router: {namespace: gateway-system, service: public-gw-envoy, port: 443, target_port: 10443}",
+        "",
+        [
+            "environments/canary-gw.yaml:29: pre_exposure.router: required when pre_exposure is enabled with traffic_router gatewayapi: the namespace, service and port of the Gateway's data-plane Service, where the tester's requests enter as a user's do"
+        ],
+    ),
+    (
+        "pre-exposure-path-without-slash",
+        "environments/edge.yaml",
+        "  paths: [/api/info, /version, /headers]",
+        "  paths: [/api/info, version]",
+        [
+            "environments/edge.yaml:47: pre_exposure.paths[1] = 'version': must be a URL path: / then letters, digits, '.', '_', '~', '-' or '/', such as /api/info"
+        ],
+    ),
+    (
+        "tester-tag-without-its-digest",
+        "platform.yaml",
+        "charts:",
+        "tester:\n  tag: 6.12.0\ncharts:",
+        [
+            "platform.yaml:61: tester.digest: required when repository or tag is set: the sha256 digest of ghcr.io/stefanprodan/podinfo:6.12.0 (`crane digest` it); the default digest is only the default image's"
+        ],
+    ),
+    (
         "misspelt-key",
         "environments/edge.yaml",
         "replicas: 7",
