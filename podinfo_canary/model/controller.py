@@ -129,9 +129,10 @@ def simulate(
     # controller switches it when the canary ReplicaSet is fully available (rollout/service.go
     # reconcileStableAndCanaryService, ensureSVCTargets with checkRsAvailability). With NGINX the
     # canary Ingress carries canary-by-header from the first reconcile (its SetWeight creates it at
-    # weight 0); a plugin's header route exists from its setHeaderRoute step, set only while the
-    # canary has an available pod, and is removed whenever it has none
-    # (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
+    # weight 0); a plugin's header route exists from its setHeaderRoute step, whatever the weight
+    # (Gateway API plugin v0.15.0 pkg/plugin/httproute.go setHTTPHeaderRoute: a rule to the canary
+    # Service, no weight), set only while the canary has an available pod, and is removed whenever
+    # it has none (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
     service_switched = False
     header_route = spec.router == "nginx"
     jobs = Testers(world, {tester.IMAGE_ARG: spec.image})  # the pre-exposure Jobs (the Job metric provider)
