@@ -243,15 +243,39 @@ def run_summary(run: dict) -> dict[str, Any]:
     }
 
 
+# The pre-exposure Jobs' metrics (charts/environment/preexposure.py) and what their failure means.
+PRE_EXPOSURE_JOBS = {
+    "acceptance": "the acceptance test failed (no canary pod answered through the header route, or not the version Git says)",
+    "generated-load": "the generated load failed (its pod did not start in time, or its requests were not answered)",
+}
+
+
+def _job_of(run: dict, metric: str) -> tuple[str, str] | None:
+    """The Job of a Job-provider measurement: metadata job-name and job-namespace (upstream:
+    argo-rollouts v1.9.1 metricproviders/job/job.go JobNameKey, JobNamespaceKey)."""
+    for result in (run.get("status") or {}).get("metricResults") or []:
+        if result.get("name") == metric and result.get("measurements"):
+            meta = result["measurements"][-1].get("metadata") or {}
+            if meta.get("job-name"):
+                return meta["job-name"], meta.get("job-namespace", run.get("metadata", {}).get("namespace", ""))
+    return None
+
+
 def which_judge(runs: list[dict]) -> str | None:
     """For a failed analysis, whether the canary was judged worse than stable (a regression of the
     new version) or only past the SLO while no worse than stable (a cause both tracks share, such
-    as a failing dependency: the stable pods' alerts fire too). None when no run failed on a request SLO."""
+    as a failing dependency: the stable pods' alerts fire too), or which pre-exposure Job failed.
+    None when no run failed on a request SLO or a pre-exposure Job."""
     for run in runs:
         if (run.get("status") or {}).get("phase") not in FAILED_PHASES:
             continue
         results = {m["name"]: m for m in metric_results(run)}
         failed = [name for name, m in results.items() if m["phase"] in FAILED_PHASES]
+        tester = next((name for name in failed if name in PRE_EXPOSURE_JOBS), None)
+        if tester is not None:
+            job = _job_of(run, tester)
+            logs = f"`kubectl -n {job[1]} logs job/{job[0]}` says what it got" if job else "its Job's log says what it got"
+            return f"{PRE_EXPOSURE_JOBS[tester]}, before any user reached the canary: {logs}"
         relative = [name for name in failed if name.endswith(VERSUS_STABLE)]
         if relative:
             return (

@@ -1216,3 +1216,28 @@ def test_the_commands_on_one_rollout_share_one_option_block():
         own = [p for p in inspect.signature(face.__wrapped__).parameters if p not in ("target", "environment", "rollout")]
         assert names == [*shared, *own, "config_dir"], name
         assert " --env " in " ".join(run(name, "--help").output.split()), name
+
+
+@pytest.mark.usefixtures("no_replica_sets")
+def test_status_says_the_acceptance_test_failed_before_any_user_and_where_its_log_is(api, rollout):
+    """The pre-exposure step run failed on its Job metric: the Job is named in the measurement's
+    metadata (upstream: argo-rollouts v1.9.1 metricproviders/job/job.go JobNameKey, JobNamespaceKey)."""
+    rollout["status"]["abort"] = True
+    rollout["status"]["canary"]["currentStepAnalysisRunStatus"] = {"name": "podinfo-7c9f8d6b5-4-1", "status": "Failed"}
+    job = "0b5c.acceptance.1"
+    api.objects[ANALYSIS_RUNS.format(ns="podinfo-prod") + "/podinfo-7c9f8d6b5-4-1"] = {
+        "metadata": {"name": "podinfo-7c9f8d6b5-4-1", "namespace": "podinfo-prod"},
+        "status": {
+            "phase": "Failed",
+            "metricResults": [
+                {
+                    "name": "acceptance",
+                    "phase": "Failed",
+                    "measurements": [{"phase": "Failed", "metadata": {"job-name": job, "job-namespace": "podinfo-prod"}}],
+                }
+            ],
+        },
+    }
+    shown = json.loads(run("status", "--env", "prod", "--output", "json").output)["judged"]
+    assert shown.startswith("the acceptance test failed") and "before any user reached the canary" in shown, shown
+    assert f"`kubectl -n podinfo-prod logs job/{job}`" in shown
