@@ -20,6 +20,8 @@ from podinfo_canary.config.types import (
     Hostname,
     HttpsUrl,
     ImageDigest,
+    LabelKey,
+    LabelValue,
     LatencyBound,
     Ratio,
     SlackChannel,
@@ -234,6 +236,8 @@ class RouterAddress(Strict):
     target_port: the router pods' container port behind it, which the NetworkPolicy names (a
         policy sees the pod's port, not the Service's). Default: `port`.
     scheme: https (verified against the image's CA bundle) or http. Default: https.
+    pod_labels: the labels of the router's pods, which the tester's NetworkPolicy selects in the
+        namespace. Default: none (every pod of the namespace, on target_port).
     """
 
     namespace: DnsLabel
@@ -241,6 +245,7 @@ class RouterAddress(Strict):
     port: Annotated[int, Field(ge=1, le=65535)] = 443
     target_port: Annotated[int, Field(ge=1, le=65535)] | None = None
     scheme: Literal["https", "http"] = "https"
+    pod_labels: dict[LabelKey, LabelValue] = {}
 
     @property
     def pod_port(self) -> int:
@@ -252,20 +257,25 @@ class PreExposure(Strict):
 
     With `enabled`, the rollout first scales the canary to `replicas` pods at 0% of user traffic
     (`setCanaryScale`), then an acceptance Job checks through the user's route with `X-Canary:
-    always` that a canary pod answers `/`, that `/version` is `image.tag` and that `/api/info`
-    answers; a load Job then sends `requests` requests at `rate` per second over `paths` with the
-    same header, and the request SLOs' sequential tests judge them once, before the first stage's
-    weight. Then the judged pods are scaled away, so users' requests are counted on fresh pods.
+    always` that a canary pod answers `/`, that `/version` is the tag of the Rollout's image, that
+    `/api/info` answers and that a browser gets the page; a load Job then sends `requests`
+    requests at `rate` per second over `paths` with the same header, and the request SLOs'
+    sequential tests judge them, before the first stage's weight. Then the judged pods are scaled
+    away, so users' requests are counted on fresh pods.
 
     replicas: canary pods during the phase. Default: 1.
     requests: generated requests. Default: 1500: the SLO's tests alone (no stable traffic to
         compare with) then catch a 10% 5xx canary in over 99% of rollouts (README "Decision quality").
-    rate: generated requests per second. Default: 30 (the phase takes about 90 s).
+    rate: generated requests per second, in all. Default: 50 (the load takes 30 s).
+    concurrency: curl processes sharing the load, so a slow canary does not slow it: each waits
+        for its answers, and keeps its share of `rate` while a request takes at most
+        concurrency / rate seconds. Default: 10 (200 ms).
     paths: the paths the load exercises, in turn. Default: `/`, `/api/info`, `/version`.
     acceptance_attempts: how often the acceptance test tries the header route (3 s apart) before it
         fails: the route may need a moment after the canary pods are ready. Default: 10.
-    check_version: compare `/version` with `image.tag` (podinfo's build sets its version from the
-        tag; an image built otherwise may turn it off). Default: true.
+    check_version: compare `/version` with the tag of the image the Rollout runs (podinfo's
+        releases report their tag: pkg/version/version.go; a build of your own that reports
+        something else may turn this off). Default: true.
     generated_counts_for_gate: keep the judged pods serving users after the phase, so their
         generated requests count towards `slo.min_canary_requests` and in the sequential tests (at
         low traffic the gate then passes sooner; a regression only on paths the load does not
@@ -278,7 +288,8 @@ class PreExposure(Strict):
     enabled: bool = False
     replicas: Annotated[int, Field(ge=1, le=10)] = 1
     requests: Annotated[int, Field(ge=20, le=100_000)] = 1500
-    rate: Annotated[int, Field(ge=1, le=200)] = 30
+    rate: Annotated[int, Field(ge=1, le=500)] = 50
+    concurrency: Annotated[int, Field(ge=1, le=50)] = 10
     paths: Annotated[list[UrlPath], Field(min_length=1, max_length=20)] = ["/", "/api/info", "/version"]
     acceptance_attempts: Annotated[int, Field(ge=1, le=100)] = 10
     check_version: bool = True
@@ -369,21 +380,6 @@ class Environment(Strict):
             raise FieldProblem(("gateway",), None, "required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)")
         if self.traffic_router == "nginx" and self.gateway is not None:
             raise FieldProblem(("gateway",), self.gateway.model_dump(), "only used with traffic_router: gatewayapi")
-        pre = self.pre_exposure
-        first = self.canary.stages[0]
-        if (
-            pre.enabled
-            and not pre.generated_counts_for_gate
-            and first.analysis
-            and (first.pause is None or duration_seconds(first.pause) < 60)
-        ):
-            raise FieldProblem(
-                ("canary", "stages", 0, "pause"),
-                first.pause,
-                "must be at least 1m with pre_exposure enabled: the phase's pods are scaled away before the first weight, and "
-                "their series leave Prometheus up to a pod's shutdown and a scrape later; the first stage's checks must count "
-                "users' requests only",
-            )
         if self.traffic_router == "gatewayapi" and self.pre_exposure.enabled and self.pre_exposure.router is None:
             raise FieldProblem(
                 ("pre_exposure", "router"),

@@ -40,3 +40,7 @@ STABLE_HASH_PLACEHOLDER = "{{args." + STABLE_HASH_ARG + "}}"
 CANARY_HEADER = "X-Canary"
 # The Grafana dashboard's uid (dashboard.py builds it, canaryctl links to it).
 DASHBOARD_UID = "podinfo-canary"
+# podinfo's shutdown on SIGTERM: readiness fails, it waits 3 s for routers to notice, then its
+# servers stop (podinfo 6.14.1 pkg/signals/shutdown.go Graceful): its pod is gone about this long
+# after it is deleted, and with it its scrape target.
+PODINFO_SHUTDOWN_SECONDS = 5

@@ -37,9 +37,9 @@ class Series:
     labels: tuple[tuple[str, str], ...]
     ts: np.ndarray  # int64 seconds, strictly increasing
     values: np.ndarray  # float64
-    # A staleness marker at this second: its target or the series went away (upstream: prometheus
-    # v2.42 scrape/scrape.go endOfRunStaleness, and a series missing from a scrape). Instant
-    # selectors no longer see the series from then; range selectors skip the marker.
+    # From this second instant selectors no longer see the series: a staleness marker is in the
+    # TSDB (its target went away: prometheus scrape/scrape.go endOfRunStaleness writes it just over
+    # two intervals later; or the series was missing from a scrape). Range selectors skip markers.
     stale_from: int | None = None
 
     @property

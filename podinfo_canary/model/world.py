@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from podinfo_canary.core import tester
-from podinfo_canary.core.workload import HASH_SERIES_LABEL
+from podinfo_canary.core.workload import HASH_SERIES_LABEL, PODINFO_SHUTDOWN_SECONDS
 from podinfo_canary.model.promql import Series
 
 # podinfo's HTTP histogram buckets (prometheus.DefBuckets), in seconds.
@@ -354,15 +354,23 @@ class World:
         return out
 
     def _stale(self, series: list[Series], deleted: int, hash_: str, pod: str, seed: int) -> list[Series]:
-        """A pod deleted at `deleted`: Prometheus marks its series stale at the next scrape of each
-        schedule (its podinfo target is gone: scrape.go endOfRunStaleness; cAdvisor and
-        kube-state-metrics no longer export it)."""
+        """A pod deleted at `deleted` is gone PODINFO_SHUTDOWN_SECONDS later, and with it its scrape
+        target. Prometheus then waits for the target's next scrape time, stamps the stale markers
+        with it, and writes them one more interval and a tenth later (prometheus scrape/scrape.go
+        endOfRunStaleness): until then an instant query still returns the last samples. cAdvisor's
+        and kube-state-metrics' series of the pod are missing from their next scrape, which marks
+        them stale at once."""
         phases = np.random.default_rng((seed, int(hash_ == CANARY_HASH), int(pod.rsplit("-", 1)[1], 16), 0))
         phase, infra_phase = int(phases.integers(self.scrape_seconds)), int(phases.integers(self.infra_scrape_seconds))
+        gone = deleted + PODINFO_SHUTDOWN_SECONDS
         out = []
         for s in series:
-            interval, at = (self.scrape_seconds, phase) if s.name.startswith("http_") else (self.infra_scrape_seconds, infra_phase)
-            stale = deleted + ((at - deleted) % interval)
+            if s.name.startswith("http_"):
+                interval = self.scrape_seconds
+                next_tick = gone + 1 + ((phase - gone - 1) % interval)  # the first scrape time after the target went
+                stale = next_tick + interval + -(-interval // 10)
+            else:
+                stale = gone + ((infra_phase - gone) % self.infra_scrape_seconds)
             out.append(dataclasses.replace(s, stale_from=stale))
         return out
 
@@ -403,13 +411,18 @@ class TesterJob:
     canary Service's selector and, with Gateway API, the header route); a request it sends while
     the header does not reach the canary goes to stable and counts nothing for the canary.
 
+    Each check of the script retries a non-200 answer, so in the model a canary passes a check
+    when it answers mostly 2xx, and fails it when it answers mostly errors (a canary failing
+    a few percent passes with near certainty: the sequential tests judge its share).
+
     acceptance: an attempt at `/` every RETRY_SECONDS, up to ATTEMPTS; an attempt that reaches a
         canary answering mostly 2xx passes the route check, and the next second /version (against
-        the tag of EXPECTED_IMAGE, when set: `reports_version` of the canary, or that tag) and
-        /api/info are asked. Each request that reaches the canary
-        counts there.
-    load: REQUESTS requests paced at RATE per second from the script's start, all of them to the
-        canary while the header reaches it; the Job succeeds once they are sent.
+        the tag of EXPECTED_IMAGE, when set: `reports_version` of the canary, or that tag),
+        /api/info and the page are asked. Each request that reaches the canary counts there.
+    load: REQUESTS requests paced at RATE per second from the script's start (its processes keep
+        the pace while the canary answers within CONCURRENCY / RATE seconds, as the worlds here
+        do), all of them to the canary while the header reaches it; the second after, the route
+        check; the Job succeeds if the header still reached a canary answering mostly 2xx.
     """
 
     def __init__(self, metric_spec: dict, started: int, world: World, args: dict[str, str] | None = None):
@@ -452,9 +465,10 @@ class TesterJob:
         reach = header_reaches_canary and self.world.header_route_works
         if self.mode == "load":
             index = t - self.begin
-            if index >= len(self.schedule):
-                self._finish(t, "Successful")  # its last requests went out in the second before
-                return 0
+            if index >= len(self.schedule):  # the route check, the second after its last requests
+                ok = reach and self.world.canary.mostly_answers_2xx()
+                self._finish(t, "Successful" if ok else "Failed")
+                return 1 if reach else 0
             return self.schedule[index] if reach else 0
         canary = self.world.canary
         if self.reached is not None:  # the second after the route check: /version, then /api/info
@@ -464,7 +478,7 @@ class TesterJob:
                 self._finish(t, "Failed")
                 return 1
             self._finish(t, "Successful")
-            return 2 if expected else 1
+            return 3 if expected else 2  # /version, /api/info, the page
         offset = t - self.begin
         if self.retry and offset % self.retry:
             return 0

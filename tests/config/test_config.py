@@ -279,15 +279,6 @@ BAD_INPUTS = [
         ],
     ),
     (
-        "pre-exposure-first-check-too-soon",
-        "environments/canary-gw.yaml",
-        "  generated_counts_for_gate: true",
-        "  generated_counts_for_gate: false",
-        [
-            "environments/canary-gw.yaml:18: canary.stages[0].pause = '30s': must be at least 1m with pre_exposure enabled: the phase's pods are scaled away before the first weight, and their series leave Prometheus up to a pod's shutdown and a scrape later; the first stage's checks must count users' requests only"
-        ],
-    ),
-    (
         "pre-exposure-gateway-without-router",
         "environments/canary-gw.yaml",
         "  router: {namespace: gateway-system, service: public-gw-envoy, port: 443, target_port: 10443}",

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
+from podinfo_canary.core.workload import PODINFO_SHUTDOWN_SECONDS
 from podinfo_canary.model.controller import (
     AnalysisRun,
     PrometheusDown,
@@ -351,9 +352,9 @@ def test_with_nginx_the_header_reaches_the_canary_at_weight_0_once_its_pods_are_
     selects the canary pods once they are all available (rollout/service.go ensureSVCTargets)."""
     outcome = simulate(_phase_spec([SCALE_UP, ACCEPT, {"setWeight": 20}]), _world(), Scripted(lambda q, t: [0.0]))
     assert outcome.result == "promoted", outcome.reason
-    # The acceptance test's requests reached the canary: / at 5+3 s, /api/info the next second (no
-    # EXPECTED_IMAGE here: no /version).
-    assert outcome.timeline.generated == ((8, 1), (9, 1))
+    # The acceptance test's requests reached the canary: / at 5+3 s, /api/info and the page the next
+    # second (no EXPECTED_IMAGE here: no /version).
+    assert outcome.timeline.generated == ((8, 1), (9, 2))
 
 
 def test_the_job_provider_follows_the_jobs_condition_and_its_deadline():
@@ -362,8 +363,9 @@ def test_the_job_provider_follows_the_jobs_condition_and_its_deadline():
     world = _world()
     passing = simulate(_phase_spec([SCALE_UP, LOAD, {"setWeight": 20}]), world, Scripted(lambda q, t: [0.0]))
     assert passing.result == "promoted"
-    # 100 requests at 10/s from the tester's start (3 s after the Job), its condition a second after the last.
-    assert sum(n for _, n in passing.timeline.generated) == 100 and passing.step_started[2] == 5 + 3 + 10 + 1
+    # 100 requests at 10/s from the tester's start (3 s after the Job), the route check the second after
+    # them, its condition a second later.
+    assert sum(n for _, n in passing.timeline.generated) == 100 + 1 and passing.step_started[2] == 5 + 3 + 10 + 1
     stuck = dataclasses.replace(world, tester_starts=False)
     failed = simulate(_phase_spec([SCALE_UP, LOAD, {"setWeight": 20}], deadline=40), stuck, Scripted(lambda q, t: [0.0]))
     assert (failed.result, failed.at, failed.reason) == ("aborted", 5 + 40, "step 1 Failed: load")
@@ -385,21 +387,27 @@ def test_a_terminated_run_deletes_its_job_and_the_load_stops():
     assert max(t for t, _ in outcome.timeline.generated) == 10 and sum(n for _, n in outcome.timeline.generated) == 30
 
 
-def test_a_deleted_pods_series_go_stale_at_the_next_scrape():
-    """upstream: prometheus v2.42 scrape/scrape.go endOfRunStaleness: a target that goes away gets
-    staleness markers at its next scrape time, and instant selectors stop returning its series then
-    (within the 5-minute lookback); range selectors keep the samples before."""
+def test_a_deleted_pods_series_go_stale_two_scrapes_after_its_target_went():
+    """upstream: prometheus scrape/scrape.go endOfRunStaleness: when a target goes away (podinfo's pod
+    ends PODINFO_SHUTDOWN_SECONDS after its deletion: podinfo 6.14.1 pkg/signals/shutdown.go), the
+    stale markers are stamped with its next scrape time and written one interval and a tenth after
+    it, so instant selectors see the last samples until then (within the 5-minute lookback), and not
+    after; range selectors keep the samples before. kube-state-metrics' series of the pod go stale
+    at that exporter's next scrape."""
     world = World(namespace="ns", total_rps=10, canary=Version(), scrape_seconds=15)
     timeline = Timeline([(0, 100), (100, 400)], [(0, 50)], 399)
     series = world.render(timeline, seed=3)
     first = [s for s in series if s.name == "http_request_duration_seconds_count" and s.stale_from is not None]
-    assert first and all(100 <= s.stale_from < 115 and s.ts[-1] < 100 for s in first)
+    gone = 100 + PODINFO_SHUTDOWN_SECONDS
+    assert first and all(gone + 15 + 2 <= s.stale_from <= gone + 2 * 15 + 2 and s.ts[-1] < 100 for s in first)
     pod, stale = dict(first[0].labels)["pod"], first[0].stale_from
     query = f'sum(http_request_duration_seconds_count{{pod="{pod}", path="healthz"}})'
     probes = Evaluator(series, np.arange(400)).query(query)
     assert probes.present[stale - 1] and not probes.present[stale:].any()
     plain = Evaluator(_without_staleness(series), np.arange(400)).query(query)
-    assert plain.present[stale : stale + 250].all()  # without the marker the lookback keeps it for 5 minutes
+    assert plain.present[stale : stale + 200].all()  # without the marker the lookback keeps it for 5 minutes
+    restarts = [s for s in series if s.name == "kube_pod_container_status_restarts_total" and dict(s.labels)["pod"] == pod]
+    assert gone <= restarts[0].stale_from < gone + world.infra_scrape_seconds
 
 
 # --- scenarios on the real engine ----------------------------------------------------------------
@@ -705,8 +713,10 @@ def test_an_incident_on_both_tracks_aborts_on_the_slo_not_against_stable(judged)
 
 @pytest.mark.parametrize(("name", "first_crash"), [("crash_looping_canary", 40), ("crash_looping_before_ready", 3)])
 def test_a_crash_looping_canary_aborts_within_120_s_of_its_first_crash(judged, name, first_crash):
+    """Before any user: the restart check, or the load's route check finding no canary pod answering."""
     outcome = judged[0][name][0]
-    assert (outcome.result, outcome.reason) == ("aborted", "background Failed: canary-restarts")
+    assert outcome.result == "aborted" and outcome.first_traffic is None, outcome.reason
+    assert outcome.reason in ("background Failed: canary-restarts", "step 2 Failed: generated-load"), outcome.reason
     assert outcome.at - first_crash <= 120
 
 

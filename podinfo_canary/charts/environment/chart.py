@@ -24,11 +24,13 @@ from podinfo_canary.core.promql import METRICS_PORT_NAME
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
 
 
-# ingress-nginx's controller Service and its pods' HTTPS port: the chart names the Service
-# `<fullname>-controller`, and its fullname is the release (named after the chart, HelmChart.release);
-# the controller container listens on 443 for https (chart values controller.containerPort).
+# ingress-nginx's controller Service, its pods' labels and HTTPS port: the chart names the Service
+# `<fullname>-controller`, its fullname is the release (named after the chart, HelmChart.release),
+# labels the controller pods with its selector labels and component `controller`, and the
+# controller container listens on 443 for https (chart values controller.containerPort).
 NGINX_CONTROLLER_SUFFIX = "-controller"
 NGINX_HTTPS_PORT = 443
+NGINX_CONTROLLER_LABELS = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
 
 
 def pre_exposure_router(environment: Environment, platform: Platform) -> RouterAddress:
@@ -39,7 +41,12 @@ def pre_exposure_router(environment: Environment, platform: Platform) -> RouterA
     if environment.traffic_router != "nginx":
         raise ValueError(f"{environment.name}: pre_exposure.router is required with traffic_router {environment.traffic_router}")
     nginx = platform.charts.ingress_nginx
-    return RouterAddress(namespace=nginx.namespace, service=nginx.release + NGINX_CONTROLLER_SUFFIX, port=NGINX_HTTPS_PORT)
+    return RouterAddress(
+        namespace=nginx.namespace,
+        service=nginx.release + NGINX_CONTROLLER_SUFFIX,
+        port=NGINX_HTTPS_PORT,
+        pod_labels=NGINX_CONTROLLER_LABELS | {"app.kubernetes.io/instance": nginx.release},
+    )
 
 
 class PodinfoEnvironment(cdk8s.Chart):

@@ -6,7 +6,8 @@ Their script is core/tester.py; RolloutCanary runs them between `setCanaryScale`
 stage's weight. The Job provider (upstream: argo-rollouts v1.9.1 metricproviders/job/job.go
 `Resume`): JobComplete makes the measurement Successful, JobFailed makes it Failed, neither keeps it
 Running; it has no timeout of its own, so each Job carries `activeDeadlineSeconds` (past it the Job
-fails, DeadlineExceeded) and `backoffLimit: 0` (a failed check is not retried into a pass). The
+fails, DeadlineExceeded), `backoffLimit: 0` (a failed check is not retried into a pass) and a
+podFailurePolicy that replaces a pod evicted by a drain instead of failing the test. The
 Jobs are named `<run uid>.<metric>.<n>` and owned by their AnalysisRun, which deletes them with it.
 
 README "Evidence before exposure".
@@ -31,6 +32,7 @@ LOAD_TEMPLATE = "podinfo-generated-load"
 # Time for the tester's pod to be scheduled, pull its image and start, counted into each deadline.
 POD_START_ALLOWANCE = 60
 CURL_MAX_TIME = 5  # the script's --max-time per request
+TERMINATION_GRACE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -78,20 +80,26 @@ class PreExposureTests(Construct):
             metadata=k8s.ObjectMeta(name=tester.TESTER_NAME, namespace=self.namespace),
             automount_service_account_token=False,
         )
-        acceptance_seconds = pre.acceptance_attempts * (tester.RETRY_SECONDS + CURL_MAX_TIME) + 2 * CURL_MAX_TIME
-        load_seconds = -(-pre.requests // pre.rate) + CURL_MAX_TIME
+        # Each deadline: the longest a passing test may take. The acceptance test's four checks may
+        # each use every attempt; the load's processes send their share one after the other, each
+        # request at most the P99 bound when the canary meets its SLO (or curl's timeout), then
+        # the route check.
+        route_check = pre.acceptance_attempts * (tester.RETRY_SECONDS + CURL_MAX_TIME)
+        acceptance_seconds = 4 * route_check
+        per_request = max(1 / pre.rate * pre.concurrency, min(CURL_MAX_TIME, environment.slo.latency_p99_max_ms / 1000))
+        load_seconds = int(-(-pre.requests // pre.concurrency) * per_request) + 1 + route_check
+        common = {
+            "CANARY_POD_PREFIX": f"{WORKLOAD}-{CANARY_HASH_PLACEHOLDER}-",
+            "ATTEMPTS": str(pre.acceptance_attempts),
+            "RETRY_SECONDS": str(tester.RETRY_SECONDS),
+        }
         # Whether the Rollout must pass the image (tester.IMAGE_ARG) to the acceptance template.
         self.acceptance_args = (tester.IMAGE_ARG,) if pre.check_version else ()
         self.acceptance = self._template(
             ACCEPTANCE_TEMPLATE,
             tester.ACCEPTANCE,
             acceptance_seconds,
-            {
-                "CANARY_POD_PREFIX": f"{WORKLOAD}-{CANARY_HASH_PLACEHOLDER}-",
-                "ATTEMPTS": str(pre.acceptance_attempts),
-                "RETRY_SECONDS": str(tester.RETRY_SECONDS),
-                "EXPECTED_IMAGE": tester.IMAGE_PLACEHOLDER if pre.check_version else "",
-            },
+            {**common, "EXPECTED_IMAGE": tester.IMAGE_PLACEHOLDER if pre.check_version else ""},
             args=(tester.IMAGE_ARG,) if pre.check_version else (),
         )
         self.load = self._template(
@@ -99,8 +107,10 @@ class PreExposureTests(Construct):
             tester.LOAD,
             load_seconds,
             {
+                **common,
                 "REQUESTS": str(pre.requests),
                 "RATE": str(pre.rate),
+                "CONCURRENCY": str(pre.concurrency),
                 "PATHS": " ".join(pre.paths),
                 "ANSWERED_MIN_PERCENT": str(tester.ANSWERED_MIN_PERCENT),
             },
@@ -139,12 +149,28 @@ class PreExposureTests(Construct):
         job = P.AnalysisTemplateSpecMetricsProviderJob(
             metadata=P.AnalysisTemplateSpecMetricsProviderJobMetadata(labels=labels),
             spec=P.AnalysisTemplateSpecMetricsProviderJobSpec(
+                # A failed check is not retried into a pass; a pod evicted by a drain or preemption
+                # (condition DisruptionTarget) is replaced, not counted as the test failing.
                 backoff_limit=0,
+                pod_failure_policy=P.AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicy(
+                    rules=[
+                        P.AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRules(
+                            action="Ignore",
+                            on_pod_conditions=[
+                                P.AnalysisTemplateSpecMetricsProviderJobSpecPodFailurePolicyRulesOnPodConditions(
+                                    type="DisruptionTarget", status="True"
+                                )
+                            ],
+                        )
+                    ]
+                ),
                 active_deadline_seconds=seconds + POD_START_ALLOWANCE,
                 template=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplate(
                     metadata=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateMetadata(labels=labels),
                     spec=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpec(
                         restart_policy="Never",
+                        # sh as PID 1 ignores SIGTERM: past its deadline the pod is killed, soon.
+                        termination_grace_period_seconds=TERMINATION_GRACE_SECONDS,
                         service_account_name=self.service_account.name,
                         automount_service_account_token=False,
                         security_context=pod_security_context(

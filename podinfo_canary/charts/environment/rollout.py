@@ -34,10 +34,15 @@ NAME = workload.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 HEADER_ROUTE = "canary-header"
+DEFAULT_RUN_HISTORY = 5  # utils/defaults/defaults.go: DefaultAnalysisRun(Uns|S)uccessfulHistoryLimit
 # After the generated load, a scrape of the PodMonitor and a margin: its last requests are in
-# Prometheus when the verdict measures. After the judged pods are scaled away, the same: their
-# series are stale (prometheus scrape.go endOfRunStaleness) when users' requests start to count.
+# Prometheus when the verdict measures.
 PRE_EXPOSURE_SETTLE_SECONDS = metrics.SCRAPE_INTERVAL_SECONDS + 5
+# After the judged pods are scaled away: podinfo's shutdown (workload.PODINFO_SHUTDOWN_SECONDS),
+# then Prometheus writes the stale markers of a target that went away just over two scrape
+# intervals later (prometheus scrape/scrape.go endOfRunStaleness), and a margin: then only users'
+# requests are counted on the canary's series.
+PRE_EXPOSURE_STALE_SECONDS = workload.PODINFO_SHUTDOWN_SECONDS + -(-metrics.SCRAPE_INTERVAL_SECONDS * 21 // 10) + 5
 # The checks whose one measurement on the generated evidence ends the phase: the request SLOs'
 # sequential tests (absolute and against stable). Not the evidence gate: it asks about users.
 PRE_EXPOSURE_VERDICT = ("podinfo-success-rate", "podinfo-error-rate", "podinfo-latency")
@@ -302,15 +307,16 @@ class RolloutCanary(Construct):
         test, the generated load, a settle for their last requests to be scraped, and one verdict of
         the request SLOs' sequential tests on that evidence (README "Evidence before exposure").
 
-        setCanaryScale with replicas keeps the traffic weight at 0 (upstream: argo-rollouts v1.9.1
-        utils/replicaset/canary.go GetCanaryReplicasOrWeight returns weight 0 with explicit replicas)
-        and completes once the canary pods are available (rollout/canary.go completedCurrentCanaryStep,
-        AtDesiredReplicaCountsForCanary). The Gateway API plugin's header route is set only then:
+        setCanaryScale with replicas sizes the canary apart from the weight (upstream: argo-rollouts
+        v1.9.1 utils/replicaset/canary.go GetCanaryReplicasOrWeight), which stays 0 as no setWeight
+        has run yet (GetCurrentSetWeight), and completes once the canary pods are available
+        (rollout/canary.go completedCurrentCanaryStep, AtDesiredReplicaCountsForCanary). The Gateway API plugin's header route is set only then:
         while the canary has no available pod the controller removes managed routes at every
         reconcile (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
         Unless generated requests may count for the gate, `setCanaryScale: {matchTrafficWeight:
         true}` at weight 0 then scales the judged pods away (UseSetCanaryScale stops at it;
-        trafficWeightToReplicas(0) is 0): users are served, and counted, by fresh pods.
+        trafficWeightToReplicas(0) is 0), and a pause lets their series go stale: users are served,
+        and counted, by fresh pods.
         """
         pre = self.pre_exposure
         assert pre is not None
@@ -330,15 +336,13 @@ class RolloutCanary(Construct):
         if not self.environment.pre_exposure.generated_counts_for_gate:
             # The judged pods go; Prometheus marks their series stale at their next scrape, so a
             # settle later only users' requests are counted (and judged) on the canary's series.
-            steps += [self._match_traffic_weight(), self._settle()]
+            steps += [self._match_traffic_weight(), self._settle(PRE_EXPOSURE_STALE_SECONDS)]
         return steps
 
     @staticmethod
-    def _settle() -> ro.RolloutSpecStrategyCanarySteps:
+    def _settle(seconds: int = PRE_EXPOSURE_SETTLE_SECONDS) -> ro.RolloutSpecStrategyCanarySteps:
         return ro.RolloutSpecStrategyCanarySteps(
-            pause=ro.RolloutSpecStrategyCanaryStepsPause(
-                duration=ro.RolloutSpecStrategyCanaryStepsPauseDuration.from_string(f"{PRE_EXPOSURE_SETTLE_SECONDS}s")
-            )
+            pause=ro.RolloutSpecStrategyCanaryStepsPause(duration=ro.RolloutSpecStrategyCanaryStepsPauseDuration.from_string(f"{seconds}s"))
         )
 
     @staticmethod
@@ -382,6 +386,7 @@ class RolloutCanary(Construct):
     def _rollout(self, traffic: ro.RolloutSpecStrategyCanaryTrafficRouting) -> ro.Rollout:
         env, timing = self.environment, self.timing
         steps = self._steps()
+        runs_per_rollout = 1 + sum(1 for step in steps if step.analysis is not None)  # the background run and each step's
         return ro.Rollout(
             self,
             "rollout",
@@ -412,6 +417,15 @@ class RolloutCanary(Construct):
                 min_ready_seconds=timing.min_ready,
                 progress_deadline_seconds=timing.progress_deadline,
                 progress_deadline_abort=True,
+                # Keep every AnalysisRun of a rollout (and the pre-exposure Jobs they own) until the
+                # next one: the controller deletes the finished runs beyond these limits, 5 by default
+                # (upstream: argo-rollouts v1.9.1 utils/defaults/defaults.go
+                # DefaultAnalysisRunSuccessfulHistoryLimit; rollout/analysis.go reconcileAnalysisRuns,
+                # utils/analysis FilterAnalysisRunsToDelete).
+                analysis=ro.RolloutSpecAnalysis(
+                    successful_run_history_limit=max(DEFAULT_RUN_HISTORY, runs_per_rollout),
+                    unsuccessful_run_history_limit=max(DEFAULT_RUN_HISTORY, runs_per_rollout),
+                ),
                 selector=ro.RolloutSpecSelector(match_labels=self.selector),
                 template=ro.RolloutSpecTemplate(
                     metadata=ro.RolloutSpecTemplateMetadata(labels={**self.selector, "app.kubernetes.io/version": env.image.tag}),

@@ -159,8 +159,9 @@ class SecurityPolicies(Construct):
         acme_solver_namespaces: the namespaces that reach cert-manager's HTTP-01 solver pods here.
             Default: none, for a namespace without a Certificate (no `acme-http01-solver` policy).
         tester: the pre-exposure tester's pod labels and the router it enters by; its pods may
-            reach that router's pods on their port and nothing else (`pre-exposure-tester`), so they
-            reach the canary only the way a user does. Default: none (no pre-exposure phase).
+            reach that router's pods (by their labels, when given) on their port and nothing else
+            (`pre-exposure-tester`), so they reach the canary only the way a user does; which host
+            they ask for is beyond a NetworkPolicy (layer 4). Default: none (no pre-exposure phase).
         viewer_groups: the SSO groups bound to `rollout-viewer` here. Default: none (no RoleBinding).
         operator_groups: the SSO groups bound to `rollout-operator` here. Default: none (no RoleBinding).
     """
@@ -216,8 +217,9 @@ class SecurityPolicies(Construct):
             self._policy("acme-http01-solver", k8s.LabelSelector(match_labels=ACME_SOLVER_LABELS), ["Ingress"], ingress=[solver])
         if tester is not None:
             labels, router = tester
+            pods = k8s.LabelSelector(match_labels=dict(router.pod_labels)) if router.pod_labels else None
             to_router = k8s.NetworkPolicyEgressRule(
-                to=[k8s.NetworkPolicyPeer(namespace_selector=_namespaces([router.namespace]))],
+                to=[k8s.NetworkPolicyPeer(namespace_selector=_namespaces([router.namespace]), pod_selector=pods)],
                 ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(router.pod_port), protocol="TCP")],
             )
             self._policy("pre-exposure-tester", k8s.LabelSelector(match_labels=labels), ["Egress"], egress=[to_router])

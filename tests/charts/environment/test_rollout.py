@@ -31,8 +31,9 @@ def test_prod_has_the_five_stages_with_the_manual_gate_at_50(objects):
     assert steps[gate - 1] == {"setWeight": 50}
     first = steps.index({"setWeight": 10})
     assert [s["pause"]["duration"] for s in steps[first:] if s.get("pause")] == ["2m", "5m", "5m"]
-    # Before the first weight, the pre-exposure phase: a settle after the load, one after its pods go.
-    assert [s["pause"]["duration"] for s in steps[:first] if s.get("pause")] == ["20s", "20s"]
+    # Before the first weight, the pre-exposure phase: a settle after the load (a scrape and 5 s), one
+    # after its pods go (their shutdown, Prometheus' two scrapes and a tenth before marking them stale, 5 s).
+    assert [s["pause"]["duration"] for s in steps[:first] if s.get("pause")] == ["20s", "42s"]
 
 
 def test_dev_has_no_manual_gate(objects):
@@ -100,6 +101,11 @@ def test_rollback_settings_are_deliberate(objects, config):
         assert spec["strategy"]["canary"]["scaleDownDelaySeconds"] == 30, env.name
         assert spec["strategy"]["canary"]["dynamicStableScale"] is False, env.name
         assert (spec["minReadySeconds"], spec["revisionHistoryLimit"]) == (0, 5), env.name
+        # Every AnalysisRun of one rollout is kept (the pre-exposure Jobs and their logs with them):
+        # the controller deletes finished runs beyond these limits (utils/analysis FilterAnalysisRunsToDelete).
+        runs = 1 + sum(1 for s in spec["strategy"]["canary"]["steps"] if "analysis" in s)
+        limits = spec["analysis"]
+        assert limits["successfulRunHistoryLimit"] >= runs and limits["unsuccessfulRunHistoryLimit"] >= runs, env.name
 
 
 def test_rollout_events_reach_the_environment_channel(objects, config):

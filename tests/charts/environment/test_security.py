@@ -10,6 +10,7 @@ import cdk8s
 import pytest
 import yaml
 
+from podinfo_canary.charts.environment.chart import NGINX_CONTROLLER_LABELS
 from podinfo_canary.charts.environment.preexposure import ACCEPTANCE_TEMPLATE, LOAD_TEMPLATE
 from podinfo_canary.charts.environment.security import ACME_SOLVER_LABELS, ACME_SOLVER_PORT, SecurityPolicies
 from podinfo_canary.config import ClusterDns
@@ -53,8 +54,18 @@ def _world(config, env, rollout: dict, objects=None) -> dict[str, Pod]:
         pods
         | testers
         | {
+            # The controller's pods as the chart labels them, and another pod of that namespace.
             "ingress-nginx": Pod(
-                charts.ingress_nginx.namespace, {"app.kubernetes.io/name": "ingress-nginx"}, name="ingress-nginx", ip="10.0.2.1"
+                charts.ingress_nginx.namespace,
+                NGINX_CONTROLLER_LABELS | {"app.kubernetes.io/instance": charts.ingress_nginx.release},
+                name="ingress-nginx",
+                ip="10.0.2.1",
+            ),
+            "ingress-nginx-other": Pod(
+                charts.ingress_nginx.namespace,
+                {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "admission-webhook"},
+                name="ingress-nginx-other",
+                ip="10.0.2.2",
             ),
             "prometheus": Pod(
                 charts.kube_prometheus_stack.namespace, {"app.kubernetes.io/name": "prometheus"}, name="prometheus", ip="10.0.3.1"
@@ -112,6 +123,7 @@ CASES = [
     # HTTPS port (PHASE: allowed exactly where the phase is on); nothing else, podinfo not directly.
     ("tester", "ingress-nginx", 443, "TCP", "PHASE"),
     ("tester", "ingress-nginx", 80, "TCP", False),
+    ("tester", "ingress-nginx-other", 443, "TCP", False),
     ("tester", "ingress-nginx", 10254, "TCP", False),
     ("tester", "canary", 9898, "TCP", False),
     ("tester", "stable", 9898, "TCP", False),
@@ -198,6 +210,13 @@ def _tester_to_anywhere(policies):
     return policies
 
 
+def _tester_to_the_namespace(policies):
+    for p in policies:
+        if p["metadata"]["name"] == "pre-exposure-tester":
+            del p["spec"]["egress"][0]["to"][0]["podSelector"]
+    return policies
+
+
 def _tester_any_port(policies):
     for p in policies:
         if p["metadata"]["name"] == "pre-exposure-tester":
@@ -208,6 +227,10 @@ def _tester_any_port(policies):
 BREAKAGES = {
     "tester egress to any destination": (_tester_to_anywhere, "tester -> internet 443/TCP: expected denied"),
     "tester egress on any port": (_tester_any_port, "tester -> ingress-nginx 80/TCP: expected denied"),
+    "tester egress to every pod of the router's namespace": (
+        _tester_to_the_namespace,
+        "tester -> ingress-nginx-other 443/TCP: expected denied",
+    ),
     "no default deny": (_drop_default_deny, "default -> stray 8080/TCP: expected denied"),
     "DNS peer split in two (OR instead of AND)": (_split_dns_peer, "stable -> kube-system-other 53/UDP: expected denied"),
     "traffic rule without ports": (_any_port_for_traffic, "ingress-nginx -> stable 9797/TCP: expected denied"),
