@@ -19,6 +19,8 @@ TOOLS = {
     "go": "install the Debian package `golang-go` (apt-get install golang-go); .ci/run does",
     "amtool": "install the Debian package `prometheus-alertmanager` (apt-get install prometheus-alertmanager); .ci/run does",
     "curl": "install the Debian package `curl` (apt-get install curl); .ci/run does (the pre-exposure tester's script runs on it)",
+    "busybox": "install the Debian package `busybox` (apt-get install busybox); .ci/run does (the tester's image runs busybox's ash)",
+    "openssl": "install the Debian package `openssl` (apt-get install openssl); .ci/run does (the tester's TLS check makes a certificate)",
     "checkov": "run the tests with `make test`, which installs it into .tools/checkov and puts it on PATH",
 }
 

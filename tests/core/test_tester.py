@@ -1,15 +1,19 @@
-"""The pre-exposure tester script (podinfo_canary/core/tester.py), run for real: `sh` and curl
-against a stand-in podinfo on loopback that answers as podinfo 6.14.1 does (prettyJSON bodies with
-`hostname` and `version`) and routes `X-Canary: always` to its canary pod, as the router would.
+"""The pre-exposure tester script (podinfo_canary/core/tester.py), run for real: curl against a
+stand-in podinfo on loopback that answers as podinfo 6.14.1 does (prettyJSON bodies with
+`hostname` and `version`, the page for a browser) and routes `X-Canary: always` to its canary
+pod, as the router would; under busybox's ash (the shell of the podinfo image the Jobs run) and
+the host's sh, and over TLS with the environment's host name as SNI.
 
 Each check of the acceptance test must pass on a good canary and fail on the fault it is for; the
 load must send exactly its count, each request with the header, over its paths."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -38,7 +42,17 @@ class StandIn:
     agents: list[str] = field(default_factory=list)
 
 
-def _serve(stand_in: StandIn) -> ThreadingHTTPServer:
+SHELLS = (["busybox", "sh", "-c"], ["sh", "-c"])
+
+
+@pytest.fixture(params=SHELLS, ids=["busybox ash", "sh"], scope="module")
+def shell(request) -> list[str]:
+    if shutil.which(request.param[0]) is None:
+        pytest.fail(f"{request.param[0]} is missing: .ci/run installs it (the tester's image runs busybox's ash)")
+    return request.param
+
+
+def _serve(stand_in: StandIn, tls: ssl.SSLContext | None = None) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -80,14 +94,16 @@ def _serve(stand_in: StandIn) -> ThreadingHTTPServer:
             self.wfile.write(data)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
 
-def _run(stand_in: StandIn, tmp_path, **env) -> subprocess.CompletedProcess:
+def _run(stand_in: StandIn, tmp_path, shell=SHELLS[1], tls: ssl.SSLContext | None = None, **env) -> subprocess.CompletedProcess:
     if shutil.which("curl") is None:
         pytest.fail("curl is missing: .ci/run installs it (the tester's script runs on curl)")
-    server = _serve(stand_in)
+    server = _serve(stand_in, tls)
     try:
         base = {
             "PATH": os.environ["PATH"],
@@ -106,7 +122,7 @@ def _run(stand_in: StandIn, tmp_path, **env) -> subprocess.CompletedProcess:
             "CONCURRENCY": "3",
             "ANSWERED_MIN_PERCENT": "90",
         }
-        return subprocess.run(["sh", "-c", SCRIPT], env={**base, **env}, capture_output=True, text=True, timeout=60)
+        return subprocess.run([*shell, SCRIPT], env={**base, **env}, capture_output=True, text=True, timeout=60)
     finally:
         server.shutdown()
 
@@ -117,9 +133,9 @@ def test_the_version_is_the_tag_of_the_image_with_or_without_a_digest_or_a_regis
         assert done.returncode == 0 and "ok: /version is 6.14.1" in done.stdout, done.stdout
 
 
-def test_acceptance_passes_on_the_right_canary(tmp_path):
+def test_acceptance_passes_on_the_right_canary(tmp_path, shell):
     stand_in = StandIn()
-    done = _run(stand_in, tmp_path, MODE=ACCEPTANCE)
+    done = _run(stand_in, tmp_path, shell, MODE=ACCEPTANCE)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "canary pod podinfo-c4n4ry7f-x2k9q" in done.stdout
     assert [path for path, _ in stand_in.requests] == ["/", "/version", "/api/info", "/"]
@@ -145,8 +161,9 @@ def test_a_sporadic_error_is_retried_not_an_abort(tmp_path):
     ],
     ids=["wrong version", "header route reaches stable", "canary answers 500", "the UI fails"],
 )
-def test_acceptance_fails_on_each_fault(stand_in, expected, attempts, tmp_path):
-    done = _run(stand_in, tmp_path, MODE=ACCEPTANCE)
+def test_acceptance_fails_on_each_fault(stand_in, expected, attempts, tmp_path, shell):
+    stand_in = dataclasses.replace(stand_in, requests=[], agents=[], first_answers=list(stand_in.first_answers))
+    done = _run(stand_in, tmp_path, shell, MODE=ACCEPTANCE)
     assert done.returncode == 1, done.stdout
     assert expected in done.stdout
     assert sum(1 for path, _ in stand_in.requests if path == "/") == attempts
@@ -165,12 +182,12 @@ def test_the_version_check_can_be_left_out(tmp_path):
     assert [path for path, _ in stand_in.requests] == ["/", "/api/info", "/"]
 
 
-def test_load_sends_its_count_with_the_header_over_its_paths(tmp_path):
+def test_load_sends_its_count_with_the_header_over_its_paths(tmp_path, shell):
     stand_in = StandIn(canary_status=500)  # podinfo's own 5xx are for the sequential tests, not the Job
-    done = _run(stand_in, tmp_path, MODE=LOAD, ATTEMPTS="1")
+    done = _run(stand_in, tmp_path, shell, MODE=LOAD, ATTEMPTS="1")
     assert done.returncode == 1  # ... but its final route check needs a 200 from a canary pod
     stand_in = StandIn(first_answers=[500] * 25)
-    done = _run(stand_in, tmp_path, MODE=LOAD)
+    done = _run(stand_in, tmp_path, shell, MODE=LOAD)
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(stand_in.requests) == 25 + 1  # and the route check at the end
     assert {header for _, header in stand_in.requests} == {"always"}
@@ -194,3 +211,32 @@ def test_load_fails_when_the_route_is_gone(tmp_path):
     done = _run(StandIn(), tmp_path, MODE=LOAD, ROUTE="127.0.0.1:9", REQUESTS="5")
     assert done.returncode == 1
     assert "5 of 5 requests got no answer from podinfo" in done.stdout
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for HOST (openssl), and a server context holding it."""
+    if shutil.which("openssl") is None:
+        pytest.fail("openssl is missing: .ci/run installs it (the TLS check makes its certificate)")
+    folder = tmp_path_factory.mktemp("tls")
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+         "-subj", f"/CN={HOST}", "-addext", f"subjectAltName=DNS:{HOST}", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    seen: list[str | None] = []
+    context.sni_callback = lambda sock, name, ctx: seen.append(name)
+    return cert, context, seen
+
+
+def test_over_tls_the_host_name_is_the_sni_and_the_certificate_is_verified(tmp_path, certificate):
+    """As through the router: `--connect-to` keeps the host name for SNI and certificate checks."""
+    cert, context, seen = certificate
+    done = _run(StandIn(), tmp_path, tls=context, MODE=ACCEPTANCE, SCHEME="https", CURL_CA_BUNDLE=str(cert))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert set(seen) == {HOST}
+    untrusted = _run(StandIn(), tmp_path, tls=context, MODE=ACCEPTANCE, SCHEME="https", ATTEMPTS="1")
+    assert untrusted.returncode == 1 and "answered 000" in untrusted.stdout and "certificate" in untrusted.stdout
