@@ -178,7 +178,7 @@ SUITE: dict[str, list[str]] = {
         "test_a_digest_pins_the_image_and_require_digest_refuses_a_tag_alone",
     ],
     "test_rollout": [
-        "test_background_analysis_starts_at_the_first_step_with_the_latest_and_stable_hashes",
+        "test_background_analysis_starts_at_the_first_weight_with_the_latest_and_stable_hashes",
         "test_seven_analysis_templates",
         "test_tls_certificate_covers_the_ingress_hosts",
         "test_rollback_settings_are_deliberate",

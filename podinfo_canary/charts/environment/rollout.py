@@ -44,8 +44,9 @@ PRE_EXPOSURE_SETTLE_SECONDS = metrics.SCRAPE_INTERVAL_SECONDS + 5
 # requests are counted on the canary's series.
 PRE_EXPOSURE_STALE_SECONDS = workload.PODINFO_SHUTDOWN_SECONDS + -(-metrics.SCRAPE_INTERVAL_SECONDS * 21 // 10) + 5
 # The checks whose one measurement on the generated evidence ends the phase: the request SLOs'
-# sequential tests (absolute and against stable). Not the evidence gate: it asks about users.
-PRE_EXPOSURE_VERDICT = ("podinfo-success-rate", "podinfo-error-rate", "podinfo-latency")
+# sequential tests (absolute and against stable), restarts (in podinfo-error-rate), CPU and memory
+# under the load. Not the evidence gate: it asks about users.
+PRE_EXPOSURE_VERDICT = ("podinfo-success-rate", "podinfo-error-rate", "podinfo-latency", "podinfo-cpu-usage", "podinfo-memory-usage")
 
 
 @dataclass(frozen=True)
@@ -386,6 +387,7 @@ class RolloutCanary(Construct):
     def _rollout(self, traffic: ro.RolloutSpecStrategyCanaryTrafficRouting) -> ro.Rollout:
         env, timing = self.environment, self.timing
         steps = self._steps()
+        first_weight = next(i for i, step in enumerate(steps) if step.set_weight is not None)
         runs_per_rollout = 1 + sum(1 for step in steps if step.analysis is not None)  # the background run and each step's
         return ro.Rollout(
             self,
@@ -445,10 +447,11 @@ class RolloutCanary(Construct):
                         dynamic_stable_scale=False,
                         max_surge=ro.RolloutSpecStrategyCanaryMaxSurge.from_string("25%"),
                         max_unavailable=ro.RolloutSpecStrategyCanaryMaxUnavailable.from_number(0),
-                        # Background analysis guards every step from the first, the pre-exposure
-                        # phase included.
+                        # Background analysis guards every stage, from the first weight on: the
+                        # pre-exposure phase is judged by one look at its evidence (its verdict), so
+                        # its generated requests spend the false-abort bound once, not at every look.
                         analysis=ro.RolloutSpecStrategyCanaryAnalysis(
-                            starting_step=0,
+                            starting_step=first_weight,
                             templates=[ro.RolloutSpecStrategyCanaryAnalysisTemplates(template_name=self.analysis.template(COMPLETE).name)],
                             args=[
                                 ro.RolloutSpecStrategyCanaryAnalysisArgs(

@@ -40,10 +40,12 @@ def test_dev_has_no_manual_gate(objects):
     assert {"pause": {}} not in _steps(objects, "dev")
 
 
-def test_background_analysis_starts_at_the_first_step_with_the_latest_and_stable_hashes(objects, config):
+def test_background_analysis_starts_at_the_first_weight_with_the_latest_and_stable_hashes(objects, config):
+    """From the first stage's weight: before it, the pre-exposure phase's verdict is one look."""
     for env in config.environments:
-        analysis = one(objects, "Rollout", "podinfo", env.name)["spec"]["strategy"]["canary"]["analysis"]
-        assert analysis["startingStep"] == 0, env.name
+        canary = one(objects, "Rollout", "podinfo", env.name)["spec"]["strategy"]["canary"]
+        analysis = canary["analysis"]
+        assert analysis["startingStep"] == next(i for i, s in enumerate(canary["steps"]) if "setWeight" in s), env.name
         assert analysis["args"] == [
             {"name": "canary-hash", "valueFrom": {"podTemplateHashValue": "Latest"}},
             {"name": "stable-hash", "valueFrom": {"podTemplateHashValue": "Stable"}},
