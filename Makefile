@@ -98,7 +98,7 @@ lock: | $(TOOLS)/bin/pipenv ## re-lock Python and npm dependencies without regis
 	$(TOOLS)/checkov-lock/bin/pip freeze --exclude pip --exclude setuptools > tools/checkov-requirements.txt
 	rm -rf $(TOOLS)/checkov-lock
 
-bench: setup ## synth time against a one-object cdk8s app; warm `make test` time; decision quality of the analysis (Monte Carlo, ~4 min)
+bench: setup ## synth time against a one-object cdk8s app; warm `make test` time; decision quality of the analysis (Monte Carlo, ~17 min)
 	$(BIN)/python -m tools.bench
 	$(BIN)/python -m tools.decisions
 	$(BIN)/python -m tools.docs

@@ -4,7 +4,7 @@ Both Jobs send their requests to the traffic router's data-plane Service with th
 host name (`curl --connect-to`: SNI, Host and certificate as for a user) and `X-Canary: always`,
 so they take the route a user's request takes and the header sends them to the canary while it
 has 0% of user traffic. Shared by the construct (charts/environment/preexposure.py), the model
-(model/world.py `TesterJob` reads the Jobs' environment from dist/) and tests/core/test_tester.py,
+(model/world.py `PreExposureJob` reads the Jobs' environment from dist/) and tests/core/test_tester.py,
 which runs this script with curl against a stand-in podinfo.
 
 MODE=acceptance checks, in order, each retried up to ATTEMPTS times RETRY_SECONDS apart until it

@@ -28,7 +28,7 @@ from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for 
     measurement_phase,
 )
 from podinfo_canary.model.conditions import Progressing, ReplicaStatus, rollout_progressing, rollout_timed_out
-from podinfo_canary.model.world import Testers, Timeline, World
+from podinfo_canary.model.world import PreExposureJobs, Timeline, World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
 ARGO_ROLLOUTS_VERSION = "v1.9.1"
@@ -135,7 +135,7 @@ def simulate(
     # it has none (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
     service_switched = False
     header_route = spec.router == "nginx"
-    jobs = Testers(world, {tester.IMAGE_ARG: spec.image})  # the pre-exposure Jobs (the Job metric provider)
+    jobs = PreExposureJobs(world, {tester.IMAGE_ARG: spec.image})  # the pre-exposure Jobs (the Job metric provider)
 
     def header_reaches_canary(t: int) -> bool:
         return service_switched and header_route and available(t) > 0

@@ -402,7 +402,7 @@ TESTER_START_SECONDS = tester.START_SECONDS
 JOB_CONDITION_SECONDS = tester.JOB_CONDITION_SECONDS
 
 
-class TesterJob:
+class PreExposureJob:
     """One run of the tester script (core/tester.py) as the world answers it, second by second.
 
     Read from the metric's `provider.job`: its MODE and settings (the container's env) and
@@ -493,25 +493,25 @@ class TesterJob:
         return 1 if reach else 0
 
 
-class Testers:
+class PreExposureJobs:
     """The cluster's side of the Job provider for the tester Jobs (analysis_run.Jobs): each Job a
-    TesterJob of this world, advanced second by second, with the requests they sent the canary."""
+    PreExposureJob of this world, advanced second by second, with the requests they sent the canary."""
 
     def __init__(self, world: World, args: dict[str, str] | None = None):
         """args: the values the Rollout passes beyond the hashes (the image, tester.IMAGE_ARG)."""
         self.world, self.args = world, args or {}
-        self.jobs: list[TesterJob] = []
+        self.jobs: list[PreExposureJob] = []
         self.sent: dict[int, int] = {}  # second -> requests the testers sent the canary
 
-    def start(self, metric: dict, t: int) -> TesterJob:
-        job = TesterJob(metric, t, self.world, self.args)
+    def start(self, metric: dict, t: int) -> PreExposureJob:
+        job = PreExposureJob(metric, t, self.world, self.args)
         self.jobs.append(job)
         return job
 
-    def phase(self, job: TesterJob, t: int) -> str | None:
+    def phase(self, job: PreExposureJob, t: int) -> str | None:
         return job.phase
 
-    def terminate(self, job: TesterJob, t: int) -> None:
+    def terminate(self, job: PreExposureJob, t: int) -> None:
         job.stopped = t
 
     def advance(self, t: int, header_reaches_canary: bool) -> None:

@@ -26,7 +26,7 @@ from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import AnalysisRun
 from podinfo_canary.model.controller import Timeline
 from podinfo_canary.model.run import Environment, PythonEngine
-from podinfo_canary.model.world import BUCKETS, FAST, PodBehaviour, Testers, Version, World
+from podinfo_canary.model.world import BUCKETS, FAST, PodBehaviour, PreExposureJobs, Version, World
 
 STEP_START = 300  # a stage's check starts after its pause: here, 5 minutes of evidence
 STEP_DEADLINE = 180  # seconds from the step run's start to its decision (the gate waits up to evidence_wait)
@@ -99,7 +99,7 @@ def judge(env: Environment, templates: list[dict], version: Version, *, rps: flo
     world, series = _series(env, version, rps=rps, end=end)
     engine = PythonEngine(series, world, end)
     run = AnalysisRun("check", templates, start)
-    jobs = Testers(world)  # the Job provider's Jobs, here with canary pods serving (the header reaches them)
+    jobs = PreExposureJobs(world)  # the Job provider's Jobs, here with canary pods serving (the header reaches them)
     for t in range(start, end + 1):
         jobs.advance(t, True)
         phase = run.reconcile(t, engine, jobs=jobs)
