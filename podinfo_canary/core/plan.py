@@ -89,11 +89,6 @@ def _metric_seconds(metric: dict) -> int:
     return _seconds(metric.get("initialDelay")) + (needed - 1) * _seconds(metric.get("interval"))
 
 
-def _job_env(metric: dict) -> dict[str, str]:
-    (container,) = metric["provider"]["job"]["spec"]["template"]["spec"]["containers"]
-    return {e["name"]: e.get("value", "") for e in container.get("env", [])}
-
-
 def _pre_exposure(steps: list[dict], templates: dict[str, dict], analysis_seconds) -> PlannedPhase | None:
     first_weight = next((i for i, s in enumerate(steps) if "setWeight" in s), len(steps))
     phase = steps[:first_weight]
@@ -103,10 +98,10 @@ def _pre_exposure(steps: list[dict], templates: dict[str, dict], analysis_second
     groups = tuple(tuple(t["templateName"] for t in s["analysis"]["templates"]) for s in phase if "analysis" in s)
     names = [name for group in groups for name in group]
     generated = sum(
-        int(_job_env(m)["REQUESTS"])
+        int(tester.job_env(m)["REQUESTS"])
         for n in names
         for m in templates[n]["spec"]["metrics"]
-        if "job" in m["provider"] and _job_env(m)["MODE"] == tester.LOAD
+        if "job" in m["provider"] and tester.job_env(m)["MODE"] == tester.LOAD
     )
     seconds = sum(_seconds(s["pause"].get("duration")) for s in phase if "pause" in s) + sum(
         analysis_seconds([t["templateName"] for t in s["analysis"]["templates"]]) for s in phase if "analysis" in s
@@ -119,7 +114,7 @@ def build_plan(rollout: dict, templates: dict[str, dict]) -> RolloutPlan:
     canary = rollout["spec"]["strategy"]["canary"]
 
     def metric_seconds(metric: dict) -> int:
-        return tester.passing_seconds(_job_env(metric)) if "job" in metric["provider"] else _metric_seconds(metric)
+        return tester.passing_seconds(tester.job_env(metric)) if "job" in metric["provider"] else _metric_seconds(metric)
 
     def analysis_seconds(names: list[str]) -> int:
         return max((metric_seconds(m) for n in names for m in templates[n]["spec"]["metrics"]), default=0)

@@ -53,6 +53,12 @@ START_SECONDS = 3
 JOB_CONDITION_SECONDS = 1
 
 
+def job_env(metric: dict) -> dict[str, str]:
+    """The environment of a Job metric's (only) container: MODE and its settings."""
+    (container,) = metric["provider"]["job"]["spec"]["template"]["spec"]["containers"]
+    return {e["name"]: e.get("value", "") for e in container.get("env", [])}
+
+
 def passing_seconds(job_env: dict[str, str]) -> int:
     """How long a passing tester Job takes, from its creation to its Complete condition: the pod's
     start; the acceptance test's route check, then its other checks the next second; or the load's

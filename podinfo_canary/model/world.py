@@ -231,13 +231,13 @@ class World:
                     rank = np.cumsum(ready, axis=0)[row] - 1
                     share_gen = generated // np.maximum(n_ready, 1) + (rank < generated % np.maximum(n_ready, 1))
                     own = np.where(ready[row], share_gen, 0)
-                series = self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger)
                 deleted = next(d for n, _, d in pods if n == name)
-                out += self._stale(series, deleted, hash_, name, seed) if deleted <= end else series
+                gone = deleted if deleted <= end else None
+                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger, gone)
         return out
 
     def _pod_series(
-        self, hash_, pod, version, runs, per_second_rps, bursts, seed, end, history=(0, 0.0), generated=None, ledger=None
+        self, hash_, pod, version, runs, per_second_rps, bursts, seed, end, history=(0, 0.0), generated=None, ledger=None, deleted=None
     ) -> list[Series]:
         base = (("namespace", self.namespace), ("pod", pod), ("container", "podinfo"))
         http_base = (*base, (HASH_SERIES_LABEL, hash_))
@@ -351,17 +351,15 @@ class World:
             for resource, unit, limit in (("cpu", "core", self.cpu_limit), ("memory", "byte", self.memory_limit)):
                 labels = (("__name__", "kube_pod_container_resource_limits"), *base, ("resource", resource), ("unit", unit))
                 out.append(Series(labels, infra, np.full(len(infra), float(limit))))
-        return out
+        return out if deleted is None else self._stale(out, deleted, phase, infra_phase)
 
-    def _stale(self, series: list[Series], deleted: int, hash_: str, pod: str, seed: int) -> list[Series]:
+    def _stale(self, series: list[Series], deleted: int, phase: int, infra_phase: int) -> list[Series]:
         """A pod deleted at `deleted` is gone PODINFO_SHUTDOWN_SECONDS later, and with it its scrape
         target. Prometheus then waits for the target's next scrape time, stamps the stale markers
         with it, and writes them one more interval and a tenth later (prometheus scrape/scrape.go
         endOfRunStaleness): until then an instant query still returns the last samples. cAdvisor's
         and kube-state-metrics' series of the pod are missing from their next scrape, which marks
         them stale at once."""
-        phases = np.random.default_rng((seed, int(hash_ == CANARY_HASH), int(pod.rsplit("-", 1)[1], 16), 0))
-        phase, infra_phase = int(phases.integers(self.scrape_seconds)), int(phases.integers(self.infra_scrape_seconds))
         gone = deleted + PODINFO_SHUTDOWN_SECONDS
         out = []
         for s in series:
@@ -427,8 +425,7 @@ class PreExposureJob:
 
     def __init__(self, metric_spec: dict, started: int, world: World, args: dict[str, str] | None = None):
         job = metric_spec["provider"]["job"]["spec"]
-        (container,) = job["template"]["spec"]["containers"]
-        self.env = {e["name"]: e.get("value", "") for e in container.get("env", [])}
+        self.env = tester.job_env(metric_spec)
         for name, value in (args or {}).items():  # the AnalysisRun's arguments, as the controller resolves them
             self.env = {k: v.replace("{{args." + name + "}}", value) for k, v in self.env.items()}
         self.mode = self.env["MODE"]

@@ -111,7 +111,7 @@ class PodinfoEnvironment(cdk8s.Chart):
             cluster_dns=platform.cluster_dns,
             # The Certificate (nginx router) is solved over HTTP-01 through ingress-nginx.
             acme_solver_namespaces=[platform.charts.ingress_nginx.namespace] if self.canary.certificate else [],
-            tester=(self.pre_exposure.labels, pre_exposure_router(environment, platform)) if self.pre_exposure else None,
+            tester=(self.pre_exposure.labels, self.pre_exposure.router) if self.pre_exposure else None,
             viewer_groups=platform.argocd.rbac.viewer_groups,
             operator_groups=platform.argocd.rbac.deployer_groups,
         )

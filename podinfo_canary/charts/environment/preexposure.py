@@ -100,7 +100,7 @@ class PreExposureTests(Construct):
             tester.ACCEPTANCE,
             acceptance_seconds,
             {**common, "EXPECTED_IMAGE": tester.IMAGE_PLACEHOLDER if pre.check_version else ""},
-            args=(tester.IMAGE_ARG,) if pre.check_version else (),
+            args=self.acceptance_args,
         )
         self.load = self._template(
             LOAD_TEMPLATE,
