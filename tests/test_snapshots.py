@@ -47,7 +47,8 @@ def yaml_snapshot(snapshot):
 def test_fixture_configuration_exercises_every_option():
     cfg = config_module.load(FIXTURE)
     envs = cfg.environments
-    assert {e.traffic_router for e in envs} == {"nginx", "gatewayapi"}
+    assert {e.traffic_router for e in envs} == {"nginx", "gatewayapi", "istio"}
+    assert any(e.pre_exposure.mirror for e in envs)
     assert any(e.autoscaling for e in envs) and any(not e.autoscaling for e in envs)
     stages = [s for e in envs for s in e.canary.stages]
     assert any(s.gate for s in stages) and any(s.pause and not s.analysis for s in stages) and any(s.analysis for s in stages)

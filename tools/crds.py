@@ -35,6 +35,9 @@ class PinnedCrd:
     url: str
     sha256: str
     module: str | None
+    # Only these kinds are imported as bindings (a file such as Istio's crd-all.gen.yaml holds every
+    # CRD of the project); the schema tests read every CRD of the file. Empty: all of them.
+    kinds: tuple[str, ...] = ()
 
     @property
     def filename(self) -> str:
@@ -43,7 +46,22 @@ class PinnedCrd:
 
 def pinned() -> list[PinnedCrd]:
     data = yaml.safe_load(LIST_FILE.read_text())
-    return [PinnedCrd(url=e["url"], sha256=e["sha256"], module=e.get("module")) for e in data["crds"]]
+    return [
+        PinnedCrd(url=e["url"], sha256=e["sha256"], module=e.get("module"), kinds=tuple(e.get("kinds", ()))) for e in data["crds"]
+    ]
+
+
+def for_import(crd: PinnedCrd) -> bytes:
+    """The verified file, narrowed to the CRDs of `crd.kinds` when it names some."""
+    content = fetch(crd)
+    if not crd.kinds:
+        return content
+    docs = [d for d in yamltext.load_documents(content) if d.get("kind") == "CustomResourceDefinition"]
+    chosen = [d for d in docs if d["spec"]["names"]["kind"] in crd.kinds]
+    missing = set(crd.kinds) - {d["spec"]["names"]["kind"] for d in chosen}
+    if missing:
+        raise CrdError(f"{crd.filename}: no CustomResourceDefinition of kind {sorted(missing)} (crds.yaml `kinds`)")
+    return yaml.safe_dump_all(chosen, sort_keys=False).encode()
 
 
 def _verify(crd: PinnedCrd, content: bytes, origin: str) -> bytes:

@@ -15,7 +15,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from tools.crds import ROOT, CrdError, fetch, pinned
+from tools.crds import ROOT, CrdError, for_import, pinned
 
 IMPORTS = ROOT / "imports"
 CLI = ROOT / "node_modules" / ".bin" / "cdk8s"
@@ -27,7 +27,7 @@ def main(target: Path = IMPORTS) -> int:
     try:
         for crd in pinned():
             if crd.module:
-                groups[crd.module].append(fetch(crd))
+                groups[crd.module].append(for_import(crd))
     except CrdError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

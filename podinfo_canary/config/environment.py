@@ -252,6 +252,27 @@ class RouterAddress(Strict):
         return self.target_port or self.port
 
 
+class Mirror(Strict):
+    """Mirrored users' requests during the pre-exposure phase (Istio only, `setMirrorRoute`).
+
+    The ingress gateway's Envoy sends a copy of a share of users' requests to the
+    canary and drops the canary's answers: users keep getting stable's. The canary's pods count
+    the copies like any request, so the verdict judges the canary on real request shapes too.
+
+    Only methods without side effects by HTTP semantics may be mirrored: a mirrored POST, PUT,
+    PATCH or DELETE would run twice (podinfo's `/api/echo`, `/store` and `/cache` write), so the
+    choice is limited to GET and HEAD. A GET with side effects of your own (podinfo's `/panic`
+    ends the process) is mirrored too: leave mirroring off if such paths carry real traffic.
+
+    percent: the share of matching requests copied, in whole percent (the Rollout's
+        `setMirrorRoute.percentage` is an integer). Default: 10.
+    methods: the methods copied. Default: GET and HEAD.
+    """
+
+    percent: Annotated[int, Field(ge=1, le=100)] = 10
+    methods: Annotated[list[Literal["GET", "HEAD"]], Field(min_length=1)] = ["GET", "HEAD"]
+
+
 class PreExposure(Strict):
     """Judge the canary before any user reaches it (README "Evidence before exposure").
 
@@ -281,8 +302,11 @@ class PreExposure(Strict):
         low traffic the gate then passes sooner; a regression only on paths the load does not
         exercise is then found later, its evidence diluted by the load's). Default: false: the gate
         asks whether real users reached the canary.
-    router: where the tester enters. Default for nginx: ingress-nginx's controller Service (from
-        platform.yaml); required with gatewayapi (the Gateway's data-plane Service).
+    router: where the tester enters. Default for nginx: ingress-nginx's controller Service, for
+        istio: the Istio ingress gateway's Service (both from platform.yaml); required with
+        gatewayapi (the Gateway's data-plane Service).
+    mirror: also judge mirrored copies of users' idempotent requests (traffic_router istio only).
+        Default: none.
     """
 
     enabled: bool = False
@@ -295,6 +319,7 @@ class PreExposure(Strict):
     check_version: bool = True
     generated_counts_for_gate: bool = False
     router: RouterAddress | None = None
+    mirror: Mirror | None = None
 
 
 class EnvNotifications(Strict):
@@ -339,7 +364,7 @@ class Environment(Strict):
     image: Image
     replicas: Annotated[int, Field(ge=1, le=100)]
     hosts: Annotated[list[Hostname], Field(min_length=1)]
-    traffic_router: Literal["nginx", "gatewayapi"] = "nginx"
+    traffic_router: Literal["nginx", "gatewayapi", "istio"] = "nginx"
     gateway: GatewayRef | None = None
     autoscaling: Autoscaling | None = None
     canary: CanaryPolicy
@@ -378,8 +403,20 @@ class Environment(Strict):
     def _router_needs(self) -> Environment:
         if self.traffic_router == "gatewayapi" and self.gateway is None:
             raise FieldProblem(("gateway",), None, "required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)")
-        if self.traffic_router == "nginx" and self.gateway is not None:
+        if self.traffic_router != "gatewayapi" and self.gateway is not None:
             raise FieldProblem(("gateway",), self.gateway.model_dump(), "only used with traffic_router: gatewayapi")
+        if self.traffic_router != "istio" and self.pre_exposure.mirror is not None:
+            raise FieldProblem(
+                ("pre_exposure", "mirror"),
+                self.pre_exposure.mirror.model_dump(),
+                f"only with traffic_router: istio (setMirrorRoute is implemented by Argo Rollouts' Istio router), not {self.traffic_router}",
+            )
+        if self.pre_exposure.mirror is not None and not self.pre_exposure.enabled:
+            raise FieldProblem(
+                ("pre_exposure", "mirror"),
+                self.pre_exposure.mirror.model_dump(),
+                "mirrored requests are judged in the pre-exposure phase: set pre_exposure.enabled: true, or remove mirror",
+            )
         if self.traffic_router == "gatewayapi" and self.pre_exposure.enabled and self.pre_exposure.router is None:
             raise FieldProblem(
                 ("pre_exposure", "router"),

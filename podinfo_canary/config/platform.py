@@ -222,6 +222,55 @@ class GatewayApiPlugin(Strict):
         )
 
 
+class Istio(Strict):
+    """The Istio mesh, installed only when an environment uses `traffic_router: istio`: its pinned
+    Helm charts (base, istiod, the CNI node agent, an ingress gateway) from one release.
+
+    Sidecar mode with the CNI node agent: the CNI plugin sets up each pod's traffic redirection,
+    so the injected pod has no `istio-init` container with NET_ADMIN/NET_RAW and still meets Pod
+    Security `restricted` (upstream: istio 1.30.3 manifests/charts/istio-control/istio-discovery/
+    files/injection-template.yaml, `pilot.cni.enabled`). Not ambient mode: its ztunnel reports L4
+    metrics only, and the canary's request metrics (`istio_requests_total` from the destination
+    sidecar) need an L7 proxy beside each pod.
+
+    version: the Helm charts' version (Istio publishes its charts at the release's version).
+    namespace: istiod and the CNI node agent (a privileged namespace: the node agent is).
+    ingress_namespace: the ingress gateway, where the environments' TLS Certificates live (a
+        Gateway's credentialName is read from the gateway pods' namespace).
+    gateway_release: the ingress gateway's release: its Deployment, Service and ServiceAccount
+        are named after it, and its pods carry `istio: <release without "istio-">` (gateway chart
+        templates/_helpers.tpl gateway.selectorLabels).
+    """
+
+    repo_url: HttpsUrl = "https://istio-release.storage.googleapis.com/charts"
+    version: Version = "1.30.3"
+    namespace: DnsLabel = "istio-system"
+    ingress_namespace: DnsLabel = "istio-ingress"
+    gateway_release: DnsLabel = "istio-ingressgateway"
+
+    def chart(self, name: str, namespace: str | None = None) -> HelmChart:
+        """One of Istio's charts (`base`, `istiod`, `cni`, `gateway`) at the pinned version."""
+        return HelmChart(
+            repo_url=self.repo_url,
+            chart=name,
+            version=self.version,
+            app_version=self.version,
+            # base installs the CRDs crds.yaml pins (crd-all.gen.yaml at tag `version`, which has no v).
+            crd_tag=None,
+            namespace=namespace or self.namespace,
+        )
+
+    @property
+    def gateway_labels(self) -> dict[str, str]:
+        """The ingress gateway pods' selector labels (gateway chart gateway.selectorLabels)."""
+        return {"app": self.gateway_release, "istio": self.gateway_release.removeprefix("istio-")}
+
+    @property
+    def gateway_principal(self) -> str:
+        """The gateway's mesh identity: its ServiceAccount, named after the release."""
+        return f"cluster.local/ns/{self.ingress_namespace}/sa/{self.gateway_release}"
+
+
 class Tester(Strict):
     """The image of the pre-exposure acceptance and load Jobs (PreExposure): any image with a POSIX
     shell and curl 7.84 or later (`--rate`). Pinned by digest, as a Job's image must be.
@@ -323,6 +372,7 @@ class Platform(Strict):
     prometheus_retention_size: PrometheusSize = "40GB"
     prometheus_storage: PrometheusStorage = PrometheusStorage()
     gateway_api_plugin: GatewayApiPlugin = GatewayApiPlugin()
+    istio: Istio = Istio()
     tester: Tester = Tester()
     alerting: Alerting = Alerting()
     logging: Logging = Logging()

@@ -10,15 +10,16 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from podinfo_canary.charts.environment.analysis import AnalysisSuite
+from podinfo_canary.charts.environment.mesh import ENVOY_METRICS_PORT, INJECTION_LABELS, ISTIOD_LABELS, ISTIOD_PORT, MeshSecurity
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.podmonitor import PodinfoPodMonitor
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
-from podinfo_canary.charts.environment.rollout import HTTP_PORT_NAME, RolloutCanary
-from podinfo_canary.charts.environment.security import POD_SECURITY, SecurityPolicies
+from podinfo_canary.charts.environment.rollout import HTTP_PORT, HTTP_PORT_NAME, RolloutCanary
+from podinfo_canary.charts.environment.security import POD_SECURITY, MeshPeers, SecurityPolicies
 from podinfo_canary.charts.platform.argocd import ManagedKind
 from podinfo_canary.config import Environment, Platform, RouterAddress
 from podinfo_canary.core import waves
-from podinfo_canary.core.promql import METRICS_PORT_NAME
+from podinfo_canary.core.promql import METRICS_PORT, METRICS_PORT_NAME
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
@@ -29,15 +30,21 @@ CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "C
 # labels the controller pods with its selector labels and component `controller`, and the
 # controller container listens on 443 for https (chart values controller.containerPort).
 NGINX_CONTROLLER_SUFFIX = "-controller"
-NGINX_HTTPS_PORT = 443
+NGINX_HTTPS_PORT = HTTPS_PORT = 443
 NGINX_CONTROLLER_LABELS = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
 
 
 def pre_exposure_router(environment: Environment, platform: Platform) -> RouterAddress:
     """Where the pre-exposure tester's requests enter: the environment's own setting, else for
-    nginx ingress-nginx's controller Service (config refuses gatewayapi without one)."""
+    nginx ingress-nginx's controller Service, for istio the ingress gateway's Service (its port
+    443 is its pods' 443: gateway chart values service.ports); config refuses gatewayapi without one."""
     if environment.pre_exposure.router is not None:
         return environment.pre_exposure.router
+    if environment.traffic_router == "istio":
+        istio = platform.istio
+        return RouterAddress(
+            namespace=istio.ingress_namespace, service=istio.gateway_release, port=HTTPS_PORT, pod_labels=istio.gateway_labels
+        )
     if environment.traffic_router != "nginx":
         raise ValueError(f"{environment.name}: pre_exposure.router is required with traffic_router {environment.traffic_router}")
     nginx = platform.charts.ingress_nginx
@@ -61,12 +68,18 @@ class PodinfoEnvironment(cdk8s.Chart):
         # No chart-wide namespace: every object names its own, and cluster-scoped ones none.
         super().__init__(scope, id, labels={"app.kubernetes.io/part-of": "podinfo"})
         self.environment = environment
+        mesh = environment.traffic_router == "istio"
         k8s.KubeNamespace(
             self,
             "namespace",
             metadata=k8s.ObjectMeta(
                 name=environment.namespace,
-                labels={**POD_SECURITY, "podinfo.example.com/environment": environment.name},
+                labels={
+                    **POD_SECURITY,
+                    # Sidecars injected by istiod; with the CNI node agent they meet `restricted` (config.Istio).
+                    **(INJECTION_LABELS if mesh else {}),
+                    "podinfo.example.com/environment": environment.name,
+                },
                 annotations=waves.annotation(waves.NAMESPACE),
             ),
         )
@@ -97,8 +110,14 @@ class PodinfoEnvironment(cdk8s.Chart):
             analysis=self.analysis,
             cluster_issuer=platform.tls.cluster_issuer,
             pre_exposure=self.pre_exposure,
+            istio=platform.istio if mesh else None,
         )
-        traffic = environment.gateway.namespace if environment.gateway else platform.charts.ingress_nginx.namespace
+        if environment.gateway:
+            traffic = environment.gateway.namespace
+        elif mesh:
+            traffic = platform.istio.ingress_namespace
+        else:
+            traffic = platform.charts.ingress_nginx.namespace
         self.security = SecurityPolicies(
             self,
             "security",
@@ -114,9 +133,35 @@ class PodinfoEnvironment(cdk8s.Chart):
             tester=(self.pre_exposure.labels, self.pre_exposure.router) if self.pre_exposure else None,
             viewer_groups=platform.argocd.rbac.viewer_groups,
             operator_groups=platform.argocd.rbac.deployer_groups,
+            mesh=MeshPeers(
+                istiod_namespace=platform.istio.namespace,
+                istiod_labels=ISTIOD_LABELS,
+                istiod_port=ISTIOD_PORT,
+                envoy_metrics_port=ENVOY_METRICS_PORT,
+            )
+            if mesh
+            else None,
+        )
+        self.mesh_security = (
+            MeshSecurity(
+                self,
+                "mesh-security",
+                namespace=environment.namespace,
+                pod_labels=self.canary.selector,
+                http_port=HTTP_PORT,
+                metrics_port=METRICS_PORT,
+                gateway_principal=platform.istio.gateway_principal,
+            )
+            if mesh
+            else None
         )
         self.pod_monitor = PodinfoPodMonitor(
-            self, "pod-monitor", namespace=environment.namespace, release=platform.prometheus_release, pod_labels=self.canary.selector
+            self,
+            "pod-monitor",
+            namespace=environment.namespace,
+            release=platform.prometheus_release,
+            pod_labels=self.canary.selector,
+            sidecar_metrics=mesh,
         )
         self.observability = ObservabilityStack(
             self,

@@ -22,6 +22,7 @@ from constructs import Construct
 
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment.analysis import HASH_ARGS
+from podinfo_canary.charts.environment.mesh import NO_SIDECAR_LABELS
 from podinfo_canary.charts.environment.security import container_security_context, pod_security_context
 from podinfo_canary.config import Environment, RouterAddress
 from podinfo_canary.core import tester, waves
@@ -166,7 +167,10 @@ class PreExposureTests(Construct):
                 ),
                 active_deadline_seconds=seconds + POD_START_ALLOWANCE,
                 template=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplate(
-                    metadata=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateMetadata(labels=labels),
+                    # In a mesh the tester has no sidecar: it enters by the ingress gateway, as a user.
+                    metadata=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateMetadata(
+                        labels={**labels, **(NO_SIDECAR_LABELS if env.traffic_router == "istio" else {})}
+                    ),
                     spec=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpec(
                         restart_policy="Never",
                         # sh as PID 1 ignores SIGTERM: past its deadline the pod is killed, soon.

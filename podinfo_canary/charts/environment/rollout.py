@@ -21,10 +21,11 @@ from constructs import Construct
 from imports.certmanager.io import cert_manager as cm
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment.analysis import COMPLETE, HASH_ARGS, AnalysisSuite
+from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE, IstioRouting
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
 from podinfo_canary.charts.platform.apps import GATEWAY_API_PLUGIN, INGRESS_CLASS
-from podinfo_canary.config import Environment, Stage
+from podinfo_canary.config import Environment, Istio, Mirror, Stage
 from podinfo_canary.core import promql as metrics
 from podinfo_canary.core import tester, workload
 from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
@@ -33,7 +34,11 @@ from podinfo_canary.core.workload import CANARY_HEADER
 NAME = workload.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
+SERVICE_PORT = 80
 HEADER_ROUTE = "canary-header"
+MIRROR_ROUTE = "canary-mirror"
+# Routers whose header route is a `setHeaderRoute` step (NGINX's is an annotation, always on).
+MANAGED_ROUTERS = ("gatewayapi", "istio")
 DEFAULT_RUN_HISTORY = 5  # utils/defaults/defaults.go: DefaultAnalysisRun(Uns|S)uccessfulHistoryLimit
 # After the generated load, a scrape of the PodMonitor and a margin: its last requests are in
 # Prometheus when the verdict measures.
@@ -99,6 +104,7 @@ class RolloutCanary(Construct):
         cluster_issuer: the cert-manager ClusterIssuer of the TLS certificate (nginx router only).
         pre_exposure: the acceptance and load templates when `environment.pre_exposure.enabled`
             (required then, refused otherwise). Default: none (no pre-exposure phase).
+        istio: the mesh's settings, required with `traffic_router: istio`. Default: none.
         resources: the container's requests and limits. Default: `PodResources()`.
         timing: the scale-down delays, progress deadline, minReadySeconds and revision history.
             Default: `RolloutTiming()`.
@@ -113,6 +119,7 @@ class RolloutCanary(Construct):
         analysis: AnalysisSuite,
         cluster_issuer: str,
         pre_exposure: PreExposureTests | None = None,
+        istio: Istio | None = None,
         resources: PodResources | None = None,
         timing: RolloutTiming | None = None,
     ) -> None:
@@ -136,16 +143,29 @@ class RolloutCanary(Construct):
         )
         self.stable_service = self._service("stable-service", f"{NAME}-stable")
         self.canary_service = self._service("canary-service", f"{NAME}-canary")
+        self.certificate = self.ingress = self.http_route = self.istio = None
         if environment.traffic_router == "nginx":
             self.certificate = self._certificate(cluster_issuer)
             self.ingress = self._stable_ingress()
-            self.http_route = None
             traffic = self._nginx_routing()
-        else:
-            self.certificate = None
-            self.ingress = None
+        elif environment.traffic_router == "gatewayapi":
             self.http_route = self._http_route()
             traffic = self._gateway_routing()
+        else:
+            if istio is None:
+                raise ValueError(f"RolloutCanary: {environment.name} uses traffic_router istio, but no `istio` settings were given")
+            self.istio = IstioRouting(
+                self,
+                "istio",
+                namespace=self.namespace,
+                hosts=environment.hosts,
+                stable_service=self.stable_service.name,
+                canary_service=self.canary_service.name,
+                service_port=SERVICE_PORT,
+                istio=istio,
+                cluster_issuer=cluster_issuer,
+            )
+            traffic = self._istio_routing()
         self.rollout = self._rollout(traffic)
         self.pod_disruption_budget = k8s.KubePodDisruptionBudget(
             self,
@@ -171,7 +191,9 @@ class RolloutCanary(Construct):
             spec=k8s.ServiceSpec(
                 selector=self.selector,
                 ports=[
-                    k8s.ServicePort(name=HTTP_PORT_NAME, port=80, target_port=k8s.IntOrString.from_string(HTTP_PORT_NAME), protocol="TCP")
+                    k8s.ServicePort(
+                        name=HTTP_PORT_NAME, port=SERVICE_PORT, target_port=k8s.IntOrString.from_string(HTTP_PORT_NAME), protocol="TCP"
+                    )
                 ],
             ),
         )
@@ -264,6 +286,20 @@ class RolloutCanary(Construct):
             managed_routes=[ro.RolloutSpecStrategyCanaryTrafficRoutingManagedRoutes(name=HEADER_ROUTE)],
         )
 
+    def _istio_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:
+        # Managed routes go on top of the VirtualService's own, in this order (upstream:
+        # argo-rollouts v1.9.1 rollout/trafficrouting/istio/istio.go orderRoutes): a request with
+        # the header reaches the canary before the mirror route copies anything.
+        managed = [HEADER_ROUTE, *([MIRROR_ROUTE] if self.environment.pre_exposure.mirror else [])]
+        return ro.RolloutSpecStrategyCanaryTrafficRouting(
+            istio=ro.RolloutSpecStrategyCanaryTrafficRoutingIstio(
+                virtual_service=ro.RolloutSpecStrategyCanaryTrafficRoutingIstioVirtualService(
+                    name=self.istio.virtual_service.name, routes=[PRIMARY_ROUTE]
+                )
+            ),
+            managed_routes=[ro.RolloutSpecStrategyCanaryTrafficRoutingManagedRoutes(name=name) for name in managed],
+        )
+
     # --- the Rollout ------------------------------------------------------------------------
 
     def _header_route(self) -> ro.RolloutSpecStrategyCanarySteps:
@@ -326,19 +362,47 @@ class RolloutCanary(Construct):
                 set_canary_scale=ro.RolloutSpecStrategyCanaryStepsSetCanaryScale(replicas=self.environment.pre_exposure.replicas)
             )
         ]
-        if self.environment.traffic_router == "gatewayapi":
+        if self.environment.traffic_router in MANAGED_ROUTERS:
             steps.append(self._header_route())
+        mirror = self.environment.pre_exposure.mirror
+        if mirror is not None:
+            steps.append(self._mirror_route(mirror))
         steps += [
             self._analysis_step([pre.acceptance], image_arg=bool(pre.acceptance_args)),
             self._analysis_step([pre.load]),
             self._settle(),
             self._analysis_step([self.analysis.template(name) for name in PRE_EXPOSURE_VERDICT]),
         ]
+        if mirror is not None:
+            # Removed before any weight: the controller copies the weighted route's destinations
+            # into the mirror route when it sets it and never updates them (istio.go
+            # createMirrorRoute; reconcileVirtualService patches only `virtualService.routes`), so
+            # a mirror route left in place would keep users' GETs at weight 0.
+            steps.append(
+                ro.RolloutSpecStrategyCanarySteps(set_mirror_route=ro.RolloutSpecStrategyCanaryStepsSetMirrorRoute(name=MIRROR_ROUTE))
+            )
         if not self.environment.pre_exposure.generated_counts_for_gate:
             # The judged pods go; Prometheus marks their series stale at their next scrape, so a
             # settle later only users' requests are counted (and judged) on the canary's series.
             steps += [self._match_traffic_weight(), self._settle(PRE_EXPOSURE_STALE_SECONDS)]
         return steps
+
+    @staticmethod
+    def _mirror_route(mirror: Mirror) -> ro.RolloutSpecStrategyCanarySteps:
+        """Copies of `mirror.percent` of users' requests with the idempotent methods go to the canary
+        (one match per method: a request matches if any matches)."""
+        return ro.RolloutSpecStrategyCanarySteps(
+            set_mirror_route=ro.RolloutSpecStrategyCanaryStepsSetMirrorRoute(
+                name=MIRROR_ROUTE,
+                percentage=mirror.percent,
+                match=[
+                    ro.RolloutSpecStrategyCanaryStepsSetMirrorRouteMatch(
+                        method=ro.RolloutSpecStrategyCanaryStepsSetMirrorRouteMatchMethod(exact=method)
+                    )
+                    for method in mirror.methods
+                ],
+            )
+        )
 
     @staticmethod
     def _settle(seconds: int = PRE_EXPOSURE_SETTLE_SECONDS) -> ro.RolloutSpecStrategyCanarySteps:
@@ -366,7 +430,7 @@ class RolloutCanary(Construct):
                     # again (UseSetCanaryScale keeps the last setCanaryScale in force until one with
                     # matchTrafficWeight).
                     after_weight.append(self._match_traffic_weight())
-                elif self.environment.traffic_router == "gatewayapi":
+                elif self.environment.traffic_router in MANAGED_ROUTERS:
                     # Once the first weight's canary pods are available (see _pre_exposure_steps).
                     after_weight.append(self._header_route())
                 stage_steps = stage_steps[:1] + after_weight + stage_steps[1:]

@@ -77,6 +77,21 @@ ACME_SOLVER_PORT = 8089
 
 
 @dataclass(frozen=True)
+class MeshPeers:
+    """What podinfo's sidecars must reach, and be reached on, in an Istio environment.
+
+    istiod_namespace: where istiod runs; its pods carry `istiod_labels` and serve xDS and
+        certificates on `istiod_port`.
+    envoy_metrics_port: the sidecar's metrics port, which Prometheus scrapes.
+    """
+
+    istiod_namespace: str
+    istiod_labels: dict[str, str]
+    istiod_port: int
+    envoy_metrics_port: int
+
+
+@dataclass(frozen=True)
 class ScannerSkip:
     """A checkov check the Rollout does not meet, on purpose: its id, title and why."""
 
@@ -164,6 +179,8 @@ class SecurityPolicies(Construct):
             they ask for is beyond a NetworkPolicy (layer 4). Default: none (no pre-exposure phase).
         viewer_groups: the SSO groups bound to `rollout-viewer` here. Default: none (no RoleBinding).
         operator_groups: the SSO groups bound to `rollout-operator` here. Default: none (no RoleBinding).
+        mesh: in an Istio environment, podinfo's sidecars reach istiod (`podinfo-sidecar`) and
+            Prometheus reaches their metrics port (`podinfo-sidecar-metrics`). Default: none.
     """
 
     def __init__(
@@ -182,6 +199,7 @@ class SecurityPolicies(Construct):
         tester: tuple[dict[str, str], RouterAddress] | None = None,
         viewer_groups: Sequence[str] = (),
         operator_groups: Sequence[str] = (),
+        mesh: MeshPeers | None = None,
     ) -> None:
         super().__init__(scope, id)
         if not traffic_namespaces:
@@ -223,6 +241,17 @@ class SecurityPolicies(Construct):
                 ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(router.pod_port), protocol="TCP")],
             )
             self._policy("pre-exposure-tester", k8s.LabelSelector(match_labels=labels), ["Egress"], egress=[to_router])
+        if mesh is not None:
+            istiod = k8s.NetworkPolicyPeer(
+                namespace_selector=_namespaces([mesh.istiod_namespace]), pod_selector=k8s.LabelSelector(match_labels=mesh.istiod_labels)
+            )
+            xds = k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(mesh.istiod_port), protocol="TCP")
+            self._policy("podinfo-sidecar", podinfo, ["Egress"], egress=[k8s.NetworkPolicyEgressRule(to=[istiod], ports=[xds])])
+            scrape = k8s.NetworkPolicyIngressRule(
+                from_=[k8s.NetworkPolicyPeer(namespace_selector=_namespaces([prometheus_namespace]))],
+                ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_number(mesh.envoy_metrics_port), protocol="TCP")],
+            )
+            self._policy("podinfo-sidecar-metrics", podinfo, ["Ingress"], ingress=[scrape])
         for role, groups in ((VIEWER_ROLE, viewer_groups), (OPERATOR_ROLE, operator_groups)):
             if groups:
                 k8s.KubeRoleBinding(

@@ -14,12 +14,15 @@ README "How it flows" (sync waves) and "Bootstrap a cluster".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from imports.certmanager.io import cert_manager as cm
 from podinfo_canary.charts.platform import logs
-from podinfo_canary.config import HelmChart, Platform
+from podinfo_canary.config import HelmChart, Istio, Platform
 from podinfo_canary.core import waves, yamltext
 from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
 from podinfo_canary.core.secrets import EMAIL_SECRET_KEY, SLACK_SECRET_KEY
@@ -32,6 +35,10 @@ IN_CLUSTER = "https://kubernetes.default.svc"
 GATEWAY_API_PLUGIN = "argoproj-labs/gatewayAPI"
 
 INGRESS_CLASS = "nginx"  # the IngressClass of ingress-nginx that every Ingress here uses
+# The IngressClass istiod serves (meshConfig.ingressClass; an Ingress of a class whose controller is
+# this one: istio 1.30.3 pilot/pkg/config/kube/ingress/virtualservices.go IstioIngressController).
+ISTIO_INGRESS_CLASS = "istio"
+ISTIO_INGRESS_CONTROLLER = "istio.io/ingress-controller"
 
 
 # The Rollouts controller labels its rollout metrics with the Rollout's namespace; scraped from the
@@ -106,9 +113,22 @@ class PlatformApps(Construct):
             plugins at start and exits when it cannot (upstream: argo-rollouts v1.9.1
             controller/controller.go DownloadPlugins, then log.Fatalf), so an unused plugin only
             adds a way to fail.
+        istio_hosts: the host names of the environments on `traffic_router: istio`. When there are
+            some, the mesh is installed (`istio-base`, `istiod`, `istio-cni`, the ingress gateway,
+            the IngressClass `istio`) and the ClusterIssuer solves those hosts' HTTP-01 challenges
+            through the Istio ingress gateway. Default: none (no mesh).
     """
 
-    def __init__(self, scope: Construct, id: str, *, platform: Platform, argocd_namespace: str, gateway_api: bool = False) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        platform: Platform,
+        argocd_namespace: str,
+        gateway_api: bool = False,
+        istio_hosts: Sequence[str] = (),
+    ) -> None:
         super().__init__(scope, id)
         if gateway_api and platform.gateway_api_plugin.sha256 is None:
             raise ValueError("PlatformApps: gateway_api needs platform.gateway_api_plugin.sha256 (the controller downloads the plugin)")
@@ -146,6 +166,9 @@ class PlatformApps(Construct):
             logs.alloy_values(charts.loki, platform.logging, self._release),
             skip_missing_crds=True,
         )
+        self._istio_hosts = list(istio_hosts)
+        if self._istio_hosts:
+            self._mesh(platform.istio)
         self._cluster_issuer(platform)
 
     def _app(
@@ -173,6 +196,45 @@ class PlatformApps(Construct):
                 target_revision=chart.version,
                 helm=argo.ApplicationSpecSourceHelm(release_name=release_name or name, values_object=values),
             ),
+        )
+
+    def _mesh(self, istio: Istio) -> None:
+        """Istio's charts in install order: its CRDs (base), istiod, the CNI node agent (it must
+        run on a node before an injected pod starts there: with `pilot.cni.enabled` the injected
+        pod has no istio-init to set up its redirection), then the ingress gateway, whose pods
+        istiod injects with the gateway template."""
+        self._app("istio-base", istio.chart("base"), waves.CRD_PLATFORM, {})
+        self._app(
+            "istiod",
+            istio.chart("istiod"),
+            waves.CONTROLLERS,
+            {
+                # Injected pods get istio-validation instead of istio-init: no NET_ADMIN or NET_RAW
+                # (istio 1.30.3 injection-template.yaml, `pilot.cni.enabled`).
+                "pilot": {"cni": {"enabled": True}},
+                # cert-manager's HTTP-01 solver Ingresses of class `istio` are served by the ingress
+                # gateway (pilot/pkg/config/kube/ingress: shouldProcessIngressWithClass).
+                "meshConfig": {
+                    "ingressControllerMode": "STRICT",
+                    "ingressClass": ISTIO_INGRESS_CLASS,
+                    "ingressService": istio.gateway_release,
+                    "ingressSelector": istio.gateway_labels["istio"],
+                },
+            },
+        )
+        self._app("istio-cni", istio.chart("cni"), waves.CONTROLLERS, {})
+        self._app(
+            "istio-ingressgateway",
+            istio.chart("gateway", istio.ingress_namespace),
+            waves.CRD_INSTANCES,
+            {},
+            release_name=istio.gateway_release,
+        )
+        k8s.KubeIngressClass(
+            self,
+            "istio-ingress-class",
+            metadata=k8s.ObjectMeta(name=ISTIO_INGRESS_CLASS, annotations=waves.annotation(waves.CRD_INSTANCES)),
+            spec=k8s.IngressClassSpec(controller=ISTIO_INGRESS_CONTROLLER),
         )
 
     def _cert_manager_values(self) -> dict:
@@ -304,11 +366,25 @@ class PlatformApps(Construct):
                     email=tls.acme_email,
                     private_key_secret_ref=cm.ClusterIssuerSpecAcmePrivateKeySecretRef(name=f"{tls.cluster_issuer}-account-key"),
                     solvers=[
+                        # The Istio environments' hosts first: a solver with a dnsNames selector wins
+                        # over one without for those names.
+                        *(
+                            [
+                                cm.ClusterIssuerSpecAcmeSolvers(
+                                    selector=cm.ClusterIssuerSpecAcmeSolversSelector(dns_names=self._istio_hosts),
+                                    http01=cm.ClusterIssuerSpecAcmeSolversHttp01(
+                                        ingress=cm.ClusterIssuerSpecAcmeSolversHttp01Ingress(ingress_class_name=ISTIO_INGRESS_CLASS)
+                                    ),
+                                )
+                            ]
+                            if self._istio_hosts
+                            else []
+                        ),
                         cm.ClusterIssuerSpecAcmeSolvers(
                             http01=cm.ClusterIssuerSpecAcmeSolversHttp01(
                                 ingress=cm.ClusterIssuerSpecAcmeSolversHttp01Ingress(ingress_class_name=INGRESS_CLASS)
                             )
-                        )
+                        ),
                     ],
                 )
             ),

@@ -19,6 +19,8 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
+from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE
+from podinfo_canary.charts.environment.rollout import HEADER_ROUTE, MIRROR_ROUTE
 from podinfo_canary.charts.environment.security import RolloutRoles
 from podinfo_canary.charts.platform.apps import (
     IN_CLUSTER,
@@ -80,6 +82,7 @@ class ArgoCdStack(Construct):
         self.platform = platform
         self.namespace = platform.argocd.namespace
         ns = self.namespace
+        self.mesh = any(e.traffic_router == "istio" for e in environments)
 
         k8s.KubeNamespace(self, "namespace", metadata=k8s.ObjectMeta(name=ns))
         self._self_managed()
@@ -87,7 +90,9 @@ class ArgoCdStack(Construct):
         self._server_exposure()
         self._repository()
         gateway_api = any(e.traffic_router == "gatewayapi" for e in environments)
-        self.platform_apps = PlatformApps(self, "platform", platform=platform, argocd_namespace=ns, gateway_api=gateway_api)
+        self.platform_apps = PlatformApps(
+            self, "platform", platform=platform, argocd_namespace=ns, gateway_api=gateway_api, istio_hosts=self._istio_hosts(environments)
+        )
         self.project = self._podinfo_project(environments, environment_kinds)
         self.application_set = self._application_set(environments)
         # Who may view and operate rollouts in Kubernetes; each environment binds them to its groups.
@@ -232,7 +237,12 @@ class ArgoCdStack(Construct):
             metadata={"name": "platform", "namespace": self.namespace},
             spec=argo.AppProjectSpec(
                 description="Cluster platform: Argo CD itself and the controllers podinfo relies on",
-                source_repos=[git.repo_url, ARGOCD_REPO, *(c.repo_url for c in self.platform.charts.all())],
+                source_repos=[
+                    git.repo_url,
+                    ARGOCD_REPO,
+                    *(c.repo_url for c in self.platform.charts.all()),
+                    *([self.platform.istio.repo_url] if self.mesh else []),
+                ],
                 destinations=[argo.AppProjectSpecDestinations(server=IN_CLUSTER, namespace=n) for n in self._platform_namespaces()],
                 cluster_resource_whitelist=[argo.AppProjectSpecClusterResourceWhitelist(group="*", kind="*")],
             ),
@@ -240,8 +250,14 @@ class ArgoCdStack(Construct):
 
     def _platform_namespaces(self) -> list[str]:
         charts = [c.namespace for c in self.platform.charts.all()]
+        istio = self.platform.istio
+        mesh = [istio.namespace, istio.ingress_namespace] if self.mesh else []
         # cert-manager and ingress-nginx keep leader-election leases in kube-system.
-        return sorted({self.namespace, "kube-system", *charts})
+        return sorted({self.namespace, "kube-system", *charts, *mesh})
+
+    @staticmethod
+    def _istio_hosts(environments: Sequence[Environment]) -> list[str]:
+        return [host for e in environments if e.traffic_router == "istio" for host in e.hosts]
 
     def _server_exposure(self) -> None:
         argocd = self.platform.argocd
@@ -310,7 +326,15 @@ class ArgoCdStack(Construct):
             spec=argo.AppProjectSpec(
                 description="podinfo: only its own repo, its environment namespaces and the kinds its charts emit",
                 source_repos=[git.repo_url],
-                destinations=[argo.AppProjectSpecDestinations(server=e.cluster.server, namespace=e.namespace) for e in environments],
+                # An Istio environment's TLS Certificate lives in the ingress gateway's namespace (mesh.py).
+                destinations=[
+                    argo.AppProjectSpecDestinations(server=server, namespace=namespace)
+                    for server, namespace in dict.fromkeys(
+                        (e.cluster.server, namespace)
+                        for e in environments
+                        for namespace in [e.namespace, *([self.platform.istio.ingress_namespace] if e.traffic_router == "istio" else [])]
+                    )
+                ],
                 cluster_resource_whitelist=[
                     argo.AppProjectSpecClusterResourceWhitelist(group=g, kind=k, name=n) for g, k, n in cluster_kinds
                 ],
@@ -334,12 +358,31 @@ class ArgoCdStack(Construct):
         ]
         # The Gateway API plugin rewrites the HTTPRoute's rules (weights, header routes) during a
         # rollout: that field belongs to a controller, so Argo CD must neither diff nor revert it.
-        gateway = any(e.traffic_router == "gatewayapi" for e in environments)
-        ignore = [
-            argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
-                group="gateway.networking.k8s.io", kind="HTTPRoute", json_pointers=["/spec/rules"]
+        routers = {e.traffic_router for e in environments}
+        ignore = []
+        if "gatewayapi" in routers:
+            ignore.append(
+                argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
+                    group="gateway.networking.k8s.io", kind="HTTPRoute", json_pointers=["/spec/rules"]
+                )
             )
-        ]
+        if "istio" in routers:
+            # Argo Rollouts' Istio router sets the weights of the `primary` route and adds the managed
+            # routes on top (upstream: argo-rollouts v1.9.1 rollout/trafficrouting/istio/istio.go
+            # reconcileVirtualService, SetHeaderRoute, SetMirrorRoute, orderRoutes): only those are
+            # ignored, so a Git edit to any other route or field still applies.
+            managed = " or ".join(f'.name == "{name}"' for name in (HEADER_ROUTE, MIRROR_ROUTE))
+            ignore.append(
+                argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
+                    group="networking.istio.io",
+                    kind="VirtualService",
+                    jq_path_expressions=[
+                        f'.spec.http[] | select(.name == "{PRIMARY_ROUTE}") | .route[].weight',
+                        f".spec.http[] | select({managed})",
+                    ],
+                )
+            )
+
         return argo.ApplicationSet(
             self,
             "podinfo-appset",
@@ -369,10 +412,10 @@ class ArgoCdStack(Construct):
                             repo_url=git.repo_url, target_revision=git.target_revision, path=f"{git.dist_path}/{{{{.environment}}}}"
                         ),
                         destination=argo.ApplicationSetSpecTemplateSpecDestination(server="{{.server}}", namespace="{{.namespace}}"),
-                        ignore_differences=ignore if gateway else None,
+                        ignore_differences=ignore or None,
                         sync_policy=argo.ApplicationSetSpecTemplateSpecSyncPolicy(
                             automated=argo.ApplicationSetSpecTemplateSpecSyncPolicyAutomated(prune=True, self_heal=True),
-                            sync_options=["PruneLast=true", *(["RespectIgnoreDifferences=true"] if gateway else [])],
+                            sync_options=["PruneLast=true", *(["RespectIgnoreDifferences=true"] if ignore else [])],
                             retry=argo.ApplicationSetSpecTemplateSpecSyncPolicyRetry(
                                 limit=RETRY_LIMIT, backoff=argo.ApplicationSetSpecTemplateSpecSyncPolicyRetryBackoff(**RETRY_BACKOFF)
                             ),
