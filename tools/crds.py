@@ -46,9 +46,7 @@ class PinnedCrd:
 
 def pinned() -> list[PinnedCrd]:
     data = yaml.safe_load(LIST_FILE.read_text())
-    return [
-        PinnedCrd(url=e["url"], sha256=e["sha256"], module=e.get("module"), kinds=tuple(e.get("kinds", ()))) for e in data["crds"]
-    ]
+    return [PinnedCrd(url=e["url"], sha256=e["sha256"], module=e.get("module"), kinds=tuple(e.get("kinds", ()))) for e in data["crds"]]
 
 
 def for_import(crd: PinnedCrd) -> bytes:

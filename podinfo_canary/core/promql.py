@@ -26,6 +26,7 @@ WEIGHT_DECIMALS = 6  # the sequential test's weights as written into queries
 # Alloy's count of podinfo's log lines (logs.py): `stage.metrics` names the counter, Alloy prefixes
 # `loki_process_custom_` (v1.18.1 internal/component/loki/process/stages/metric.go
 # `defaultMetricsPrefix`) and labels it with the line's stream labels.
+MESH_REQUESTS = "istio_requests_total"  # Istio's request counter, from the sidecars (Istio environments)
 LOG_LINES_COUNTER = "podinfo_log_lines_total"
 LOG_LINES_METRIC = f"loki_process_custom_{LOG_LINES_COUNTER}"
 LOG_LINES_MAX_IDLE = "1h"  # how long a label set of that counter outlives its last line
@@ -51,6 +52,7 @@ EXPORTED_METRICS = {
     "rollout_info_replicas_unavailable": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
     "analysis_run_info": "Argo Rollouts v1.9.1 controller/metrics/prommetrics.go",
     "up": "Prometheus: one per scrape target, 1 when the scrape succeeded",
+    MESH_REQUESTS: "Istio 1.30.3 proxy stats (the sidecar's istio.stats filter); reporter=destination: counted by the called pod's sidecar",
     LOG_LINES_METRIC: "Grafana Alloy v1.18.1 internal/component/loki/process/stages/metric.go (the stage.metrics counter of logs.py)",
 }
 
@@ -73,6 +75,17 @@ class Selector:
         if self.pod_hash:
             parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
         parts.append(f'path!~"{PROBE_PATHS}"')
+        if extra:
+            parts.append(extra)
+        return "{" + ", ".join(parts) + "}"
+
+    def mesh(self, extra: str = "") -> str:
+        """The sidecar's request counter as the called pod's own sidecar reports it: the PodMonitor
+        scrapes it from that pod, with the pod's hash label (PodinfoPodMonitor sidecar_metrics)."""
+        parts = [f'namespace="{self.namespace}"']
+        if self.pod_hash:
+            parts.append(f'{HASH_SERIES_LABEL}="{self.pod_hash}"')
+        parts.append('reporter="destination"')
         if extra:
             parts.append(extra)
         return "{" + ", ".join(parts) + "}"
@@ -265,6 +278,20 @@ class Evidence:
     def log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest) -> str:
         """The SPRT statistic: bad x bad_weight + requests x total_weight; empty without traffic."""
         return f"({bad}) * {test.bad_weight:.{WEIGHT_DECIMALS}f} + {self.requests(s)} * {test.total_weight:.{WEIGHT_DECIMALS}f}"
+
+    def mesh_requests(self, s: Selector) -> str:
+        """Requests the selected pods' sidecars received, answered by podinfo or not. Empty when none."""
+        return f"sum({MESH_REQUESTS}{s.mesh()})"
+
+    def mesh_server_errors(self, s: Selector) -> str:
+        """5xx the sidecars answered, podinfo's own and those podinfo never saw (the sidecar's 503
+        while the container is down or refuses connections)."""
+        errors = s.mesh('response_code=~"5.."')
+        return f"(sum({MESH_REQUESTS}{errors}) or vector(0))"
+
+    def mesh_log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest) -> str:
+        """The SPRT statistic over the sidecars' counts; empty without traffic."""
+        return f"({bad}) * {test.bad_weight:.{WEIGHT_DECIMALS}f} + {self.mesh_requests(s)} * {test.total_weight:.{WEIGHT_DECIMALS}f}"
 
     def restarts(self, s: Selector) -> str:
         """Container restarts of the selected pods (kube-state-metrics); 0 when there are none yet."""

@@ -633,15 +633,15 @@ BAD_INPUTS = [
         "router-unknown",
         "environments/edge.yaml",
         "traffic_router: nginx",
-        "traffic_router: istio",
-        ["environments/edge.yaml:11: traffic_router = 'istio': input should be 'nginx' or 'gatewayapi'"],
+        "traffic_router: linkerd",
+        ["environments/edge.yaml:11: traffic_router = 'linkerd': input should be 'nginx', 'gatewayapi' or 'istio'"],
     ),
     (
         "router-misspelt",
         "environments/edge.yaml",
         "traffic_router: nginx",
         "traffic_router: ngnix",
-        ["environments/edge.yaml:11: traffic_router = 'ngnix': input should be 'nginx' or 'gatewayapi'; did you mean nginx?"],
+        ["environments/edge.yaml:11: traffic_router = 'ngnix': input should be 'nginx', 'gatewayapi' or 'istio'; did you mean nginx?"],
     ),
     (
         "gateway-without-gatewayapi",
@@ -687,29 +687,29 @@ BAD_INPUTS = [
     (
         "environment-name-uppercase",
         "platform.yaml",
-        "environments: [edge, canary-gw]",
-        "environments: [edge, Canary-GW]",
+        "environments: [edge, canary-gw, mesh]",
+        "environments: [edge, Canary-GW, mesh]",
         ["platform.yaml:8: environments[1] = 'Canary-GW': must be a lowercase DNS label such as qa (letters, digits, '-')"],
     ),
     (
         "environment-listed-twice",
         "platform.yaml",
-        "environments: [edge, canary-gw]",
-        "environments: [edge, canary-gw, edge]",
-        ["platform.yaml:8: environments[2] = 'edge': listed twice"],
+        "environments: [edge, canary-gw, mesh]",
+        "environments: [edge, canary-gw, mesh, edge]",
+        ["platform.yaml:8: environments[3] = 'edge': listed twice"],
     ),
     (
         "environment-reserved-argocd",
         "platform.yaml",
-        "environments: [edge, canary-gw]",
-        "environments: [edge, argocd]",
+        "environments: [edge, canary-gw, mesh]",
+        "environments: [edge, argocd, mesh]",
         ["platform.yaml:8: environments[1] = 'argocd': 'argocd' is reserved for the Argo CD bootstrap folder dist/argocd/"],
     ),
     (
         "environment-file-missing",
         "platform.yaml",
-        "environments: [edge, canary-gw]",
-        "environments: [edge, canary-gw, qa]",
+        "environments: [edge, canary-gw, mesh]",
+        "environments: [edge, canary-gw, mesh, qa]",
         ["environments/qa.yaml: file not found (platform.yaml: environments lists 'qa')"],
     ),
     (
@@ -870,8 +870,8 @@ BAD_INPUTS = [
     (
         "environment-reserved-audit",
         "platform.yaml",
-        "environments: [edge, canary-gw]",
-        "environments: [edge, audit]",
+        "environments: [edge, canary-gw, mesh]",
+        "environments: [edge, audit, mesh]",
         ["platform.yaml:8: environments[1] = 'audit': 'audit' is reserved for the audit policy folder dist/audit/"],
     ),
     (
@@ -887,9 +887,9 @@ BAD_INPUTS = [
         "two-problems-at-once",
         "environments/edge.yaml",
         "traffic_router: nginx",
-        "traffic_router: istio\nreplica: 3",
+        "traffic_router: linkerd\nreplica: 3",
         [
-            "environments/edge.yaml:11: traffic_router = 'istio': input should be 'nginx' or 'gatewayapi'",
+            "environments/edge.yaml:11: traffic_router = 'linkerd': input should be 'nginx', 'gatewayapi' or 'istio'",
             "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected; did you mean replicas?",
         ],
     ),
@@ -920,7 +920,7 @@ BAD_INPUTS = [
         None,
         "namespace: podinfo-qa\n",
         [
-            "environments/qa.yaml: not listed in platform.yaml environments (edge, canary-gw): add it there or remove the file; an unlisted environment would be silently ignored"
+            "environments/qa.yaml: not listed in platform.yaml environments (edge, canary-gw, mesh): add it there or remove the file; an unlisted environment would be silently ignored"
         ],
     ),
 ]
@@ -1103,7 +1103,7 @@ WARNINGS = [
         "the last environment unprotected",
         None,  # the fixture as it is
         None,
-        "environments/canary-gw.yaml: protected = false for canary-gw, the last environment in promotion order: canaryctl "
+        "environments/mesh.yaml: protected = false for mesh, the last environment in promotion order: canaryctl "
         "will not ask before abort or promote --full there",
     ),
 ]

@@ -24,6 +24,7 @@ from podinfo_canary.core.promql import VERSUS_STABLE, Evidence, Selector, Sequen
 from podinfo_canary.core.workload import CANARY_HASH_ARG, CANARY_HASH_PLACEHOLDER, STABLE_HASH_ARG, STABLE_HASH_PLACEHOLDER
 
 COMPLETE = BACKGROUND_TEMPLATE
+MESH_SERVER_ERRORS = "mesh-server-errors"  # the server-error test on the sidecars' counts (Istio)
 # The relative judge's tests run at half the false-abort bound: stable's share is an estimate read
 # anew at each look, which Ville's bound does not cover (measured: about 1% at the full bound).
 RELATIVE_SHARE_OF_BOUND = 0.5
@@ -91,6 +92,10 @@ class AnalysisSuite(Construct):
             (versus_stable), the evidence wait and the Prometheus outage tolerance.
         prometheus_address: Prometheus' base URL as the Rollouts controller reaches it (http or https).
         slis: windowed PromQL builders for CPU and memory. Default: a 1m rate window.
+        mesh: the pods have Istio sidecars (`traffic_router: istio`): `podinfo-error-rate` also
+            runs the server-error test on the sidecars' counts (`mesh-server-errors`), which see the
+            5xx of a canary that crashes or refuses connections, answers podinfo never counts.
+            Default: False.
     """
 
     def __init__(
@@ -103,6 +108,7 @@ class AnalysisSuite(Construct):
         decision: Decision,
         prometheus_address: str,
         slis: Slis | None = None,
+        mesh: bool = False,
     ) -> None:
         super().__init__(scope, id)
         if not prometheus_address.startswith(("http://", "https://")):
@@ -120,6 +126,11 @@ class AnalysisSuite(Construct):
             query = evidence.log_likelihood_ratio(bad, canary, test)
             # No traffic yields an empty result, which passes: no evidence either way.
             return MetricCheck(name, query, f"len(result) == 0 || result[0] < {test.threshold:.4f}", look)
+
+        def mesh_sprt() -> MetricCheck:
+            test = self.tests["server-errors"]
+            query = evidence.mesh_log_likelihood_ratio(evidence.mesh_server_errors(canary), canary, test)
+            return MetricCheck(MESH_SERVER_ERRORS, query, f"len(result) == 0 || result[0] < {test.threshold:.4f}", look)
 
         # The relative judge: the same canary counts against what the stable pods served over the window.
         # The stable ReplicaSet's pods by their hash (not "every hash but the canary's", which would
@@ -158,6 +169,9 @@ class AnalysisSuite(Construct):
             "podinfo-error-rate": [
                 sprt("server-errors", evidence.server_errors(canary)),
                 relative("server-errors", evidence.server_errors(canary), shares.server_errors(stable)),
+                # In a mesh the called pod's sidecar counts every request, with the 503 it answers
+                # itself while podinfo is down: the same SLO test on those counts.
+                *([mesh_sprt()] if mesh else []),
                 # Restarts are errors too: a crashing canary's 5xx come from the router, never from
                 # podinfo's counters, which a restart also resets.
                 restarts,

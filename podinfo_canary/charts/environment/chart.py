@@ -102,6 +102,7 @@ class PodinfoEnvironment(cdk8s.Chart):
             slo=environment.slo,
             decision=environment.decision,
             prometheus_address=platform.prometheus_address,
+            mesh=mesh,
         )
         self.canary = RolloutCanary(
             self,

@@ -156,7 +156,9 @@ class IstioRouting(Construct):
                 spec=net.DestinationRuleSpec(
                     host=service,
                     traffic_policy=net.DestinationRuleSpecTrafficPolicy(
-                        tls=net.DestinationRuleSpecTrafficPolicyTls(mode=net.DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL)
+                        tls=net.DestinationRuleSpecTrafficPolicyTls(
+                            mode=net.DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL
+                        )
                     ),
                 ),
             )

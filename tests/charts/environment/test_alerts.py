@@ -20,6 +20,7 @@ import promql_parser
 import pytest
 import yaml
 
+from podinfo_canary import config as config_module
 from podinfo_canary.charts.platform.dashboard import CONFIG_MAP as DASHBOARD_CONFIG_MAP
 from podinfo_canary.config import DEFAULT_POLICIES, alert_name, duration_seconds
 from podinfo_canary.core.promql import EXPORTED_METRICS, LOG_LINES_METRIC
@@ -373,9 +374,15 @@ def test_a_careless_rule_fails_its_scenarios(objects, config, tmp_path, breakage
 
 def test_every_query_reads_only_metrics_their_exporters_define(objects):
     """Analysis queries, rules and the Grafana dashboard read metrics from metrics.EXPORTED_METRICS
-    (each with its exporter's source) or series the rules themselves record."""
+    (each with its exporter's source) or series the rules themselves record: those of dist/ and of
+    the fixture configuration (which alone has an Istio environment)."""
     queries, recorded = [], set()
-    for _, obj in objects:
+    from tests.behaviour import app_objects
+
+    fixture = [
+        (name, obj) for name, objs in app_objects(config_module.load(ROOT / "tests" / "fixtures" / "config")).items() for obj in objs
+    ]
+    for _, obj in [*objects, *fixture]:
         if obj["kind"] == "ConfigMap" and obj["metadata"]["name"] == DASHBOARD_CONFIG_MAP:
             dashboards = [json.loads(text) for text in obj["data"].values()]
             queries += [q for d in dashboards for q in dashboard_queries(d)]

@@ -7,9 +7,13 @@ deliberate break."""
 from __future__ import annotations
 
 import copy
+import math
+import subprocess
 
 import pytest
+import yaml
 
+from podinfo_canary.charts.environment.analysis import MESH_SERVER_ERRORS
 from podinfo_canary.charts.environment.mesh import (
     ENVOY_METRICS_PORT,
     ENVOY_METRICS_PORT_NAME,
@@ -248,7 +252,7 @@ def restricted_violations(pod: dict) -> list[str]:
 
 
 def test_every_pod_template_meets_restricted_once_istio_injects_it_with_the_cni_node_agent(objs, fixture):
-    cfg, env = fixture
+    cfg, _ = fixture
     namespace = _the(objs, "Namespace")
     labels = namespace["metadata"]["labels"]
     assert labels["pod-security.kubernetes.io/enforce"] == "restricted" and all(labels[k] == v for k, v in INJECTION_LABELS.items())
@@ -342,11 +346,7 @@ NET_CASES = [
 
 
 def _net_wrong(policies, world) -> list[str]:
-    return [
-        f"{s}->{d}:{p} expected {want}"
-        for s, d, p, want in NET_CASES
-        if net_allowed(policies, world[s], world[d], p) != want
-    ]
+    return [f"{s}->{d}:{p} expected {want}" for s, d, p, want in NET_CASES if net_allowed(policies, world[s], world[d], p) != want]
 
 
 def test_network_policies_let_the_sidecars_reach_istiod_and_prometheus_their_metrics(objs, fixture):
@@ -443,3 +443,94 @@ def test_router_choices_are_refused_with_the_file_and_field(tmp_path, change, me
     with pytest.raises(ConfigError) as caught:
         load(_copy_config(tmp_path, change(text)))
     assert "environments/mesh.yaml" in str(caught.value) and message in str(caught.value), str(caught.value)
+
+
+# --- the sidecars' server-error test on the Prometheus engine ---------------------------------
+
+CANARY, STABLE = "c4n4ry", "st4bl3"
+STEP, EVAL_STEPS = 15, 20  # scraped every 15 s, evaluated at 5m: each counter holds 300 s
+
+
+def _counter(per_second: float) -> str:
+    return f"0+{per_second * STEP:g}x40"
+
+
+def _mesh_series(namespace: str, sidecar: dict[str, float], podinfo: dict[str, float]) -> list[dict]:
+    """The canary's sidecar counts (reporter=destination, scraped from the canary pod with its hash),
+    what podinfo itself counted, a stable pod beside, and the ingress gateway's own count of the
+    same requests (reporter=source), which must not be counted twice."""
+    out = []
+    for code, rps in sidecar.items():
+        for reporter in ("destination", "source"):
+            labels = f'namespace="{namespace}", rollouts_pod_template_hash="{CANARY}", reporter="{reporter}", response_code="{code}"'
+            out.append({"series": f"istio_requests_total{{{labels}}}", "values": _counter(rps)})
+    stable = f'namespace="{namespace}", rollouts_pod_template_hash="{STABLE}", reporter="destination", response_code="500"'
+    out.append({"series": f"istio_requests_total{{{stable}}}", "values": _counter(5.0)})
+    for status, rps in podinfo.items():
+        labels = f'namespace="{namespace}", rollouts_pod_template_hash="{CANARY}", path="api_info", method="GET", status="{status}"'
+        out.append({"series": f"http_request_duration_seconds_count{{{labels}}}", "values": _counter(rps)})
+    return out
+
+
+def _promtool_values(tmp_path, series: list[dict], exprs: list[str]) -> subprocess.CompletedProcess:
+    spec = tmp_path / "mesh.test.yaml"
+    tests = [
+        {
+            "interval": f"{STEP}s",
+            "input_series": series,
+            "promql_expr_test": [
+                {"expr": e, "eval_time": f"{EVAL_STEPS * STEP}s", "exp_samples": [{"labels": "{}", "value": 1}]} for e in exprs
+            ],
+        }
+    ]
+    spec.write_text(yaml.safe_dump({"rule_files": [], "evaluation_interval": "15s", "tests": tests}, sort_keys=False))
+    return subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "sidecar", "podinfo", "mesh_fails", "podinfo_fails"),
+    [
+        # Crash-looping: podinfo answers what reaches it (200), the sidecar answers 503 while it is down.
+        ("crash-looping canary", {"200": 0.7, "503": 0.3}, {"200": 0.7}, True, False),
+        ("healthy canary", {"200": 1.0}, {"200": 1.0}, False, False),
+        ("canary answering 500 itself", {"200": 0.8, "500": 0.2}, {"200": 0.8, "500": 0.2}, True, True),
+    ],
+)
+def test_the_sidecars_server_error_test_sees_what_podinfo_never_counts(
+    tmp_path, objs, fixture, scenario, sidecar, podinfo, mesh_fails, podinfo_fails
+):
+    """promtool evaluates the error-rate template's two server-error tests (from the synthesized
+    template) on one scenario: each statistic equals the sequential test's, computed here from the
+    counts and the SLO, and each test fails exactly when it should."""
+    _, env = fixture
+    template = _the(objs, "AnalysisTemplate", "podinfo-error-rate")
+    metrics = {m["name"]: m for m in template["spec"]["metrics"]}
+    assert list(metrics) == ["server-errors", "server-errors-vs-stable", MESH_SERVER_ERRORS, "canary-restarts"]
+    # The background run carries it too (every metric that is never Inconclusive).
+    background = _the(objs, "AnalysisTemplate", "podinfo-complete-analysis")
+    assert MESH_SERVER_ERRORS in [m["name"] for m in background["spec"]["metrics"]]
+
+    def concrete(q: str) -> str:
+        return q.replace("{{args.canary-hash}}", CANARY).replace("{{args.stable-hash}}", STABLE)
+
+    share, factor = env.slo.error_rate_max, env.decision.bad_factor
+    bad_share = share * factor
+    per_bad = round(math.log(bad_share / share) - math.log((1 - bad_share) / (1 - share)), 6)
+    per_request = round(math.log((1 - bad_share) / (1 - share)), 6)
+    seconds = EVAL_STEPS * STEP
+    threshold = math.log(1 / env.decision.false_abort_max)
+    exprs, expected = [], {}
+    for name, counts in ((MESH_SERVER_ERRORS, sidecar), ("server-errors", podinfo)):
+        n = sum(counts.values()) * seconds
+        bad = sum(v for c, v in counts.items() if c.startswith("5")) * seconds
+        value = bad * per_bad + n * per_request
+        expected[name] = value >= threshold
+        query = concrete(metrics[name]["provider"]["prometheus"]["query"])
+        exprs.append(f"abs(({query}) - {value!r}) < bool 1e-6")
+    assert expected == {MESH_SERVER_ERRORS: mesh_fails, "server-errors": podinfo_fails}, scenario
+    result = _promtool_values(tmp_path, _mesh_series(env.namespace, sidecar, podinfo), exprs)
+    assert result.returncode == 0 and "SUCCESS" in result.stdout, result.stdout + result.stderr
+    # The template's own condition says the same as the test above.
+    for name in (MESH_SERVER_ERRORS, "server-errors"):
+        condition = metrics[name]["successCondition"]
+        assert condition.endswith(f"result[0] < {threshold:.4f}"), condition

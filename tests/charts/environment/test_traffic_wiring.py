@@ -14,6 +14,7 @@ from cdk8s_plus_27 import k8s
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment import podmonitor
 from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
+from podinfo_canary.charts.environment.mesh import ENVOY_METRICS_PORT_NAME
 from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment
 from podinfo_canary.core import promql as metrics
@@ -103,7 +104,7 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
         # ingress-nginx reads this annotation on the canary Ingress the controller clones.
         if nginx.get("additionalIngressAnnotations") != {"canary-by-header": "X-Canary"}:
             problems.append(f"header routing is {nginx.get('additionalIngressAnnotations')}, not canary-by-header X-Canary")
-    else:
+    elif env.traffic_router == "gatewayapi":
         plugin = canary["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]
         routes = _named(objs, "HTTPRoute")
         for ref in plugin["httpRoutes"]:
@@ -117,6 +118,21 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
                     problems.append(f"HTTPRoute {ref['name']!r} weights {weights}; at rest stable {stable!r} takes 100")
                 if any(b["port"] not in service_ports.values() for b in rule["backendRefs"]):
                     problems.append(f"HTTPRoute {ref['name']!r} names a port the Services do not have")
+    else:
+        istio = canary["trafficRouting"]["istio"]["virtualService"]
+        service = _named(objs, "VirtualService").get(istio["name"])
+        if service is None:
+            problems.append(f"the Rollout names VirtualService {istio['name']!r}, which the chart lacks")
+        else:
+            for route in (r for r in service["spec"]["http"] if r.get("name") in istio["routes"]):
+                weights = {d["destination"]["host"].split(".")[0]: d.get("weight") for d in route["route"]}
+                if weights != {stable: 100, canary_service: 0}:
+                    problems.append(f"VirtualService route {route['name']!r} weights {weights}; at rest stable {stable!r} takes 100")
+                if any(d["destination"]["port"]["number"] not in service_ports.values() for d in route["route"]):
+                    problems.append(f"VirtualService route {route['name']!r} names a port the Services do not have")
+            if sorted(service["spec"]["hosts"]) != sorted(env.hosts):
+                problems.append(f"the VirtualService serves {service['spec']['hosts']}, config says {env.hosts}")
+    if env.traffic_router != "nginx":
         header_routes = [s["setHeaderRoute"]["name"] for s in canary["steps"] if "setHeaderRoute" in s]
         managed = [r["name"] for r in canary["trafficRouting"].get("managedRoutes", [])]
         if not header_routes or not set(header_routes) <= set(managed):
@@ -173,6 +189,8 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
     if not template["metadata"]["labels"].items() >= monitor["spec"]["selector"]["matchLabels"].items():
         problems.append("the PodMonitor does not select the Rollout's pods")
     for endpoint in monitor["spec"]["podMetricsEndpoints"]:
+        if env.traffic_router == "istio" and endpoint["port"] == ENVOY_METRICS_PORT_NAME:
+            continue  # the injected sidecar's port (charts/environment/mesh.py), not in the template
         port = container_ports.get(endpoint["port"])
         if port is None or f"--port-metrics={port}" not in args:
             problems.append(f"the PodMonitor scrapes port {endpoint['port']!r}, not the container's metrics port (--port-metrics)")

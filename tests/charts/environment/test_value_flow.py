@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary import config as config_module
 from podinfo_canary.charts.environment import podmonitor
-from podinfo_canary.charts.environment.analysis import RELATIVE_SHARE_OF_BOUND, VERSUS_STABLE, AnalysisSuite
+from podinfo_canary.charts.environment.analysis import MESH_SERVER_ERRORS, RELATIVE_SHARE_OF_BOUND, VERSUS_STABLE, AnalysisSuite
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.rollout import RolloutCanary
@@ -36,7 +36,8 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             problems.append(f"{what}: {actual!r}, config says {wanted!r}")
 
     for obj in objs:
-        if obj["kind"] != "Namespace":
+        # An Istio environment's Certificate lives in the ingress gateway's namespace (checked below).
+        if obj["kind"] != "Namespace" and not (env.traffic_router == "istio" and obj["kind"] == "Certificate"):
             expect(f"{obj['kind']}/{obj['metadata']['name']} namespace", obj["metadata"].get("namespace"), env.namespace)
     expect("Namespace", _the(objs, "Namespace")["metadata"]["name"], env.namespace)
     rollout = _the(objs, "Rollout")
@@ -63,6 +64,14 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         certificate = _the(objs, "Certificate")["spec"]
         expect("Certificate names", sorted(certificate["dnsNames"]), sorted(env.hosts))
         expect("Certificate issuer", certificate["issuerRef"]["name"], platform.tls.cluster_issuer)
+    elif env.traffic_router == "istio":
+        service = _the(objs, "VirtualService")["spec"]
+        expect("VirtualService hosts", sorted(service["hosts"]), sorted(env.hosts))
+        expect("Gateway hosts", sorted(_the(objs, "Gateway")["spec"]["servers"][0]["hosts"]), sorted(env.hosts))
+        certificate = _the(objs, "Certificate")
+        expect("Certificate names", sorted(certificate["spec"]["dnsNames"]), sorted(env.hosts))
+        expect("Certificate issuer", certificate["spec"]["issuerRef"]["name"], platform.tls.cluster_issuer)
+        expect("Certificate namespace", certificate["metadata"]["namespace"], platform.istio.ingress_namespace)
     else:
         route = _the(objs, "HTTPRoute")["spec"]
         expect("HTTPRoute hostnames", sorted(route["hostnames"]), sorted(env.hosts))
@@ -78,7 +87,14 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
     expect("Rollout notification recipients", subscriptions, wanted_subscriptions)
 
     # pre_exposure -> the phase's steps (before the first weight) and its Jobs.
-    all_steps = [s for s in canary["steps"] if "setHeaderRoute" not in s]
+    all_steps = [s for s in canary["steps"] if "setHeaderRoute" not in s and "setMirrorRoute" not in s]
+    mirrors = [s["setMirrorRoute"] for s in canary["steps"] if "setMirrorRoute" in s]
+    mirror = env.pre_exposure.mirror
+    expect(
+        "mirror route",
+        [(m.get("percentage"), [x["method"]["exact"] for x in m.get("match", [])]) for m in mirrors],
+        [(mirror.percent, list(mirror.methods)), (None, [])] if mirror else [],
+    )
     first_weight = next(i for i, s in enumerate(all_steps) if "setWeight" in s)
     phase = [next(iter(s)) for s in all_steps[:first_weight]]
     pre = env.pre_exposure
@@ -91,9 +107,13 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             ["setCanaryScale", "analysis", "analysis", "pause", "analysis"]
             + ([] if pre.generated_counts_for_gate else ["setCanaryScale", "pause"]),
         )
-        router = pre.router or config_module.RouterAddress(
-            namespace=platform.charts.ingress_nginx.namespace, service=f"{platform.charts.ingress_nginx.release}-controller"
-        )
+        if env.traffic_router == "istio":
+            default = config_module.RouterAddress(namespace=platform.istio.ingress_namespace, service=platform.istio.gateway_release)
+        else:
+            default = config_module.RouterAddress(
+                namespace=platform.charts.ingress_nginx.namespace, service=f"{platform.charts.ingress_nginx.release}-controller"
+            )
+        router = pre.router or default
         wanted_env = {
             "podinfo-acceptance": {
                 "HOST": env.hosts[0],
@@ -144,11 +164,13 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             expect(f"{where} address", metric["provider"]["prometheus"]["address"], platform.prometheus_address)
             expect(f"{where} consecutiveErrorLimit", metric.get("consecutiveErrorLimit"), error_limit)
             name = metric["name"]
-            if name in shares:
-                bad, total = wald_weights(shares[name], decision.bad_factor)
+            if name in shares or name == MESH_SERVER_ERRORS:
+                # The sidecars' server-error test uses the server-error SLO (analysis.py mesh_sprt).
+                share = shares[name] if name in shares else shares["server-errors"]
+                bad, total = wald_weights(share, decision.bad_factor)
                 found = [float(w) for w in re.findall(r"\* (-?\d+\.\d+)", query)]
                 if len(found) != 2 or not all(math.isclose(a, b, abs_tol=2e-6) for a, b in zip(found, (bad, total), strict=True)):
-                    problems.append(f"{where} weights {found}, the SLO's share {shares[name]:g} gives {bad:.6f} and {total:.6f}")
+                    problems.append(f"{where} weights {found}, the SLO's share {share:g} gives {bad:.6f} and {total:.6f}")
                 expect(f"{where} threshold", condition.rpartition("< ")[2], f"{math.log(1 / decision.false_abort_max):.4f}")
                 expect(f"{where} interval", _seconds(metric["interval"]), look)
                 if name in bounds:

@@ -83,7 +83,10 @@ def argocd_problems(argocd: list[dict], env_charts: list[list[dict]], cfg) -> li
             problems.append(f"environment {element['environment']}: project podinfo does not allow its destination or source")
     podinfo = projects["podinfo"]["spec"]
     destinations = {(d["server"], d["namespace"]) for d in podinfo["destinations"]}
-    if destinations != {(e.cluster.server, e.namespace) for e in cfg.environments}:
+    # An Istio environment's TLS Certificate lives in the ingress gateway's namespace (charts/environment/mesh.py).
+    wanted = {(e.cluster.server, e.namespace) for e in cfg.environments}
+    wanted |= {(e.cluster.server, cfg.platform.istio.ingress_namespace) for e in cfg.environments if e.traffic_router == "istio"}
+    if destinations != wanted:
         problems.append(f"project podinfo allows destinations {sorted(destinations)}, not exactly the environments'")
     if podinfo["sourceRepos"] != [cfg.platform.git.repo_url]:
         problems.append(f"project podinfo allows sources {podinfo['sourceRepos']}, not only the Git repository")
