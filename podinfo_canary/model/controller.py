@@ -73,7 +73,7 @@ class RolloutSpec:
     progress_deadline_abort: bool
     templates: dict[str, dict]
     dry_run: tuple[dict, ...] = ()  # strategy.canary.analysis.dryRun: rules for the background run
-    router: str = "nginx"  # trafficRouting: nginx, or a plugin (the Gateway API one)
+    router: str = "nginx"  # trafficRouting: nginx, istio, or a plugin (the Gateway API one)
     image: str = ""  # the pod template's (first) container image: the tester's IMAGE_ARG
 
     @classmethod
@@ -90,7 +90,7 @@ class RolloutSpec:
             progress_deadline_abort=bool(spec.get("progressDeadlineAbort", False)),
             templates=templates,
             dry_run=tuple(background.get("dryRun") or ()),
-            router="nginx" if "nginx" in (canary.get("trafficRouting") or {}) else "plugin",
+            router=next((r for r in ("nginx", "istio") if r in (canary.get("trafficRouting") or {})), "plugin"),
             image=spec["template"]["spec"]["containers"][0].get("image", ""),
         )
 
@@ -135,6 +135,10 @@ def simulate(
     # it has none (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
     service_switched = False
     header_route = spec.router == "nginx"
+    # Istio's mirror route (setMirrorRoute): the share of users' requests copied to the canary
+    # Service, a managed route like the header route (set only while the canary has an available
+    # pod, removed whenever it has none); `mirrored` records what reached canary pods.
+    mirror, mirrored = 0.0, [(0, 0.0)]
     jobs = PreExposureJobs(world, {tester.IMAGE_ARG: spec.image})  # the pre-exposure Jobs (the Job metric provider)
 
     def header_reaches_canary(t: int) -> bool:
@@ -176,7 +180,7 @@ def simulate(
             pod[1] = min(pod[1], end + 1)
         jobs.stop_all(end + 1)
         sent = tuple(sorted((t_, n) for t_, n in jobs.sent.items() if t_ <= end))
-        timeline = Timeline([tuple(p) for p in pods], weights, end, sent)
+        timeline = Timeline([tuple(p) for p in pods], weights, end, sent, tuple(m for m in mirrored if m[0] <= end))
         return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked)
 
     def paused_for_evidence(t: int, reason: str) -> Outcome:
@@ -212,8 +216,12 @@ def simulate(
         now_available = available(t)
         if live(t) and now_available >= len(live(t)):
             service_switched = True
-        if spec.router != "nginx" and header_route and now_available == 0:
-            header_route = False
+        if spec.router != "nginx" and now_available == 0:
+            header_route, mirror = False, 0.0
+        # The copies reach canary pods once the canary Service selects them (as the header does).
+        reaching = mirror if service_switched else 0.0
+        if mirrored[-1][1] != reaching:
+            mirrored.append((t, reaching))
         jobs.advance(t, header_reaches_canary(t))
         # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun: created
         # once the current step reaches startingStep (utils/replicaset BeforeStartingStep), one run
@@ -297,6 +305,14 @@ def simulate(
                 # The plugin's SetHeaderRoute runs in this reconcile; with no available canary pod
                 # the next reconcile's RemoveManagedRoutes takes the route away again.
                 header_route = available(t) > 0
+            if "setMirrorRoute" in step:
+                if spec.router != "istio":
+                    raise NotImplementedError("setMirrorRoute is implemented by Argo Rollouts' Istio router only")
+                # upstream: argo-rollouts v1.9.1 rollout/trafficrouting/istio/istio.go SetMirrorRoute:
+                # with a match, a route copying `percentage` (100 when left out) of the matching
+                # requests; without one, the route is removed. The model's users send GETs.
+                route = step["setMirrorRoute"]
+                mirror = route.get("percentage", 100) / 100 if route.get("match") and available(t) > 0 else 0.0
             index += 1  # setHeaderRoute (a no-op with NGINX) and other instantaneous steps
         if index >= len(spec.steps):
             # Fully promoted: the background run is terminated (`reconcileBackgroundAnalysisRun`

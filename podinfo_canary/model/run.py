@@ -63,7 +63,13 @@ class Environment:
 
 
 def _extend(timeline: Timeline, end: int) -> Timeline:
-    return Timeline([(c, d if d <= timeline.end else end + 1) for c, d in timeline.canary_pods], timeline.weights, end, timeline.generated)
+    return Timeline(
+        [(c, d if d <= timeline.end else end + 1) for c, d in timeline.canary_pods],
+        timeline.weights,
+        end,
+        timeline.generated,
+        timeline.mirrored,
+    )
 
 
 def rollout(

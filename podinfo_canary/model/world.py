@@ -45,6 +45,9 @@ class Timeline:
     # counts, not Poisson: the acceptance test sends one request per check, the load paces its
     # requests (curl --rate).
     generated: tuple[tuple[int, int], ...] = ()
+    # The share of users' requests the router copies to the canary Service (Istio's mirror route,
+    # `setMirrorRoute`): (second, share), in time order; the copies' answers are dropped.
+    mirrored: tuple[tuple[int, float], ...] = ()
 
     def weight_per_second(self) -> np.ndarray:
         out = np.zeros(self.end + 1)
@@ -58,7 +61,14 @@ class Timeline:
             [(c, min(d, until)) for c, d in self.canary_pods if c < until],
             [(t, w) for t, w in self.weights if t < until],
             [(t, n) for t, n in self.generated if t < until],
+            [(t, m) for t, m in self.mirrored if t < until],
         )
+
+    def mirrored_per_second(self) -> np.ndarray:
+        out = np.zeros(self.end + 1)
+        for t, share in self.mirrored:
+            out[max(t, 0) :] = share
+        return out
 
     def generated_per_second(self) -> np.ndarray:
         out = np.zeros(self.end + 1, dtype=np.int64)
@@ -195,6 +205,7 @@ class World:
         end = timeline.end
         weight = timeline.weight_per_second()
         generated = timeline.generated_per_second()
+        mirrored = timeline.mirrored_per_second()
         out: list[Series] = []
         canary_pods = [(f"podinfo-{CANARY_HASH}-{i:05x}", created, deleted) for i, (created, deleted) in enumerate(timeline.canary_pods)]
         stable_pods = [(f"podinfo-{STABLE_HASH}-{i:05x}", -3600, end + 1) for i in range(self.stable_pods)]
@@ -233,11 +244,26 @@ class World:
                     own = np.where(ready[row], share_gen, 0)
                 deleted = next(d for n, _, d in pods if n == name)
                 gone = deleted if deleted <= end else None
-                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger, gone)
+                # Mirrored copies of users' requests, spread over the ready canary pods like users'.
+                copies = np.where(ready[row], self.total_rps * mirrored / np.maximum(n_ready, 1), 0.0) if hash_ == CANARY_HASH else None
+                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger, gone, copies)
         return out
 
     def _pod_series(
-        self, hash_, pod, version, runs, per_second_rps, bursts, seed, end, history=(0, 0.0), generated=None, ledger=None, deleted=None
+        self,
+        hash_,
+        pod,
+        version,
+        runs,
+        per_second_rps,
+        bursts,
+        seed,
+        end,
+        history=(0, 0.0),
+        generated=None,
+        ledger=None,
+        deleted=None,
+        mirrored=None,
     ) -> list[Series]:
         base = (("namespace", self.namespace), ("pod", pod), ("container", "podinfo"))
         http_base = (*base, (HASH_SERIES_LABEL, hash_))
@@ -264,6 +290,11 @@ class World:
             # The generated requests' statuses: the exercised paths' shares, one draw per second.
             exercised = np.array([version.statuses.get(s, 0.0) for s in statuses])
             counts = counts + stream(900).multinomial(generated.astype(np.int64), exercised / exercised.sum()).T
+        if mirrored is not None and mirrored.any():
+            # Copies of users' requests: their statuses are users' (every path, not only the load's).
+            counts = counts + np.stack(
+                [stream(950 + row).poisson(np.outer(shares / shares.sum(), mirrored)[row]) for row in range(len(statuses))]
+            )
         for second, status, count in bursts:
             if status not in statuses:
                 statuses.append(status)

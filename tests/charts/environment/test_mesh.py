@@ -27,6 +27,9 @@ from podinfo_canary.charts.environment.preexposure import LOAD_TEMPLATE
 from podinfo_canary.charts.environment.rollout import HEADER_ROUTE, MIRROR_ROUTE
 from podinfo_canary.charts.platform.apps import ISTIO_INGRESS_CLASS, ISTIO_INGRESS_CONTROLLER
 from podinfo_canary.config import ConfigError, load
+from podinfo_canary.model.run import Environment as ModelEnvironment
+from podinfo_canary.model.run import rollout as model_rollout
+from podinfo_canary.model.world import Version, World
 from tests.conftest import ROOT, rollout_pod_labels
 from tests.meshauth import Request
 from tests.meshauth import allowed as mesh_allowed
@@ -534,3 +537,66 @@ def test_the_sidecars_server_error_test_sees_what_podinfo_never_counts(
     for name in (MESH_SERVER_ERRORS, "server-errors"):
         condition = metrics[name]["successCondition"]
         assert condition.endswith(f"result[0] < {threshold:.4f}"), condition
+
+
+# --- the controller model: header and mirror routes at run level ------------------------------
+
+
+def _model_env(objs, tmp_path, *, drop_mirror: bool = False) -> ModelEnvironment:
+    folder = tmp_path / ENV
+    folder.mkdir(exist_ok=True)
+    docs = copy.deepcopy(objs)
+    if drop_mirror:
+        rollout = next(d for d in docs if d["kind"] == "Rollout")
+        canary = rollout["spec"]["strategy"]["canary"]
+        canary["steps"] = [s for s in canary["steps"] if "setMirrorRoute" not in s]
+        canary["analysis"]["startingStep"] = next(i for i, s in enumerate(canary["steps"]) if "setWeight" in s)
+    (folder / "all.yaml").write_text(yaml.safe_dump_all(docs, sort_keys=False))
+    return ModelEnvironment.load(folder)
+
+
+def _bad_where_the_load_does_not_go(env: ModelEnvironment) -> World:
+    """Half of users' requests on paths the load does not exercise, at 20% 5xx there: the load sees
+    1%, users 10%."""
+    canary = Version(statuses={"200": 0.99, "500": 0.01}, unexercised=(0.5, {"200": 0.8, "500": 0.2}))
+    stable = Version(statuses={"200": 0.99, "500": 0.01})
+    return World(
+        namespace=env.namespace,
+        total_rps=30,
+        canary=canary,
+        stable=stable,
+        stable_pods=2,
+        stable_history=600,
+        scrape_seconds=env.scrape_seconds,
+    )
+
+
+def test_mirrored_users_requests_judge_the_canary_before_any_user_reaches_it(objs, tmp_path):
+    """On the controller model: with the mirror route, the verdict sees copies of users' requests
+    (their paths, not only the load's) and aborts before the first weight; without it the same
+    canary passes the phase and is caught only once users reach it. The copies stop before the
+    first weight (the second setMirrorRoute: the healthy run below goes past it)."""
+    env = _model_env(objs, tmp_path)
+    world = _bad_where_the_load_does_not_go(env)
+    outcome, _ = model_rollout(env, world, seed=5)
+    assert outcome.result == "aborted" and outcome.first_traffic is None, outcome.reason
+    assert outcome.timeline.weights == [(0, 0)]
+    # Copies of 20% of users' requests reached the canary from its first available pod on.
+    assert [share for _, share in outcome.timeline.mirrored][-1] == 0.2, outcome.timeline.mirrored
+    assert any(name in outcome.reason for name in ("server-errors", "unsuccessful")), outcome.reason
+    (tmp_path / "without").mkdir()
+    unmirrored, _ = model_rollout(_model_env(objs, tmp_path / "without", drop_mirror=True), world, seed=5)
+    assert unmirrored.first_traffic is not None and not unmirrored.timeline.mirrored[1:], unmirrored.reason
+
+
+def test_the_header_route_reaches_a_canary_pod_in_the_phase_on_istio(objs, tmp_path):
+    """A healthy canary on the Istio router passes the acceptance test (its requests with the
+    header reached a canary pod: the route set after setCanaryScale made a pod available) and is
+    promoted; the mirror's copies of a healthy canary's answers fail nothing."""
+    env = _model_env(objs, tmp_path)
+    healthy = World(namespace=env.namespace, total_rps=30, stable_pods=2, stable_history=600, scrape_seconds=env.scrape_seconds)
+    outcome, _ = model_rollout(env, healthy, seed=3, gate_wait=0)
+    assert outcome.result == "promoted", outcome.reason
+    assert outcome.timeline.generated and [s for _, s in outcome.timeline.mirrored] == [0.0, 0.2, 0.0]
+    (off,) = [t for t, s in outcome.timeline.mirrored[1:] if s == 0.0]
+    assert off < next(t for t, w in outcome.timeline.weights if w > 0)
