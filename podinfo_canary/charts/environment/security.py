@@ -62,8 +62,13 @@ def container_security_context(
     )
 
 
+def pod_security(level: str) -> dict[str, str]:
+    """The Pod Security Admission labels of a namespace at one level (enforced, audited, warned)."""
+    return {f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "audit", "warn")}
+
+
 # Pod Security Standards: every pod in an environment namespace must meet `restricted`.
-POD_SECURITY = {f"pod-security.kubernetes.io/{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+POD_SECURITY = pod_security("restricted")
 # Set by the API server on every namespace to its name, and nobody can change it (Kubernetes 1.21+,
 # NamespaceDefaultLabelName).
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"

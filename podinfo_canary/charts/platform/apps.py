@@ -21,6 +21,7 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from imports.certmanager.io import cert_manager as cm
+from podinfo_canary.charts.environment.security import pod_security
 from podinfo_canary.charts.platform import logs
 from podinfo_canary.config import HelmChart, Istio, Platform
 from podinfo_canary.core import waves, yamltext
@@ -39,6 +40,11 @@ INGRESS_CLASS = "nginx"  # the IngressClass of ingress-nginx that every Ingress 
 # this one: istio 1.30.3 pilot/pkg/config/kube/ingress/virtualservices.go IstioIngressController).
 ISTIO_INGRESS_CLASS = "istio"
 ISTIO_INGRESS_CONTROLLER = "istio.io/ingress-controller"
+GATEWAY_POD_SECURITY = {
+    "sysctls": [{"name": "net.ipv4.ip_unprivileged_port_start", "value": "0"}],
+    "seccompProfile": {"type": "RuntimeDefault"},
+    "runAsNonRoot": True,
+}
 
 
 # The Rollouts controller labels its rollout metrics with the Rollout's namespace; scraped from the
@@ -56,13 +62,17 @@ RETRY_LIMIT = 5
 RETRY_BACKOFF = {"duration": "10s", "factor": 2, "max_duration": "3m"}
 
 
-def sync_policy(*, prune: bool, server_side: bool = False, skip_missing_crds: bool = False) -> argo.ApplicationSpecSyncPolicy:
+def sync_policy(
+    *, prune: bool, server_side: bool = False, skip_missing_crds: bool = False, namespace_labels: dict[str, str] | None = None
+) -> argo.ApplicationSpecSyncPolicy:
     """Automated sync with self-heal and bounded exponential retries (10 s doubling to 3 min, 5 tries).
 
     server_side: use server-side apply, required where a CRD is larger than the 256 KiB
     last-applied annotation (kube-prometheus-stack, Argo CD's ApplicationSet).
     skip_missing_crds: `SkipDryRunOnMissingResource`, for charts that render instances of a CRD
         another Application installs (ServiceMonitors before kube-prometheus-stack is healthy).
+    namespace_labels: labels of the namespace Argo CD creates (`managedNamespaceMetadata`), such
+        as its Pod Security level.
     """
     options = ["CreateNamespace=true", *(["ServerSideApply=true"] if server_side else [])]
     options += ["SkipDryRunOnMissingResource=true"] if skip_missing_crds else []
@@ -70,6 +80,9 @@ def sync_policy(*, prune: bool, server_side: bool = False, skip_missing_crds: bo
         automated=argo.ApplicationSpecSyncPolicyAutomated(prune=prune, self_heal=True),
         sync_options=options,
         retry=argo.ApplicationSpecSyncPolicyRetry(limit=RETRY_LIMIT, backoff=argo.ApplicationSpecSyncPolicyRetryBackoff(**RETRY_BACKOFF)),
+        managed_namespace_metadata=argo.ApplicationSpecSyncPolicyManagedNamespaceMetadata(labels=namespace_labels)
+        if namespace_labels
+        else None,
     )
 
 
@@ -84,6 +97,7 @@ def platform_application(
     prune: bool = True,
     server_side: bool = False,
     skip_missing_crds: bool = False,
+    namespace_labels: dict[str, str] | None = None,
 ) -> argo.Application:
     """An Application of the `platform` project, deployed in-cluster, named after its construct id."""
     metadata: dict = {"name": id, "namespace": namespace}
@@ -97,7 +111,9 @@ def platform_application(
             project="platform",
             destination=argo.ApplicationSpecDestination(server=IN_CLUSTER, namespace=destination_namespace),
             source=source,
-            sync_policy=sync_policy(prune=prune, server_side=server_side, skip_missing_crds=skip_missing_crds),
+            sync_policy=sync_policy(
+                prune=prune, server_side=server_side, skip_missing_crds=skip_missing_crds, namespace_labels=namespace_labels
+            ),
         ),
     )
 
@@ -181,6 +197,7 @@ class PlatformApps(Construct):
         server_side: bool = False,
         release_name: str | None = None,
         skip_missing_crds: bool = False,
+        namespace_labels: dict[str, str] | None = None,
     ) -> argo.Application:
         return platform_application(
             self,
@@ -190,6 +207,7 @@ class PlatformApps(Construct):
             wave=wave,
             server_side=server_side,
             skip_missing_crds=skip_missing_crds,
+            namespace_labels=namespace_labels,
             source=argo.ApplicationSpecSource(
                 repo_url=chart.repo_url,
                 chart=chart.chart,
@@ -203,12 +221,16 @@ class PlatformApps(Construct):
         run on a node before an injected pod starts there: with `pilot.cni.enabled` the injected
         pod has no istio-init to set up its redirection), then the ingress gateway, whose pods
         istiod injects with the gateway template."""
-        self._app("istio-base", istio.chart("base"), waves.CRD_PLATFORM, {})
+        # The CNI node agent is privileged (it writes the nodes' CNI configuration): its namespace says
+        # so, whatever a cluster-wide default level is; the gateway's meets `restricted`.
+        system = pod_security("privileged")
+        self._app("istio-base", istio.chart("base"), waves.CRD_PLATFORM, {}, namespace_labels=system)
         self._app(
             "istiod",
             istio.chart("istiod"),
             waves.CONTROLLERS,
-            {
+            namespace_labels=system,
+            values={
                 # Injected pods get istio-validation instead of istio-init: no NET_ADMIN or NET_RAW
                 # (istio 1.30.3 injection-template.yaml, `pilot.cni.enabled`).
                 "pilot": {"cni": {"enabled": True}},
@@ -222,13 +244,18 @@ class PlatformApps(Construct):
                 },
             },
         )
-        self._app("istio-cni", istio.chart("cni"), waves.CONTROLLERS, {})
+        self._app("istio-cni", istio.chart("cni"), waves.CONTROLLERS, {}, namespace_labels=system)
         self._app(
             "istio-ingressgateway",
             istio.chart("gateway", istio.ingress_namespace),
             waves.CRD_INSTANCES,
-            {},
+            # The chart's default pod securityContext (the sysctl that lets it bind 80 and 443
+            # without a capability) plus what `restricted` asks of a pod: a seccomp profile and a
+            # non-root user (istio 1.30.3 charts/gateway/templates/deployment.yaml; its container
+            # drops ALL capabilities and escalation already, the injector sets uid 1337).
+            {"securityContext": {**GATEWAY_POD_SECURITY}},
             release_name=istio.gateway_release,
+            namespace_labels=pod_security("restricted"),
         )
         k8s.KubeIngressClass(
             self,

@@ -600,3 +600,35 @@ def test_the_header_route_reaches_a_canary_pod_in_the_phase_on_istio(objs, tmp_p
     assert outcome.timeline.generated and [s for _, s in outcome.timeline.mirrored] == [0.0, 0.2, 0.0]
     (off,) = [t for t, s in outcome.timeline.mirrored[1:] if s == 0.0]
     assert off < next(t for t, w in outcome.timeline.weights if w > 0)
+
+
+def test_the_mesh_namespaces_say_their_pod_security_and_the_gateway_pod_meets_restricted(built):
+    """istio-system runs the privileged CNI node agent: labelled `privileged`, whatever the
+    cluster's default. The ingress gateway's pod, as the gateway chart (templates/deployment.yaml:
+    pod securityContext from values, container securityContext by default) and istiod's gateway
+    injection template (uid and gid 1337) make it, meets `restricted`."""
+    apps = {o["metadata"]["name"]: o for o in built["fixture"]["argocd"] if o["kind"] == "Application"}
+    levels = {
+        name: apps[name]["spec"]["syncPolicy"]["managedNamespaceMetadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        for name in ("istio-base", "istiod", "istio-cni", "istio-ingressgateway")
+    }
+    assert levels == {"istio-base": "privileged", "istiod": "privileged", "istio-cni": "privileged", "istio-ingressgateway": "restricted"}
+    values = apps["istio-ingressgateway"]["spec"]["source"]["helm"]["valuesObject"]
+    container = {
+        "name": "istio-proxy",
+        "securityContext": {
+            "capabilities": {"drop": ["ALL"]},
+            "allowPrivilegeEscalation": False,
+            "privileged": False,
+            "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True,
+            "runAsUser": 1337,
+            "runAsGroup": 1337,
+        },
+    }
+    pod = {"securityContext": values["securityContext"], "containers": [container]}
+    assert restricted_violations(pod) == []
+    # The chart's default pod securityContext alone (the sysctl, no seccomp profile) would not.
+    assert restricted_violations({"securityContext": {"sysctls": values["securityContext"]["sysctls"]}, "containers": [container]}) == [
+        "istio-proxy: seccompProfile None"
+    ]
