@@ -15,7 +15,8 @@ NetworkPolicySpec, NetworkPolicyPeer, NetworkPolicyPort):
   do; the API leaves ipBlock for pod IPs to the implementation, so matching is the cautious side);
 - a port is a number (up to `endPort` when given) or a container port name, resolved on the pod
   being reached; protocol defaults to TCP;
-- a connection is allowed when the source's egress allows it and the destination's ingress does.
+- a connection is allowed when the source's egress allows it and the destination's ingress does
+  (a source outside the cluster has no egress of ours: the destination's ingress alone);
 Traffic from the node (kubelet probes) is always allowed and is not modelled.
 """
 
@@ -126,9 +127,20 @@ def _direction_allows(policies, pod: Pod, direction: str, peer, number, protocol
 
 
 def allowed(
-    policies: list[dict], source: Pod, destination: Pod | External, port: int, protocol: str = "TCP", namespace_labels=_namespace_labels
+    policies: list[dict],
+    source: Pod | External,
+    destination: Pod | External,
+    port: int,
+    protocol: str = "TCP",
+    namespace_labels=_namespace_labels,
 ) -> bool:
-    """Whether `source` may open a connection to `destination` on port/protocol."""
+    """Whether `source` may open a connection to `destination` on port/protocol. A source outside
+    the cluster (External: a load balancer's address) has no egress policy of ours: only the
+    destination's ingress decides."""
+    if isinstance(source, External):
+        return isinstance(destination, Pod) and _direction_allows(
+            policies, destination, "Ingress", source, port, protocol, destination, namespace_labels
+        )
     egress = _direction_allows(policies, source, "Egress", destination, port, protocol, destination, namespace_labels)
     if isinstance(destination, External):
         return egress

@@ -41,13 +41,20 @@ def test_every_readme_section_named_in_code_or_config_exists():
 
 
 def test_docs_state_what_the_manifests_really_do():
-    """Claims corrected in issue 7: no path routing (one `/` rule); header requests get 503 after an
-    abort (v1.9.1 rollout/service.go `reconcileStableAndCanaryService` keeps the aborted hash);
-    Argo CD's `resume` reruns an Inconclusive stage check while `promote`/`skip-current-step` move on."""
+    """Claims corrected in issue 7: no path routing (one `/` rule); Argo CD's `resume` reruns an
+    Inconclusive stage check while `promote`/`skip-current-step` move on. And the Gateway API review:
+    after an abort header requests reach stable pods, not a 503 (v1.9.1 rollout/trafficrouting.go
+    `reconcileTrafficRouting` points the canary Service at stable; rollout/service.go
+    `reconcileStableAndCanaryService` keeps the aborted hash only without traffic routing, and both
+    routers route traffic: tests/model/test_header_route.py); the Gateway's listeners must admit
+    the routes from the environment's namespace."""
     readme = (ROOT / "README.md").read_text()
     rollout_doc = (ROOT / "podinfo_canary/charts/environment/rollout.py").read_text().split('"""')[1]
     assert "path routing" not in rollout_doc and "path-based" not in readme.lower()
-    assert "reconcileStableAndCanaryService" in readme and "get 503" in readme
+    routing = readme[readme.index("**Routing.**") : readme.index("## Everyday tasks")]
+    assert "reconcileStableAndCanaryService" in routing and "only without traffic routing" in routing
+    assert "get 503" not in readme and "header requests reach stable pods" in " ".join(routing.split())
+    assert "`allowedRoutes.namespaces.from` defaults to `Same`" in " ".join(routing.split())
     assert "`resume` only\nclears the pause" in readme and "`skip-current-step` move to the next step" in readme
 
 

@@ -62,7 +62,13 @@ def _crd_validator(api_version: str, kind: str) -> jsonschema.Draft7Validator | 
     schema = schemas().get((api_version, kind))
     if schema is None:
         return None
-    strict = _strict(copy.deepcopy(schema))
+    root = copy.deepcopy(schema)
+    # apiVersion, kind and metadata are implicit at a CRD schema's root: the API server accepts them
+    # whether the schema lists them or not (Kubernetes "Specifying a structural schema"; Istio's
+    # CRDs list only spec and status).
+    implicit = {"apiVersion": {"type": "string"}, "kind": {"type": "string"}, "metadata": {"type": "object"}}
+    root["properties"] = {**implicit, **root.get("properties", {})}
+    strict = _strict(root)
     return jsonschema.Draft7Validator(strict)
 
 

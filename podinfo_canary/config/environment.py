@@ -13,6 +13,7 @@ from podinfo_canary.config.types import (
     ANALYSIS_TEMPLATES,
     BACKGROUND_TEMPLATE,
     PODINFO_REPOSITORY,
+    Cidr,
     DnsLabel,
     Duration,
     Email,
@@ -24,6 +25,7 @@ from podinfo_canary.config.types import (
     LabelValue,
     LatencyBound,
     Ratio,
+    SectionName,
     SlackChannel,
     Strict,
     TemplateName,
@@ -349,10 +351,51 @@ class Autoscaling(Strict):
 
 
 class GatewayRef(Strict):
-    """The Gateway (Gateway API) whose listener the podinfo HTTPRoute attaches to."""
+    """The Gateway (Gateway API) whose listeners the podinfo HTTPRoutes attach to.
+
+    The Gateway lives in another namespace than the routes, and a listener admits only routes of
+    its own namespace unless it says otherwise (`allowedRoutes.namespaces.from` defaults to Same:
+    gateway-api v1.6.1 apis/v1/gateway_types.go): each listener named here needs `from: All`, or
+    `from: Selector` matching the environment namespace's labels, or the route is never accepted.
+    `canaryctl deploy` reads the Gateway and refuses to go on otherwise (README "Routing").
+
+    name: the Gateway's name.
+    namespace: the Gateway's namespace, which `podinfo-traffic` admits to podinfo's pods.
+    https_listener: the listener (parentRef `sectionName`) the `podinfo` route attaches to:
+        protocol HTTPS, terminating TLS for the environment's hosts with the Gateway's own
+        certificate. Default: https.
+    http_listener: a plain-HTTP listener of the same Gateway, where the route `podinfo-https-redirect`
+        answers every request for the hosts with a 301 to https (a RequestRedirect filter), as
+        ingress-nginx's ssl-redirect does on the nginx path; null: no such route (the Gateway has no
+        plain-HTTP listener, or redirects by itself). Default: http.
+    data_plane_cidrs: the source addresses the Gateway's data plane reaches podinfo from, when they
+        are not pods of `namespace` (a cloud load balancer's or managed gateway's proxy ranges, a
+        data plane on the nodes' network): each becomes an `ipBlock` peer of `podinfo-traffic`,
+        on podinfo's HTTP port only; name ranges that hold no pods (most CNIs match an ipBlock
+        on pod addresses too). How a CNI matches an ipBlock to addresses inside the cluster
+        is its own: Cilium matches CIDRs only outside the cluster, so its reserved `ingress`
+        identity (its embedded Envoy) needs a CiliumNetworkPolicy `fromEntities: [ingress]`
+        instead. Default: none (the namespace alone).
+    """
 
     name: DnsLabel
     namespace: DnsLabel
+    https_listener: SectionName = "https"
+    http_listener: SectionName | None = "http"
+    data_plane_cidrs: Annotated[list[Cidr], Field(max_length=20)] = []
+
+    @model_validator(mode="after")
+    def _distinct(self) -> GatewayRef:
+        if self.http_listener == self.https_listener:
+            raise FieldProblem(
+                ("http_listener",),
+                self.http_listener,
+                "must differ from https_listener: the redirect to https would answer on the https listener itself (a loop)",
+            )
+        for index, cidr in enumerate(self.data_plane_cidrs):
+            if cidr in self.data_plane_cidrs[:index]:
+                raise FieldProblem(("data_plane_cidrs", index), cidr, "listed twice")
+        return self
 
 
 class Environment(Strict):
@@ -404,7 +447,7 @@ class Environment(Strict):
         if self.traffic_router == "gatewayapi" and self.gateway is None:
             raise FieldProblem(("gateway",), None, "required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)")
         if self.traffic_router != "gatewayapi" and self.gateway is not None:
-            raise FieldProblem(("gateway",), self.gateway.model_dump(), "only used with traffic_router: gatewayapi")
+            raise FieldProblem(("gateway",), self.gateway.model_dump(exclude_defaults=True), "only used with traffic_router: gatewayapi")
         if self.traffic_router != "istio" and self.pre_exposure.mirror is not None:
             raise FieldProblem(
                 ("pre_exposure", "mirror"),

@@ -4,6 +4,7 @@ Each string form with its pattern and its description once; durations, ratios, l
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -121,6 +122,30 @@ LabelKey = form(
 )
 LabelValue = form(rf"^({_LABEL_NAME})?$", "a Kubernetes label value such as kube-dns (letters, digits, '-', '_', '.', at most 63)")
 Ratio = Annotated[float, Field(gt=0, le=1)]
+# A Gateway API SectionName (a listener's name): a lowercase DNS subdomain (gateway-api v1.6.1
+# apis/v1/shared_types.go SectionName).
+SectionName = form(
+    rf"^{_DNS_LABEL}(\.{_DNS_LABEL})*$", "a Gateway listener name such as https (lowercase letters, digits, '-', '.')", max_length=253
+)
+
+
+def _check_cidr(value: str) -> str:
+    """An IPv4 or IPv6 network in CIDR notation with no host bits set (as NetworkPolicy `ipBlock.cidr`
+    takes it), and never every address: a data plane is some addresses, not the internet."""
+    if not isinstance(value, str) or "/" not in value:
+        raise ValueError("must be a network in CIDR notation such as 10.20.0.0/16 or fd00::/64")
+    try:
+        network = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError("must be a network in CIDR notation such as 10.20.0.0/16 or fd00::/64") from None
+    if str(network) != value:
+        raise ValueError(f"is not a network address (host bits set, or not canonical): write {network}")
+    if network.prefixlen == 0:
+        raise ValueError("would admit every address: name the data plane's own ranges")
+    return value
+
+
+Cidr = Annotated[str, AfterValidator(_check_cidr)]
 
 # Docker reference grammar, without the tag: [registry[:port]/]path
 _REPOSITORY = re.compile(

@@ -38,6 +38,15 @@ STABLE_HASH_PLACEHOLDER = "{{args." + STABLE_HASH_ARG + "}}"
 # to the canary, `never` to the stable pods (ingress-nginx annotations.md, canary-by-header; the
 # Rollout sets the annotation on its canary Ingress, rollout.py).
 CANARY_HEADER = "X-Canary"
+# The Services the Rollout moves traffic between (strategy.canary.stableService/canaryService).
+STABLE_SERVICE = f"{WORKLOAD}-stable"
+CANARY_SERVICE = f"{WORKLOAD}-canary"
+# traffic_router gatewayapi: the HTTPRoute the plugin manages (named WORKLOAD), the managed route
+# its setHeaderRoute steps write into it (a rule of this name: Gateway API plugin v0.15.0
+# pkg/plugin/httproute.go setHTTPHeaderRoute), and the route that redirects plain HTTP to https.
+HEADER_ROUTE = "canary-header"
+MIRROR_ROUTE = "canary-mirror"  # Istio's mirror route (setMirrorRoute), a managed route like the header's
+REDIRECT_ROUTE = f"{WORKLOAD}-https-redirect"
 # The Grafana dashboard's uid (dashboard.py builds it, canaryctl links to it).
 DASHBOARD_UID = "podinfo-canary"
 # podinfo's shutdown on SIGTERM: readiness fails, it waits 3 s for routers to notice, then its

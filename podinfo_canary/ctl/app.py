@@ -735,7 +735,9 @@ def deploy(
     Then waits until every Application is Synced and Healthy. Idempotent (server-side apply);
     --dry-run prints the plan and reads no cluster. Secrets stay out of band: missing ones are
     listed. Before kubectl runs, the kubeconfig and context are checked and the cluster asked
-    its version, as every cluster command does (exit 3 or 4 with one line)."""
+    its version, as every cluster command does (exit 3 or 4 with one line), and each gatewayapi
+    environment's Gateway read: missing (6), or a listener that would not admit its routes from
+    the environment's namespace (8), and nothing is applied."""
     from podinfo_canary.ctl import deploy as deploying
 
     def run() -> None:
@@ -747,9 +749,17 @@ def deploy(
                 print(f"{number}. {step.what}\n   {' '.join(step.command)}" + (f"  < {step.stdin_label}" if step.stdin_label else ""))
             print(f"{len(steps) + 1}. wait until Synced and Healthy: {', '.join(expected)}")
             print("out-of-band Secrets checked: " + ", ".join(f"{s.namespace}/{s.name}" for s in out_of_band_secrets(cfg)))
+            here, elsewhere = deploying.gateway_environments(cfg)
+            for e in here:
+                listeners = ", ".join(f"{a.listener} ({a.protocol}, {a.route})" for a in deploying.attachments(e))
+                print(f"Gateway checked first ({e.name}): {e.gateway.namespace}/{e.gateway.name}, listeners {listeners}")
+            for e in elsewhere:
+                print(f"Gateway not checked ({e.name}): on cluster {e.cluster.name}")
             return
         api = kube.api_client(context)  # the kubeconfig and context, before kubectl reads them
         kube.reach(api)
+        for note in deploying.check_gateways(cfg, dist, api):  # before anything is applied
+            err.print(f"canaryctl: {note}", highlight=False, soft_wrap=True, markup=False)
         deploying.run_steps(steps, lambda line: out.print(line, highlight=False), cwd=dist.parent)
         missing = deploying.missing_secrets(cfg, api)
         if missing:

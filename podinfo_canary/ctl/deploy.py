@@ -1,6 +1,10 @@
 """`canaryctl deploy`: bootstrap a cluster in one command, the way README "Bootstrap a cluster"
 describes, and wait until every Application is Synced and Healthy.
 
+Before anything is applied, each `traffic_router: gatewayapi` environment's Gateway is read: it
+must exist, and the listeners its routes name must admit them from the environment's namespace
+(`check_gateways`), or no route would ever be accepted.
+
 The steps (bootstrap.py says why only two objects of dist/argocd/ are applied by hand):
 1. the `argocd` namespace and Argo CD's pinned install manifest, by server-side apply (`kubectl
    apply --server-side`: the manifest's CRDs exceed the client-side annotation limit);
@@ -15,6 +19,7 @@ that are missing and goes on (Argo CD retries until they exist).
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
@@ -25,8 +30,8 @@ from podinfo_canary import config as config_module
 from podinfo_canary.core import yamltext
 from podinfo_canary.core.bootstrap import argocd_install_url, hand_applied_files
 from podinfo_canary.core.secrets import out_of_band_secrets
-from podinfo_canary.core.workload import WORKLOAD
-from podinfo_canary.ctl.kube import FAILED, TIMED_OUT, USAGE, CtlError, Target, failure
+from podinfo_canary.core.workload import REDIRECT_ROUTE, WORKLOAD
+from podinfo_canary.ctl.kube import FAILED, NOT_FOUND, REFUSED, TIMED_OUT, USAGE, CtlError, Target, failure
 
 ARGOCD_CRDS = ("applications.argoproj.io", "appprojects.argoproj.io", "applicationsets.argoproj.io")
 FIELD_MANAGER = "canaryctl"
@@ -139,3 +144,168 @@ def wait(expected: list[str], states, timeout: float, interval: float, show) -> 
             detail = ", ".join(f"{n} ({'/'.join(current.get(n, ('absent',)))})" for n in pending)
             raise CtlError(f"not Synced and Healthy after {timeout:g}s: {detail}", TIMED_OUT)
         time.sleep(interval)
+
+
+# --- the Gateway preflight (traffic_router gatewayapi) ------------------------------------------
+
+GATEWAY_GROUP, GATEWAY_VERSION = "gateway.networking.k8s.io", "v1"
+# Set by the API server on every namespace to its name (Kubernetes 1.21+, NamespaceDefaultLabelName).
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+IN_CLUSTER = config_module.Cluster().server
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One HTTPRoute of an environment and the Gateway listener its parentRef names (sectionName)."""
+
+    route: str
+    listener: str
+    protocol: str  # the listener protocol it needs: HTTPS, or HTTP for the redirect route
+    field: str  # the configuration field that names the listener
+
+
+def attachments(env: config_module.Environment) -> list[Attachment]:
+    """The routes of a gatewayapi environment, as rollout.py builds them."""
+    gateway = env.gateway
+    assert gateway is not None
+    found = [Attachment(WORKLOAD, gateway.https_listener, "HTTPS", "gateway.https_listener")]
+    if gateway.http_listener is not None:
+        found.append(Attachment(REDIRECT_ROUTE, gateway.http_listener, "HTTP", "gateway.http_listener"))
+    return found
+
+
+def _selects(selector: dict, labels: dict[str, str]) -> bool:
+    """A metav1.LabelSelector (matchLabels and matchExpressions); the empty one selects everything."""
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        key, op, values = expression.get("key"), expression.get("operator"), expression.get("values") or []
+        ok = {
+            "In": key in labels and labels[key] in values,
+            "NotIn": key not in labels or labels[key] not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }.get(op, False)
+        if not ok:
+            return False
+    return True
+
+
+def _host_matches(listener_host: str, host: str) -> bool:
+    """gateway-api v1.6.1 Listener.Hostname: exact, or `*.` a suffix match of at least one more label."""
+    if listener_host.startswith("*."):
+        return host.endswith(listener_host[1:]) and len(host) > len(listener_host) - 1
+    return host == listener_host
+
+
+def listener_problems(gateway: dict, attachment: Attachment, namespace: str, labels: dict[str, str], hosts: list[str]) -> list[str]:
+    """Why the Gateway would not accept `attachment`'s route from `namespace` (with `labels`) on its
+    listener, as gateway-api v1.6.1 defines it (apis/v1/gateway_types.go Listener, AllowedRoutes,
+    RouteNamespaces: `from` defaults to Same; RouteGroupKind; Hostname): nothing when it would."""
+    where = f"{gateway['metadata']['namespace']}/{gateway['metadata']['name']}"
+    listeners = {item.get("name"): item for item in (gateway.get("spec") or {}).get("listeners") or []}
+    listener = listeners.get(attachment.listener)
+    if listener is None:
+        return [
+            f"Gateway {where} has no listener {attachment.listener!r} for route {attachment.route} "
+            f"(its listeners: {', '.join(sorted(map(str, listeners))) or 'none'}): set {attachment.field}"
+            + ("" if attachment.protocol == "HTTPS" else ", or null for no redirect route")
+        ]
+    problems = []
+    name = f"listener {attachment.listener!r} of Gateway {where}"
+    if listener.get("protocol") != attachment.protocol:
+        problems.append(f"{name} speaks {listener.get('protocol')}, route {attachment.route} needs {attachment.protocol}")
+    allowed = listener.get("allowedRoutes") or {}
+    namespaces = allowed.get("namespaces") or {}
+    origin = namespaces.get("from", "Same")
+    gateway_namespace = gateway["metadata"]["namespace"]
+    if origin == "Same" and namespace != gateway_namespace:
+        problems.append(
+            f"{name} admits routes only from {gateway_namespace} (allowedRoutes.namespaces.from: Same, the default), "
+            f"so route {attachment.route} in {namespace} is never accepted: set from: All, or from: Selector "
+            f"matching {NAMESPACE_NAME_LABEL}={namespace}"
+        )
+    elif origin == "Selector" and not _selects(namespaces.get("selector") or {}, labels):
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(labels.items()))
+        problems.append(
+            f"{name} admits routes from namespaces matching {json.dumps(namespaces.get('selector') or {}, sort_keys=True)}, "
+            f"which {namespace} ({shown}) does not: route {attachment.route} is never accepted"
+        )
+    elif origin not in ("All", "Same", "Selector"):
+        problems.append(f"{name} admits routes from {origin!r}, which gateway-api v1.6.1 does not define")
+    kinds = allowed.get("kinds") or []
+    if kinds and not any(k.get("kind") == "HTTPRoute" and k.get("group", GATEWAY_GROUP) == GATEWAY_GROUP for k in kinds):
+        problems.append(f"{name} admits only {', '.join(k.get('kind', '?') for k in kinds)}, not HTTPRoute")
+    listener_host = listener.get("hostname")
+    missed = [h for h in hosts if listener_host and not _host_matches(listener_host, h)]
+    if missed:
+        problems.append(f"{name} serves only {listener_host}, not {', '.join(missed)}")
+    return problems
+
+
+def _namespace_labels(env: config_module.Environment, dist: Path, core) -> dict[str, str]:
+    """The labels the environment's namespace has once Argo CD synced it: the live ones (if it
+    exists), dist/'s Namespace over them, and the name label the API server sets."""
+    from kubernetes.client.exceptions import ApiException
+
+    labels: dict[str, str] = {}
+    try:
+        labels |= core.read_namespace(env.namespace, _request_timeout=30).metadata.labels or {}
+    except ApiException as exc:
+        if exc.status != 404:
+            raise
+    for path in sorted((dist / env.name).glob("Namespace.*.yaml")):
+        for doc in yamltext.read_documents(path):
+            if doc["metadata"]["name"] == env.namespace:
+                labels |= doc["metadata"].get("labels") or {}
+    return labels | {NAMESPACE_NAME_LABEL: env.namespace}
+
+
+def gateway_environments(cfg: config_module.Config) -> tuple[list[config_module.Environment], list[config_module.Environment]]:
+    """The gatewayapi environments on the cluster deploy talks to (Argo CD's, in-cluster), and
+    those on other clusters, whose Gateways it cannot read."""
+    gateway = [e for e in cfg.environments if e.traffic_router == "gatewayapi"]
+    return [e for e in gateway if e.cluster.server == IN_CLUSTER], [e for e in gateway if e.cluster.server != IN_CLUSTER]
+
+
+def check_gateways(cfg: config_module.Config, dist: Path, api) -> list[str]:
+    """Before anything is applied: each gatewayapi environment's Gateway exists and its listeners
+    admit the environment's routes (README "Routing"), or CtlError: NOT_FOUND for a missing
+    Gateway, REFUSED for a listener that would not accept a route, every problem in one line.
+    Returns a note for each environment on another cluster, which this cluster cannot show."""
+    import urllib3
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    here, elsewhere = gateway_environments(cfg)
+    custom, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
+    missing, problems = [], []
+    host = api.configuration.host
+    for env in here:
+        gateway = env.gateway
+        try:
+            found = custom.get_namespaced_custom_object(
+                GATEWAY_GROUP, GATEWAY_VERSION, gateway.namespace, "gateways", gateway.name, _request_timeout=30
+            )
+        except ApiException as exc:
+            if exc.status != 404:
+                raise failure(exc, "get", "gateways", Target(gateway.namespace), gateway.name, host) from exc
+            missing.append(
+                f"{env.name}: Gateway {gateway.namespace}/{gateway.name} not found: create it (and the Gateway API CRDs) "
+                "before deploying; its routes attach to it"
+            )
+            continue
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise failure(exc, "get", "gateways", Target(gateway.namespace), gateway.name, host) from exc
+        try:
+            labels = _namespace_labels(env, dist, core)
+        except (ApiException, urllib3.exceptions.HTTPError, OSError) as exc:
+            raise failure(exc, "get", "namespaces", Target(env.namespace), env.namespace, host) from exc
+        for attachment in attachments(env):
+            problems += [f"{env.name}: {p}" for p in listener_problems(found, attachment, env.namespace, labels, list(env.hosts))]
+    if missing or problems:
+        raise CtlError("; ".join(missing + problems), NOT_FOUND if missing else REFUSED)
+    return [
+        f"{e.name}: Gateway {e.gateway.namespace}/{e.gateway.name} not checked: it is on cluster {e.cluster.name} ({e.cluster.server})"
+        for e in elsewhere
+    ]

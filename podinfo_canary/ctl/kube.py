@@ -89,12 +89,13 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(Exit.NO_KUBECONFIG, "no usable kubeconfig or context, or the cluster refused your credentials (401)", _CLUSTER),
     ExitCode(Exit.UNREACHABLE, "the cluster is unreachable", _CLUSTER),
     ExitCode(Exit.FORBIDDEN, "forbidden: the message names the role that grants the request", _CLUSTER),
-    ExitCode(Exit.NOT_FOUND, "not found: the Rollout or AnalysisRun (deploy: Argo CD's Applications)", _CLUSTER),
+    ExitCode(Exit.NOT_FOUND, "not found: the Rollout or AnalysisRun (deploy: Argo CD's Applications, an environment's Gateway)", _CLUSTER),
     ExitCode(Exit.NO_CANARY, "no canary in progress", ("promote", "abort", "metrics")),
     ExitCode(
         Exit.REFUSED,
-        "refused: an analysis running or failed, a protected environment not confirmed, not aborted, not paused by a human",
-        ("promote", "abort", "retry", "resume"),
+        "refused: an analysis running or failed, a protected environment not confirmed, not aborted, not paused by a human; "
+        "deploy: a Gateway listener that would not accept an environment's routes",
+        ("promote", "abort", "retry", "resume", "deploy"),
     ),
     ExitCode(Exit.PROMETHEUS, "Prometheus unreachable, or not Prometheus", ("metrics",)),
     ExitCode(Exit.NO_ANSWER, "test-canary: a round got no successful answer (every request failed or answered an error)", ("test-canary",)),

@@ -36,6 +36,11 @@ ARGO_ROLLOUTS_VERSION = "v1.9.1"
 # pkg/apis/rollouts/v1alpha1 defaults: progressDeadlineSeconds.
 DEFAULT_PROGRESS_DEADLINE = 600
 
+# Where a request with `X-Canary: always` lands: a canary pod, a stable pod (the promoted version
+# once promoted), the router's 503 (a header route to a canary Service without a ready pod), or
+# the weights like any request (a plugin's header route gone while the canary serves a weight).
+HEADER_TARGETS = ("canary", "stable", "none", "weighted")
+
 
 # --- the rollout ---------------------------------------------------------------------------------
 
@@ -54,6 +59,12 @@ class Outcome:
     # Paused for evidence (InconclusiveAnalysis), the background run kept measuring and ended
     # Failed or Error at this second, which the rollout ignores until a human acts: (second, phase).
     masked_failure: tuple[int, str] | None = None
+    # Where a request with `X-Canary: always` lands (HEADER_TARGETS), at each second it changed or
+    # the step did: (second, current step index, target); and where it lands after the outcome.
+    header: tuple[tuple[int, int, str], ...] = ()
+    header_after: str = ""
+    # Which ReplicaSet's hash the canary Service selects at the end: "canary" or "stable".
+    canary_service: str = ""
 
     @property
     def since_traffic(self) -> int | None:
@@ -127,22 +138,40 @@ def simulate(
     scale_override: int | None = None
     # `X-Canary: always` reaches the canary pods once the canary Service selects them: the
     # controller switches it when the canary ReplicaSet is fully available (rollout/service.go
-    # reconcileStableAndCanaryService, ensureSVCTargets with checkRsAvailability). With NGINX the
-    # canary Ingress carries canary-by-header from the first reconcile (its SetWeight creates it at
-    # weight 0); a plugin's header route exists from its setHeaderRoute step, whatever the weight
+    # reconcileStableAndCanaryService, ensureSVCTargets with checkRsAvailability; after the
+    # Service was first adopted one available pod suffices, IsReplicaSetPartiallyAvailable: the
+    # model takes the stricter rule). Until then it selects the stable hash (where the last
+    # rollout left it), and so do header requests. With NGINX the canary Ingress carries
+    # canary-by-header from the first reconcile (its SetWeight creates it at weight 0), and
+    # ingress-nginx sends a header request to the stable backend whenever the canary Service has no
+    # ready endpoint (controller-v1.15.1 rootfs/etc/nginx/lua/balancer.lua: sync_backend drops the
+    # balancer of a backend without endpoints, route_to_alternative_balancer then keeps the
+    # primary). A plugin's header route exists from its setHeaderRoute step, whatever the weight
     # (Gateway API plugin v0.15.0 pkg/plugin/httproute.go setHTTPHeaderRoute: a rule to the canary
     # Service, no weight), set only while the canary has an available pod, and is removed whenever
-    # it has none (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes).
+    # it has none (rollout/trafficrouting.go reconcileTrafficRouting, RemoveManagedRoutes); without
+    # it a header request is weighted like any other.
     service_switched = False
     header_route = spec.router == "nginx"
     # Istio's mirror route (setMirrorRoute): the share of users' requests copied to the canary
     # Service, a managed route like the header route (set only while the canary has an available
     # pod, removed whenever it has none); `mirrored` records what reached canary pods.
     mirror, mirrored = 0.0, [(0, 0.0)]
+    header: list[tuple[int, int, str]] = []
     jobs = PreExposureJobs(world, {tester.IMAGE_ARG: spec.image})  # the pre-exposure Jobs (the Job metric provider)
 
-    def header_reaches_canary(t: int) -> bool:
-        return service_switched and header_route and available(t) > 0
+    def header_target(t: int) -> str:
+        serving = available(t) > 0
+        if spec.router == "nginx":
+            return "canary" if service_switched and serving else "stable"
+        if header_route:
+            return ("canary" if serving else "none") if service_switched else "stable"
+        return "weighted" if weights[-1][1] > 0 else "stable"
+
+    def observe(t: int) -> None:
+        target = header_target(t)
+        if not header or header[-1][1:] != (index, target):
+            header.append((t, index, target))
 
     pauses = {i: _seconds(s["pause"].get("duration")) for i, s in enumerate(spec.steps) if "pause" in s}
     # The Progressing condition's lastUpdateTime, moved by every progress the controller sees.
@@ -176,12 +205,27 @@ def simulate(
 
     def finish(result: str, t: int, reason: str, *, until: int | None = None, masked: tuple[int, str] | None = None) -> Outcome:
         end = t if until is None else until
+        if result in ("promoted", "aborted"):
+            # Promoted: the canary is the stable version, the plugin's managed routes are removed
+            # (reconcileTrafficRouting, IsFullyPromoted). Aborted, with traffic routing (both
+            # routers here): reconcileTrafficRouting points the canary Service at the stable
+            # ReplicaSet (ensureSVCTargets(canaryService, stableRS, false)) and removes managed
+            # routes at every reconcile, so a header request reaches stable pods, before and after
+            # the aborted pods are scaled down (rollout/service.go reconcileStableAndCanaryService
+            # keeps the aborted hash only without traffic routing, `TrafficRouting == nil`).
+            # Within each reconcile while the aborted pods are still available (abortScaleDownDelay)
+            # reconcileStableAndCanaryService first points it back at them, for the moment until
+            # reconcileTrafficRouting's switch: shorter than the model's second.
+            after, selects = "stable", "canary" if result == "promoted" else "stable"
+        else:
+            observe(t)
+            after, selects = header_target(t), "canary" if service_switched else "stable"
         for pod in pods:
             pod[1] = min(pod[1], end + 1)
         jobs.stop_all(end + 1)
         sent = tuple(sorted((t_, n) for t_, n in jobs.sent.items() if t_ <= end))
         timeline = Timeline([tuple(p) for p in pods], weights, end, sent, tuple(m for m in mirrored if m[0] <= end))
-        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked)
+        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked, tuple(header), after, selects)
 
     def paused_for_evidence(t: int, reason: str) -> Outcome:
         """upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun returns
@@ -222,7 +266,7 @@ def simulate(
         reaching = mirror if service_switched else 0.0
         if mirrored[-1][1] != reaching:
             mirrored.append((t, reaching))
-        jobs.advance(t, header_reaches_canary(t))
+        jobs.advance(t, header_target(t) == "canary")
         # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun: created
         # once the current step reaches startingStep (utils/replicaset BeforeStartingStep), one run
         # until promotion.
@@ -319,6 +363,12 @@ def simulate(
             # creates none once `IsFullyPromoted`).
             set_weight(t, 100)
             return finish("promoted", t, "all steps completed")
+        if spec.router != "nginx" and header_route and available(t) == 0:
+            # The reconcile after the last canary pod went (its ReplicaSet's status update
+            # requeues the rollout at once) removes the route; until then a header request meets
+            # the router's 503, for less than the model's second.
+            header_route = False
+        observe(t)
         # upstream: argo-rollouts v1.9.1 rollout/sync.go calculateRolloutConditions: progress (a new
         # step, more pods, more ready or available pods: utils/conditions RolloutProgressing) moves
         # the Progressing condition's lastUpdateTime; a step that is not indefinite (setWeight;

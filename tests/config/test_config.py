@@ -284,7 +284,7 @@ BAD_INPUTS = [
         "  router: {namespace: gateway-system, service: public-gw-envoy, port: 443, target_port: 10443}",
         "",
         [
-            "environments/canary-gw.yaml:29: pre_exposure.router: required when pre_exposure is enabled with traffic_router gatewayapi: the namespace, service and port of the Gateway's data-plane Service, where the tester's requests enter as a user's do"
+            "environments/canary-gw.yaml:32: pre_exposure.router: required when pre_exposure is enabled with traffic_router gatewayapi: the namespace, service and port of the Gateway's data-plane Service, where the tester's requests enter as a user's do"
         ],
     ),
     (
@@ -590,7 +590,7 @@ BAD_INPUTS = [
         "factor: 3,",
         "factor: 1,",
         [
-            "environments/canary-gw.yaml:26: decision.versus_stable.factor = 1: input should be greater than 1; allowed: more than 1, at most 10"
+            "environments/canary-gw.yaml:29: decision.versus_stable.factor = 1: input should be greater than 1; allowed: more than 1, at most 10"
         ],
     ),
     (
@@ -599,7 +599,7 @@ BAD_INPUTS = [
         "window: 30m}",
         "window: 30s}",
         [
-            "environments/canary-gw.yaml:26: decision.versus_stable.window = '30s': must be at least 1m: stable's share needs a few scrapes in the window"
+            "environments/canary-gw.yaml:29: decision.versus_stable.window = '30s': must be at least 1m: stable's share needs a few scrapes in the window"
         ],
     ),
     (
@@ -608,7 +608,7 @@ BAD_INPUTS = [
         "window: 30m}",
         "window: 30}",
         [
-            "environments/canary-gw.yaml:26: decision.versus_stable.window = 30: input should be a valid string; a duration needs its unit: window: 30s, 30m or 30h"
+            "environments/canary-gw.yaml:29: decision.versus_stable.window = 30: input should be a valid string; a duration needs its unit: window: 30s, 30m or 30h"
         ],
     ),
     (
@@ -651,9 +651,56 @@ BAD_INPUTS = [
         ["environments/edge.yaml:12: gateway = {name: gw, namespace: gw}: only used with traffic_router: gatewayapi"],
     ),
     (
+        "gateway-cidr-host-bits",
+        "environments/canary-gw.yaml",
+        "data_plane_cidrs: [172.20.0.0/16,",
+        "data_plane_cidrs: [172.20.0.1/16,",
+        [
+            "environments/canary-gw.yaml:17: gateway.data_plane_cidrs[0] = '172.20.0.1/16': is not a network address (host bits set, or not canonical): write 172.20.0.0/16"
+        ],
+    ),
+    (
+        "gateway-cidr-every-address",
+        "environments/canary-gw.yaml",
+        "data_plane_cidrs: [172.20.0.0/16,",
+        "data_plane_cidrs: [0.0.0.0/0,",
+        [
+            "environments/canary-gw.yaml:17: gateway.data_plane_cidrs[0] = '0.0.0.0/0': would admit every address: name the data plane's own ranges"
+        ],
+    ),
+    (
+        "gateway-cidr-not-one",
+        "environments/canary-gw.yaml",
+        "data_plane_cidrs: [172.20.0.0/16,",
+        "data_plane_cidrs: [172.20.0.0,",
+        [
+            "environments/canary-gw.yaml:17: gateway.data_plane_cidrs[0] = '172.20.0.0': must be a network in CIDR notation such as 10.20.0.0/16 or fd00::/64"
+        ],
+    ),
+    (
+        "gateway-redirect-on-the-https-listener",
+        "environments/canary-gw.yaml",
+        "https_listener: websecure",
+        "https_listener: http",
+        [
+            "environments/canary-gw.yaml:13: gateway.http_listener = 'http': must differ from https_listener: the redirect to https would answer on the https listener itself (a loop)"
+        ],
+    ),
+    (
+        "gateway-listener-uppercase",
+        "environments/canary-gw.yaml",
+        "https_listener: websecure",
+        "https_listener: WebSecure",
+        [
+            "environments/canary-gw.yaml:15: gateway.https_listener = 'WebSecure': must be a Gateway listener name such as https (lowercase letters, digits, '-', '.')"
+        ],
+    ),
+    (
         "gatewayapi-without-gateway",
         "environments/canary-gw.yaml",
-        "gateway:\n  name: public-gw\n  namespace: gateway-system\n",
+        "gateway:\n  name: public-gw\n  namespace: gateway-system\n  https_listener: websecure\n"
+        "  # A data plane that arrives from outside the Gateway's namespace (a managed load balancer's proxies).\n"
+        '  data_plane_cidrs: [172.20.0.0/16, "fd00:20::/64"]\n',
         "",
         ["environments/canary-gw.yaml: gateway: required when traffic_router is 'gatewayapi' (name and namespace of the Gateway)"],
     ),

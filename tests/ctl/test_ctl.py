@@ -689,6 +689,137 @@ def test_deploy_applies_in_order_then_waits_for_every_application(api, tmp_path,
     assert _exited(stuck, kube.TIMED_OUT, "deploy") and f"podinfo-{config.environments[-1].name} (Synced/Degraded)" in stuck.output
 
 
+# --- deploy: the Gateway preflight (traffic_router gatewayapi) ------------------------------------
+
+GATEWAY = "/apis/gateway.networking.k8s.io/v1/namespaces/gateway-system/gateways/public-gw"
+
+
+def _gateway(*listeners: dict) -> dict:
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
+        "metadata": {"name": "public-gw", "namespace": "gateway-system"},
+        "spec": {"gatewayClassName": "eg", "listeners": list(listeners)},
+    }
+
+
+def _listener(name: str, protocol: str, **allowed) -> dict:
+    port = 443 if protocol == "HTTPS" else 80
+    return {"name": name, "protocol": protocol, "port": port, **({"allowedRoutes": allowed} if allowed else {})}
+
+
+@pytest.fixture(scope="module")
+def fixture_deploy(tmp_path_factory):
+    """The fixture configuration (canary-gw: gatewayapi, in-cluster; edge on another cluster) and its dist/."""
+    from tests.conftest import ROOT, run_main
+
+    fixture = ROOT / "tests" / "fixtures" / "config"
+    dist = tmp_path_factory.mktemp("deploy-gw") / "dist"
+    assert run_main(config_dir=fixture, dist=dist).returncode == 0
+    return fixture, dist
+
+
+def _deploy_gw(fixture_deploy, *extra):
+    fixture, dist = fixture_deploy
+    return run("deploy", "--config-dir", str(fixture), "--dist", str(dist), "--interval", "0.01", "--timeout", "1", *extra)
+
+
+@pytest.mark.parametrize(
+    ("gateway", "code", "expected"),
+    [
+        (None, kube.NOT_FOUND, "canary-gw: Gateway gateway-system/public-gw not found: create it"),
+        # The listeners' default: routes of the Gateway's own namespace only.
+        (
+            _gateway(_listener("websecure", "HTTPS"), _listener("http", "HTTP")),
+            kube.REFUSED,
+            "listener 'websecure' of Gateway gateway-system/public-gw admits routes only from gateway-system "
+            "(allowedRoutes.namespaces.from: Same, the default), so route podinfo in podinfo-gw is never accepted",
+        ),
+        (
+            _gateway(
+                _listener("websecure", "HTTPS", namespaces={"from": "Selector", "selector": {"matchLabels": {"gateway-access": "public"}}}),
+                _listener("http", "HTTP", namespaces={"from": "All"}),
+            ),
+            kube.REFUSED,
+            'admits routes from namespaces matching {"matchLabels": {"gateway-access": "public"}}, which podinfo-gw',
+        ),
+        (
+            _gateway(_listener("websecure", "HTTPS", namespaces={"from": "All"})),
+            kube.REFUSED,
+            "has no listener 'http' for route podinfo-https-redirect (its listeners: websecure): set gateway.http_listener, or null",
+        ),
+        (
+            _gateway(_listener("websecure", "HTTP", namespaces={"from": "All"}), _listener("http", "HTTP", namespaces={"from": "All"})),
+            kube.REFUSED,
+            "listener 'websecure' of Gateway gateway-system/public-gw speaks HTTP, route podinfo needs HTTPS",
+        ),
+    ],
+)
+def test_deploy_refuses_a_gateway_that_would_never_accept_the_routes(api, tmp_path, monkeypatch, fixture_deploy, gateway, code, expected):
+    """Read before anything is applied: kubectl never runs."""
+    log, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    if gateway is not None:
+        api.objects[GATEWAY] = gateway
+    result = _deploy_gw(fixture_deploy)
+    assert _exited(result, code, "deploy") and expected in " ".join(result.output.split()), result.output
+    assert not log.exists()
+    assert ("GET", GATEWAY) in [(r["method"], r["path"]) for r in api.requests]
+
+
+@pytest.mark.parametrize(
+    "namespaces",
+    [
+        {"from": "All"},
+        # The labels the namespace gets from dist/ (Argo CD syncs them) and from the API server.
+        {"from": "Selector", "selector": {"matchLabels": {"podinfo.example.com/environment": "canary-gw"}}},
+        {
+            "from": "Selector",
+            "selector": {"matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["podinfo-gw"]}]},
+        },
+    ],
+)
+def test_deploy_goes_on_when_the_gateway_admits_the_routes(api, tmp_path, monkeypatch, fixture_deploy, namespaces):
+    log, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    api.objects[GATEWAY] = _gateway(
+        _listener("websecure", "HTTPS", namespaces=namespaces), _listener("http", "HTTP", namespaces={"from": "All"})
+    )
+    api.lists["/apis/argoproj.io/v1alpha1/namespaces/argocd/applications"] = []
+    result = _deploy_gw(fixture_deploy)
+    # Past the preflight: kubectl ran and deploy waited (no Application here: 22 at the timeout).
+    assert _exited(result, kube.TIMED_OUT, "deploy") and log.exists(), result.output
+    assert "Gateway" not in result.output
+    # The namespace was read for its live labels (absent here: dist's and the name label count).
+    assert ("GET", "/api/v1/namespaces/podinfo-gw") in [(r["method"], r["path"]) for r in api.requests]
+
+
+def test_the_listener_check_follows_the_gateway_api(fixture_deploy):
+    """gateway-api v1.6.1: allowedRoutes.kinds, a listener hostname (exact, or `*.` one label or more)."""
+    from podinfo_canary.ctl.deploy import Attachment, listener_problems
+
+    https = Attachment("podinfo", "https", "HTTPS", "gateway.https_listener")
+    everyone = {"namespaces": {"from": "All"}}
+
+    def problems(**listener):
+        return listener_problems(
+            _gateway({"name": "https", "protocol": "HTTPS", "port": 443, **listener}), https, "podinfo-gw", {}, ["a.example.test"]
+        )
+
+    assert problems(allowedRoutes=everyone) == []
+    assert problems(allowedRoutes={**everyone, "kinds": [{"kind": "GRPCRoute"}]}) == [
+        "listener 'https' of Gateway gateway-system/public-gw admits only GRPCRoute, not HTTPRoute"
+    ]
+    assert problems(allowedRoutes={**everyone, "kinds": [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}]}) == []
+    assert problems(allowedRoutes=everyone, hostname="*.example.test") == []
+    assert problems(allowedRoutes=everyone, hostname="*.a.example.test") != []
+    assert problems(allowedRoutes=everyone, hostname="b.example.test") == [
+        "listener 'https' of Gateway gateway-system/public-gw serves only b.example.test, not a.example.test"
+    ]
+    same = listener_problems(_gateway({"name": "https", "protocol": "HTTPS", "port": 443}), https, "gateway-system", {}, ["a.example.test"])
+    assert same == []  # Same admits a route of the Gateway's own namespace
+
+
 # --- the scripts of the original plan ----------------------------------------------------------------
 
 

@@ -127,6 +127,7 @@ class PodinfoEnvironment(cdk8s.Chart):
             http_port=HTTP_PORT_NAME,
             metrics_port=METRICS_PORT_NAME,
             traffic_namespaces=[traffic],
+            traffic_cidrs=environment.gateway.data_plane_cidrs if environment.gateway else (),
             prometheus_namespace=platform.charts.kube_prometheus_stack.namespace,
             cluster_dns=platform.cluster_dns,
             # The Certificate (nginx router) is solved over HTTP-01 through ingress-nginx.

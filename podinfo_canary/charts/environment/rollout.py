@@ -2,8 +2,9 @@
 
 `traffic_router` picks how: `nginx` (default), where the controller derives the canary Ingress
 from the stable one and moves its weight, and `X-Canary` header routing goes through
-`additionalIngressAnnotations`; or `gatewayapi`, an HTTPRoute whose weights the Argo Rollouts
-Gateway API plugin moves, with a real `setHeaderRoute` step. Each stage of `canary.stages`
+`additionalIngressAnnotations`; or `gatewayapi`, an HTTPRoute on the Gateway's HTTPS listener
+whose weights the Argo Rollouts Gateway API plugin moves, with a real `setHeaderRoute` step, and a
+second HTTPRoute on its plain-HTTP listener that redirects to https. Each stage of `canary.stages`
 becomes a setWeight, a timed pause or a manual gate, and its blocking analysis; the background
 analysis guards every stage. A failed analysis aborts, and so does a stage whose canary pods make
 no progress for the progress deadline (`RolloutTiming`).
@@ -29,14 +30,12 @@ from podinfo_canary.config import Environment, Istio, Mirror, Stage
 from podinfo_canary.core import promql as metrics
 from podinfo_canary.core import tester, workload
 from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
-from podinfo_canary.core.workload import CANARY_HEADER
+from podinfo_canary.core.workload import CANARY_HEADER, CANARY_SERVICE, HEADER_ROUTE, MIRROR_ROUTE, REDIRECT_ROUTE, STABLE_SERVICE
 
 NAME = workload.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 SERVICE_PORT = 80
-HEADER_ROUTE = "canary-header"
-MIRROR_ROUTE = "canary-mirror"
 # Routers whose header route is a `setHeaderRoute` step (NGINX's is an annotation, always on).
 MANAGED_ROUTERS = ("gatewayapi", "istio")
 DEFAULT_RUN_HISTORY = 5  # utils/defaults/defaults.go: DefaultAnalysisRun(Uns|S)uccessfulHistoryLimit
@@ -141,8 +140,9 @@ class RolloutCanary(Construct):
         self.service_account = k8s.KubeServiceAccount(
             self, "service-account", metadata=self._meta(NAME), automount_service_account_token=False
         )
-        self.stable_service = self._service("stable-service", f"{NAME}-stable")
-        self.canary_service = self._service("canary-service", f"{NAME}-canary")
+        self.stable_service = self._service("stable-service", STABLE_SERVICE)
+        self.canary_service = self._service("canary-service", CANARY_SERVICE)
+        self.redirect_route = None
         self.certificate = self.ingress = self.http_route = self.istio = None
         if environment.traffic_router == "nginx":
             self.certificate = self._certificate(cluster_issuer)
@@ -150,6 +150,8 @@ class RolloutCanary(Construct):
             traffic = self._nginx_routing()
         elif environment.traffic_router == "gatewayapi":
             self.http_route = self._http_route()
+            if environment.gateway.http_listener is not None:
+                self.redirect_route = self._redirect_route()
             traffic = self._gateway_routing()
         else:
             if istio is None:
@@ -248,6 +250,10 @@ class RolloutCanary(Construct):
         )
 
     def _http_route(self):
+        """`/` (every path) on the Gateway's HTTPS listener only (`sectionName`): without it the route
+        would attach to every listener whose hostname and allowedRoutes admit it, plain HTTP too.
+        At rest stable takes 100; the plugin moves the weights (setHTTPRouteWeight) and appends the
+        header rule, removed again by RemoveManagedRoutes."""
         # Imported here: loading the Gateway API assembly costs every synth, most use NGINX.
         from imports.gatewayapi.io.k8s.networking import gateway as gw
 
@@ -258,22 +264,61 @@ class RolloutCanary(Construct):
             "http-route",
             metadata={"name": NAME, "namespace": self.namespace},
             spec=gw.HttpRouteSpec(
-                parent_refs=[gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace)],
+                parent_refs=[
+                    gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace, section_name=gateway.https_listener)
+                ],
                 hostnames=list(self.environment.hosts),
                 rules=[
                     gw.HttpRouteSpecRules(
-                        matches=[
-                            gw.HttpRouteSpecRulesMatches(
-                                path=gw.HttpRouteSpecRulesMatchesPath(type=gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value="/")
-                            )
-                        ],
+                        matches=[self._every_path(gw)],
                         backend_refs=[
-                            gw.HttpRouteSpecRulesBackendRefs(name=self.stable_service.name, port=80, weight=100),
-                            gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=80, weight=0),
+                            gw.HttpRouteSpecRulesBackendRefs(name=self.stable_service.name, port=SERVICE_PORT, weight=100),
+                            gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=SERVICE_PORT, weight=0),
                         ],
                     )
                 ],
             ),
+        )
+
+    def _redirect_route(self):
+        """Plain HTTP for the hosts answered with a 301 to https on the Gateway's HTTP listener (a
+        RequestRedirect filter, no backend: the CRD refuses both in one rule), as ingress-nginx's
+        `ssl-redirect` does on the nginx path. No port: https implies 443 (HTTPRequestRedirectFilter
+        `port`). The plugin never touches this route (it names only `podinfo`)."""
+        from imports.gatewayapi.io.k8s.networking import gateway as gw
+
+        gateway = self.environment.gateway
+        assert gateway is not None and gateway.http_listener is not None
+        return gw.HttpRoute(
+            self,
+            "https-redirect",
+            metadata={"name": REDIRECT_ROUTE, "namespace": self.namespace},
+            spec=gw.HttpRouteSpec(
+                parent_refs=[
+                    gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace, section_name=gateway.http_listener)
+                ],
+                hostnames=list(self.environment.hosts),
+                rules=[
+                    gw.HttpRouteSpecRules(
+                        matches=[self._every_path(gw)],
+                        filters=[
+                            gw.HttpRouteSpecRulesFilters(
+                                type=gw.HttpRouteSpecRulesFiltersType.REQUEST_REDIRECT,
+                                request_redirect=gw.HttpRouteSpecRulesFiltersRequestRedirect(
+                                    scheme=gw.HttpRouteSpecRulesFiltersRequestRedirectScheme.HTTPS,
+                                    status_code=gw.HttpRouteSpecRulesFiltersRequestRedirectStatusCode.VALUE_301,
+                                ),
+                            )
+                        ],
+                    )
+                ],
+            ),
+        )
+
+    @staticmethod
+    def _every_path(gw):
+        return gw.HttpRouteSpecRulesMatches(
+            path=gw.HttpRouteSpecRulesMatchesPath(type=gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value="/")
         )
 
     def _gateway_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:

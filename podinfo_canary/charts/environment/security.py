@@ -1,7 +1,8 @@
 """Security of the environments, in one place: SecurityPolicies, RolloutRoles, and what the other constructs take from here.
 
 SecurityPolicies holds the NetworkPolicies and rollout RoleBindings of one namespace: `default-deny`,
-then `allow-dns`, `podinfo-traffic` (from the traffic router's namespace), `podinfo-metrics` (from
+then `allow-dns`, `podinfo-traffic` (from the traffic router's namespace, and the Gateway data
+plane's addresses when configured), `podinfo-metrics` (from
 Prometheus'), with a Certificate `acme-http01-solver`, and with a pre-exposure phase
 `pre-exposure-tester` (the tester's egress to the router). RolloutRoles holds the ClusterRoles
 `rollout-viewer` and `rollout-operator` (rules in core/access.py), one copy in the Argo CD chart
@@ -174,6 +175,9 @@ class SecurityPolicies(Construct):
         http_port: the name of podinfo's HTTP container port, which the traffic router reaches.
         metrics_port: the name of podinfo's metrics container port, which Prometheus scrapes.
         traffic_namespaces: the namespaces the traffic router runs in (ingress-nginx's, or the Gateway's); never empty.
+        traffic_cidrs: the addresses a data plane that is no pod of those namespaces reaches podinfo
+            from (`gateway.data_plane_cidrs`): `ipBlock` peers of `podinfo-traffic` beside the
+            namespaces, on the HTTP port only. Default: none.
         prometheus_namespace: kube-prometheus-stack's namespace.
         cluster_dns: the namespace and labels of the cluster DNS pods.
         acme_solver_namespaces: the namespaces that reach cert-manager's HTTP-01 solver pods here.
@@ -199,6 +203,7 @@ class SecurityPolicies(Construct):
         metrics_port: str,
         traffic_namespaces: Sequence[str],
         prometheus_namespace: str,
+        traffic_cidrs: Sequence[str] = (),
         cluster_dns: ClusterDns,
         acme_solver_namespaces: Sequence[str] = (),
         tester: tuple[dict[str, str], RouterAddress] | None = None,
@@ -223,12 +228,15 @@ class SecurityPolicies(Construct):
         self._policy("allow-dns", everyone, ["Egress"], egress=[k8s.NetworkPolicyEgressRule(to=[dns], ports=dns_ports)])
         # Stable and canary alike (pod_labels has no hash or track); a canary cannot reach a stable
         # pod, as podinfo has no reason to call itself.
-        for name, sources, port in (
-            ("podinfo-traffic", traffic_namespaces, http_port),
-            ("podinfo-metrics", [prometheus_namespace], metrics_port),
+        for name, sources, cidrs, port in (
+            ("podinfo-traffic", traffic_namespaces, traffic_cidrs, http_port),
+            ("podinfo-metrics", [prometheus_namespace], (), metrics_port),
         ):
             rule = k8s.NetworkPolicyIngressRule(
-                from_=[k8s.NetworkPolicyPeer(namespace_selector=_namespaces(sources))],
+                from_=[
+                    k8s.NetworkPolicyPeer(namespace_selector=_namespaces(sources)),
+                    *(k8s.NetworkPolicyPeer(ip_block=k8s.IpBlock(cidr=cidr)) for cidr in cidrs),
+                ],
                 ports=[k8s.NetworkPolicyPort(port=k8s.IntOrString.from_string(port), protocol="TCP")],
             )
             self._policy(name, podinfo, ["Ingress"], ingress=[rule])

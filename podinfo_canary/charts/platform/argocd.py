@@ -19,8 +19,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
-from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE
-from podinfo_canary.charts.environment.rollout import HEADER_ROUTE, MIRROR_ROUTE
+from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE, VIRTUAL_SERVICE_NAME
 from podinfo_canary.charts.environment.security import RolloutRoles
 from podinfo_canary.charts.platform.apps import (
     IN_CLUSTER,
@@ -36,11 +35,46 @@ from podinfo_canary.core import waves, yamltext
 from podinfo_canary.core.access import argocd_rbac
 from podinfo_canary.core.bootstrap import ARGOCD_REPO
 from podinfo_canary.core.secrets import SLACK_SECRET_KEY
+from podinfo_canary.core.workload import CANARY_SERVICE, HEADER_ROUTE, MIRROR_ROUTE, STABLE_SERVICE, WORKLOAD
 
 # What an operator applies by hand after Argo CD's install.yaml: podinfo_canary/core/bootstrap.py.
 
 # Pod-template annotation on argocd-server carrying the digest of our argocd-cmd-params-cm patch.
 CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
+
+
+# What the Argo Rollouts Gateway API plugin (v0.15.0) writes into the `podinfo` HTTPRoute during a
+# rollout, and nothing more, so Argo CD neither reports it as drift nor reverts it, and still sees
+# (and applies) a Git edit of the route's paths, ports, filters or hostnames:
+# - the weights of the stable and canary backendRefs (pkg/plugin/httproute.go setHTTPRouteWeight:
+#   every rule but its own header rules, backendRefs named by the Rollout's Services);
+# - the header rules that setHeaderRoute appends, named after the managed route, `-<n>` for a
+#   route's further rules (setHTTPHeaderRoute, plugin.go isManagedRuleName), which
+#   RemoveManagedRoutes takes out again;
+# - the label it sets while the weight is above 0 (pkg/plugin/labels.go ensureInProgressLabel,
+#   internal/defaults InProgressLabelKey).
+# Argo CD deletes each expression's paths from both the live and the Git object before comparing
+# (v3.5.1 util/argo/normalizers/diff_normalizer.go: `del(<expression>)`, gojq).
+# The sync option `RespectIgnoreDifferences=true` must stay off here: it copies the ignored fields'
+# live values into what it applies as a JSON merge patch (controller/sync.go
+# normalizeTargetResources, getMergePatch), and `spec.rules` is a list, which a merge patch
+# replaces whole (restoreNonIgnoredFields recurses only into maps), so every sync would apply the
+# live rules and a Git edit of them never (the fault `/spec/rules` ignored whole had as well).
+# `ApplyOutOfSyncOnly=true` instead: a sync applies only what differs beyond these paths, so a
+# rollout's weights and header rule survive every sync that does not touch the route's rules; one
+# that does (a Git edit of them) applies Git's rules whole, and the plugin moves the weights back at
+# its next reconcile but the header rule only at a setHeaderRoute step (README "Routing").
+PLUGIN_RULE_PATHS = (
+    f'.spec.rules[]?.backendRefs[]? | select(.name == "{STABLE_SERVICE}" or .name == "{CANARY_SERVICE}") | .weight',
+    f'.spec.rules[]? | select((.name // "") | test("^{HEADER_ROUTE}(-[0-9]+)?$"))',
+)
+PLUGIN_LABEL_POINTER = "/metadata/labels/rollouts.argoproj.io~1gatewayapi-canary"
+# What Argo Rollouts' Istio router writes in the VirtualService (charts/environment/mesh.py): the
+# weights of the routes named in `virtualService.routes`, and the managed routes it adds on top.
+VIRTUAL_SERVICE_PATHS = (
+    f'.spec.http[]? | select(.name == "{PRIMARY_ROUTE}") | .route[]?.weight',
+    f'.spec.http[]? | select(.name == "{HEADER_ROUTE}" or .name == "{MIRROR_ROUTE}")',
+)
 
 
 @dataclass(frozen=True)
@@ -356,14 +390,16 @@ class ArgoCdStack(Construct):
             }
             for e in environments
         ]
-        # The Gateway API plugin rewrites the HTTPRoute's rules (weights, header routes) during a
-        # rollout: that field belongs to a controller, so Argo CD must neither diff nor revert it.
         routers = {e.traffic_router for e in environments}
         ignore = []
         if "gatewayapi" in routers:
             ignore.append(
                 argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
-                    group="gateway.networking.k8s.io", kind="HTTPRoute", json_pointers=["/spec/rules"]
+                    group="gateway.networking.k8s.io",
+                    kind="HTTPRoute",
+                    name=WORKLOAD,
+                    jq_path_expressions=list(PLUGIN_RULE_PATHS),
+                    json_pointers=[PLUGIN_LABEL_POINTER],
                 )
             )
         if "istio" in routers:
@@ -371,15 +407,12 @@ class ArgoCdStack(Construct):
             # routes on top (upstream: argo-rollouts v1.9.1 rollout/trafficrouting/istio/istio.go
             # reconcileVirtualService, SetHeaderRoute, SetMirrorRoute, orderRoutes): only those are
             # ignored, so a Git edit to any other route or field still applies.
-            managed = " or ".join(f'.name == "{name}"' for name in (HEADER_ROUTE, MIRROR_ROUTE))
             ignore.append(
                 argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
                     group="networking.istio.io",
                     kind="VirtualService",
-                    jq_path_expressions=[
-                        f'.spec.http[] | select(.name == "{PRIMARY_ROUTE}") | .route[].weight',
-                        f".spec.http[] | select({managed})",
-                    ],
+                    name=VIRTUAL_SERVICE_NAME,
+                    jq_path_expressions=list(VIRTUAL_SERVICE_PATHS),
                 )
             )
 
@@ -415,7 +448,9 @@ class ArgoCdStack(Construct):
                         ignore_differences=ignore or None,
                         sync_policy=argo.ApplicationSetSpecTemplateSpecSyncPolicy(
                             automated=argo.ApplicationSetSpecTemplateSpecSyncPolicyAutomated(prune=True, self_heal=True),
-                            sync_options=["PruneLast=true", *(["RespectIgnoreDifferences=true"] if ignore else [])],
+                            # Not RespectIgnoreDifferences: see PLUGIN_RULE_PATHS (the same holds for the
+                            # VirtualService's `spec.http`, a list too).
+                            sync_options=["PruneLast=true", *(["ApplyOutOfSyncOnly=true"] if ignore else [])],
                             retry=argo.ApplicationSetSpecTemplateSpecSyncPolicyRetry(
                                 limit=RETRY_LIMIT, backoff=argo.ApplicationSetSpecTemplateSpecSyncPolicyRetryBackoff(**RETRY_BACKOFF)
                             ),

@@ -10,6 +10,7 @@ from podinfo_canary.charts.environment import analysis as analysis_module
 from podinfo_canary.charts.environment.analysis import AnalysisSuite
 from podinfo_canary.charts.environment.chart import PodinfoEnvironment
 from podinfo_canary.charts.environment.preexposure import ACCEPTANCE_TEMPLATE, LOAD_TEMPLATE
+from podinfo_canary.charts.platform.argocd import PLUGIN_LABEL_POINTER, PLUGIN_RULE_PATHS
 from podinfo_canary.config import ANALYSIS_TEMPLATES, Decision, Environment, GatewayApiPlugin, GatewayRef, RouterAddress, Slo
 from podinfo_canary.core import yamltext
 from podinfo_canary.core.plan import plan_from_folder
@@ -169,9 +170,19 @@ def gateway_objects(tmp_path_factory, config):
 def test_gateway_api_router_is_schema_valid_and_routes_by_header(gateway_objects):
     problems = {f"{o['kind']}/{o['metadata']['name']}": validate(o) for o in gateway_objects}
     assert {k: v for k, v in problems.items() if v} == {}
-    route = next(o for o in gateway_objects if o["kind"] == "HTTPRoute")
+    routes = {o["metadata"]["name"]: o for o in gateway_objects if o["kind"] == "HTTPRoute"}
+    route, redirect = routes.pop("podinfo"), routes.pop("podinfo-https-redirect")
+    assert routes == {}
     refs = {r["name"]: r["weight"] for r in route["spec"]["rules"][0]["backendRefs"]}
     assert refs == {"podinfo-stable": 100, "podinfo-canary": 0}
+    # Users' traffic on the HTTPS listener only; plain HTTP answered with a 301 to https, no backend
+    # (the CRD's rule: a RequestRedirect filter never with backendRefs).
+    assert route["spec"]["parentRefs"] == [{"name": "public", "namespace": "gateway-system", "sectionName": "https"}]
+    assert redirect["spec"]["parentRefs"] == [{"name": "public", "namespace": "gateway-system", "sectionName": "http"}]
+    assert redirect["spec"]["hostnames"] == route["spec"]["hostnames"]
+    (rule,) = redirect["spec"]["rules"]
+    assert "backendRefs" not in rule and rule["matches"] == route["spec"]["rules"][0]["matches"]
+    assert rule["filters"] == [{"type": "RequestRedirect", "requestRedirect": {"scheme": "https", "statusCode": 301}}]
     rollout = next(o for o in gateway_objects if o["kind"] == "Rollout")
     canary = rollout["spec"]["strategy"]["canary"]
     assert canary["trafficRouting"]["managedRoutes"] == [{"name": "canary-header"}]
@@ -185,6 +196,84 @@ def test_gateway_api_router_is_schema_valid_and_routes_by_header(gateway_objects
         assert header["name"] == "canary-header" and header["match"] == [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]
     assert canary["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]["httpRoutes"][0]["name"] == route["metadata"]["name"]
     assert not [o for o in gateway_objects if o["kind"] == "Ingress"]
+
+
+def header_route_gaps(steps: list[dict]) -> list[str]:
+    """Where a Gateway API header route would be missing when the canary is tested or serves.
+
+    upstream: argo-rollouts v1.9.1 rollout/trafficrouting.go reconcileTrafficRouting calls
+    RemoveManagedRoutes at every reconcile while the canary ReplicaSet has no available pod
+    (`c.newRS == nil || c.newRS.Status.AvailableReplicas == 0`), and SetHeaderRoute only in its
+    step's reconcile (rollout/canary.go completedCurrentCanaryStep completes the step at once). So a
+    setHeaderRoute must follow a step that completes only with canary pods available
+    (setCanaryScale with replicas, or a setWeight above 0: AtDesiredReplicaCountsForCanary), with
+    no step between that may leave the canary without a pod (matchTrafficWeight at weight 0), and
+    the route must be set again after such a step before anything needs it: an analysis (the
+    testers and the stage checks) or any step once users are routed (after the first setWeight)."""
+    gaps, weight, pods, route = [], 0, False, False
+    for index, step in enumerate(steps):
+        if "setCanaryScale" in step:
+            scale = step["setCanaryScale"]
+            pods = scale.get("replicas", 0) > 0 if "replicas" in scale else weight > 0
+            route = route and pods
+        elif "setWeight" in step:
+            weight = step["setWeight"]
+            pods = weight > 0 or pods
+        elif "setHeaderRoute" in step:
+            if not pods:
+                gaps.append(f"step {index}: setHeaderRoute while the canary may have no available pod: removed at the next reconcile")
+            route = pods
+        elif ("analysis" in step or weight > 0) and not route:
+            gaps.append(f"step {index} ({next(iter(step))}) runs without the header route")
+    return gaps
+
+
+@pytest.mark.parametrize(("pre", "counts"), [(False, False), (False, True), (True, False), (True, True)])
+def test_every_gateway_configuration_sets_the_header_route_where_the_canary_has_pods(tmp_path, config, pre, counts):
+    """The order the review asked for, pinned for pre_exposure on and off and
+    generated_counts_for_gate on and off (tests/model/test_header_route.py runs them)."""
+    prod = next(e for e in config.environments if e.name == "prod")
+    router = RouterAddress(namespace="gateway-system", service="public-envoy")
+    env = prod.model_copy(
+        update={
+            "traffic_router": "gatewayapi",
+            "gateway": GatewayRef(name="public", namespace="gateway-system"),
+            "pre_exposure": prod.pre_exposure.model_copy(update={"enabled": pre, "generated_counts_for_gate": counts, "router": router}),
+        }
+    )
+    steps = next(o for o in _synth_env(tmp_path, env, config) if o["kind"] == "Rollout")["spec"]["strategy"]["canary"]["steps"]
+    assert any("setHeaderRoute" in s for s in steps)
+    assert header_route_gaps(steps) == [], steps
+    # With NGINX the header rides on the canary Ingress: no setHeaderRoute, and nothing to check.
+    nginx = next(
+        o
+        for o in _synth_env(
+            tmp_path / "nginx", prod.model_copy(update={"pre_exposure": env.pre_exposure.model_copy(update={"router": None})}), config
+        )
+        if o["kind"] == "Rollout"
+    )
+    assert not any("setHeaderRoute" in s for s in nginx["spec"]["strategy"]["canary"]["steps"])
+
+
+def test_the_order_check_catches_a_header_route_before_the_pods_or_lost_with_them():
+    header = {"setHeaderRoute": {"name": "canary-header"}}
+    check, pause = {"analysis": {"templates": []}}, {"pause": {"duration": "20s"}}
+    first = [header, {"setCanaryScale": {"replicas": 1}}, check, {"setWeight": 10}, header, pause]
+    assert header_route_gaps(first) == [
+        "step 0: setHeaderRoute while the canary may have no available pod: removed at the next reconcile",
+        "step 2 (analysis) runs without the header route",
+    ]
+    scaled_away = [
+        {"setCanaryScale": {"replicas": 1}},
+        header,
+        check,
+        {"setCanaryScale": {"matchTrafficWeight": True}},
+        header,
+        {"setWeight": 10},
+        pause,
+    ]
+    assert header_route_gaps(scaled_away)[0].startswith("step 4: setHeaderRoute while the canary may have no available pod")
+    assert header_route_gaps([{"setWeight": 10}, pause]) == ["step 1 (pause) runs without the header route"]
 
 
 def test_gateway_api_environments_let_the_plugin_own_the_route_rules(tmp_path, config):
@@ -207,8 +296,12 @@ def test_gateway_api_environments_let_the_plugin_own_the_route_rules(tmp_path, c
     platform = config.platform.model_copy(update={"gateway_api_plugin": plugin})
     app_module.build(config.model_copy(update={"environments": envs, "platform": platform}), tmp_path).synth()
     appset = yaml.safe_load((tmp_path / "argocd" / "ApplicationSet.podinfo.k8s.yaml").read_text())["spec"]["template"]["spec"]
-    assert appset["ignoreDifferences"] == [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute", "jsonPointers": ["/spec/rules"]}]
-    assert "RespectIgnoreDifferences=true" in appset["syncPolicy"]["syncOptions"]
+    (ignore,) = appset["ignoreDifferences"]
+    assert (ignore["group"], ignore["kind"], ignore["name"]) == ("gateway.networking.k8s.io", "HTTPRoute", "podinfo")
+    assert ignore["jqPathExpressions"] == list(PLUGIN_RULE_PATHS) and ignore["jsonPointers"] == [PLUGIN_LABEL_POINTER]
+    # Not RespectIgnoreDifferences: it would apply the live rules whole (test_argo_cd_sees_...).
+    assert "ApplyOutOfSyncOnly=true" in appset["syncPolicy"]["syncOptions"]
+    assert "RespectIgnoreDifferences=true" not in appset["syncPolicy"]["syncOptions"]
     # The plugin is registered now, pinned by its digest (utils/plugin/downloader.go `checkShaOfPlugin`).
     rollouts = yaml.safe_load((tmp_path / "argocd" / "Application.argo-rollouts.k8s.yaml").read_text())
     assert rollouts["spec"]["source"]["helm"]["valuesObject"]["controller"]["trafficRouterPlugins"] == [
@@ -216,6 +309,105 @@ def test_gateway_api_environments_let_the_plugin_own_the_route_rules(tmp_path, c
     ]
     with pytest.raises(ValueError, match="sha256"):
         app_module.build(config.model_copy(update={"environments": envs}), tmp_path / "refused")
+
+
+def argo_cd_normalized(obj: dict) -> dict:
+    """The object as Argo CD v3.5.1 compares it with the ApplicationSet's ignoreDifferences: each
+    jqPathExpression deleted by gojq, the engine Argo CD runs (util/argo/normalizers/diff_normalizer.go
+    `del(<expression>)`), then each jsonPointer removed."""
+    import json
+    import subprocess
+
+    program = " | ".join(f"del({expression})" for expression in PLUGIN_RULE_PATHS)
+    result = subprocess.run(["gojq", "-c", program], input=json.dumps(obj), capture_output=True, text=True, timeout=30, check=True)
+    out = json.loads(result.stdout)
+    *parents, key = [part.replace("~1", "/") for part in PLUGIN_LABEL_POINTER.split("/")[1:]]
+    node = out
+    for part in parents:
+        node = node.get(part, {})
+    node.pop(key, None)
+    return out
+
+
+def _during_a_rollout(route: dict) -> dict:
+    """The live route as the Gateway API plugin v0.15.0 leaves it at 30%, with the header route set:
+    setHTTPRouteWeight's weights, ensureInProgressLabel's label, setHTTPHeaderRoute's rule (named
+    after the managed route, the source rule's matches with the header, its filters, the canary
+    backend with group, kind and port)."""
+    import copy
+
+    live = copy.deepcopy(route)
+    live["metadata"]["labels"]["rollouts.argoproj.io/gatewayapi-canary"] = "in-progress"
+    source = live["spec"]["rules"][0]
+    for ref in source["backendRefs"]:
+        ref["weight"] = 30 if ref["name"] == "podinfo-canary" else 70
+    header = {"name": "X-Canary", "type": "Exact", "value": "always"}
+    live["spec"]["rules"].append(
+        {
+            "name": "canary-header",
+            "matches": [{"path": m["path"], "headers": [header]} for m in source["matches"]],
+            "filters": [],
+            "backendRefs": [{"group": "", "kind": "Service", "name": "podinfo-canary", "port": 80}],
+        }
+    )
+    return live
+
+
+def _json_merge_patch(original, modified):
+    """RFC 7386 CreateMergePatch (evanphx/json-patch, which Argo CD uses for a custom resource)."""
+    if not (isinstance(original, dict) and isinstance(modified, dict)):
+        return modified
+    patch = {k: None for k in original if k not in modified}
+    for k, v in modified.items():
+        if k not in original:
+            patch[k] = v
+        elif original[k] != v:
+            patch[k] = _json_merge_patch(original[k], v)
+    return patch
+
+
+def _apply_merge_patch(target, patch):
+    if not isinstance(patch, dict):
+        return patch
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = _apply_merge_patch(out.get(k), v)
+    return out
+
+
+def test_argo_cd_ignores_what_the_plugin_writes_and_sees_a_git_edit_of_the_rules(gateway_objects):
+    """The ignoreDifferences cover the plugin's weights, header rule and label, and nothing else:
+    during a rollout the route is Synced; a Git edit of a path or a port is OutOfSync, so
+    ApplyOutOfSyncOnly applies it. RespectIgnoreDifferences would not: controller/sync.go
+    normalizeTargetResources merges the live values of the ignored fields into the target with a
+    JSON merge patch (normalized live -> live), which replaces the `spec.rules` list whole."""
+    import copy
+
+    git = next(o for o in gateway_objects if o["kind"] == "HTTPRoute" and o["metadata"]["name"] == "podinfo")
+    live = _during_a_rollout(git)
+    assert argo_cd_normalized(live) == argo_cd_normalized(git)
+    edited = copy.deepcopy(git)
+    edited["spec"]["rules"][0]["matches"][0]["path"]["value"] = "/api"
+    assert argo_cd_normalized(edited) != argo_cd_normalized(live)
+    ported = copy.deepcopy(git)
+    ported["spec"]["rules"][0]["backendRefs"][1]["port"] = 8080
+    assert argo_cd_normalized(ported) != argo_cd_normalized(live)
+    hosts = copy.deepcopy(git)
+    hosts["spec"]["hostnames"].append("new.example.test")
+    assert argo_cd_normalized(hosts) != argo_cd_normalized(live)
+    # A weight written in Git is the plugin's to move: never a diff.
+    weighted = copy.deepcopy(git)
+    weighted["spec"]["rules"][0]["backendRefs"][0]["weight"] = 50
+    assert argo_cd_normalized(weighted) == argo_cd_normalized(live)
+    # What RespectIgnoreDifferences would apply for the path edit, even with the route at rest:
+    # the live rules, not Git's.
+    for state in (live, git):
+        patch = _json_merge_patch(argo_cd_normalized(state), state)
+        applied = _apply_merge_patch(argo_cd_normalized(edited), patch)
+        assert applied["spec"]["rules"] == state["spec"]["rules"]
 
 
 def test_autoscaling_moves_replicas_from_git_to_the_hpa(tmp_path, config):

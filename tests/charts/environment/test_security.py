@@ -116,6 +116,8 @@ CASES = [
     ("default", "stray", 8080, "TCP", False),
     ("stray", "stable", 9898, "TCP", False),
     ("stray", "internet", 443, "TCP", False),
+    ("internet", "stable", 9898, "TCP", False),
+    ("internet", "canary", 9898, "TCP", False),
     ("ingress-nginx", "acme-solver", 8089, "TCP", True),
     ("default", "acme-solver", 8089, "TCP", False),
     ("stable", "default", 53, "UDP", False),
@@ -269,6 +271,33 @@ def test_a_gateway_environment_admits_the_gateways_namespace_not_nginx(objects, 
     gateway = Pod("gateway-system", {"app": "envoy"})
     assert allowed(policies, gateway, world["stable"], 9898) and allowed(policies, gateway, world["canary"], 9898)
     assert not allowed(policies, world["ingress-nginx"], world["stable"], 9898)
+
+
+def test_a_gateways_data_plane_addresses_reach_podinfo_on_its_http_port_only(configs):
+    """gateway.data_plane_cidrs (the fixture's canary-gw: 172.20.0.0/16 and fd00:20::/64): ipBlock
+    peers of podinfo-traffic beside the Gateway's namespace, for a data plane that is no pod there
+    (a managed load balancer's proxies); without the field those addresses are denied."""
+    from tests.behaviour import _env, env_objects
+
+    env, platform = _env(configs, "canary-gw")
+    assert env.gateway.data_plane_cidrs == ["172.20.0.0/16", "fd00:20::/64"]
+
+    def world(objs):
+        policies = [o for o in objs if o["kind"] == "NetworkPolicy"]
+        return policies, _podinfo_pods(next(o for o in objs if o["kind"] == "Rollout"))
+
+    policies, pods = world(env_objects(env, platform))
+    envoy = Pod(env.gateway.namespace, {"app.kubernetes.io/name": "envoy"}, name="envoy", ip="10.0.7.1")
+    proxy, proxy6, beside = External("172.20.8.9", "proxy"), External("fd00:20::7", "proxy6"), External("172.21.0.1", "beside")
+    for track in ("stable", "canary"):
+        assert allowed(policies, envoy, pods[track], 9898)
+        assert allowed(policies, proxy, pods[track], 9898) and allowed(policies, proxy6, pods[track], 9898)
+        assert not allowed(policies, proxy, pods[track], 9797)  # not the metrics port
+        assert not allowed(policies, beside, pods[track], 9898) and not allowed(policies, INTERNET, pods[track], 9898)
+    # The field is what admits them: the same environment without it denies the proxies.
+    plain = env.model_copy(update={"gateway": env.gateway.model_copy(update={"data_plane_cidrs": []})})
+    policies, pods = world(env_objects(plain, platform))
+    assert allowed(policies, envoy, pods["stable"], 9898) and not allowed(policies, proxy, pods["stable"], 9898)
 
 
 def test_podinfo_pods_get_no_api_token(objects, config):

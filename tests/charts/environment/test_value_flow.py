@@ -73,9 +73,19 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         expect("Certificate issuer", certificate["spec"]["issuerRef"]["name"], platform.tls.cluster_issuer)
         expect("Certificate namespace", certificate["metadata"]["namespace"], platform.istio.ingress_namespace)
     else:
-        route = _the(objs, "HTTPRoute")["spec"]
-        expect("HTTPRoute hostnames", sorted(route["hostnames"]), sorted(env.hosts))
-        expect("HTTPRoute parent", route["parentRefs"], [{"name": env.gateway.name, "namespace": env.gateway.namespace}])
+        routes = {o["metadata"]["name"]: o["spec"] for o in objs if o["kind"] == "HTTPRoute"}
+        listeners = {"podinfo": env.gateway.https_listener, "podinfo-https-redirect": env.gateway.http_listener}
+        expect("HTTPRoutes", sorted(routes), sorted(n for n, listener in listeners.items() if listener))
+        for name, route in routes.items():
+            expect(f"HTTPRoute {name} hostnames", sorted(route["hostnames"]), sorted(env.hosts))
+            expect(
+                f"HTTPRoute {name} parent",
+                route["parentRefs"],
+                [{"name": env.gateway.name, "namespace": env.gateway.namespace, "sectionName": listeners[name]}],
+            )
+        traffic = next(o for o in objs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "podinfo-traffic")
+        blocks = [peer["ipBlock"]["cidr"] for peer in traffic["spec"]["ingress"][0]["from"] if "ipBlock" in peer]
+        expect("podinfo-traffic ipBlocks", blocks, list(env.gateway.data_plane_cidrs))
     subscriptions = {
         (k.rpartition(".")[2], v)
         for k, v in rollout["metadata"]["annotations"].items()
