@@ -41,13 +41,15 @@ def test_every_readme_section_named_in_code_or_config_exists():
 
 
 def test_docs_state_what_the_manifests_really_do():
-    """Claims corrected in issue 7: no path routing (one `/` rule); header requests get 503 after an
-    abort (v1.9.1 rollout/service.go `reconcileStableAndCanaryService` keeps the aborted hash);
-    Argo CD's `resume` reruns an Inconclusive stage check while `promote`/`skip-current-step` move on."""
+    """Claims corrected in issue 7 (Argo CD's `resume` reruns an Inconclusive stage check while
+    `promote`/`skip-current-step` move on) and since: after an abort the canary Service selects the
+    stable pods again (v1.9.1 rollout/trafficrouting.go `reconcileTrafficRouting` points it back,
+    upstream #2540), so tested requests reach stable, not a 503; path routing is the opt-in
+    canary path prefix, documented where the rollout's routes are."""
     readme = (ROOT / "README.md").read_text()
     rollout_doc = (ROOT / "podinfo_canary/charts/environment/rollout.py").read_text().split('"""')[1]
-    assert "path routing" not in rollout_doc and "path-based" not in readme.lower()
-    assert "reconcileStableAndCanaryService" in readme and "get 503" in readme
+    assert "canary_path_prefix" in rollout_doc and "**Testing a canary by path.**" in readme
+    assert "reconcileTrafficRouting" in readme and "get 503" not in readme
     assert "`resume` only\nclears the pause" in readme and "`skip-current-step` move to the next step" in readme
 
 

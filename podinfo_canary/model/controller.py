@@ -28,6 +28,7 @@ from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for 
     measurement_phase,
 )
 from podinfo_canary.model.conditions import Progressing, ReplicaStatus, rollout_progressing, rollout_timed_out
+from podinfo_canary.model.routing import CANARY, STABLE, RouteState
 from podinfo_canary.model.world import PreExposureJobs, Timeline, World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
@@ -54,10 +55,17 @@ class Outcome:
     # Paused for evidence (InconclusiveAnalysis), the background run kept measuring and ended
     # Failed or Error at this second, which the rollout ignores until a human acts: (second, phase).
     masked_failure: tuple[int, str] | None = None
+    # What the controller set up for routing, from each second it changed on (routing.RouteState):
+    # which pods the canary Service selects, the canary's available pods, the header route.
+    routes: tuple[tuple[int, RouteState], ...] = ()
 
     @property
     def since_traffic(self) -> int | None:
         return None if self.first_traffic is None else self.at - self.first_traffic
+
+    def route_state(self, t: int) -> RouteState:
+        """The routing set up at second t (the last change at or before it)."""
+        return next(state for at, state in reversed(self.routes) if at <= t)
 
 
 @dataclass(frozen=True)
@@ -140,6 +148,18 @@ def simulate(
     def header_reaches_canary(t: int) -> bool:
         return service_switched and header_route and available(t) > 0
 
+    # The canary Service selects the stable ReplicaSet when a rollout starts (the last promotion
+    # pointed it there: rollout/service.go reconcileStableAndCanaryService with newRS = stableRS)
+    # and the canary's from service_switched on. A route that sends requests to the canary Service
+    # alone, such as the canary path prefix's, reaches the canary pods exactly then (routing.Routes).
+    routes: list[tuple[int, RouteState]] = []
+    recorded: list[tuple] = [()]
+
+    def record_routes(t: int, *state) -> None:
+        if state != recorded[0]:
+            recorded[0] = state
+            routes.append((t, RouteState(*state)))
+
     pauses = {i: _seconds(s["pause"].get("duration")) for i, s in enumerate(spec.steps) if "pause" in s}
     # The Progressing condition's lastUpdateTime, moved by every progress the controller sees.
     progressing, seen = Progressing("ReplicaSetUpdated", 0), ReplicaStatus()
@@ -172,12 +192,22 @@ def simulate(
 
     def finish(result: str, t: int, reason: str, *, until: int | None = None, masked: tuple[int, str] | None = None) -> Outcome:
         end = t if until is None else until
+        if result in ("promoted", "aborted"):
+            # Promoted: the canary's ReplicaSet is the stable one, and both Services select it
+            # (reconcileStableAndCanaryService, newRS = stableRS); the plugin's header route is
+            # removed (rollout/trafficrouting.go reconcileTrafficRouting: IsFullyPromoted,
+            # RemoveManagedRoutes). Aborted: reconcileTrafficRouting points the canary Service back
+            # at the stable ReplicaSet (IsAborted: ensureSVCTargets(canaryService, stableRS)) and
+            # removes the header route. Until the aborted pods are gone (abortScaleDownDelaySeconds)
+            # reconcileStableAndCanaryService, which runs first in each reconcile (rollout/canary.go
+            # rolloutCanary), points it at them for a moment: not modelled.
+            record_routes(t, STABLE, available(t) if result == "aborted" else 0, spec.router == "nginx")
         for pod in pods:
             pod[1] = min(pod[1], end + 1)
         jobs.stop_all(end + 1)
         sent = tuple(sorted((t_, n) for t_, n in jobs.sent.items() if t_ <= end))
         timeline = Timeline([tuple(p) for p in pods], weights, end, sent)
-        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked)
+        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked, tuple(routes))
 
     def paused_for_evidence(t: int, reason: str) -> Outcome:
         """upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun returns
@@ -214,6 +244,7 @@ def simulate(
             service_switched = True
         if spec.router != "nginx" and header_route and now_available == 0:
             header_route = False
+        record_routes(t, CANARY if service_switched else STABLE, now_available, header_route)
         jobs.advance(t, header_reaches_canary(t))
         # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun: created
         # once the current step reaches startingStep (utils/replicaset BeforeStartingStep), one run

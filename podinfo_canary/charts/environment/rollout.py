@@ -1,4 +1,5 @@
-"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted and header routing (every path, `/`).
+"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted and header routing on every path
+(`/`), and an optional canary path prefix.
 
 `traffic_router` picks how: `nginx` (default), where the controller derives the canary Ingress
 from the stable one and moves its weight, and `X-Canary` header routing goes through
@@ -8,7 +9,12 @@ becomes a setWeight, a timed pause or a manual gate, and its blocking analysis; 
 analysis guards every stage. A failed analysis aborts, and so does a stage whose canary pods make
 no progress for the progress deadline (`RolloutTiming`).
 
-README "Routing" and "Rollback".
+With `routing.canary_path_prefix` (e.g. `/canary/`), a route of its own sends that prefix to the
+canary Service with the prefix stripped, on either router: an Ingress beside the stable one, or an
+HTTPRoute beside the plugin's. Neither controller reads or writes it. Its meaning, for every router
+(the Istio one too), is core/routing.py: `canary_path`, `element`, `REWRITE_TO`, re-exported here.
+
+README "Routing", "Testing a canary by path" and "Rollback".
 """
 
 from __future__ import annotations
@@ -28,12 +34,17 @@ from podinfo_canary.config import Environment, Stage
 from podinfo_canary.core import promql as metrics
 from podinfo_canary.core import tester, workload
 from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
+from podinfo_canary.core.routing import NGINX_REWRITE_TARGET, REWRITE_TO, canary_path, element, nginx_path  # noqa: F401 (re-exported)
 from podinfo_canary.core.workload import CANARY_HEADER
 
 NAME = workload.WORKLOAD
 HTTP_PORT = 9898
 HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port share the name
 HEADER_ROUTE = "canary-header"
+# The HTTPRoute whose rules the Gateway API plugin rewrites (Argo CD ignores them: argocd.py).
+PLUGIN_HTTP_ROUTE = NAME
+# The route of routing.canary_path_prefix (an Ingress or an HTTPRoute): ours, not a controller's.
+CANARY_PATH_ROUTE = f"{NAME}-canary-path"
 DEFAULT_RUN_HISTORY = 5  # utils/defaults/defaults.go: DefaultAnalysisRun(Uns|S)uccessfulHistoryLimit
 # After the generated load, a scrape of the PodMonitor and a margin: its last requests are in
 # Prometheus when the verdict measures.
@@ -136,16 +147,24 @@ class RolloutCanary(Construct):
         )
         self.stable_service = self._service("stable-service", f"{NAME}-stable")
         self.canary_service = self._service("canary-service", f"{NAME}-canary")
+        prefix = environment.routing.canary_path_prefix
+        # The prefix's own route (None without a prefix): the Ingress, or the HTTPRoute, below.
+        self.canary_path_ingress = None
+        self.canary_path_route = None
         if environment.traffic_router == "nginx":
             self.certificate = self._certificate(cluster_issuer)
             self.ingress = self._stable_ingress()
             self.http_route = None
             traffic = self._nginx_routing()
+            if prefix:
+                self.canary_path_ingress = self._canary_path_ingress(prefix)
         else:
             self.certificate = None
             self.ingress = None
             self.http_route = self._http_route()
             traffic = self._gateway_routing()
+            if prefix:
+                self.canary_path_route = self._canary_path_http_route(prefix)
         self.rollout = self._rollout(traffic)
         self.pod_disruption_budget = k8s.KubePodDisruptionBudget(
             self,
@@ -215,6 +234,51 @@ class RolloutCanary(Construct):
             ),
         )
 
+    def _canary_path_ingress(self, prefix: str) -> k8s.KubeIngress:
+        """The prefix on the stable Ingress's hosts and TLS, to the canary Service, the prefix stripped.
+
+        An Ingress of its own: the controller derives the canary Ingress from the stable one (it
+        copies the rules whose backend is the stable Service: argo-rollouts v1.9.1
+        rollout/trafficrouting/nginx/nginx.go buildCanaryIngress) and owns it; this one names
+        neither and has no canary annotation, so ingress-nginx serves it as a plain route, which
+        neither the weight nor `X-Canary` changes.
+
+        ingress-nginx (controller-v1.15.1) reads it as follows. The path is a regex
+        (ImplementationSpecific: strict-validate-path-type refuses regex characters in Prefix and
+        Exact paths), and `rewrite-target` (risk Medium, allowed at the default
+        annotations-risk-level High; no snippet needed, snippets stay off) rewrites it to `/$2`
+        (template.go buildProxyPass). A rewrite or `use-regex` on any Ingress of a host makes
+        every location of that host a case-insensitive regex `~* "^<path>"` (template.go
+        enforceRegexModifier, buildLocation): the stable `/` Prefix rule becomes `~* "^/"`,
+        which still matches every path, and the canary Ingress the controller derives is merged
+        into that same location as its alternative backend, so weights and the header keep their
+        meaning. Locations are sorted longest path first (controller.go getBackendServers) and
+        NGINX takes the first regex that matches, so the prefix's location is tried before `/`.
+        core/routing.py nginx_path matches the prefix case-sensitively despite `~*`;
+        tests/core/test_routing.py applies the same regexes with Python's re to sample paths.
+        """
+        backend = k8s.IngressBackend(
+            service=k8s.IngressServiceBackend(name=self.canary_service.name, port=k8s.ServiceBackendPort(name=HTTP_PORT_NAME))
+        )
+        path = k8s.HttpIngressPath(path=nginx_path(prefix), path_type="ImplementationSpecific", backend=backend)
+        return k8s.KubeIngress(
+            self,
+            "canary-path-ingress",
+            metadata=self._meta(
+                CANARY_PATH_ROUTE,
+                annotations={
+                    "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+                    "nginx.ingress.kubernetes.io/use-regex": "true",
+                    "nginx.ingress.kubernetes.io/rewrite-target": NGINX_REWRITE_TARGET,
+                },
+            ),
+            spec=k8s.IngressSpec(
+                ingress_class_name=INGRESS_CLASS,
+                tls=[k8s.IngressTls(hosts=list(self.environment.hosts), secret_name=self.tls_secret)],
+                rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[path])) for host in self.environment.hosts],
+            ),
+        )
+
     def _nginx_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:
         return ro.RolloutSpecStrategyCanaryTrafficRouting(
             nginx=ro.RolloutSpecStrategyCanaryTrafficRoutingNginx(
@@ -229,14 +293,12 @@ class RolloutCanary(Construct):
         # Imported here: loading the Gateway API assembly costs every synth, most use NGINX.
         from imports.gatewayapi.io.k8s.networking import gateway as gw
 
-        gateway = self.environment.gateway
-        assert gateway is not None  # validated in config
         return gw.HttpRoute(
             self,
             "http-route",
-            metadata={"name": NAME, "namespace": self.namespace},
+            metadata={"name": PLUGIN_HTTP_ROUTE, "namespace": self.namespace},
             spec=gw.HttpRouteSpec(
-                parent_refs=[gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace)],
+                parent_refs=self._parent_refs(),
                 hostnames=list(self.environment.hosts),
                 rules=[
                     gw.HttpRouteSpecRules(
@@ -249,6 +311,60 @@ class RolloutCanary(Construct):
                             gw.HttpRouteSpecRulesBackendRefs(name=self.stable_service.name, port=80, weight=100),
                             gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=80, weight=0),
                         ],
+                    )
+                ],
+            ),
+        )
+
+    def _parent_refs(self):
+        """Where both HTTPRoutes attach: the configured Gateway."""
+        from imports.gatewayapi.io.k8s.networking import gateway as gw
+
+        gateway = self.environment.gateway
+        assert gateway is not None  # validated in config
+        return [gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace)]
+
+    def _canary_path_http_route(self, prefix: str):
+        """The prefix on the same hosts and Gateway, to the canary Service only, the prefix stripped.
+
+        A second HTTPRoute, not a rule of the plugin's: the Gateway API plugin v0.15.0 takes a
+        rule whose only backend is the canary Service for one of its header routes
+        (pkg/plugin/httproute.go isHTTPManagedRule) and deletes it in removeHTTPManagedRoutes, at
+        every promotion and abort and whenever the canary has no available pod; it reads and
+        writes only the HTTPRoutes its `httpRoutes` name (plugin.go forEachGatewayAPIRoute), so it
+        never touches this one, and Argo CD's ignoreDifferences names only the plugin's route
+        (argocd.py). Gateway API gives the longest PathPrefix precedence across all routes of a
+        host, so the prefix wins over `/` and over the header route's `/`. URLRewrite is Extended
+        support in Gateway API: an implementation without it sets this route's Accepted condition
+        to False, and the prefix then falls through to the plugin's `/` rule, where podinfo
+        answers 404 (which its metrics do not record).
+        """
+        from imports.gatewayapi.io.k8s.networking import gateway as gw
+
+        rewrite = gw.HttpRouteSpecRulesFiltersUrlRewrite(
+            path=gw.HttpRouteSpecRulesFiltersUrlRewritePath(
+                type=gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replace_prefix_match=REWRITE_TO
+            )
+        )
+        return gw.HttpRoute(
+            self,
+            "canary-path-route",
+            metadata={"name": CANARY_PATH_ROUTE, "namespace": self.namespace},
+            spec=gw.HttpRouteSpec(
+                parent_refs=self._parent_refs(),
+                hostnames=list(self.environment.hosts),
+                rules=[
+                    gw.HttpRouteSpecRules(
+                        # One PathPrefix match: the only kind ReplacePrefixMatch allows (the CRD's rule).
+                        matches=[
+                            gw.HttpRouteSpecRulesMatches(
+                                path=gw.HttpRouteSpecRulesMatchesPath(
+                                    type=gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value=element(prefix)
+                                )
+                            )
+                        ],
+                        filters=[gw.HttpRouteSpecRulesFilters(type=gw.HttpRouteSpecRulesFiltersType.URL_REWRITE, url_rewrite=rewrite)],
+                        backend_refs=[gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=80)],
                     )
                 ],
             ),

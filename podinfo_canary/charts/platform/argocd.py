@@ -19,6 +19,7 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
+from podinfo_canary.charts.environment.rollout import PLUGIN_HTTP_ROUTE
 from podinfo_canary.charts.environment.security import RolloutRoles
 from podinfo_canary.charts.platform.apps import (
     IN_CLUSTER,
@@ -334,10 +335,12 @@ class ArgoCdStack(Construct):
         ]
         # The Gateway API plugin rewrites the HTTPRoute's rules (weights, header routes) during a
         # rollout: that field belongs to a controller, so Argo CD must neither diff nor revert it.
+        # Only on the plugin's route, by name: the canary path prefix's HTTPRoute is Git's alone,
+        # and with RespectIgnoreDifferences a change of its rules would otherwise never be applied.
         gateway = any(e.traffic_router == "gatewayapi" for e in environments)
         ignore = [
             argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
-                group="gateway.networking.k8s.io", kind="HTTPRoute", json_pointers=["/spec/rules"]
+                group="gateway.networking.k8s.io", kind="HTTPRoute", name=PLUGIN_HTTP_ROUTE, json_pointers=["/spec/rules"]
             )
         ]
         return argo.ApplicationSet(

@@ -22,6 +22,7 @@ from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment, default_policies, duration_seconds
 from podinfo_canary.config import VersusStable as VersusStableConfig
 from podinfo_canary.core.promql import VersusStable
+from podinfo_canary.core.routing import element, nginx_path
 from tests.behaviour import _env, _named, _seconds, _the, env_objects
 from tests.conftest import wald_weights
 
@@ -56,17 +57,30 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
     else:
         expect("Rollout replicas", spec.get("replicas"), env.replicas)
         expect("HPAs", len(hpa), 0)
+    prefix = env.routing.canary_path_prefix
     if env.traffic_router == "nginx":
-        ingress = _the(objs, "Ingress")["spec"]
+        ingresses = _named(objs, "Ingress")
+        ingress = ingresses["podinfo"]["spec"]
         expect("Ingress hosts", sorted(r["host"] for r in ingress["rules"]), sorted(env.hosts))
         expect("Ingress TLS hosts", sorted(ingress["tls"][0]["hosts"]), sorted(env.hosts))
         certificate = _the(objs, "Certificate")["spec"]
         expect("Certificate names", sorted(certificate["dnsNames"]), sorted(env.hosts))
         expect("Certificate issuer", certificate["issuerRef"]["name"], platform.tls.cluster_issuer)
+        path = ingresses.get("podinfo-canary-path")
+        paths = sorted({(r["host"], p["path"]) for r in path["spec"]["rules"] for p in r["http"]["paths"]}) if path else []
+        expect("canary path Ingress paths", paths, sorted((h, nginx_path(prefix)) for h in env.hosts) if prefix else [])
     else:
-        route = _the(objs, "HTTPRoute")["spec"]
-        expect("HTTPRoute hostnames", sorted(route["hostnames"]), sorted(env.hosts))
-        expect("HTTPRoute parent", route["parentRefs"], [{"name": env.gateway.name, "namespace": env.gateway.namespace}])
+        routes = _named(objs, "HTTPRoute")
+        for name in ("podinfo", *(["podinfo-canary-path"] if prefix else [])):
+            route = routes[name]["spec"]
+            expect(f"HTTPRoute {name} hostnames", sorted(route["hostnames"]), sorted(env.hosts))
+            expect(f"HTTPRoute {name} parent", route["parentRefs"], [{"name": env.gateway.name, "namespace": env.gateway.namespace}])
+        path = routes.get("podinfo-canary-path")
+        expect(
+            "canary path HTTPRoute prefix",
+            [m["path"]["value"] for r in path["spec"]["rules"] for m in r["matches"]] if path else [],
+            [element(prefix)] if prefix else [],
+        )
     subscriptions = {
         (k.rpartition(".")[2], v)
         for k, v in rollout["metadata"]["annotations"].items()
@@ -384,6 +398,8 @@ def _environments(draw, base: Environment) -> Environment:
         slo=slo,
         decision=decision,
         pre_exposure=pre_exposure,
+        # Off, or one to three path elements that are none of podinfo's routes.
+        routing={"canary_path_prefix": draw(st.none() | st.from_regex(r"/(t-[A-Za-z0-9_-]{1,8}/){1,3}", fullmatch=True))},
     )
     return Environment.model_validate(data, strict=False)
 
