@@ -41,16 +41,17 @@ def test_every_readme_section_named_in_code_or_config_exists():
 
 
 def test_docs_state_what_the_manifests_really_do():
-    """Claims corrected in issue 7: no path routing (one `/` rule); Argo CD's `resume` reruns an
-    Inconclusive stage check while `promote`/`skip-current-step` move on. And the Gateway API review:
-    after an abort header requests reach stable pods, not a 503 (v1.9.1 rollout/trafficrouting.go
-    `reconcileTrafficRouting` points the canary Service at stable; rollout/service.go
-    `reconcileStableAndCanaryService` keeps the aborted hash only without traffic routing, and both
-    routers route traffic: tests/model/test_header_route.py); the Gateway's listeners must admit
-    the routes from the environment's namespace."""
+    """Claims corrected in issue 7 (Argo CD's `resume` reruns an Inconclusive stage check while
+    `promote`/`skip-current-step` move on) and since. The Gateway API review: after an abort header
+    requests reach stable pods, not a 503 (v1.9.1 rollout/trafficrouting.go `reconcileTrafficRouting`
+    points the canary Service at stable; rollout/service.go `reconcileStableAndCanaryService` keeps
+    the aborted hash only without traffic routing, and every router routes traffic:
+    tests/model/test_header_route.py); the Gateway's listeners must admit the routes from the
+    environment's namespace. Path routing is the opt-in canary path prefix, documented where the
+    rollout's routes are."""
     readme = (ROOT / "README.md").read_text()
     rollout_doc = (ROOT / "podinfo_canary/charts/environment/rollout.py").read_text().split('"""')[1]
-    assert "path routing" not in rollout_doc and "path-based" not in readme.lower()
+    assert "canary_path_prefix" in rollout_doc and "**Testing a canary by path.**" in readme
     routing = readme[readme.index("**Routing.**") : readme.index("## Everyday tasks")]
     assert "reconcileStableAndCanaryService" in routing and "only without traffic routing" in routing
     assert "get 503" not in readme and "header requests reach stable pods" in " ".join(routing.split())

@@ -176,6 +176,7 @@ SUITE: dict[str, list[str]] = {
         "test_rollout_roles_grant_exactly_the_table",
         "test_argo_cd_and_kubernetes_give_the_same_groups_the_same_rollout_actions",
         "test_a_digest_pins_the_image_and_require_digest_refuses_a_tag_alone",
+        "test_the_canary_path_prefix_needs_no_policy_of_its_own",
     ],
     "test_rollout": [
         "test_background_analysis_starts_at_the_first_weight_with_the_latest_and_stable_hashes",
@@ -209,6 +210,7 @@ NOT_HERE: dict[str, str] = {
     "test_dashboard::test_a_shared_slo_draws_its_own_values": "the fixture's environments",
     "test_rollout::test_gateway_api_environments_let_the_plugin_own_the_route_rules": "a variant of prod, built in-process",
     "test_rollout::test_autoscaling_moves_replicas_from_git_to_the_hpa": "a variant of prod, built in-process",
+    "test_rollout::test_without_a_prefix_no_route_of_its_own_is_built": "prod by name, and a variant of prod built in-process",
 }
 
 

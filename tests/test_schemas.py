@@ -31,7 +31,7 @@ def test_every_object_of_the_fixture_configuration_is_schema_valid(tmp_path_fact
     # The Istio router's kinds, against Istio 1.30.3's CRDs (crds.yaml).
     assert {"VirtualService", "DestinationRule", "Gateway", "PeerAuthentication", "AuthorizationPolicy"} <= kinds
     routes = {obj["metadata"]["name"]: obj for _, obj in objects if obj["kind"] == "HTTPRoute"}
-    assert sorted(routes) == ["podinfo", "podinfo-https-redirect"]
+    assert sorted(routes) == ["podinfo", "podinfo-canary-path", "podinfo-https-redirect"]
     # The HTTPRoute schema catches a wrong field there too.
     broken = copy.deepcopy(routes["podinfo-https-redirect"])
     broken["spec"]["parentRefs"][0]["sectionname"] = "http"

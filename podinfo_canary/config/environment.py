@@ -12,6 +12,7 @@ from podinfo_canary.config.types import (
     _TAG,
     ANALYSIS_TEMPLATES,
     BACKGROUND_TEMPLATE,
+    CANARY_PATH_PREFIX,
     PODINFO_REPOSITORY,
     Cidr,
     DnsLabel,
@@ -398,6 +399,48 @@ class GatewayRef(Strict):
         return self
 
 
+# podinfo 6.14.1's own first path elements (pkg/api/http/server.go registerHandlers): a prefix
+# starting with one would send users' requests for that route to the canary.
+PODINFO_ROUTES = frozenset(
+    {"api", "cache", "chunked", "configs", "debug", "delay", "echo", "env", "fault_injection", "headers", "healthz", "metrics",
+     "panic", "readyz", "status", "store", "swagger", "swagger.json", "token", "version", "ws"}
+)  # fmt: skip
+
+
+class Routing(Strict):
+    """How a tester reaches the canary on purpose, beside weighted traffic (README "Testing a canary by path").
+
+    The header `X-Canary: always` always does (core/workload.py CANARY_HEADER).
+
+    canary_path_prefix: a path prefix such as `/canary/` whose requests the router sends to the
+        canary Service without the header, with the prefix stripped (`/canary/version` is served
+        as `/version`; core/routing.py). Default: none (off). podinfo records them under the
+        stripped path, so the analysis counts them as the canary's users' requests; outside a
+        rollout and after an abort the canary Service selects the stable pods, which then answer.
+    """
+
+    canary_path_prefix: str | None = None
+
+    @field_validator("canary_path_prefix")
+    @classmethod
+    def _prefix(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if value == "/":
+            raise ValueError("must not be / itself: every request would reach the canary")
+        if not (value.startswith("/") and value.endswith("/")):
+            raise ValueError("must start and end with / (such as /canary/), so it matches whole path elements")
+        if not re.fullmatch(CANARY_PATH_PREFIX, value):
+            raise ValueError(
+                "must be path elements of letters, digits, '_' and '-', each followed by / (such as /canary/): "
+                "no regex metacharacters, dots or empty elements, as ingress-nginx reads the path as a regex"
+            )
+        first = value.split("/")[1]
+        if first in PODINFO_ROUTES:
+            raise ValueError(f"must not start with podinfo's own route /{first}: users' requests to it would reach the canary")
+        return value
+
+
 class Environment(Strict):
     """One environment (config/environments/<name>.yaml). `name` is the file name."""
 
@@ -414,6 +457,7 @@ class Environment(Strict):
     slo: Slo = Slo()
     decision: Decision = Decision()
     pre_exposure: PreExposure = PreExposure()
+    routing: Routing = Routing()
     notifications: EnvNotifications
     # Refuse an image without `image.digest` (supply-chain policy of this environment).
     require_digest: bool = False

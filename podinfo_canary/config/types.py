@@ -107,6 +107,9 @@ Sha256 = form(r"^[0-9a-f]{64}$", "a sha256 digest: 64 lowercase hex digits (sha2
 PrometheusDuration = form(r"^\d+(ms|s|m|h|d|w|y)$", "a Prometheus duration such as 15d (ms, s, m, h, d, w, y)")
 PrometheusSize = form(r"^\d+(B|KB|MB|GB|TB|PB)$", "a Prometheus size such as 40GB (B, KB, MB, GB, TB, PB)")
 Days = form(r"^[1-9]\d*d$", "a whole number of days such as 7d")
+# A canary path prefix (environment.Routing): path elements of letters, digits, `_` and `-`, each
+# followed by `/`, so it is literal text in every router's pattern, regex or not (core/routing.py).
+CANARY_PATH_PREFIX = r"^/(?:[A-Za-z0-9_-]+/)+$"
 UrlPath = form(r"^/[A-Za-z0-9._~/-]*$", "a URL path: / then letters, digits, '.', '_', '~', '-' or '/', such as /api/info", max_length=200)
 ImageDigest = form(r"^sha256:[0-9a-f]{64}$", "an image digest: sha256: then 64 lowercase hex digits, such as the output of `crane digest`")
 # An SSO group as it appears in tokens and RBAC subjects: no spaces, and never a `system:` group,

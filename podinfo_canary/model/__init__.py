@@ -2,5 +2,6 @@
 
 `controller` encodes the pinned controller's semantics, `world` makes the series Prometheus
 would hold, `promql` evaluates the queries of dist/ on them (proved against a real Prometheus
-server by tests/model/test_model.py), and `run` ties them together for tests and `make bench`.
+server by tests/model/test_model.py), `routing` sends one request through the synthesized routes
+to the pods a Service selects, and `run` ties them together for tests and `make bench`.
 """

@@ -28,6 +28,7 @@ from podinfo_canary.model.analysis_run import (  # noqa: F401  (re-exported for 
     measurement_phase,
 )
 from podinfo_canary.model.conditions import Progressing, ReplicaStatus, rollout_progressing, rollout_timed_out
+from podinfo_canary.model.routing import CANARY, STABLE, RouteState
 from podinfo_canary.model.world import PreExposureJobs, Timeline, World
 
 # The controller version whose source these rules encode; the argo-rollouts chart pin must ship it.
@@ -65,10 +66,17 @@ class Outcome:
     header_after: str = ""
     # Which ReplicaSet's hash the canary Service selects at the end: "canary" or "stable".
     canary_service: str = ""
+    # What the controller set up for routing, from each second it changed on (routing.RouteState):
+    # which pods the canary Service selects, the canary's available pods, the header route.
+    routes: tuple[tuple[int, RouteState], ...] = ()
 
     @property
     def since_traffic(self) -> int | None:
         return None if self.first_traffic is None else self.at - self.first_traffic
+
+    def route_state(self, t: int) -> RouteState:
+        """The routing set up at second t (the last change at or before it)."""
+        return next(state for at, state in reversed(self.routes) if at <= t)
 
 
 @dataclass(frozen=True)
@@ -173,6 +181,18 @@ def simulate(
         if not header or header[-1][1:] != (index, target):
             header.append((t, index, target))
 
+    # The canary Service selects the stable ReplicaSet when a rollout starts (the last promotion
+    # pointed it there: rollout/service.go reconcileStableAndCanaryService with newRS = stableRS)
+    # and the canary's from service_switched on. A route that sends requests to the canary Service
+    # alone, such as the canary path prefix's, reaches the canary pods exactly then (routing.Routes).
+    routes: list[tuple[int, RouteState]] = []
+    recorded: list[tuple] = [()]
+
+    def record_routes(t: int, *state) -> None:
+        if state != recorded[0]:
+            recorded[0] = state
+            routes.append((t, RouteState(*state)))
+
     pauses = {i: _seconds(s["pause"].get("duration")) for i, s in enumerate(spec.steps) if "pause" in s}
     # The Progressing condition's lastUpdateTime, moved by every progress the controller sees.
     progressing, seen = Progressing("ReplicaSetUpdated", 0), ReplicaStatus()
@@ -217,6 +237,7 @@ def simulate(
             # reconcileStableAndCanaryService first points it back at them, for the moment until
             # reconcileTrafficRouting's switch: shorter than the model's second.
             after, selects = "stable", "canary" if result == "promoted" else "stable"
+            record_routes(t, STABLE, available(t) if result == "aborted" else 0, spec.router == "nginx")
         else:
             observe(t)
             after, selects = header_target(t), "canary" if service_switched else "stable"
@@ -225,7 +246,7 @@ def simulate(
         jobs.stop_all(end + 1)
         sent = tuple(sorted((t_, n) for t_, n in jobs.sent.items() if t_ <= end))
         timeline = Timeline([tuple(p) for p in pods], weights, end, sent, tuple(m for m in mirrored if m[0] <= end))
-        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked, tuple(header), after, selects)
+        return Outcome(result, t, reason, first_traffic, timeline, runs, step_started, masked, tuple(header), after, selects, tuple(routes))
 
     def paused_for_evidence(t: int, reason: str) -> Outcome:
         """upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun returns
@@ -266,6 +287,7 @@ def simulate(
         reaching = mirror if service_switched else 0.0
         if mirrored[-1][1] != reaching:
             mirrored.append((t, reaching))
+        record_routes(t, CANARY if service_switched else STABLE, now_available, header_route)
         jobs.advance(t, header_target(t) == "canary")
         # upstream: argo-rollouts v1.9.1 rollout/analysis.go reconcileBackgroundAnalysisRun: created
         # once the current step reaches startingStep (utils/replicaset BeforeStartingStep), one run

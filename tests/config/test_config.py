@@ -288,6 +288,40 @@ BAD_INPUTS = [
         ],
     ),
     (
+        "canary-path-prefix-root",
+        "environments/edge.yaml",
+        "  canary_path_prefix: /edge/canary/",
+        "  canary_path_prefix: /",
+        ["environments/edge.yaml:52: routing.canary_path_prefix = '/': must not be / itself: every request would reach the canary"],
+    ),
+    (
+        "canary-path-prefix-without-trailing-slash",
+        "environments/canary-gw.yaml",
+        "  canary_path_prefix: /canary/",
+        "  canary_path_prefix: /canary",
+        [
+            "environments/canary-gw.yaml:37: routing.canary_path_prefix = '/canary': must start and end with / (such as /canary/), so it matches whole path elements"
+        ],
+    ),
+    (
+        "canary-path-prefix-regex",
+        "environments/edge.yaml",
+        "  canary_path_prefix: /edge/canary/",
+        "  canary_path_prefix: /edge/can.*/",
+        [
+            "environments/edge.yaml:52: routing.canary_path_prefix = '/edge/can.*/': must be path elements of letters, digits, '_' and '-', each followed by / (such as /canary/): no regex metacharacters, dots or empty elements, as ingress-nginx reads the path as a regex"
+        ],
+    ),
+    (
+        "canary-path-prefix-podinfo-route",
+        "environments/canary-gw.yaml",
+        "  canary_path_prefix: /canary/",
+        "  canary_path_prefix: /api/canary/",
+        [
+            "environments/canary-gw.yaml:37: routing.canary_path_prefix = '/api/canary/': must not start with podinfo's own route /api: users' requests to it would reach the canary"
+        ],
+    ),
+    (
         "pre-exposure-path-without-slash",
         "environments/edge.yaml",
         "  paths: [/api/info, /version, /headers]",
@@ -311,7 +345,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replcias: 7",
         [
-            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected; did you mean replicas?"
+            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, require_digest, protected; did you mean replicas?"
         ],
     ),
     (
@@ -338,7 +372,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replicas: 7\nowner: team-a",
         [
-            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected"
+            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, require_digest, protected"
         ],
     ),
     (
@@ -937,7 +971,7 @@ BAD_INPUTS = [
         "traffic_router: linkerd\nreplica: 3",
         [
             "environments/edge.yaml:11: traffic_router = 'linkerd': input should be 'nginx', 'gatewayapi' or 'istio'",
-            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, notifications, require_digest, protected; did you mean replicas?",
+            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, require_digest, protected; did you mean replicas?",
         ],
     ),
     (

@@ -1,4 +1,5 @@
-"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted and header routing (every path, `/`).
+"""RolloutCanary: podinfo as an Argo Rollouts canary with weighted and header routing on every path
+(`/`), and an optional canary path prefix.
 
 `traffic_router` picks how: `nginx` (default), where the controller derives the canary Ingress
 from the stable one and moves its weight, and `X-Canary` header routing goes through
@@ -9,7 +10,12 @@ becomes a setWeight, a timed pause or a manual gate, and its blocking analysis; 
 analysis guards every stage. A failed analysis aborts, and so does a stage whose canary pods make
 no progress for the progress deadline (`RolloutTiming`).
 
-README "Routing" and "Rollback".
+With `routing.canary_path_prefix` (e.g. `/canary/`), a route of its own sends that prefix to the
+canary Service with the prefix stripped, on either router: an Ingress beside the stable one, or an
+HTTPRoute beside the plugin's. Neither controller reads or writes it. Its meaning, for every router
+(the Istio one too), is core/routing.py: `canary_path`, `element`, `REWRITE_TO`, re-exported here.
+
+README "Routing", "Testing a canary by path" and "Rollback".
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from podinfo_canary.config import Environment, Istio, Mirror, Stage
 from podinfo_canary.core import promql as metrics
 from podinfo_canary.core import tester, workload
 from podinfo_canary.core.notifications import EMAILED_EVENTS, ROLLOUT_MESSAGES
+from podinfo_canary.core.routing import NGINX_REWRITE_TARGET, REWRITE_TO, canary_path, element, nginx_path  # noqa: F401 (re-exported)
 from podinfo_canary.core.workload import CANARY_HEADER, CANARY_SERVICE, HEADER_ROUTE, MIRROR_ROUTE, REDIRECT_ROUTE, STABLE_SERVICE
 
 NAME = workload.WORKLOAD
@@ -38,6 +45,10 @@ HTTP_PORT_NAME = "http"  # container port, Service targetPort and Service port s
 SERVICE_PORT = 80
 # Routers whose header route is a `setHeaderRoute` step (NGINX's is an annotation, always on).
 MANAGED_ROUTERS = ("gatewayapi", "istio")
+# The HTTPRoute whose rules the Gateway API plugin rewrites (Argo CD ignores them: argocd.py).
+PLUGIN_HTTP_ROUTE = NAME
+# The route of routing.canary_path_prefix (an Ingress or an HTTPRoute): ours, not a controller's.
+CANARY_PATH_ROUTE = f"{NAME}-canary-path"
 DEFAULT_RUN_HISTORY = 5  # utils/defaults/defaults.go: DefaultAnalysisRun(Uns|S)uccessfulHistoryLimit
 # After the generated load, a scrape of the PodMonitor and a margin: its last requests are in
 # Prometheus when the verdict measures.
@@ -144,15 +155,23 @@ class RolloutCanary(Construct):
         self.canary_service = self._service("canary-service", CANARY_SERVICE)
         self.redirect_route = None
         self.certificate = self.ingress = self.http_route = self.istio = None
+        prefix = environment.routing.canary_path_prefix
+        # The prefix's own route (None without a prefix): the Ingress, or the HTTPRoute, below.
+        self.canary_path_ingress = None
+        self.canary_path_route = None
         if environment.traffic_router == "nginx":
             self.certificate = self._certificate(cluster_issuer)
             self.ingress = self._stable_ingress()
             traffic = self._nginx_routing()
+            if prefix:
+                self.canary_path_ingress = self._canary_path_ingress(prefix)
         elif environment.traffic_router == "gatewayapi":
             self.http_route = self._http_route()
             if environment.gateway.http_listener is not None:
                 self.redirect_route = self._redirect_route()
             traffic = self._gateway_routing()
+            if prefix:
+                self.canary_path_route = self._canary_path_http_route(prefix)
         else:
             if istio is None:
                 raise ValueError(f"RolloutCanary: {environment.name} uses traffic_router istio, but no `istio` settings were given")
@@ -166,6 +185,7 @@ class RolloutCanary(Construct):
                 service_port=SERVICE_PORT,
                 istio=istio,
                 cluster_issuer=cluster_issuer,
+                path_routes=[self._canary_path_virtual_route(prefix)] if prefix else [],
             )
             traffic = self._istio_routing()
         self.rollout = self._rollout(traffic)
@@ -239,6 +259,51 @@ class RolloutCanary(Construct):
             ),
         )
 
+    def _canary_path_ingress(self, prefix: str) -> k8s.KubeIngress:
+        """The prefix on the stable Ingress's hosts and TLS, to the canary Service, the prefix stripped.
+
+        An Ingress of its own: the controller derives the canary Ingress from the stable one (it
+        copies the rules whose backend is the stable Service: argo-rollouts v1.9.1
+        rollout/trafficrouting/nginx/nginx.go buildCanaryIngress) and owns it; this one names
+        neither and has no canary annotation, so ingress-nginx serves it as a plain route, which
+        neither the weight nor `X-Canary` changes.
+
+        ingress-nginx (controller-v1.15.1) reads it as follows. The path is a regex
+        (ImplementationSpecific: strict-validate-path-type refuses regex characters in Prefix and
+        Exact paths), and `rewrite-target` (risk Medium, allowed at the default
+        annotations-risk-level High; no snippet needed, snippets stay off) rewrites it to `/$2`
+        (template.go buildProxyPass). A rewrite or `use-regex` on any Ingress of a host makes
+        every location of that host a case-insensitive regex `~* "^<path>"` (template.go
+        enforceRegexModifier, buildLocation): the stable `/` Prefix rule becomes `~* "^/"`,
+        which still matches every path, and the canary Ingress the controller derives is merged
+        into that same location as its alternative backend, so weights and the header keep their
+        meaning. Locations are sorted longest path first (controller.go getBackendServers) and
+        NGINX takes the first regex that matches, so the prefix's location is tried before `/`.
+        core/routing.py nginx_path matches the prefix case-sensitively despite `~*`;
+        tests/core/test_routing.py applies the same regexes with Python's re to sample paths.
+        """
+        backend = k8s.IngressBackend(
+            service=k8s.IngressServiceBackend(name=self.canary_service.name, port=k8s.ServiceBackendPort(name=HTTP_PORT_NAME))
+        )
+        path = k8s.HttpIngressPath(path=nginx_path(prefix), path_type="ImplementationSpecific", backend=backend)
+        return k8s.KubeIngress(
+            self,
+            "canary-path-ingress",
+            metadata=self._meta(
+                CANARY_PATH_ROUTE,
+                annotations={
+                    "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+                    "nginx.ingress.kubernetes.io/use-regex": "true",
+                    "nginx.ingress.kubernetes.io/rewrite-target": NGINX_REWRITE_TARGET,
+                },
+            ),
+            spec=k8s.IngressSpec(
+                ingress_class_name=INGRESS_CLASS,
+                tls=[k8s.IngressTls(hosts=list(self.environment.hosts), secret_name=self.tls_secret)],
+                rules=[k8s.IngressRule(host=host, http=k8s.HttpIngressRuleValue(paths=[path])) for host in self.environment.hosts],
+            ),
+        )
+
     def _nginx_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:
         return ro.RolloutSpecStrategyCanaryTrafficRouting(
             nginx=ro.RolloutSpecStrategyCanaryTrafficRoutingNginx(
@@ -257,16 +322,12 @@ class RolloutCanary(Construct):
         # Imported here: loading the Gateway API assembly costs every synth, most use NGINX.
         from imports.gatewayapi.io.k8s.networking import gateway as gw
 
-        gateway = self.environment.gateway
-        assert gateway is not None  # validated in config
         return gw.HttpRoute(
             self,
             "http-route",
-            metadata={"name": NAME, "namespace": self.namespace},
+            metadata={"name": PLUGIN_HTTP_ROUTE, "namespace": self.namespace},
             spec=gw.HttpRouteSpec(
-                parent_refs=[
-                    gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace, section_name=gateway.https_listener)
-                ],
+                parent_refs=self._parent_refs(self.environment.gateway.https_listener),
                 hostnames=list(self.environment.hosts),
                 rules=[
                     gw.HttpRouteSpecRules(
@@ -294,9 +355,7 @@ class RolloutCanary(Construct):
             "https-redirect",
             metadata={"name": REDIRECT_ROUTE, "namespace": self.namespace},
             spec=gw.HttpRouteSpec(
-                parent_refs=[
-                    gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace, section_name=gateway.http_listener)
-                ],
+                parent_refs=self._parent_refs(gateway.http_listener),
                 hostnames=list(self.environment.hosts),
                 rules=[
                     gw.HttpRouteSpecRules(
@@ -310,6 +369,61 @@ class RolloutCanary(Construct):
                                 ),
                             )
                         ],
+                    )
+                ],
+            ),
+        )
+
+    def _parent_refs(self, listener: str | None):
+        """Where an HTTPRoute attaches: one listener of the configured Gateway."""
+        from imports.gatewayapi.io.k8s.networking import gateway as gw
+
+        gateway = self.environment.gateway
+        assert gateway is not None  # validated in config
+        return [gw.HttpRouteSpecParentRefs(name=gateway.name, namespace=gateway.namespace, section_name=listener)]
+
+    def _canary_path_http_route(self, prefix: str):
+        """The prefix on the same hosts and Gateway, to the canary Service only, the prefix stripped.
+
+        A second HTTPRoute, not a rule of the plugin's: the Gateway API plugin v0.15.0 takes a
+        rule whose only backend is the canary Service for one of its header routes
+        (pkg/plugin/httproute.go isHTTPManagedRule) and deletes it in removeHTTPManagedRoutes, at
+        every promotion and abort and whenever the canary has no available pod; it reads and
+        writes only the HTTPRoutes its `httpRoutes` name (plugin.go forEachGatewayAPIRoute), so it
+        never touches this one, and Argo CD's ignoreDifferences names only the plugin's route
+        (argocd.py). Gateway API gives the longest PathPrefix precedence across all routes of a
+        host, so the prefix wins over `/` and over the header route's `/`. URLRewrite is Extended
+        support in Gateway API: an implementation without it sets this route's Accepted condition
+        to False, and the prefix then falls through to the plugin's `/` rule, where podinfo
+        answers 404 (which its metrics do not record).
+        """
+        from imports.gatewayapi.io.k8s.networking import gateway as gw
+
+        rewrite = gw.HttpRouteSpecRulesFiltersUrlRewrite(
+            path=gw.HttpRouteSpecRulesFiltersUrlRewritePath(
+                type=gw.HttpRouteSpecRulesFiltersUrlRewritePathType.REPLACE_PREFIX_MATCH, replace_prefix_match=REWRITE_TO
+            )
+        )
+        return gw.HttpRoute(
+            self,
+            "canary-path-route",
+            metadata={"name": CANARY_PATH_ROUTE, "namespace": self.namespace},
+            spec=gw.HttpRouteSpec(
+                # The HTTPS listener, as the plugin's route.
+                parent_refs=self._parent_refs(self.environment.gateway.https_listener),
+                hostnames=list(self.environment.hosts),
+                rules=[
+                    gw.HttpRouteSpecRules(
+                        # One PathPrefix match: the only kind ReplacePrefixMatch allows (the CRD's rule).
+                        matches=[
+                            gw.HttpRouteSpecRulesMatches(
+                                path=gw.HttpRouteSpecRulesMatchesPath(
+                                    type=gw.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX, value=element(prefix)
+                                )
+                            )
+                        ],
+                        filters=[gw.HttpRouteSpecRulesFilters(type=gw.HttpRouteSpecRulesFiltersType.URL_REWRITE, url_rewrite=rewrite)],
+                        backend_refs=[gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=80)],
                     )
                 ],
             ),
@@ -329,6 +443,30 @@ class RolloutCanary(Construct):
                 GATEWAY_API_PLUGIN: {"httpRoutes": [{"name": self.http_route.name, "useHeaderRoutes": True}], "namespace": self.namespace}
             },
             managed_routes=[ro.RolloutSpecStrategyCanaryTrafficRoutingManagedRoutes(name=HEADER_ROUTE)],
+        )
+
+    def _canary_path_virtual_route(self, prefix: str):
+        """The prefix as a VirtualService route of our own, before `primary`, to the canary Service
+        only: Istio's `rewrite.uri` replaces the matched prefix (or the whole path of an exact
+        match), so `/canary/api/info` is served as `/api/info` and `/canary` as `/` (core/routing.py).
+        Not a route the controller weighs or manages: it edits only `primary` and its managed
+        routes, which it puts on top (istio.go reconcileVirtualService, orderRoutes)."""
+        from imports.istio.io.istio import networking as net
+
+        return net.VirtualServiceSpecHttp(
+            name=CANARY_PATH_ROUTE,
+            match=[
+                net.VirtualServiceSpecHttpMatch(uri=net.VirtualServiceSpecHttpMatchUri(prefix=prefix)),
+                net.VirtualServiceSpecHttpMatch(uri=net.VirtualServiceSpecHttpMatchUri(exact=element(prefix))),
+            ],
+            rewrite=net.VirtualServiceSpecHttpRewrite(uri=REWRITE_TO),
+            route=[
+                net.VirtualServiceSpecHttpRoute(
+                    destination=net.VirtualServiceSpecHttpRouteDestination(
+                        host=self.canary_service.name, port=net.VirtualServiceSpecHttpRouteDestinationPort(number=SERVICE_PORT)
+                    )
+                )
+            ],
         )
 
     def _istio_routing(self) -> ro.RolloutSpecStrategyCanaryTrafficRouting:

@@ -20,6 +20,7 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE, VIRTUAL_SERVICE_NAME
+from podinfo_canary.charts.environment.rollout import PLUGIN_HTTP_ROUTE
 from podinfo_canary.charts.environment.security import RolloutRoles
 from podinfo_canary.charts.platform.apps import (
     IN_CLUSTER,
@@ -35,7 +36,7 @@ from podinfo_canary.core import waves, yamltext
 from podinfo_canary.core.access import argocd_rbac
 from podinfo_canary.core.bootstrap import ARGOCD_REPO
 from podinfo_canary.core.secrets import SLACK_SECRET_KEY
-from podinfo_canary.core.workload import CANARY_SERVICE, HEADER_ROUTE, MIRROR_ROUTE, STABLE_SERVICE, WORKLOAD
+from podinfo_canary.core.workload import CANARY_SERVICE, HEADER_ROUTE, MIRROR_ROUTE, STABLE_SERVICE
 
 # What an operator applies by hand after Argo CD's install.yaml: podinfo_canary/core/bootstrap.py.
 
@@ -397,7 +398,7 @@ class ArgoCdStack(Construct):
                 argo.ApplicationSetSpecTemplateSpecIgnoreDifferences(
                     group="gateway.networking.k8s.io",
                     kind="HTTPRoute",
-                    name=WORKLOAD,
+                    name=PLUGIN_HTTP_ROUTE,
                     jq_path_expressions=list(PLUGIN_RULE_PATHS),
                     json_pointers=[PLUGIN_LABEL_POINTER],
                 )

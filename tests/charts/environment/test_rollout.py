@@ -428,3 +428,84 @@ def test_autoscaling_moves_replicas_from_git_to_the_hpa(tmp_path, config):
         "cpu",
         55,
     )
+
+
+# --- the canary path prefix (routing.canary_path_prefix) --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_objects() -> dict[str, list[dict]]:
+    """The fixture environments, which set a canary path prefix on both routers: name -> objects."""
+    from podinfo_canary.config import load
+    from tests.behaviour import FIXTURE, env_objects
+
+    cfg = load(FIXTURE)
+    return {e.name: env_objects(e, cfg.platform) for e in cfg.environments}
+
+
+def _by_name(objs: list[dict], kind: str) -> dict[str, dict]:
+    return {o["metadata"]["name"]: o for o in objs if o["kind"] == kind}
+
+
+def test_nginx_serves_the_prefix_from_an_ingress_beside_the_stable_one(fixture_objects):
+    objs = fixture_objects["edge"]
+    ingresses = _by_name(objs, "Ingress")
+    assert sorted(ingresses) == ["podinfo", "podinfo-canary-path"]
+    stable, path = ingresses["podinfo"], ingresses["podinfo-canary-path"]
+    # The stable Ingress, which the controller derives the canary Ingress from, is as without a prefix.
+    assert [(p["path"], p["pathType"], p["backend"]["service"]["name"]) for r in stable["spec"]["rules"] for p in r["http"]["paths"]] == [
+        ("/", "Prefix", "podinfo-stable")
+    ] * 2
+    rollout = next(o for o in objs if o["kind"] == "Rollout")
+    assert rollout["spec"]["strategy"]["canary"]["trafficRouting"]["nginx"]["stableIngress"] == "podinfo"
+    assert path["spec"]["tls"] == stable["spec"]["tls"] and path["spec"]["ingressClassName"] == stable["spec"]["ingressClassName"]
+    assert [r["host"] for r in path["spec"]["rules"]] == [r["host"] for r in stable["spec"]["rules"]]
+    assert {(p["path"], p["pathType"], p["backend"]["service"]["name"]) for r in path["spec"]["rules"] for p in r["http"]["paths"]} == {
+        ("/(?-i:edge/canary)(/|$)(.*)", "ImplementationSpecific", "podinfo-canary")
+    }
+    assert path["metadata"]["annotations"] == {
+        "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+        "nginx.ingress.kubernetes.io/use-regex": "true",
+        "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+    }
+    assert [validate(o) for o in (stable, path)] == [[], []]
+
+
+def _cel_replace_prefix_match_rule(rule: dict) -> bool:
+    """The HTTPRoute CRD's rule (Gateway API v1.6.1), which tools/validate.py does not run: with a
+    URLRewrite ReplacePrefixMatch, exactly one match, a PathPrefix one."""
+    rewrites = [f for f in rule.get("filters", []) if f.get("urlRewrite", {}).get("path", {}).get("type") == "ReplacePrefixMatch"]
+    if len(rewrites) != 1:
+        return True
+    return len(rule.get("matches", [])) == 1 and rule["matches"][0].get("path", {}).get("type") == "PathPrefix"
+
+
+def test_gateway_api_serves_the_prefix_from_an_httproute_the_plugin_never_touches(fixture_objects):
+    objs = fixture_objects["canary-gw"]
+    routes = _by_name(objs, "HTTPRoute")
+    assert sorted(routes) == ["podinfo", "podinfo-canary-path", "podinfo-https-redirect"]
+    plugin, path = routes["podinfo"], routes["podinfo-canary-path"]
+    rollout = next(o for o in objs if o["kind"] == "Rollout")
+    config = rollout["spec"]["strategy"]["canary"]["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]
+    # The plugin reads and writes only the routes named here (v0.15.0 pkg/plugin/plugin.go
+    # forEachGatewayAPIRoute over httpRoutes; no httpRouteSelector discovers others).
+    assert [r["name"] for r in config["httpRoutes"]] == ["podinfo"] and "httpRouteSelector" not in config
+    assert [[(b["name"], b["weight"]) for b in r["backendRefs"]] for r in plugin["spec"]["rules"]] == [
+        [("podinfo-stable", 100), ("podinfo-canary", 0)]
+    ]
+    assert path["spec"]["parentRefs"] == plugin["spec"]["parentRefs"] and path["spec"]["hostnames"] == plugin["spec"]["hostnames"]
+    (rule,) = path["spec"]["rules"]
+    assert rule["matches"] == [{"path": {"type": "PathPrefix", "value": "/canary"}}]
+    assert rule["filters"] == [{"type": "URLRewrite", "urlRewrite": {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": "/"}}}]
+    assert rule["backendRefs"] == [{"name": "podinfo-canary", "port": 80}]
+    assert all(_cel_replace_prefix_match_rule(r) for route in (plugin, path) for r in route["spec"]["rules"])
+    assert not _cel_replace_prefix_match_rule({**rule, "matches": [*rule["matches"], {"path": {"type": "Exact", "value": "/x"}}]})
+    assert [validate(o) for o in (plugin, path)] == [[], []]
+
+
+def test_without_a_prefix_no_route_of_its_own_is_built(objects, gateway_objects, config):
+    prod = next(e for e in config.environments if e.name == "prod")
+    assert prod.routing.canary_path_prefix is None
+    assert [o["metadata"]["name"] for o in find(objects, "Ingress", folder="prod")] == ["podinfo"]
+    # The plugin's route and the HTTP listener's redirect, no prefix route.
+    assert [o["metadata"]["name"] for o in gateway_objects if o["kind"] == "HTTPRoute"] == ["podinfo", "podinfo-https-redirect"]

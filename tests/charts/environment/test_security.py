@@ -165,6 +165,27 @@ def test_every_environment_allows_exactly_the_table(objects, config):
         assert wrong_cases(policies, world, env.pre_exposure.enabled) == [], env.name
 
 
+def test_the_canary_path_prefix_needs_no_policy_of_its_own(objects, config):
+    """The prefix's route (routing.canary_path_prefix) adds a path, not a backend: its Service is
+    the canary Service, which selects canary or stable pods, whichever the controller points it
+    at; the router reaches both on the Service's target port under `podinfo-traffic` as it is."""
+    envs = [e for e in config.environments if e.routing.canary_path_prefix]
+    assert envs, "no environment in config/ has a canary path prefix"
+    for env in envs:
+        rollout = one(objects, "Rollout", "podinfo", env.name)
+        ingress = one(objects, "Ingress", "podinfo-canary-path", env.name)
+        (name,) = {p["backend"]["service"]["name"] for r in ingress["spec"]["rules"] for p in r["http"]["paths"]}
+        assert name == rollout["spec"]["strategy"]["canary"]["canaryService"]
+        service = one(objects, "Service", name, env.name)
+        world, policies = _world(config, env, rollout, objects), _policies(objects, env.name)
+        for track in ("canary", "stable"):
+            pod = world[track]
+            assert service["spec"]["selector"].items() <= pod.labels.items(), track
+            for port in service["spec"]["ports"]:
+                number, protocol = pod.ports[port["targetPort"]]
+                assert allowed(policies, world["ingress-nginx"], pod, number, protocol), (env.name, track)
+
+
 def _drop_default_deny(policies):
     return [p for p in policies if p["metadata"]["name"] != "default-deny"]
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 from cdk8s_plus_27 import k8s
 
+from imports.gatewayapi.io.k8s.networking import gateway as gw
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment import podmonitor
 from podinfo_canary.charts.environment.analysis import VERSUS_STABLE
@@ -18,7 +19,7 @@ from podinfo_canary.charts.environment.mesh import ENVOY_METRICS_PORT_NAME
 from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment
 from podinfo_canary.core import promql as metrics
-from podinfo_canary.core import workload
+from podinfo_canary.core import routing, workload
 from tests.behaviour import HASH_ARG, SENTINEL, STABLE_SENTINEL, _env, _named, _the, _wrap, env_objects
 from tests.conftest import vector_selectors
 
@@ -113,10 +114,10 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
                 problems.append(f"the plugin names HTTPRoute {ref['name']!r}, which the chart lacks")
                 continue
             for rule in route["spec"]["rules"]:
-                weights = {b["name"]: b.get("weight") for b in rule["backendRefs"]}
+                weights = {b["name"]: b.get("weight") for b in rule.get("backendRefs", [])}
                 if weights != {stable: 100, canary_service: 0}:
                     problems.append(f"HTTPRoute {ref['name']!r} weights {weights}; at rest stable {stable!r} takes 100")
-                if any(b["port"] not in service_ports.values() for b in rule["backendRefs"]):
+                if any(b["port"] not in service_ports.values() for b in rule.get("backendRefs", [])):
                     problems.append(f"HTTPRoute {ref['name']!r} names a port the Services do not have")
     else:
         istio = canary["trafficRouting"]["istio"]["virtualService"]
@@ -140,6 +141,8 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
         for step in (s for s in canary["steps"] if "setHeaderRoute" in s):
             if step["setHeaderRoute"]["match"] != [{"headerName": "X-Canary", "headerValue": {"exact": "always"}}]:
                 problems.append(f"the header route matches {step['setHeaderRoute']['match']}, not X-Canary: always")
+
+    problems += canary_path_problems(objs, env, canary, service_ports)
 
     # Which pods every analysis measures: the canary's, through the latest pod-template hash.
     templates = _named(objs, "AnalysisTemplate")
@@ -216,6 +219,113 @@ def traffic_problems(objs: list[dict], env: Environment) -> list[str]:
     return problems
 
 
+def canary_path_problems(objs: list[dict], env: Environment, canary: dict, service_ports: dict[str, int]) -> list[str]:
+    """routing.canary_path_prefix: a route of its own on the environment's hosts, to the canary
+    Service alone, the prefix stripped; no route of a controller changes (core/routing.py).
+
+    Every route of the chart sends requests only to the stable and canary Services, on a port they
+    have: the pods and port the NetworkPolicy `podinfo-traffic` opens to the router
+    (test_security.py), so the prefix needs no policy of its own."""
+    problems: list[str] = []
+    prefix = env.routing.canary_path_prefix
+    stable, canary_service = canary["stableService"], canary["canaryService"]
+    ingresses, routes = _named(objs, "Ingress"), _named(objs, "HTTPRoute")
+    backends = [(f"Ingress {n}", p["backend"]["service"]["name"], p["backend"]["service"]["port"].get("name")) for n, i in ingresses.items()
+                for r in i["spec"]["rules"] for p in r["http"]["paths"]]  # fmt: skip
+    backends += [
+        (f"HTTPRoute {n}", b["name"], b["port"])
+        for n, r in routes.items()
+        for rule in r["spec"]["rules"]
+        for b in rule.get("backendRefs", [])
+    ]
+    for where, service, port in backends:
+        if service not in (stable, canary_service) or (port not in service_ports and port not in service_ports.values()):
+            problems.append(f"{where} sends requests to {service}:{port}, not to the stable or canary Service's port")
+    if env.traffic_router == "istio":
+        (service,) = [o for o in objs if o["kind"] == "VirtualService"]
+        weighed = set(canary["trafficRouting"]["istio"]["virtualService"]["routes"])
+        own = [r for r in service["spec"]["http"] if r.get("name") not in weighed]
+        if not prefix:
+            return problems + [f"VirtualService route {r.get('name')} without a canary path prefix" for r in own]
+        if len(own) != 1:
+            return [*problems, f"{len(own)} VirtualService routes beside the weighed ones for the canary path prefix, not one"]
+        (route,) = own
+        if [m["uri"] for m in route.get("match", [])] != [{"prefix": prefix}, {"exact": routing.element(prefix)}]:
+            problems.append(f"the canary path route matches {route.get('match')}, not the prefix {prefix}")
+        if route.get("rewrite") != {"uri": routing.REWRITE_TO}:
+            problems.append(f"the canary path route rewrites {route.get('rewrite')}, not to {routing.REWRITE_TO}")
+        hosts = [d["destination"]["host"] for d in route["route"]]
+        if hosts != [canary_service] or any(d["destination"]["port"]["number"] not in service_ports.values() for d in route["route"]):
+            problems.append(f"the canary path route sends requests to {hosts}, not to {canary_service!r} alone")
+        # Before `primary`: Istio takes the first route that matches, and `primary` matches every path.
+        if service["spec"]["http"].index(route) > min(i for i, r in enumerate(service["spec"]["http"]) if r.get("name") in weighed):
+            problems.append("the canary path route comes after the weighed route, which matches every path first")
+        return problems
+    if env.traffic_router == "nginx":
+        stable_ingress = ingresses[canary["trafficRouting"]["nginx"]["stableIngress"]]
+        others = [i for n, i in ingresses.items() if n != stable_ingress["metadata"]["name"]]
+        if not prefix:
+            return problems + [f"Ingress {i['metadata']['name']} without a canary path prefix" for i in others]
+        if len(others) != 1:
+            return [*problems, f"{len(others)} Ingresses beside the stable one for the canary path prefix, not one"]
+        (ingress,) = others
+        notes = ingress["metadata"].get("annotations", {})
+        paths = [(r["host"], p) for r in ingress["spec"]["rules"] for p in r["http"]["paths"]]
+        if sorted(h for h, _ in paths) != sorted(env.hosts) or ingress["spec"].get("tls") != stable_ingress["spec"].get("tls"):
+            problems.append(
+                f"the canary path Ingress serves {[h for h, _ in paths]} with TLS {ingress['spec'].get('tls')}, not the stable Ingress's hosts and TLS"
+            )
+        for _, p in paths:
+            if (p["path"], p["pathType"]) != (routing.nginx_path(prefix), "ImplementationSpecific"):
+                problems.append(
+                    f"the canary path Ingress matches {p['path']} ({p['pathType']}), not {routing.nginx_path(prefix)} as a regex"
+                )
+            if p["backend"]["service"]["name"] != canary_service:
+                problems.append(f"the canary path Ingress routes to {p['backend']['service']['name']}, not to {canary_service!r}")
+        if notes.get("nginx.ingress.kubernetes.io/rewrite-target") != routing.NGINX_REWRITE_TARGET:
+            problems.append(
+                f"the canary path Ingress rewrites to {notes.get('nginx.ingress.kubernetes.io/rewrite-target')}, not {routing.NGINX_REWRITE_TARGET}"
+            )
+        if any(k.startswith("nginx.ingress.kubernetes.io/canary") for k in notes):
+            problems.append("the canary path Ingress is an ingress-nginx canary: it would take the derived canary Ingress's place")
+        return problems
+    plugin_names = {r["name"] for r in canary["trafficRouting"]["plugins"]["argoproj-labs/gatewayAPI"]["httpRoutes"]}
+    for name in plugin_names & set(routes):
+        # Gateway API plugin v0.15.0 pkg/plugin/httproute.go isHTTPManagedRule: a rule whose only
+        # backend is the canary Service is one of its header routes, deleted at every removeHTTPManagedRoutes.
+        if any([b["name"] for b in rule.get("backendRefs", [])] == [canary_service] for rule in routes[name]["spec"]["rules"]):
+            problems.append(f"HTTPRoute {name!r}, the plugin's, has a rule to the canary Service alone: the plugin deletes it")
+    # The HTTP listener's redirect to https (no backend) is not a route to the canary.
+    others = [r for n, r in routes.items() if n not in plugin_names and any("backendRefs" in rule for rule in r["spec"]["rules"])]
+    if not prefix:
+        return problems + [f"HTTPRoute {r['metadata']['name']} without a canary path prefix" for r in others]
+    if len(others) != 1:
+        return [*problems, f"{len(others)} HTTPRoutes beside the plugin's for the canary path prefix, not one"]
+    (route,) = others
+    plugin_route = routes[next(iter(plugin_names))]
+    for field in ("parentRefs", "hostnames"):
+        if route["spec"][field] != plugin_route["spec"][field]:
+            problems.append(
+                f"the canary path HTTPRoute's {field} {route['spec'][field]} are not the plugin route's {plugin_route['spec'][field]}"
+            )
+    expected = {
+        "matches": [{"path": {"type": "PathPrefix", "value": routing.element(prefix)}}],
+        "filters": [
+            {"type": "URLRewrite", "urlRewrite": {"path": {"type": "ReplacePrefixMatch", "replacePrefixMatch": routing.REWRITE_TO}}}
+        ],
+        "backends": [canary_service],
+    }
+    for rule in route["spec"]["rules"]:
+        found = {
+            "matches": rule.get("matches"),
+            "filters": rule.get("filters"),
+            "backends": [b["name"] for b in rule.get("backendRefs", [])],
+        }
+        if found != expected:
+            problems.append(f"the canary path HTTPRoute's rule is {found}, not {expected}")
+    return problems
+
+
 def _swap_services(method):
     """A RolloutCanary method run with its stable and canary Services swapped."""
 
@@ -233,10 +343,26 @@ def _hash_from(kind: str) -> Callable:
     return lambda kwargs: {**kwargs, "pod_template_hash_value": kind}
 
 
+def _as_nginx_canary(kwargs: dict) -> dict:
+    if kwargs.get("name") != "podinfo-canary-path":
+        return kwargs
+    return {**kwargs, "annotations": {**kwargs["annotations"], "nginx.ingress.kubernetes.io/canary": "true"}}
+
+
+def _canary_rule_in_plugin_route(kwargs: dict) -> dict:
+    """The plugin's HTTPRoute (its rule has both Services) with a second rule to the canary Service alone."""
+    if len(kwargs["rules"][0].backend_refs or ()) != 2:
+        return kwargs
+    rule = gw.HttpRouteSpecRules(backend_refs=[gw.HttpRouteSpecRulesBackendRefs(name="podinfo-canary", port=80)])
+    return {**kwargs, "rules": [*kwargs["rules"], rule]}
+
+
 # The originals, for breakages that call them with a wrong argument.
 _ORIG_SERVICE = RolloutCanary._service
 _ORIG_INGRESS = RolloutCanary._stable_ingress
 _ORIG_ROUTE = RolloutCanary._http_route
+_ORIG_PATH_INGRESS = RolloutCanary._canary_path_ingress
+_ORIG_PATH_ROUTE = RolloutCanary._canary_path_http_route
 _ORIG_PODS = metrics.Selector.pods
 _ORIG_HTTP = metrics.Selector.http
 
@@ -265,6 +391,26 @@ TRAFFIC_BREAKAGES: dict[str, tuple[str, str, Callable]] = {
         "canary-gw",
         "at rest stable",
         lambda mp: mp.setattr(RolloutCanary, "_http_route", _swap_services(_ORIG_ROUTE)),
+    ),
+    "canary path Ingress to the stable Service": (
+        "edge",
+        "the canary path Ingress routes to",
+        lambda mp: mp.setattr(RolloutCanary, "_canary_path_ingress", _swap_services(_ORIG_PATH_INGRESS)),
+    ),
+    "canary path Ingress as an ingress-nginx canary": (
+        "edge",
+        "is an ingress-nginx canary",
+        lambda mp: _wrap(mp, k8s, "ObjectMeta", _as_nginx_canary),
+    ),
+    "canary path HTTPRoute to the stable Service": (
+        "canary-gw",
+        "not {'matches'",
+        lambda mp: mp.setattr(RolloutCanary, "_canary_path_http_route", _swap_services(_ORIG_PATH_ROUTE)),
+    ),
+    "canary path rule inside the plugin's HTTPRoute": (
+        "canary-gw",
+        "the plugin deletes it",
+        lambda mp: _wrap(mp, gw, "HttpRouteSpec", _canary_rule_in_plugin_route),
     ),
     "step analysis of the stable hash": (
         "edge",

@@ -22,6 +22,7 @@ from podinfo_canary.charts.environment.rollout import RolloutCanary
 from podinfo_canary.config import Environment, default_policies, duration_seconds
 from podinfo_canary.config import VersusStable as VersusStableConfig
 from podinfo_canary.core.promql import VersusStable
+from podinfo_canary.core.routing import element, nginx_path
 from tests.behaviour import _env, _named, _seconds, _the, env_objects
 from tests.conftest import wald_weights
 
@@ -57,13 +58,18 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
     else:
         expect("Rollout replicas", spec.get("replicas"), env.replicas)
         expect("HPAs", len(hpa), 0)
+    prefix = env.routing.canary_path_prefix
     if env.traffic_router == "nginx":
-        ingress = _the(objs, "Ingress")["spec"]
+        ingresses = _named(objs, "Ingress")
+        ingress = ingresses["podinfo"]["spec"]
         expect("Ingress hosts", sorted(r["host"] for r in ingress["rules"]), sorted(env.hosts))
         expect("Ingress TLS hosts", sorted(ingress["tls"][0]["hosts"]), sorted(env.hosts))
         certificate = _the(objs, "Certificate")["spec"]
         expect("Certificate names", sorted(certificate["dnsNames"]), sorted(env.hosts))
         expect("Certificate issuer", certificate["issuerRef"]["name"], platform.tls.cluster_issuer)
+        path = ingresses.get("podinfo-canary-path")
+        paths = sorted({(r["host"], p["path"]) for r in path["spec"]["rules"] for p in r["http"]["paths"]}) if path else []
+        expect("canary path Ingress paths", paths, sorted((h, nginx_path(prefix)) for h in env.hosts) if prefix else [])
     elif env.traffic_router == "istio":
         service = _the(objs, "VirtualService")["spec"]
         expect("VirtualService hosts", sorted(service["hosts"]), sorted(env.hosts))
@@ -72,9 +78,16 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         expect("Certificate names", sorted(certificate["spec"]["dnsNames"]), sorted(env.hosts))
         expect("Certificate issuer", certificate["spec"]["issuerRef"]["name"], platform.tls.cluster_issuer)
         expect("Certificate namespace", certificate["metadata"]["namespace"], platform.istio.ingress_namespace)
+        path = [r for r in service["http"] if r.get("name") == "podinfo-canary-path"]
+        expect(
+            "canary path VirtualService route",
+            [m["uri"] for r in path for m in r["match"]],
+            [{"prefix": prefix}, {"exact": element(prefix)}] if prefix else [],
+        )
     else:
         routes = {o["metadata"]["name"]: o["spec"] for o in objs if o["kind"] == "HTTPRoute"}
         listeners = {"podinfo": env.gateway.https_listener, "podinfo-https-redirect": env.gateway.http_listener}
+        listeners |= {"podinfo-canary-path": env.gateway.https_listener} if prefix else {}
         expect("HTTPRoutes", sorted(routes), sorted(n for n, listener in listeners.items() if listener))
         for name, route in routes.items():
             expect(f"HTTPRoute {name} hostnames", sorted(route["hostnames"]), sorted(env.hosts))
@@ -86,6 +99,12 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
         traffic = next(o for o in objs if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "podinfo-traffic")
         blocks = [peer["ipBlock"]["cidr"] for peer in traffic["spec"]["ingress"][0]["from"] if "ipBlock" in peer]
         expect("podinfo-traffic ipBlocks", blocks, list(env.gateway.data_plane_cidrs))
+        path = routes.get("podinfo-canary-path")
+        expect(
+            "canary path HTTPRoute prefix",
+            [m["path"]["value"] for r in path["rules"] for m in r["matches"]] if path else [],
+            [element(prefix)] if prefix else [],
+        )
     subscriptions = {
         (k.rpartition(".")[2], v)
         for k, v in rollout["metadata"]["annotations"].items()
@@ -416,6 +435,8 @@ def _environments(draw, base: Environment) -> Environment:
         slo=slo,
         decision=decision,
         pre_exposure=pre_exposure,
+        # Off, or one to three path elements that are none of podinfo's routes.
+        routing={"canary_path_prefix": draw(st.none() | st.from_regex(r"/(t-[A-Za-z0-9_-]{1,8}/){1,3}", fullmatch=True))},
     )
     return Environment.model_validate(data, strict=False)
 
