@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from podinfo_canary.config.secrets import EnvironmentSecrets, environment_secret_keys, remote_problem
 from podinfo_canary.config.types import (
     _REPOSITORY,
     _TAG,
@@ -347,10 +348,23 @@ class Environment(Strict):
     decision: Decision = Decision()
     pre_exposure: PreExposure = PreExposure()
     notifications: EnvNotifications
+    # The form of this environment's out-of-band Secrets; default: the platform's (config/secrets.py).
+    secrets: EnvironmentSecrets = EnvironmentSecrets()
     # Refuse an image without `image.digest` (supply-chain policy of this environment).
     require_digest: bool = False
     # canaryctl asks before `abort` and `promote --full` here (unless --yes).
     protected: bool = False
+
+    @model_validator(mode="after")
+    def _remote_keys_of_its_own_secrets(self) -> Environment:
+        problem = remote_problem(self.secrets.remote, self.secret_keys())
+        if problem:
+            raise FieldProblem(("secrets", "remote", *problem.loc), problem.value, problem.message)
+        return self
+
+    def secret_keys(self) -> dict[str, tuple[str, ...]]:
+        """This environment's out-of-band Secrets, name -> keys (config/secrets.py)."""
+        return environment_secret_keys(email=bool(self.notifications.email))
 
     @model_validator(mode="after")
     def _digest_when_required(self) -> Environment:
