@@ -96,3 +96,32 @@ def test_preserve_unknown_fields_accepts_free_form_helm_values_only_there(object
     assert validate(app) == []
     app["spec"]["source"]["helm"]["anything"] = {}
     assert validate(app) != []
+
+
+def test_the_fixtures_external_secrets_are_schema_valid(built):
+    """The fixture takes the external form (secrets.form), so its ExternalSecrets are checked
+    against the pinned External Secrets Operator v2.9.0 CRD, with every other object."""
+    fixture = [obj for objs in built["fixture"].values() for obj in objs]
+    assert any(obj["kind"] == "ExternalSecret" for obj in fixture)
+    problems = {f"{obj['kind']}/{obj['metadata']['name']}": validate(obj) for obj in fixture}
+    assert {k: v for k, v in problems.items() if v} == {}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda o: o["spec"]["target"].__setitem__("creationPolicy", "Owned"), "Owned"),
+        (lambda o: o["spec"]["secretStoreRef"].__setitem__("kind", "ClusterStore"), "ClusterStore"),
+        (lambda o: o["spec"]["data"][0]["remoteRef"].__setitem__("keys", "x"), "keys"),
+        (lambda o: o["spec"]["target"]["template"].__setitem__("mergePolicy", "merge"), "merge"),
+        (lambda o: o["spec"]["data"][0].pop("secretKey"), "secretKey"),
+    ],
+)
+def test_a_wrong_external_secret_field_is_caught(built, mutate, expected):
+    repository = next(
+        o for o in built["fixture"]["argocd"] if o["kind"] == "ExternalSecret" and o["metadata"]["name"] == "podinfo-gitops-repo"
+    )
+    broken = copy.deepcopy(repository)
+    mutate(broken)
+    problems = validate(broken)
+    assert any(expected in p for p in problems), problems

@@ -274,10 +274,13 @@ def scanner_block(cfg: config_module.Config) -> str:
 
 def secrets_block(cfg: config_module.Config) -> str:
     """The Secrets created out of band for this configuration, from their one home (core/secrets.py),
-    which the charts reference and `canaryctl deploy` checks."""
-    lines = ["| namespace | Secret | keys | read by |", "|---|---|---|---|"]
+    which the charts reference and `canaryctl deploy` checks, each with its form (`secrets.form`)."""
+    lines = ["| namespace | Secret | keys | read by | form |", "|---|---|---|---|---|"]
     for secret in out_of_band_secrets(cfg):
-        lines.append(f"| {secret.namespace} | `{secret.name}` | {', '.join(f'`{k}`' for k in secret.keys)} | {secret.reader} |")
+        remote = secret.remote
+        form = f"external: `{secret.source.store}`, key `{remote.key}`" if remote else "manual: by hand"
+        keys = ", ".join(f"`{k}`" for k in secret.keys)
+        lines.append(f"| {secret.namespace} | `{secret.name}` | {keys} | {secret.reader} | {form} |")
     return "\n".join(lines)
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from podinfo_canary.config.secrets import EnvironmentSecrets, environment_secret_keys, remote_problem
 from podinfo_canary.config.types import (
     _REPOSITORY,
     _TAG,
@@ -459,10 +460,23 @@ class Environment(Strict):
     pre_exposure: PreExposure = PreExposure()
     routing: Routing = Routing()
     notifications: EnvNotifications
+    # The form of this environment's out-of-band Secrets; default: the platform's (config/secrets.py).
+    secrets: EnvironmentSecrets = EnvironmentSecrets()
     # Refuse an image without `image.digest` (supply-chain policy of this environment).
     require_digest: bool = False
     # canaryctl asks before `abort` and `promote --full` here (unless --yes).
     protected: bool = False
+
+    @model_validator(mode="after")
+    def _remote_keys_of_its_own_secrets(self) -> Environment:
+        problem = remote_problem(self.secrets.remote, self.secret_keys())
+        if problem:
+            raise FieldProblem(("secrets", "remote", *problem.loc), problem.value, problem.message)
+        return self
+
+    def secret_keys(self) -> dict[str, tuple[str, ...]]:
+        """This environment's out-of-band Secrets, name -> keys (config/secrets.py)."""
+        return environment_secret_keys(email=bool(self.notifications.email))
 
     @model_validator(mode="after")
     def _digest_when_required(self) -> Environment:
@@ -497,6 +511,16 @@ class Environment(Strict):
                 ("pre_exposure", "mirror"),
                 self.pre_exposure.mirror.model_dump(),
                 f"only with traffic_router: istio (setMirrorRoute is implemented by Argo Rollouts' Istio router), not {self.traffic_router}",
+            )
+        if self.pre_exposure.mirror is not None and self.routing.canary_path_prefix is not None:
+            # upstream: argo-rollouts v1.9.1 istio.go orderRoutes puts managed routes above the
+            # VirtualService's own; createMirrorRoute matches on the method alone, without a rewrite.
+            raise FieldProblem(
+                ("pre_exposure", "mirror"),
+                self.pre_exposure.mirror.model_dump(),
+                f"cannot be combined with routing.canary_path_prefix ({self.routing.canary_path_prefix}): the mirror route, "
+                "which the controller puts above the VirtualService's own routes, would send every GET under the prefix to "
+                "stable unrewritten; remove one of them",
             )
         if self.pre_exposure.mirror is not None and not self.pre_exposure.enabled:
             raise FieldProblem(

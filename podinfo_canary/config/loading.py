@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from podinfo_canary.config.environment import Environment
 from podinfo_canary.config.platform import Platform
+from podinfo_canary.config.secrets import environment_source, named_keys
 from podinfo_canary.config.types import (
     ANALYSIS_TEMPLATES,
     BACKGROUND_TEMPLATE,
@@ -229,14 +230,17 @@ def _hint(model: type[BaseModel], loc: tuple, value: Any, kind: str, typed: str 
         close = difflib.get_close_matches(value, choices, n=1)
         return f"did you mean {close[0]}?" if close else None
     if kind == "literal_error" and isinstance(value, str):
-        options = (
-            [str(v) for v in getattr(info, "annotation", None).__args__]
-            if info is not None and hasattr(info.annotation, "__args__")
-            else []
-        )
+        options = _literal_options(info.annotation) if info is not None else []
         close = difflib.get_close_matches(value, options, n=1)
         return f"did you mean {close[0]}?" if close else None
     return None
+
+
+def _literal_options(annotation: Any) -> list[str]:
+    """The values a Literal field allows, also inside an optional one (`Literal[...] | None`)."""
+    if typing.get_origin(annotation) is typing.Literal:
+        return [str(v) for v in typing.get_args(annotation)]
+    return [o for arg in typing.get_args(annotation) for o in _literal_options(arg)]
 
 
 def _format(file: Path, exc: ValidationError, model: type[BaseModel], sources: dict) -> list[str]:
@@ -464,6 +468,42 @@ def _platform_problems(
     return problems
 
 
+def _secrets_problems(config_dir: Path, platform: Platform, environments: list[Environment], lines: dict) -> list[str]:
+    """An environment whose Secrets take the external form (its own `secrets.form`, else the
+    platform's) needs a store and the remote key of each of its Secrets."""
+    problems = []
+    platform_file = config_dir / PLATFORM_FILE
+    for env in environments:
+        source = environment_source(platform.secrets, env.secrets)
+        file = _env_file(config_dir, env.name)
+        line = lines.get((env.name, "secrets"))
+        where = f"{file}{f':{line}' if line else ''}"
+        if not source.external:
+            # An explicit `form: manual` refuses these itself (EnvironmentSecrets); inherited, say where it comes from.
+            given = [f for f in ("store", "refresh_interval", "remote") if f in env.secrets.model_fields_set]
+            if given and env.secrets.form is None:
+                problems.append(
+                    f"{where}: secrets.{given[0]}: only used with form external, and {platform_file} sets secrets.form "
+                    "'manual' (created by hand): set secrets.form: external here to read this environment's Secrets from a store"
+                )
+            continue
+        inherited = env.secrets.form is None
+        why = f"secrets.form is 'external' in {platform_file}" if inherited else "secrets.form is 'external'"
+        if source.store is None:
+            problems.append(
+                f"{where}: secrets.store: required because {why}: the ClusterSecretStore on this environment's cluster "
+                f"({env.cluster.name}) to read its Secrets from ({platform_file} names none: its form is 'manual')"
+            )
+        missing = {name: keys for name, keys in env.secret_keys().items() if name not in source.remote}
+        if missing:
+            problems.append(
+                f"{where}: secrets.remote: names no remote key for {named_keys(missing)}: {why}, so this environment's "
+                f"Secrets are read from ClusterSecretStore {source.store or '(none)'!r}; add them, or set secrets.form: manual "
+                "here to create them by hand"
+            )
+    return problems
+
+
 def _deprecations(file: Path, model: type[BaseModel], data: Any, sources: dict, loc: tuple = ()) -> list[str]:
     """A renamed key still given under its old name (types.RENAMED): where, and the new name."""
     out: list[str] = []
@@ -540,6 +580,7 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
                 f"digits of gatewayapi-plugin-linux-amd64 {platform.gateway_api_plugin.version}; upstream publishes none, "
                 "so compute it from the binary you reviewed)"
             )
+    problems += _secrets_problems(config_dir, platform, environments, lines)
     problems += _platform_problems(config_dir, platform, environments, lines, platform_sources)
     problems += _clashes(config_dir, environments, lines)
     listed = {f"{name}.yaml" for name in platform.environments}

@@ -7,6 +7,13 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from podinfo_canary.config.alerts import AlertPolicy, default_policies, with_defaults
+from podinfo_canary.config.secrets import (
+    PlatformSecrets,
+    environment_secret_keys,
+    named_keys,
+    platform_secret_keys,
+    remote_problem,
+)
 from podinfo_canary.config.types import (
     _REPOSITORY,
     _TAG,
@@ -377,6 +384,41 @@ class Platform(Strict):
     alerting: Alerting = Alerting()
     logging: Logging = Logging()
     cluster_dns: ClusterDns = ClusterDns()
+    # The form of the out-of-band Secrets: by hand, or ExternalSecrets (config/secrets.py).
+    secrets: PlatformSecrets = PlatformSecrets()
+
+    @model_validator(mode="after")
+    def _every_platform_secret_is_read_from_the_store(self) -> Platform:
+        """With the external form, `secrets.remote` names exactly the platform's Secrets and their keys."""
+        if self.secrets.form != "external":
+            return self
+        expected = self.secret_keys()
+        remote = self.secrets.remote
+        elsewhere = set(environment_secret_keys(email=True))
+        for name in remote:
+            if name in elsewhere:
+                raise FieldProblem(
+                    ("secrets", "remote", name),
+                    None,
+                    f"{name} lives in each environment's namespace: name its remote key under secrets.remote in "
+                    "config/environments/<env>.yaml",
+                )
+        problem = remote_problem(remote, expected)
+        if problem:
+            raise FieldProblem(("secrets", "remote", *problem.loc), problem.value, problem.message)
+        missing = {name: keys for name, keys in expected.items() if name not in remote}
+        if missing:
+            raise FieldProblem(
+                ("secrets", "remote"),
+                None,
+                f"names no remote key for {named_keys(missing)}: with form external every Secret of the platform is read from "
+                f"ClusterSecretStore {self.secrets.store!r}",
+            )
+        return self
+
+    def secret_keys(self) -> dict[str, tuple[str, ...]]:
+        """The platform's out-of-band Secrets, name -> keys (config/secrets.py)."""
+        return platform_secret_keys(self.argocd.sso.client_secret if self.argocd.sso else None)
 
     @model_validator(mode="after")
     def _retention_fits_the_volume(self) -> Platform:

@@ -124,12 +124,25 @@ LabelKey = form(
     "a Kubernetes label key such as k8s-app or app.kubernetes.io/name (letters, digits, '-', '_', '.', at most 63 after the prefix)",
 )
 LabelValue = form(rf"^({_LABEL_NAME})?$", "a Kubernetes label value such as kube-dns (letters, digits, '-', '_', '.', at most 63)")
+# External Secrets Operator (config/secrets.py): a ClusterSecretStore's name, and where in the store
+# a Secret's keys are read from (provider-specific paths and names: Vault, AWS, GCP, 1Password...).
+ObjectName = form(
+    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    "a Kubernetes object name such as vault-backend (lowercase letters, digits, '-', '.')",
+    max_length=253,
+)
+RemoteKey = form(
+    r"^\S(?:[^\n]*\S)?$",
+    "a key of the secret store such as podinfo/argocd-notifications (its path or name there; no line breaks, "
+    "no leading or trailing spaces)",
+    max_length=1024,
+)
+RemoteProperty = form(r"^\S+$", "a property of the remote secret such as slack-token (no spaces)", max_length=253)
 Ratio = Annotated[float, Field(gt=0, le=1)]
 # A Gateway API SectionName (a listener's name): a lowercase DNS subdomain (gateway-api v1.6.1
 # apis/v1/shared_types.go SectionName).
-SectionName = form(
-    rf"^{_DNS_LABEL}(\.{_DNS_LABEL})*$", "a Gateway listener name such as https (lowercase letters, digits, '-', '.')", max_length=253
-)
+# The same form as ObjectName (one pattern, one description: FORMS is keyed by the pattern).
+SectionName = ObjectName
 
 
 def _check_cidr(value: str) -> str:

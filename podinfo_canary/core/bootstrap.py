@@ -5,6 +5,11 @@ After Argo CD's own install manifest, an operator applies by hand only kinds tha
 `bootstrap` Application then syncs the rest of dist/argocd/, in sync waves, including objects
 whose CRDs arrive with the platform charts (a ClusterIssuer applied by hand would fail: no
 cert-manager CRDs yet). From then on Git is the only writer.
+
+With `secrets.form: external` the repository's credentials come from an ExternalSecret in
+dist/argocd/, which the `bootstrap` Application could not read from a private repository before
+the credentials exist: it is applied by hand too, between the two, once External Secrets
+Operator (whose CRD it needs, as the ClusterSecretStore does) runs.
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from podinfo_canary.core import yamltext
+from podinfo_canary.core.secrets import REPOSITORY_SECRET
 
-HAND_APPLIED = (("AppProject", "platform"), ("Application", "bootstrap"))
+# In this order; the ExternalSecret only where dist/argocd/ has it (the external form).
+HAND_APPLIED = (("AppProject", "platform"), ("ExternalSecret", REPOSITORY_SECRET), ("Application", "bootstrap"))
+IF_PRESENT = frozenset({("ExternalSecret", REPOSITORY_SECRET)})
 ARGOCD_REPO = "https://github.com/argoproj/argo-cd.git"
 
 
@@ -25,12 +33,11 @@ def argocd_install_url(version: str) -> str:
 def hand_applied_files(folder: Path) -> list[Path]:
     """The files of dist/argocd/ holding HAND_APPLIED, in that order."""
     files = []
+    documents = {p: yamltext.read_documents(p) for p in sorted(folder.glob("*.yaml"))}
     for kind, name in HAND_APPLIED:
-        matches = [
-            p
-            for p in sorted(folder.glob("*.yaml"))
-            if any(d["kind"] == kind and d["metadata"]["name"] == name for d in yamltext.read_documents(p))
-        ]
+        matches = [p for p, docs in documents.items() if any(d["kind"] == kind and d["metadata"]["name"] == name for d in docs)]
+        if not matches and (kind, name) in IF_PRESENT:
+            continue
         if len(matches) != 1:
             raise ValueError(f"expected one {kind}/{name} in {folder}, found {len(matches)}")
         files.append(matches[0])

@@ -28,7 +28,6 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from podinfo_canary import config as config_module
-from podinfo_canary.core.secrets import out_of_band_secrets
 from podinfo_canary.core.workload import HASH_LABEL, WORKLOAD
 from podinfo_canary.ctl import actions, kube
 from podinfo_canary.ctl.kube import EXIT_CODES, INTERRUPTED, NO_ANSWER, NO_CANARY, REFUSED, USAGE, CtlError, Rollouts, Target
@@ -733,8 +732,10 @@ def deploy(
     """Bootstrap a cluster: the pinned Argo CD, then the platform project and bootstrap Application.
 
     Then waits until every Application is Synced and Healthy. Idempotent (server-side apply);
-    --dry-run prints the plan and reads no cluster. Secrets stay out of band: missing ones are
-    listed. Before kubectl runs, the kubeconfig and context are checked and the cluster asked
+    --dry-run prints the plan and reads no cluster. Secrets stay out of band, in the form
+    config/platform.yaml `secrets.form` chooses: by hand, missing ones are listed; as
+    ExternalSecrets, the ClusterSecretStore must be Ready and every ExternalSecret synced (exit 1
+    at the end otherwise). Before kubectl runs, the kubeconfig and context are checked and the cluster asked
     its version, as every cluster command does (exit 3 or 4 with one line), and each gatewayapi
     environment's Gateway read: missing (6), or a listener that would not admit its routes from
     the environment's namespace (8), and nothing is applied."""
@@ -748,7 +749,7 @@ def deploy(
             for number, step in enumerate(steps, start=1):
                 print(f"{number}. {step.what}\n   {' '.join(step.command)}" + (f"  < {step.stdin_label}" if step.stdin_label else ""))
             print(f"{len(steps) + 1}. wait until Synced and Healthy: {', '.join(expected)}")
-            print("out-of-band Secrets checked: " + ", ".join(f"{s.namespace}/{s.name}" for s in out_of_band_secrets(cfg)))
+            print("\n".join(deploying.secret_checks(cfg).lines()))
             here, elsewhere = deploying.gateway_environments(cfg)
             for e in here:
                 listeners = ", ".join(f"{a.listener} ({a.protocol}, {a.route})" for a in deploying.attachments(e))
@@ -768,6 +769,14 @@ def deploy(
                 highlight=False,
                 soft_wrap=True,
             )
+        failing = deploying.external_secret_problems(cfg, api, absent_ok=True)
+        if failing:
+            err.print(
+                'canaryctl: secrets.form external: fix these (README "Out-of-band Secrets"); ESO and Argo CD retry, '
+                f"and the sync waves after an ExternalSecret wait for it: {listing(failing)}",
+                highlight=False,
+                soft_wrap=True,
+            )
         from rich.live import Live
 
         with Live(console=out, refresh_per_second=2) as live:
@@ -780,7 +789,19 @@ def deploy(
                     table.add_row(name, sync, f"[{'green' if ok else 'yellow'}]{health}[/]")
                 live.update(table)
 
-            deploying.wait(expected, lambda: deploying.application_states(api, cfg.platform.argocd.namespace), timeout, interval, show)
+            deploying.wait(
+                expected,
+                lambda: deploying.application_states(api, cfg.platform.argocd.namespace),
+                timeout,
+                interval,
+                show,
+                why=lambda: deploying.external_secret_problems(cfg, api),
+            )
+        unsynced = deploying.external_secret_problems(cfg, api)
+        if unsynced:
+            raise CtlError(
+                f"{len(expected)} Applications Synced and Healthy, but ExternalSecrets not synced: {listing(unsynced)}", kube.FAILED
+            )
         out.print(f"deployed: {len(expected)} Applications Synced and Healthy")
 
     _run(run)

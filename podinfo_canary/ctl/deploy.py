@@ -5,16 +5,22 @@ Before anything is applied, each `traffic_router: gatewayapi` environment's Gate
 must exist, and the listeners its routes name must admit them from the environment's namespace
 (`check_gateways`), or no route would ever be accepted.
 
-The steps (bootstrap.py says why only two objects of dist/argocd/ are applied by hand):
+The steps (bootstrap.py says why only these objects of dist/argocd/ are applied by hand):
 1. the `argocd` namespace and Argo CD's pinned install manifest, by server-side apply (`kubectl
    apply --server-side`: the manifest's CRDs exceed the client-side annotation limit);
-2. wait until Argo CD's CRDs are established;
-3. the `platform` AppProject and the `bootstrap` Application from dist/argocd/;
+2. wait until Argo CD's CRDs are established (and, with `secrets.form: external`, ESO's);
+3. the `platform` AppProject and the `bootstrap` Application from dist/argocd/ (external form:
+   the repository's ExternalSecret between them);
 4. wait until the Applications that dist/ declares (the platform charts, `argocd`, `bootstrap`
    and one `podinfo-<env>` per environment) are Synced and Healthy, with a progress table.
 Server-side apply makes every step idempotent: running deploy again changes nothing.
-`--dry-run` prints the plan and applies nothing. Secrets stay out of band: deploy lists the ones
-that are missing and goes on (Argo CD retries until they exist).
+`--dry-run` prints the plan and applies nothing. Secrets stay out of band, in the form config
+`secrets.form` chooses (core/secrets.py): by hand, deploy lists the ones that are missing and goes
+on (Argo CD retries until they exist); as ExternalSecrets, deploy first waits for External Secrets
+Operator's CRDs, applies the repository's ExternalSecret with the bootstrap Application (Argo CD
+reads its repository with those credentials), says when a ClusterSecretStore is missing or not
+Ready and when an ExternalSecret fails to sync, and at the end requires every ExternalSecret
+synced (their status conditions: Ready with reason SecretSynced).
 """
 
 from __future__ import annotations
@@ -23,17 +29,22 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from podinfo_canary import config as config_module
 from podinfo_canary.core import yamltext
 from podinfo_canary.core.bootstrap import argocd_install_url, hand_applied_files
-from podinfo_canary.core.secrets import out_of_band_secrets
+from podinfo_canary.core.secrets import OutOfBandSecret, out_of_band_secrets
 from podinfo_canary.core.workload import REDIRECT_ROUTE, WORKLOAD
 from podinfo_canary.ctl.kube import FAILED, NOT_FOUND, REFUSED, TIMED_OUT, USAGE, CtlError, Target, failure
 
 ARGOCD_CRDS = ("applications.argoproj.io", "appprojects.argoproj.io", "applicationsets.argoproj.io")
+# External Secrets Operator v2.9.0's, served as external-secrets.io/v1 (crds.yaml).
+ESO_GROUP, ESO_VERSION = "external-secrets.io", "v1"
+ESO_CRDS = ("externalsecrets.external-secrets.io", "clustersecretstores.external-secrets.io")
+SYNCED = "SecretSynced"  # the Ready reason of an ExternalSecret whose Secret ESO wrote (v2.9.0 externalsecret_types.go)
 FIELD_MANAGER = "canaryctl"
 
 
@@ -51,6 +62,13 @@ def plan(cfg: config_module.Config, dist: Path, context: str | None) -> list[Ste
     apply = [*kubectl, "apply", "--server-side", f"--field-manager={FIELD_MANAGER}"]
     namespace = yamltext.dump({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
     files = hand_applied_files(dist / config_module.BOOTSTRAP_FOLDER)
+    external = cfg.platform.secrets.form == "external"
+    eso = [
+        Step(
+            "External Secrets Operator's CRDs established (secrets.form external)",
+            [*kubectl, "wait", "--for=condition=established", "--timeout=60s", *(f"crd/{c}" for c in ESO_CRDS)],
+        )
+    ]
     return [
         Step(f"namespace {ns}", [*apply, "-f", "-"], namespace, f"a Namespace {ns}"),
         Step(
@@ -61,11 +79,42 @@ def plan(cfg: config_module.Config, dist: Path, context: str | None) -> list[Ste
             "Argo CD's CRDs established",
             [*kubectl, "wait", "--for=condition=established", "--timeout=120s", *(f"crd/{c}" for c in ARGOCD_CRDS)],
         ),
+        *(eso if external else []),
         Step(
-            "the platform AppProject and the bootstrap Application",
+            "the platform AppProject, the repository's ExternalSecret and the bootstrap Application"
+            if external
+            else "the platform AppProject and the bootstrap Application",
             [*apply, "-n", ns, *(a for f in files for a in ("-f", str(f.relative_to(dist.parent))))],
         ),
     ]
+
+
+@dataclass(frozen=True)
+class SecretChecks:
+    """What deploy checks of the out-of-band Secrets on Argo CD's cluster, by form."""
+
+    manual: list[OutOfBandSecret]
+    stores: dict[str, list[OutOfBandSecret]]  # ClusterSecretStore -> the ExternalSecrets reading from it
+
+    def lines(self) -> list[str]:
+        """The dry run's account: which form, and what is checked."""
+        out = []
+        if self.manual:
+            out.append("out-of-band Secrets (secrets.form manual: created by hand) checked: " + ", ".join(s.where for s in self.manual))
+        for store, secrets in self.stores.items():
+            out.append(
+                f"out-of-band Secrets (secrets.form external: ExternalSecrets of ClusterSecretStore {store}) checked: the store "
+                "Ready, then each synced: " + ", ".join(s.where for s in secrets)
+            )
+        return out
+
+
+def secret_checks(cfg: config_module.Config) -> SecretChecks:
+    secrets = out_of_band_secrets(cfg)
+    stores: dict[str, list[OutOfBandSecret]] = {}
+    for secret in (s for s in secrets if s.external):
+        stores.setdefault(secret.source.store, []).append(secret)
+    return SecretChecks([s for s in secrets if not s.external], stores)
 
 
 def expected_applications(cfg: config_module.Config, dist: Path) -> list[str]:
@@ -98,7 +147,7 @@ def missing_secrets(cfg: config_module.Config, api) -> list[str]:
 
     core = client.CoreV1Api(api)
     missing = []
-    for namespace, name in ((s.namespace, s.name) for s in out_of_band_secrets(cfg)):
+    for namespace, name in ((s.namespace, s.name) for s in secret_checks(cfg).manual):
         try:
             core.read_namespaced_secret(name, namespace, _preload_content=False, _request_timeout=30)
         except ApiException as exc:
@@ -108,6 +157,57 @@ def missing_secrets(cfg: config_module.Config, api) -> list[str]:
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise failure(exc, "get", "secrets", Target(namespace), name, api.configuration.host) from exc
     return missing
+
+
+def _ready(obj: dict) -> dict | None:
+    """The `Ready` condition of an ESO object's status (ExternalSecret, ClusterSecretStore)."""
+    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
+
+
+def _said(condition: dict) -> str:
+    return ": ".join(filter(None, (condition.get("reason"), " ".join((condition.get("message") or "").split()))))
+
+
+def external_secret_problems(cfg: config_module.Config, api, *, absent_ok: bool = False) -> list[str]:
+    """Each ClusterSecretStore that is missing or not Ready, and each ExternalSecret that is not
+    synced (absent, unless `absent_ok`: Argo CD has yet to sync it), with ESO's reason."""
+    import urllib3
+    from kubernetes import client
+    from kubernetes.client.exceptions import ApiException
+
+    custom = client.CustomObjectsApi(api)
+
+    def get(resource: str, name: str, namespace: str | None) -> dict | None:
+        try:
+            if namespace is None:
+                return custom.get_cluster_custom_object(ESO_GROUP, ESO_VERSION, resource, name, _request_timeout=30)
+            return custom.get_namespaced_custom_object(ESO_GROUP, ESO_VERSION, namespace, resource, name, _request_timeout=30)
+        except ApiException as exc:
+            if exc.status == 404:
+                return None
+            raise failure(exc, "get", resource, Target(namespace or "(cluster-scoped)"), name, api.configuration.host) from exc
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise failure(exc, "get", resource, Target(namespace or "(cluster-scoped)"), name, api.configuration.host) from exc
+
+    problems = []
+    for store, secrets in secret_checks(cfg).stores.items():
+        found = get("clustersecretstores", store, None)
+        ready = _ready(found) if found else None
+        if found is None:
+            problems.append(f"ClusterSecretStore {store} not found (is External Secrets Operator installed and the store created?)")
+        elif ready is None or ready.get("status") != "True":
+            problems.append(f"ClusterSecretStore {store} not Ready" + (f" ({_said(ready)})" if ready else " (no status yet)"))
+        for secret in secrets:
+            obj = get("externalsecrets", secret.name, secret.namespace)
+            condition = _ready(obj) if obj else None
+            if obj is None:
+                if not absent_ok:
+                    problems.append(f"{secret.where} (ExternalSecret not created yet)")
+            elif condition is None:
+                problems.append(f"{secret.where} (not synced yet: no status)")
+            elif condition.get("status") != "True" or condition.get("reason") != SYNCED:
+                problems.append(f"{secret.where} (not synced: {_said(condition) or condition.get('status')})")
+    return problems
 
 
 def application_states(api, namespace: str) -> dict[str, tuple[str, str]]:
@@ -131,8 +231,9 @@ def application_states(api, namespace: str) -> dict[str, tuple[str, str]]:
     }
 
 
-def wait(expected: list[str], states, timeout: float, interval: float, show) -> None:
-    """Until every expected Application is Synced and Healthy; TIMED_OUT names the rest."""
+def wait(expected: list[str], states, timeout: float, interval: float, show, why: Callable[[], list[str]] = list) -> None:
+    """Until every expected Application is Synced and Healthy; TIMED_OUT names the rest, and what
+    `why` finds (the ExternalSecrets not synced)."""
     deadline = time.monotonic() + timeout
     while True:
         current = states()
@@ -142,7 +243,12 @@ def wait(expected: list[str], states, timeout: float, interval: float, show) -> 
             return
         if time.monotonic() >= deadline:
             detail = ", ".join(f"{n} ({'/'.join(current.get(n, ('absent',)))})" for n in pending)
-            raise CtlError(f"not Synced and Healthy after {timeout:g}s: {detail}", TIMED_OUT)
+            reasons = why()
+            raise CtlError(
+                f"not Synced and Healthy after {timeout:g}s: {detail}"
+                + (f"; ExternalSecrets not synced: {', '.join(reasons)}" if reasons else ""),
+                TIMED_OUT,
+            )
         time.sleep(interval)
 
 

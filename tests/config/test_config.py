@@ -345,7 +345,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replcias: 7",
         [
-            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, require_digest, protected; did you mean replicas?"
+            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected; did you mean replicas?"
         ],
     ),
     (
@@ -372,7 +372,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replicas: 7\nowner: team-a",
         [
-            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, require_digest, protected"
+            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected"
         ],
     ),
     (
@@ -726,7 +726,7 @@ BAD_INPUTS = [
         "https_listener: websecure",
         "https_listener: WebSecure",
         [
-            "environments/canary-gw.yaml:15: gateway.https_listener = 'WebSecure': must be a Gateway listener name such as https (lowercase letters, digits, '-', '.')"
+            "environments/canary-gw.yaml:15: gateway.https_listener = 'WebSecure': must be a Kubernetes object name such as https (lowercase letters, digits, '-', '.')"
         ],
     ),
     (
@@ -768,29 +768,29 @@ BAD_INPUTS = [
     (
         "environment-name-uppercase",
         "platform.yaml",
-        "environments: [edge, canary-gw, mesh]",
-        "environments: [edge, Canary-GW, mesh]",
+        "environments: [edge, canary-gw, mesh, mesh-path]",
+        "environments: [edge, Canary-GW, mesh, mesh-path]",
         ["platform.yaml:8: environments[1] = 'Canary-GW': must be a lowercase DNS label such as qa (letters, digits, '-')"],
     ),
     (
         "environment-listed-twice",
         "platform.yaml",
-        "environments: [edge, canary-gw, mesh]",
-        "environments: [edge, canary-gw, mesh, edge]",
-        ["platform.yaml:8: environments[3] = 'edge': listed twice"],
+        "environments: [edge, canary-gw, mesh, mesh-path]",
+        "environments: [edge, canary-gw, mesh, mesh-path, edge]",
+        ["platform.yaml:8: environments[4] = 'edge': listed twice"],
     ),
     (
         "environment-reserved-argocd",
         "platform.yaml",
-        "environments: [edge, canary-gw, mesh]",
-        "environments: [edge, argocd, mesh]",
+        "environments: [edge, canary-gw, mesh, mesh-path]",
+        "environments: [edge, argocd, mesh, mesh-path]",
         ["platform.yaml:8: environments[1] = 'argocd': 'argocd' is reserved for the Argo CD bootstrap folder dist/argocd/"],
     ),
     (
         "environment-file-missing",
         "platform.yaml",
-        "environments: [edge, canary-gw, mesh]",
-        "environments: [edge, canary-gw, mesh, qa]",
+        "environments: [edge, canary-gw, mesh, mesh-path]",
+        "environments: [edge, canary-gw, mesh, mesh-path, qa]",
         ["environments/qa.yaml: file not found (platform.yaml: environments lists 'qa')"],
     ),
     (
@@ -951,8 +951,8 @@ BAD_INPUTS = [
     (
         "environment-reserved-audit",
         "platform.yaml",
-        "environments: [edge, canary-gw, mesh]",
-        "environments: [edge, audit, mesh]",
+        "environments: [edge, canary-gw, mesh, mesh-path]",
+        "environments: [edge, audit, mesh, mesh-path]",
         ["platform.yaml:8: environments[1] = 'audit': 'audit' is reserved for the audit policy folder dist/audit/"],
     ),
     (
@@ -971,7 +971,7 @@ BAD_INPUTS = [
         "traffic_router: linkerd\nreplica: 3",
         [
             "environments/edge.yaml:11: traffic_router = 'linkerd': input should be 'nginx', 'gatewayapi' or 'istio'",
-            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, require_digest, protected; did you mean replicas?",
+            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected; did you mean replicas?",
         ],
     ),
     (
@@ -1001,7 +1001,161 @@ BAD_INPUTS = [
         None,
         "namespace: podinfo-qa\n",
         [
-            "environments/qa.yaml: not listed in platform.yaml environments (edge, canary-gw, mesh): add it there or remove the file; an unlisted environment would be silently ignored"
+            "environments/qa.yaml: not listed in platform.yaml environments (edge, canary-gw, mesh, mesh-path): add it there or remove the file; an unlisted environment would be silently ignored"
+        ],
+    ),
+    # The form of the out-of-band Secrets (config/secrets.py): the fixture takes the external form.
+    (
+        "secrets-form-misspelt",
+        "platform.yaml",
+        "  form: external",
+        "  form: externl",
+        [
+            "platform.yaml:104: secrets.form = 'externl': input should be 'manual' or 'external'; did you mean external?",
+        ],
+    ),
+    (
+        "secrets-external-without-store",
+        "platform.yaml",
+        "  store: fixture-vault\n",
+        "",
+        [
+            "platform.yaml:104: secrets.store: required when form is 'external': the name of the ClusterSecretStore to read from",
+        ],
+    ),
+    (
+        "secrets-store-not-a-name",
+        "platform.yaml",
+        "  store: fixture-vault",
+        "  store: Fixture_Vault",
+        [
+            "platform.yaml:105: secrets.store = 'Fixture_Vault': must be a Kubernetes object name such as vault-backend (lowercase letters, digits, '-', '.')",
+        ],
+    ),
+    (
+        "secrets-refresh-without-unit",
+        "platform.yaml",
+        "  refresh_interval: 30m",
+        "  refresh_interval: 30",
+        [
+            "platform.yaml:106: secrets.refresh_interval = 30: input should be a valid string; a duration needs its unit: refresh_interval: 30s, 30m or 30h",
+        ],
+    ),
+    (
+        "secrets-manual-with-a-store",
+        "platform.yaml",
+        "  form: external",
+        "  form: manual",
+        [
+            "platform.yaml:105: secrets.store = 'fixture-vault': only used with form: external (form manual: the Secrets are created by hand, README \"Bootstrap a cluster\")",
+        ],
+    ),
+    (
+        "secrets-platform-secret-without-remote-key",
+        "platform.yaml",
+        "    podinfo-gitops-repo:\n      key: fixture/git/deploy-token\n      properties: {username: login, password: token}\n",
+        "",
+        [
+            "platform.yaml:108: secrets.remote: names no remote key for podinfo-gitops-repo (keys username, password): with form external every Secret of the platform is read from ClusterSecretStore 'fixture-vault'",
+        ],
+    ),
+    (
+        "secrets-remote-name-misspelt",
+        "platform.yaml",
+        "    argocd-notifications-secret:",
+        "    argocd-notification-secret:",
+        [
+            "platform.yaml:109: secrets.remote.argocd-notification-secret: not one of the Secrets read from the store here; they are: argocd-notifications-secret (key slack-token), argo-rollouts-notification-secret (keys slack-token, email-password), fixture-oidc (key secret), podinfo-gitops-repo (keys username, password)",
+        ],
+    ),
+    (
+        "secrets-environment-secret-in-platform",
+        "platform.yaml",
+        "    fixture-oidc:",
+        "    alertmanager-slack: {key: fixture/gw/alertmanager}\n    fixture-oidc:",
+        [
+            "platform.yaml:113: secrets.remote.alertmanager-slack: alertmanager-slack lives in each environment's namespace: name its remote key under secrets.remote in config/environments/<env>.yaml",
+        ],
+    ),
+    (
+        "secrets-property-of-no-key",
+        "platform.yaml",
+        "{slack-token: slack, email-password: smtp}",
+        "{slack-token: slack, smtp-password: smtp}",
+        [
+            "platform.yaml:112: secrets.remote.argo-rollouts-notification-secret.properties.smtp-password: not a key of argo-rollouts-notification-secret; its keys: slack-token, email-password",
+        ],
+    ),
+    (
+        "secrets-remote-key-padded",
+        "platform.yaml",
+        "      key: fixture/argocd/notifications",
+        "      key: ' fixture/argocd'",
+        [
+            "platform.yaml:109: secrets.remote.argocd-notifications-secret.key = ' fixture/argocd': must be a key of the secret store such as podinfo/argocd-notifications (its path or name there; no line breaks, no leading or trailing spaces)",
+        ],
+    ),
+    (
+        "secrets-property-with-space",
+        "platform.yaml",
+        "{secret: client-secret}",
+        "{secret: client secret}",
+        [
+            "platform.yaml:115: secrets.remote.fixture-oidc.properties.secret = 'client secret': must be a property of the remote secret such as slack-token (no spaces)",
+        ],
+    ),
+    (
+        "secrets-environment-without-remote-keys",
+        "environments/canary-gw.yaml",
+        "secrets:\n  remote:\n    alertmanager-slack: {key: fixture/gw/alertmanager, properties: {webhook-url: slack-webhook}}\n",
+        "",
+        [
+            "environments/canary-gw.yaml: secrets.remote: names no remote key for alertmanager-slack (key webhook-url): secrets.form is 'external' in platform.yaml, so this environment's Secrets are read from ClusterSecretStore 'fixture-vault'; add them, or set secrets.form: manual here to create them by hand",
+        ],
+    ),
+    (
+        "secrets-smtp-without-email",
+        "environments/canary-gw.yaml",
+        "    alertmanager-slack: {key",
+        "    alertmanager-smtp: {key: fixture/gw/smtp}\n    alertmanager-slack: {key",
+        [
+            "environments/canary-gw.yaml:41: secrets.remote.alertmanager-smtp: not one of the Secrets read from the store here; they are: alertmanager-slack (key webhook-url)",
+        ],
+    ),
+    (
+        "secrets-environment-manual-with-a-store",
+        "environments/edge.yaml",
+        "  store: edge-vault",
+        "  form: manual\n  store: edge-vault",
+        [
+            "environments/edge.yaml:56: secrets.store = 'edge-vault': only used with form: external (form manual: the Secrets are created by hand, README \"Bootstrap a cluster\")",
+        ],
+    ),
+    (
+        "secrets-environment-property-of-no-key",
+        "environments/edge.yaml",
+        "{password: null}",
+        "{passwd: null}",
+        [
+            "environments/edge.yaml:62: secrets.remote.alertmanager-smtp.properties.passwd = null: not a key of alertmanager-smtp; its keys: password",
+        ],
+    ),
+    (
+        "secrets-environment-form-misspelt",
+        "environments/edge.yaml",
+        "  store: edge-vault",
+        "  form: manuel\n  store: edge-vault",
+        [
+            "environments/edge.yaml:55: secrets.form = 'manuel': input should be 'manual' or 'external'; did you mean manual?",
+        ],
+    ),
+    (
+        "secrets-environment-key-misspelt",
+        "environments/edge.yaml",
+        "  store: edge-vault",
+        "  stor: edge-vault",
+        [
+            "environments/edge.yaml:55: secrets.stor = 'edge-vault': unknown key; allowed keys here: form, store, refresh_interval, remote; did you mean store?",
         ],
     ),
 ]
@@ -1107,6 +1261,80 @@ def test_every_problem_is_reported_at_once():
     assert len(next(expected for case, *_, expected in BAD_INPUTS if case == "two-problems-at-once")) == 2
 
 
+# An environment's `secrets:` over the platform's (config/secrets.py environment_source): with the
+# platform's form manual, (file, old, new) edits of the fixture and the exact problems.
+PLATFORM_MANUAL = ("platform.yaml", "secrets:\n  form: external", "secrets:\n  form: manual")
+SECRETS_ACROSS_FILES = [
+    (
+        "settings-under-an-inherited-manual-form",
+        [],
+        [
+            "environments/edge.yaml:55: secrets.store: only used with form external, and platform.yaml sets secrets.form 'manual' "
+            "(created by hand): set secrets.form: external here to read this environment's Secrets from a store",
+            "environments/canary-gw.yaml:40: secrets.remote: only used with form external, and platform.yaml sets secrets.form "
+            "'manual' (created by hand): set secrets.form: external here to read this environment's Secrets from a store",
+        ],
+    ),
+    (
+        "an-external-environment-without-a-store",
+        [
+            ("environments/edge.yaml", "  store: edge-vault\n", "  form: external\n"),
+            (
+                "environments/canary-gw.yaml",
+                "secrets:\n  remote:\n    alertmanager-slack: {key: fixture/gw/alertmanager, properties: {webhook-url: slack-webhook}}\n",
+                "",
+            ),
+        ],
+        [
+            "environments/edge.yaml:55: secrets.store: required because secrets.form is 'external': the ClusterSecretStore on this "
+            "environment's cluster (edge-cluster) to read its Secrets from (platform.yaml names none: its form is 'manual')",
+        ],
+    ),
+]
+
+
+def _platform_manual(folder: Path) -> None:
+    """The fixture's platform.yaml with `secrets: {form: manual}` and nothing else under it; the
+    Istio environments, bystanders here, lose their `secrets:` (each names only its remote key)."""
+    file = folder / PLATFORM_MANUAL[0]
+    text = file.read_text()
+    file.write_text(text[: text.index("\nsecrets:")] + "\nsecrets:\n  form: manual\n")
+    for name in ("mesh", "mesh-path"):
+        env = folder / "environments" / f"{name}.yaml"
+        lines = env.read_text()
+        env.write_text(lines[: lines.index("# Its Alertmanager webhook")])
+
+
+@pytest.mark.parametrize(("case", "edits", "expected"), SECRETS_ACROSS_FILES, ids=[c[0] for c in SECRETS_ACROSS_FILES])
+def test_an_environments_secrets_settings_are_checked_against_the_platforms(tmp_path, case, edits, expected):
+    folder = tmp_path / "config"
+    shutil.copytree(FIXTURE, folder)
+    _platform_manual(folder)
+    for file, old, new in edits:
+        text = (folder / file).read_text()
+        assert old in text, f"{file} no longer holds {old!r}: update the case"
+        (folder / file).write_text(text.replace(old, new, 1))
+    with pytest.raises(config.ConfigError) as raised:
+        config.load(folder)
+    assert [p.replace(f"{folder}/", "") for p in raised.value.problems] == expected
+
+
+def test_secrets_forms_resolve_per_environment():
+    """The committed configuration keeps the manual form; the fixture's environments inherit the
+    platform's external form and store, or name their own (edge, on its own cluster)."""
+    committed = config.load(ROOT / "config")
+    assert committed.platform.secrets.form == "manual"
+    assert all(not config.environment_source(committed.platform.secrets, e.secrets).external for e in committed.environments)
+    fixture = config.load(FIXTURE)
+    sources = {e.name: config.environment_source(fixture.platform.secrets, e.secrets) for e in fixture.environments}
+    assert (sources["canary-gw"].store, sources["canary-gw"].refresh_interval) == ("fixture-vault", "30m")
+    assert (sources["edge"].store, sources["edge"].refresh_interval) == ("edge-vault", "5m")
+    assert sources["edge"].remote["alertmanager-smtp"].property_of("password") is None  # the whole remote value
+    assert sources["canary-gw"].remote["alertmanager-slack"].property_of("webhook-url") == "slack-webhook"
+    # A key the properties leave out is read from the property of its own name.
+    assert fixture.platform.secrets.remote["argocd-notifications-secret"].property_of("slack-token") == "slack-token"
+
+
 def test_a_failing_synthesis_leaves_dist_unchanged(tmp_path):
     """A construct that fails after configuration passed must not publish a partial dist/."""
     dist = tmp_path / "dist"
@@ -1184,7 +1412,7 @@ WARNINGS = [
         "the last environment unprotected",
         None,  # the fixture as it is
         None,
-        "environments/mesh.yaml: protected = false for mesh, the last environment in promotion order: canaryctl "
+        "environments/mesh-path.yaml: protected = false for mesh-path, the last environment in promotion order: canaryctl "
         "will not ask before abort or promote --full there",
     ),
 ]

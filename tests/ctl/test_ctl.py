@@ -10,6 +10,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from podinfo_canary.core import yamltext
 from podinfo_canary.ctl import kube
 from podinfo_canary.ctl.app import app
 from tests.conftest import find, measured_by_prometheus, one
@@ -684,6 +685,10 @@ def test_deploy_applies_in_order_then_waits_for_every_application(api, tmp_path,
     assert "kind: Namespace" in calls[0]["stdin"] and "name: argocd" in calls[0]["stdin"]
     assert calls[1]["args"][-1] == "https://raw.githubusercontent.com/argoproj/argo-cd/v3.5.1/manifests/install.yaml"
     assert calls[3]["args"][-4:] == ["-f", "dist/argocd/AppProject.platform.k8s.yaml", "-f", "dist/argocd/Application.bootstrap.k8s.yaml"]
+    # The manual form (config/ keeps it): the hand-made Secrets are read, nothing of External Secrets Operator.
+    assert any(r["path"] == "/api/v1/namespaces/argocd/secrets/argocd-notifications-secret" for r in api.requests)
+    assert not [r for r in api.requests if "external-secrets.io" in r["path"]]
+    assert "secrets.form manual: created by hand" in run("deploy", "--dry-run").output
     api.sequences[apps] = [listing("Degraded")]
     stuck = run("deploy", "--interval", "0.01", "--timeout", "1")
     assert _exited(stuck, kube.TIMED_OUT, "deploy") and f"podinfo-{config.environments[-1].name} (Synced/Degraded)" in stuck.output
@@ -818,6 +823,155 @@ def test_the_listener_check_follows_the_gateway_api(fixture_deploy):
     ]
     same = listener_problems(_gateway({"name": "https", "protocol": "HTTPS", "port": 443}), https, "gateway-system", {}, ["a.example.test"])
     assert same == []  # Same admits a route of the Gateway's own namespace
+
+
+# --- deploy with secrets.form external (the fixture configuration) -----------------------------------
+
+ESO = "/apis/external-secrets.io/v1"
+
+
+def _ready(status: str, reason: str, message: str) -> dict:
+    return {"type": "Ready", "status": status, "reason": reason, "message": message, "lastTransitionTime": "2026-11-27T10:00:00Z"}
+
+
+def _store(name: str, ready: dict) -> dict:
+    """A ClusterSecretStore as External Secrets Operator v2.9.0 reports it (its `fake` provider)."""
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ClusterSecretStore",
+        "metadata": {"name": name},
+        "spec": {"provider": {"fake": {"data": [{"key": "fixture/argocd/notifications", "value": "placeholder"}]}}},
+        "status": {"conditions": [ready], "capabilities": "ReadOnly"},
+    }
+
+
+@pytest.fixture(scope="module")
+def external_form(tmp_path_factory):
+    """The fixture configuration (secrets.form external) and its dist/, synthesized once."""
+    from podinfo_canary import config as config_module
+    from tests.conftest import ROOT, run_main
+
+    fixture = ROOT / "tests" / "fixtures" / "config"
+    dist = tmp_path_factory.mktemp("external-form") / "dist"
+    assert run_main(config_dir=fixture, dist=dist).returncode == 0
+    return config_module.load(fixture), fixture, dist
+
+
+def _external_cluster(
+    server: FakeApiServer, cfg, dist, *, store: dict | None, broken: dict[str, dict | None], health: str = "Healthy"
+) -> list[str]:
+    """Serve the fixture's Applications, its ClusterSecretStore and, from dist/, each ExternalSecret
+    deploy checks with a status: synced, unless `broken` gives another Ready condition (None: absent);
+    `store` None: no ClusterSecretStore.
+    Every served ESO object is schema-valid (the pinned CRDs). Returns the ExternalSecret paths."""
+    from podinfo_canary.ctl import deploy as deploying
+    from tools.validate import validate
+
+    names = deploying.expected_applications(cfg, dist)
+    items = [{"metadata": {"name": n}, "status": {"sync": {"status": "Synced"}, "health": {"status": health}}} for n in names]
+    server.sequences["/apis/argoproj.io/v1alpha1/namespaces/argocd/applications"] = [{"kind": "ApplicationList", "items": items}]
+    # canary-gw's Gateway, admitting its routes (the Gateway preflight runs first).
+    server.objects[GATEWAY] = _gateway(
+        _listener("websecure", "HTTPS", namespaces={"from": "All"}), _listener("http", "HTTP", namespaces={"from": "All"})
+    )
+    (store_name,) = deploying.secret_checks(cfg).stores
+    if store is not None:
+        server.objects[f"{ESO}/clustersecretstores/{store_name}"] = store
+        assert validate(store) == []
+    paths = []
+    for secret in deploying.secret_checks(cfg).stores[store_name]:
+        folder = dist / (secret.environment or "argocd")
+        (obj,) = [d for d in yamltext.read_documents(folder / f"ExternalSecret.{secret.name}.k8s.yaml")]
+        condition = broken.get(secret.where, _ready("True", "SecretSynced", "secret synced"))
+        path = f"{ESO}/namespaces/{secret.namespace}/externalsecrets/{secret.name}"
+        paths.append(path)
+        if condition is not None:
+            obj = {**obj, "status": {"conditions": [condition], "refreshTime": "2026-11-27T10:00:00Z", "syncedResourceVersion": "1-abc"}}
+            assert validate(obj) == []
+            server.objects[path] = obj
+    return paths
+
+
+def test_deploy_with_external_secrets_checks_the_store_and_each_external_secret(external_form, tmp_path, monkeypatch):
+    cfg, fixture, dist = external_form
+    log, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    with FakeApiServer() as server:
+        monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig(tmp_path)))
+        paths = _external_cluster(server, cfg, dist, store=_store("fixture-vault", _ready("True", "Valid", "store validated")), broken={})
+        result = run("deploy", "--interval", "0.01", "--config-dir", str(fixture), "--dist", str(dist))
+    assert result.exit_code == 0, result.output
+    assert "deployed: 16 Applications Synced and Healthy" in result.output
+    assert "create these Secrets" not in result.output and "fix these" not in result.output
+    calls = [json.loads(line) for line in log.read_text().splitlines()]
+    assert calls[3]["args"][:2] == ["wait", "--for=condition=established"]
+    assert calls[3]["args"][-2:] == ["crd/externalsecrets.external-secrets.io", "crd/clustersecretstores.external-secrets.io"]
+    assert [a for a in calls[4]["args"] if a.endswith(".yaml")] == [
+        "dist/argocd/AppProject.platform.k8s.yaml",
+        "dist/argocd/ExternalSecret.podinfo-gitops-repo.k8s.yaml",
+        "dist/argocd/Application.bootstrap.k8s.yaml",
+    ]
+    read = [r["path"] for r in server.requests if r["method"] == "GET"]
+    assert f"{ESO}/clustersecretstores/fixture-vault" in read and set(paths) <= set(read)
+    assert "/api/v1/namespaces/podinfo-gw/secrets/alertmanager-slack" not in read  # the Secrets are ESO's to write
+    assert not [p for p in read if "podinfo-edge" in p]  # edge is on another cluster: deploy cannot reach it
+    dry = run("deploy", "--dry-run", "--config-dir", str(fixture), "--dist", str(dist))
+    assert "secrets.form external: ExternalSecrets of ClusterSecretStore fixture-vault" in dry.output
+
+
+def test_deploy_names_a_store_not_ready_and_external_secrets_not_synced(external_form, tmp_path, monkeypatch):
+    """Before the wait: the store, and an ExternalSecret ESO failed to sync (one not created yet is
+    Argo CD's to sync, and not said); after it, every one not synced fails the deploy (exit 1);
+    at the timeout they are the reason given."""
+    cfg, fixture, dist = external_form
+    _, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    store = _store("fixture-vault", _ready("False", "InvalidProviderConfig", "unable to validate store:\n  could not get provider client"))
+    broken = {
+        "argocd/argocd-notifications-secret": _ready("False", "SecretSyncedError", "could not get secret data from provider"),
+        "rollouts-system/argo-rollouts-notification-secret": None,
+    }
+    with FakeApiServer() as server:
+        monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig(tmp_path)))
+        _external_cluster(server, cfg, dist, store=store, broken=broken)
+        result = run("deploy", "--interval", "0.01", "--config-dir", str(fixture), "--dist", str(dist))
+        assert _exited(result, kube.FAILED, "deploy")
+        preflight = result.output.partition("┏")[0]  # what deploy said before the wait's table
+        assert (
+            "ClusterSecretStore fixture-vault not Ready (InvalidProviderConfig: unable to validate store: could not get provider client)"
+            in preflight
+        )
+        assert "argocd/argocd-notifications-secret (not synced: SecretSyncedError: could not get secret data from provider)" in preflight
+        assert "argo-rollouts-notification-secret" not in preflight
+        assert "16 Applications Synced and Healthy, but ExternalSecrets not synced:" in result.output
+        assert "rollouts-system/argo-rollouts-notification-secret (ExternalSecret not created yet)" in result.output
+        assert "deployed:" not in result.output
+        _external_cluster(server, cfg, dist, store=store, broken=broken, health="Progressing")
+        stuck = run("deploy", "--interval", "0.01", "--timeout", "1", "--config-dir", str(fixture), "--dist", str(dist))
+    assert _exited(stuck, kube.TIMED_OUT, "deploy")
+    assert (
+        "not Synced and Healthy after 1s" in stuck.output
+        and "; ExternalSecrets not synced: ClusterSecretStore fixture-vault not Ready" in stuck.output
+    )
+
+
+def test_deploy_says_when_the_store_is_missing(external_form, tmp_path, monkeypatch):
+    cfg, fixture, dist = external_form
+    _, path = _fake_kubectl(tmp_path)
+    monkeypatch.setenv("PATH", path)
+    with FakeApiServer() as server:
+        monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig(tmp_path)))
+        _external_cluster(server, cfg, dist, store=None, broken={})
+        result = run("deploy", "--interval", "0.01", "--config-dir", str(fixture), "--dist", str(dist))
+    assert _exited(result, kube.FAILED, "deploy")
+    assert "ClusterSecretStore fixture-vault not found (is External Secrets Operator installed and the store created?)" in result.output
+    with FakeApiServer() as server:
+        monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig(tmp_path)))
+        _external_cluster(server, cfg, dist, store=None, broken={})
+        server.failures[("GET", f"{ESO}/clustersecretstores/fixture-vault")] = 403
+        forbidden = run("deploy", "--interval", "0.01", "--config-dir", str(fixture), "--dist", str(dist))
+    assert _exited(forbidden, kube.FORBIDDEN, "deploy")
+    assert "forbidden: you may not get clustersecretstores in namespace (cluster-scoped)" in forbidden.output
 
 
 # --- the scripts of the original plan ----------------------------------------------------------------

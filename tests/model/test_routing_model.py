@@ -16,7 +16,7 @@ from podinfo_canary.model.world import Version, World
 from tests.behaviour import FIXTURE, env_objects
 
 # traffic router -> the fixture environment that uses it (tests/fixtures/config/environments)
-ROUTERS = {"nginx": "edge", "gatewayapi": "canary-gw", "istio": "mesh"}
+ROUTERS = {"nginx": "edge", "gatewayapi": "canary-gw", "istio": "mesh-path"}
 HEALTHY, BAD = Version(), Version(statuses={"200": 0.7, "500": 0.3})
 
 

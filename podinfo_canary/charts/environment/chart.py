@@ -16,10 +16,12 @@ from podinfo_canary.charts.environment.podmonitor import PodinfoPodMonitor
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.rollout import HTTP_PORT, HTTP_PORT_NAME, RolloutCanary
 from podinfo_canary.charts.environment.security import POD_SECURITY, MeshPeers, SecurityPolicies
+from podinfo_canary.charts.external_secrets import ExternalSecrets
 from podinfo_canary.charts.platform.argocd import ManagedKind
 from podinfo_canary.config import Environment, Platform, RouterAddress
 from podinfo_canary.core import waves
 from podinfo_canary.core.promql import METRICS_PORT, METRICS_PORT_NAME
+from podinfo_canary.core.secrets import environment_secrets
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
 CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterIssuer", "CustomResourceDefinition"})
@@ -174,6 +176,11 @@ class PodinfoEnvironment(cdk8s.Chart):
             logging=platform.logging,
             release=platform.prometheus_release,
             notifications=environment.notifications,
+        )
+        # With `secrets.form: external`, the Alertmanager receivers' Secrets come from the store.
+        external = [s for s in environment_secrets(environment, platform) if s.external]
+        self.external_secrets = (
+            ExternalSecrets(self, "external-secrets", secrets=external, wave=lambda _: waves.SECRETS) if external else None
         )
 
     def managed_kinds(self) -> list[ManagedKind]:

@@ -557,10 +557,10 @@ class RolloutCanary(Construct):
             self._analysis_step([self.analysis.template(name) for name in PRE_EXPOSURE_VERDICT]),
         ]
         if mirror is not None:
-            # Removed before any weight: the controller copies the weighted route's destinations
-            # into the mirror route when it sets it and never updates them (istio.go
-            # createMirrorRoute; reconcileVirtualService patches only `virtualService.routes`), so
-            # a mirror route left in place would keep users' GETs at weight 0.
+            # Removed before any weight: from the first weight on users' requests reach the canary
+            # themselves, and a copy of each GET would count again there (the mirror route copies
+            # the weighted route, whose weights setWeight also moves in it: istio.go
+            # createMirrorRoute, generateVirtualServicePatches), doubling its evidence.
             steps.append(
                 ro.RolloutSpecStrategyCanarySteps(set_mirror_route=ro.RolloutSpecStrategyCanaryStepsSetMirrorRoute(name=MIRROR_ROUTE))
             )

@@ -22,6 +22,7 @@ from imports.argocd.io import argoproj as argo
 from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE, VIRTUAL_SERVICE_NAME
 from podinfo_canary.charts.environment.rollout import PLUGIN_HTTP_ROUTE
 from podinfo_canary.charts.environment.security import RolloutRoles
+from podinfo_canary.charts.external_secrets import ExternalSecrets
 from podinfo_canary.charts.platform.apps import (
     IN_CLUSTER,
     INGRESS_CLASS,
@@ -35,7 +36,7 @@ from podinfo_canary.config import BOOTSTRAP_FOLDER, Environment, Platform
 from podinfo_canary.core import waves, yamltext
 from podinfo_canary.core.access import argocd_rbac
 from podinfo_canary.core.bootstrap import ARGOCD_REPO
-from podinfo_canary.core.secrets import SLACK_SECRET_KEY
+from podinfo_canary.core.secrets import REPOSITORY_LABELS, REPOSITORY_SECRET, SLACK_SECRET_KEY, platform_secrets, repository_fields
 from podinfo_canary.core.workload import CANARY_SERVICE, HEADER_ROUTE, MIRROR_ROUTE, STABLE_SERVICE
 
 # What an operator applies by hand after Argo CD's install.yaml: podinfo_canary/core/bootstrap.py.
@@ -99,7 +100,8 @@ class ArgoCdStack(Construct):
             sync loudly instead of the project silently allowing everything.
 
     Also holds the podinfo Grafana dashboard (PodinfoDashboard), one for all environments, in
-    kube-prometheus-stack's namespace.
+    kube-prometheus-stack's namespace, and with `secrets.form: external` the ExternalSecrets of
+    the platform's out-of-band Secrets (ExternalSecrets), the repository declaration among them.
     """
 
     def __init__(
@@ -124,6 +126,18 @@ class ArgoCdStack(Construct):
         self._bootstrap()
         self._server_exposure()
         self._repository()
+        external = [s for s in platform_secrets(platform) if s.external]
+        self.external_secrets = (
+            ExternalSecrets(
+                self,
+                "external-secrets",
+                secrets=external,
+                # Argo CD's namespace exists before the sync; argo-rollouts' once its Application ran.
+                wave=lambda s: waves.ARGOCD_SECRETS if s.namespace == ns else waves.CONTROLLER_SECRETS,
+            )
+            if external
+            else None
+        )
         gateway_api = any(e.traffic_router == "gatewayapi" for e in environments)
         self.platform_apps = PlatformApps(
             self, "platform", platform=platform, argocd_namespace=ns, gateway_api=gateway_api, istio_hosts=self._istio_hosts(environments)
@@ -333,17 +347,16 @@ class ArgoCdStack(Construct):
 
         Argo CD matches a repository to credential templates (Secrets labelled
         `argocd.argoproj.io/secret-type: repo-creds`) by URL prefix, so nothing secret is in Git.
+        With `secrets.form: external` an ExternalSecret writes this Secret instead, its
+        credentials from the store (ExternalSecrets), and it is not committed.
         """
-        git = self.platform.git
+        if self.platform.secrets.form == "external":
+            return
         k8s.KubeSecret(
             self,
             "repository",
-            metadata=k8s.ObjectMeta(
-                name="podinfo-gitops-repo",
-                namespace=self.namespace,
-                labels={"argocd.argoproj.io/secret-type": "repository"},
-            ),
-            string_data={"type": "git", "url": git.repo_url, "project": "podinfo"},
+            metadata=k8s.ObjectMeta(name=REPOSITORY_SECRET, namespace=self.namespace, labels=dict(REPOSITORY_LABELS)),
+            string_data=repository_fields(self.platform),
         )
 
     # --- podinfo -------------------------------------------------------------------------

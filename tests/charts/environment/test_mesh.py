@@ -110,9 +110,8 @@ def test_managed_routes_are_set_only_while_canary_pods_are_available_and_the_mir
     """While the canary has no available pod the controller removes every managed route at each
     reconcile (upstream: argo-rollouts v1.9.1 rollout/trafficrouting.go reconcileTrafficRouting,
     RemoveManagedRoutes), so each setHeaderRoute/setMirrorRoute follows a step that makes canary
-    pods available; the mirror route copies the primary route's weights when set and is not
-    updated by setWeight (istio.go createMirrorRoute, reconcileVirtualService), so it is removed
-    before the first weight."""
+    pods available; the mirror route is removed before the first weight, from which users' own
+    requests reach the canary (a copy would count them twice)."""
     steps = _steps(objs)
     kinds = [next(iter(s)) for s in steps]
     first_weight = kinds.index("setWeight")
@@ -298,7 +297,7 @@ def test_platform_installs_the_mesh_only_when_an_environment_uses_it(built):
     assert ingress_class["metadata"]["name"] == ISTIO_INGRESS_CLASS and ingress_class["spec"]["controller"] == ISTIO_INGRESS_CONTROLLER
     (issuer,) = [o for o in built["fixture"]["argocd"] if o["kind"] == "ClusterIssuer"]
     first, rest = issuer["spec"]["acme"]["solvers"][0], issuer["spec"]["acme"]["solvers"][1:]
-    assert first["selector"]["dnsNames"] == ["mesh.fixture.example.test"]
+    assert first["selector"]["dnsNames"] == ["mesh.fixture.example.test", "mesh-path.fixture.example.test"]
     assert first["http01"]["ingress"]["ingressClassName"] == ISTIO_INGRESS_CLASS
     assert all("selector" not in s for s in rest)
 
