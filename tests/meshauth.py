@@ -97,8 +97,14 @@ def _rule_matches(rule: dict, request: Request) -> bool:
     return not operations or any(_operation_matches(entry["operation"], request) for entry in operations)
 
 
-def allowed(policies: list[dict], namespace: str, labels: dict[str, str], request: Request) -> bool:
-    """Whether the workload (namespace, labels) accepts the request: transport, then authorization."""
+def allowed(
+    policies: list[dict], namespace: str, labels: dict[str, str], request: Request, excluded_ports: frozenset[int] = frozenset()
+) -> bool:
+    """Whether the workload (namespace, labels) accepts the request: transport, then authorization.
+    A port left out of the sidecar's interception (`traffic.sidecar.istio.io/excludeInboundPorts`)
+    never meets the sidecar: neither policy applies to it (only NetworkPolicies do)."""
+    if request.port in excluded_ports:
+        return True
     mode = mtls_mode(policies, namespace, labels, request.port)
     if mode == "STRICT" and request.principal is None:
         return False

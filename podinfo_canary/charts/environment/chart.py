@@ -20,7 +20,7 @@ from podinfo_canary.charts.external_secrets import ExternalSecrets
 from podinfo_canary.charts.platform.argocd import ManagedKind
 from podinfo_canary.config import Environment, Platform, RouterAddress
 from podinfo_canary.core import waves
-from podinfo_canary.core.promql import METRICS_PORT, METRICS_PORT_NAME
+from podinfo_canary.core.promql import METRICS_PORT_NAME
 from podinfo_canary.core.secrets import environment_secrets
 
 # Kinds without a namespace: the chart's namespace must not be stamped on them.
@@ -153,7 +153,6 @@ class PodinfoEnvironment(cdk8s.Chart):
                 namespace=environment.namespace,
                 pod_labels=self.canary.selector,
                 http_port=HTTP_PORT,
-                metrics_port=METRICS_PORT,
                 gateway_principal=platform.istio.gateway_principal,
             )
             if mesh

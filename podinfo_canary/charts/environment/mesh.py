@@ -47,6 +47,10 @@ ISTIOD_PORT = 15012
 ISTIOD_LABELS = {"app": "istiod"}
 # Sidecar injection by namespace label (istiod's injector webhook namespaceSelector).
 INJECTION_LABELS = {"istio-injection": "enabled"}
+# Inbound ports the sidecar leaves alone (istio 1.30.3 injection-template.yaml: the
+# istio-validation/istio-iptables `-d` list takes this annotation): podinfo's metrics port, which
+# Prometheus scrapes without a sidecar, so the scrapes are neither mTLS nor counted as requests.
+EXCLUDE_INBOUND_PORTS = "traffic.sidecar.istio.io/excludeInboundPorts"
 # Pods without a sidecar: Istio's injector skips a pod with this label set to "false".
 NO_SIDECAR_LABELS = {"sidecar.istio.io/inject": "false"}
 
@@ -169,18 +173,16 @@ class IstioRouting(Construct):
 class MeshSecurity(Construct):
     """Mutual TLS required in the namespace, and who may call podinfo, by mesh identity.
 
-    `PeerAuthentication` `default` makes mutual TLS STRICT for every workload of the namespace,
-    except podinfo's metrics port: Prometheus has no sidecar and scrapes it in plain text
-    (PERMISSIVE there, `portLevelMtls`); the NetworkPolicy `podinfo-metrics` keeps that port to
-    Prometheus' namespace. `AuthorizationPolicy` `podinfo` allows podinfo's HTTP port to the
-    ingress gateway's identity only, and the metrics port to anyone the NetworkPolicy lets through
-    (a plain-text caller has no identity to name); an ALLOW policy denies what no rule matches.
+    `PeerAuthentication` `default` makes mutual TLS STRICT for every workload of the namespace.
+    podinfo's metrics port is left out of the sidecar's interception (EXCLUDE_INBOUND_PORTS on the
+    pod template): Prometheus has no sidecar and scrapes it in plain text; the NetworkPolicy
+    `podinfo-metrics` keeps that port to Prometheus' namespace. `AuthorizationPolicy` `podinfo`
+    allows podinfo's HTTP port to the ingress gateway's identity only; an ALLOW policy denies what no rule matches.
 
     Args:
         namespace: the environment namespace.
         pod_labels: the labels that select podinfo's pods.
         http_port: podinfo's HTTP container port (a number: policies see the pod's port).
-        metrics_port: podinfo's metrics container port.
         gateway_principal: the ingress gateway's identity (`cluster.local/ns/<ns>/sa/<sa>`).
     """
 
@@ -192,7 +194,6 @@ class MeshSecurity(Construct):
         namespace: str,
         pod_labels: dict[str, str],
         http_port: int,
-        metrics_port: int,
         gateway_principal: str,
     ) -> None:
         super().__init__(scope, id)
@@ -201,18 +202,6 @@ class MeshSecurity(Construct):
             "namespace-strict",
             metadata={"name": "default", "namespace": namespace},
             spec=sec.PeerAuthenticationSpec(mtls=sec.PeerAuthenticationSpecMtls(mode=sec.PeerAuthenticationSpecMtlsMode.STRICT)),
-        )
-        sec.PeerAuthentication(
-            self,
-            "podinfo-metrics",
-            metadata={"name": "podinfo-metrics", "namespace": namespace},
-            spec=sec.PeerAuthenticationSpec(
-                selector=sec.PeerAuthenticationSpecSelector(match_labels=pod_labels),
-                mtls=sec.PeerAuthenticationSpecMtls(mode=sec.PeerAuthenticationSpecMtlsMode.STRICT),
-                port_level_mtls={
-                    str(metrics_port): sec.PeerAuthenticationSpecPortLevelMtls(mode=sec.PeerAuthenticationSpecPortLevelMtlsMode.PERMISSIVE)
-                },
-            ),
         )
         sec.AuthorizationPolicy(
             self,
@@ -233,13 +222,6 @@ class MeshSecurity(Construct):
                                 operation=sec.AuthorizationPolicySpecRulesToOperation(ports=[str(http_port)])
                             )
                         ],
-                    ),
-                    sec.AuthorizationPolicySpecRules(
-                        to=[
-                            sec.AuthorizationPolicySpecRulesTo(
-                                operation=sec.AuthorizationPolicySpecRulesToOperation(ports=[str(metrics_port)])
-                            )
-                        ]
                     ),
                 ],
             ),

@@ -28,7 +28,7 @@ from constructs import Construct
 from imports.certmanager.io import cert_manager as cm
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment.analysis import COMPLETE, HASH_ARGS, AnalysisSuite
-from podinfo_canary.charts.environment.mesh import PRIMARY_ROUTE, IstioRouting
+from podinfo_canary.charts.environment.mesh import EXCLUDE_INBOUND_PORTS, PRIMARY_ROUTE, IstioRouting
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
 from podinfo_canary.charts.environment.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
 from podinfo_canary.charts.platform.apps import GATEWAY_API_PLUGIN, INGRESS_CLASS
@@ -677,7 +677,12 @@ class RolloutCanary(Construct):
                 ),
                 selector=ro.RolloutSpecSelector(match_labels=self.selector),
                 template=ro.RolloutSpecTemplate(
-                    metadata=ro.RolloutSpecTemplateMetadata(labels={**self.selector, "app.kubernetes.io/version": env.image.tag}),
+                    metadata=ro.RolloutSpecTemplateMetadata(
+                        labels={**self.selector, "app.kubernetes.io/version": env.image.tag},
+                        # In the mesh, Prometheus (no sidecar) scrapes the metrics port past the sidecar:
+                        # not a request of the sidecar's counts, and no mutual TLS to ask of it.
+                        annotations={EXCLUDE_INBOUND_PORTS: str(metrics.METRICS_PORT)} if env.traffic_router == "istio" else None,
+                    ),
                     spec=self._pod_spec(),
                 ),
                 strategy=ro.RolloutSpecStrategy(

@@ -18,6 +18,7 @@ from podinfo_canary.charts.environment.analysis import MESH_SERVER_ERRORS
 from podinfo_canary.charts.environment.mesh import (
     ENVOY_METRICS_PORT,
     ENVOY_METRICS_PORT_NAME,
+    EXCLUDE_INBOUND_PORTS,
     INJECTION_LABELS,
     ISTIOD_LABELS,
     ISTIOD_PORT,
@@ -364,18 +365,24 @@ MESH_CASES = [
     ("gateway", 9898, True),
     ("other", 9898, False),  # another workload of the mesh (another environment's pod, a debug pod)
     (None, 9898, False),  # plain text: STRICT
-    (None, 9797, True),  # Prometheus has no sidecar: PERMISSIVE on the metrics port
+    (None, 9797, True),  # Prometheus has no sidecar: the metrics port bypasses the sidecar
     ("other", 9797, True),  # who may reach the metrics port is the NetworkPolicy's to say
     ("gateway", 8080, False),  # no other port
 ]
 
 
-def _mesh_wrong(policies, cfg, env, labels) -> list[str]:
+def _excluded(rollout: dict) -> frozenset[int]:
+    """The inbound ports the pod template leaves out of the sidecar's interception."""
+    notes = rollout["spec"]["template"]["metadata"].get("annotations") or {}
+    return frozenset(int(p) for p in notes.get(EXCLUDE_INBOUND_PORTS, "").split(",") if p)
+
+
+def _mesh_wrong(policies, cfg, env, labels, excluded) -> list[str]:
     principals = {"gateway": _gateway(cfg), "other": "cluster.local/ns/podinfo-edge/sa/podinfo", None: None}
     return [
         f"{who}:{port} expected {want}"
         for who, port, want in MESH_CASES
-        if mesh_allowed(policies, env.namespace, labels, Request(principals[who], port)) != want
+        if mesh_allowed(policies, env.namespace, labels, Request(principals[who], port), excluded) != want
     ]
 
 
@@ -383,19 +390,24 @@ def test_mesh_policies_let_only_the_ingress_gateway_call_podinfo(objs, fixture):
     cfg, env = fixture
     policies = [o for o in objs if o["kind"] in ("PeerAuthentication", "AuthorizationPolicy")]
     rollout = _the(objs, "Rollout")
+    excluded = _excluded(rollout)
+    assert excluded == {9797}  # podinfo's metrics port, which Prometheus scrapes without a sidecar
     for track in ("stable", "canary"):
-        assert _mesh_wrong(policies, cfg, env, rollout_pod_labels(rollout, track, "abc")) == [], track
+        assert _mesh_wrong(policies, cfg, env, rollout_pod_labels(rollout, track, "abc"), excluded) == [], track
     labels = rollout_pod_labels(rollout, "canary", "abc")
     # Caught when broken: without the AuthorizationPolicy any mesh workload calls podinfo; without it
-    # and the PeerAuthentications, plain text too (the mesh's default is PERMISSIVE); without the
-    # metrics port's exception, STRICT cuts Prometheus off.
-    assert _mesh_wrong([p for p in policies if p["kind"] != "AuthorizationPolicy"], cfg, env, labels) == [
+    # and the PeerAuthentication, plain text too (the mesh's default is PERMISSIVE); without the
+    # metrics port left to bypass the sidecar, STRICT cuts Prometheus off and the policy the others.
+    assert _mesh_wrong([p for p in policies if p["kind"] != "AuthorizationPolicy"], cfg, env, labels, excluded) == [
         "other:9898 expected False",
         "gateway:8080 expected False",
     ]
-    assert _mesh_wrong([], cfg, env, labels) == ["other:9898 expected False", "None:9898 expected False", "gateway:8080 expected False"]
-    without_exception = [p for p in policies if p["metadata"]["name"] != "podinfo-metrics"]
-    assert _mesh_wrong(without_exception, cfg, env, labels) == ["None:9797 expected True"]
+    assert _mesh_wrong([], cfg, env, labels, excluded) == [
+        "other:9898 expected False",
+        "None:9898 expected False",
+        "gateway:8080 expected False",
+    ]
+    assert _mesh_wrong(policies, cfg, env, labels, frozenset()) == ["None:9797 expected True", "other:9797 expected True"]
     # The AuthorizationPolicy names the gateway's identity as the gateway chart makes it (its
     # ServiceAccount is the release's name, in the ingress namespace).
     (authz,) = [p for p in policies if p["kind"] == "AuthorizationPolicy"]
@@ -454,12 +466,14 @@ def _counter(per_second: float) -> str:
 def _mesh_series(namespace: str, sidecar: dict[str, float], podinfo: dict[str, float]) -> list[dict]:
     """The canary's sidecar counts (reporter=destination, scraped from the canary pod with its hash),
     what podinfo itself counted, a stable pod beside, and the ingress gateway's own count of the
-    same requests (reporter=source), which must not be counted twice."""
+    same requests (reporter=source, scraped in the gateway's namespace), which must not count."""
     out = []
     for code, rps in sidecar.items():
-        for reporter in ("destination", "source"):
-            labels = f'namespace="{namespace}", rollouts_pod_template_hash="{CANARY}", reporter="{reporter}", response_code="{code}"'
-            out.append({"series": f"istio_requests_total{{{labels}}}", "values": _counter(rps)})
+        labels = f'namespace="{namespace}", rollouts_pod_template_hash="{CANARY}", reporter="destination", response_code="{code}"'
+        out.append({"series": f"istio_requests_total{{{labels}}}", "values": _counter(rps)})
+        # The gateway's own count, scraped from the gateway pod: its namespace, no podinfo hash.
+        gateway = f'namespace="istio-ingress", reporter="source", destination_service_namespace="{namespace}", response_code="{code}"'
+        out.append({"series": f"istio_requests_total{{{gateway}}}", "values": _counter(rps)})
     stable = f'namespace="{namespace}", rollouts_pod_template_hash="{STABLE}", reporter="destination", response_code="500"'
     out.append({"series": f"istio_requests_total{{{stable}}}", "values": _counter(5.0)})
     for status, rps in podinfo.items():
