@@ -478,6 +478,11 @@ class Environment(Strict):
         """This environment's out-of-band Secrets, name -> keys (config/secrets.py)."""
         return environment_secret_keys(email=bool(self.notifications.email))
 
+    @property
+    def in_mesh(self) -> bool:
+        """Its pods have Istio sidecars: `traffic_router: istio` puts the namespace in the mesh."""
+        return self.traffic_router == "istio"
+
     @model_validator(mode="after")
     def _digest_when_required(self) -> Environment:
         if self.require_digest and self.image.digest is None:

@@ -275,9 +275,11 @@ class Evidence:
         within = f"sum(http_request_duration_seconds_bucket{s.http(f'le=~{le_pattern(seconds)}')})"
         return f"{self.requests(s)} - {within}"
 
-    def log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest) -> str:
-        """The SPRT statistic: bad x bad_weight + requests x total_weight; empty without traffic."""
-        return f"({bad}) * {test.bad_weight:.{WEIGHT_DECIMALS}f} + {self.requests(s)} * {test.total_weight:.{WEIGHT_DECIMALS}f}"
+    def log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest, requests: str | None = None) -> str:
+        """The SPRT statistic: bad x bad_weight + requests x total_weight; empty without traffic.
+        `requests`: the count the bad ones are among; default podinfo's (`requests(s)`)."""
+        total = requests or self.requests(s)
+        return f"({bad}) * {test.bad_weight:.{WEIGHT_DECIMALS}f} + {total} * {test.total_weight:.{WEIGHT_DECIMALS}f}"
 
     def mesh_requests(self, s: Selector) -> str:
         """Requests the selected pods' sidecars received, answered by podinfo or not. Empty when none."""
@@ -288,10 +290,6 @@ class Evidence:
         while the container is down or refuses connections)."""
         errors = s.mesh('response_code=~"5.."')
         return f"(sum({MESH_REQUESTS}{errors}) or vector(0))"
-
-    def mesh_log_likelihood_ratio(self, bad: str, s: Selector, test: SequentialTest) -> str:
-        """The SPRT statistic over the sidecars' counts; empty without traffic."""
-        return f"({bad}) * {test.bad_weight:.{WEIGHT_DECIMALS}f} + {self.mesh_requests(s)} * {test.total_weight:.{WEIGHT_DECIMALS}f}"
 
     def restarts(self, s: Selector) -> str:
         """Container restarts of the selected pods (kube-state-metrics); 0 when there are none yet."""

@@ -292,9 +292,8 @@ class World:
             counts = counts + stream(900).multinomial(generated.astype(np.int64), exercised / exercised.sum()).T
         if mirrored is not None and mirrored.any():
             # Copies of users' requests: their statuses are users' (every path, not only the load's).
-            counts = counts + np.stack(
-                [stream(950 + row).poisson(np.outer(shares / shares.sum(), mirrored)[row]) for row in range(len(statuses))]
-            )
+            copies = np.outer(shares / shares.sum(), mirrored)  # statuses x seconds, as users' requests
+            counts = counts + np.stack([stream(950 + row).poisson(copies[row]) for row in range(len(statuses))])
         for second, status, count in bursts:
             if status not in statuses:
                 statuses.append(status)

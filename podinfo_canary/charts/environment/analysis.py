@@ -129,7 +129,7 @@ class AnalysisSuite(Construct):
 
         def mesh_sprt() -> MetricCheck:
             test = self.tests["server-errors"]
-            query = evidence.mesh_log_likelihood_ratio(evidence.mesh_server_errors(canary), canary, test)
+            query = evidence.log_likelihood_ratio(evidence.mesh_server_errors(canary), canary, test, evidence.mesh_requests(canary))
             return MetricCheck(MESH_SERVER_ERRORS, query, f"len(result) == 0 || result[0] < {test.threshold:.4f}", look)
 
         # The relative judge: the same canary counts against what the stable pods served over the window.

@@ -10,7 +10,14 @@ from cdk8s_plus_27 import k8s
 from constructs import Construct
 
 from podinfo_canary.charts.environment.analysis import AnalysisSuite
-from podinfo_canary.charts.environment.mesh import ENVOY_METRICS_PORT, INJECTION_LABELS, ISTIOD_LABELS, ISTIOD_PORT, MeshSecurity
+from podinfo_canary.charts.environment.mesh import (
+    ENVOY_METRICS_PORT,
+    HTTPS_PORT,
+    INJECTION_LABELS,
+    ISTIOD_LABELS,
+    ISTIOD_PORT,
+    MeshSecurity,
+)
 from podinfo_canary.charts.environment.observability import ObservabilityStack
 from podinfo_canary.charts.environment.podmonitor import PodinfoPodMonitor
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
@@ -32,7 +39,7 @@ CLUSTER_SCOPED = frozenset({"Namespace", "ClusterRole", "ClusterRoleBinding", "C
 # labels the controller pods with its selector labels and component `controller`, and the
 # controller container listens on 443 for https (chart values controller.containerPort).
 NGINX_CONTROLLER_SUFFIX = "-controller"
-NGINX_HTTPS_PORT = HTTPS_PORT = 443
+NGINX_HTTPS_PORT = 443
 NGINX_CONTROLLER_LABELS = {"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"}
 
 
@@ -42,7 +49,7 @@ def pre_exposure_router(environment: Environment, platform: Platform) -> RouterA
     443 is its pods' 443: gateway chart values service.ports); config refuses gatewayapi without one."""
     if environment.pre_exposure.router is not None:
         return environment.pre_exposure.router
-    if environment.traffic_router == "istio":
+    if environment.in_mesh:
         istio = platform.istio
         return RouterAddress(
             namespace=istio.ingress_namespace, service=istio.gateway_release, port=HTTPS_PORT, pod_labels=istio.gateway_labels
@@ -70,7 +77,7 @@ class PodinfoEnvironment(cdk8s.Chart):
         # No chart-wide namespace: every object names its own, and cluster-scoped ones none.
         super().__init__(scope, id, labels={"app.kubernetes.io/part-of": "podinfo"})
         self.environment = environment
-        mesh = environment.traffic_router == "istio"
+        mesh = environment.in_mesh
         k8s.KubeNamespace(
             self,
             "namespace",

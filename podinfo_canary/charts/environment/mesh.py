@@ -26,14 +26,14 @@ from collections.abc import Sequence
 
 from constructs import Construct
 
-from imports.certmanager.io import cert_manager as cm
 from imports.istio.io.istio import networking as net
 from imports.istio.io.istio import security as sec
+from podinfo_canary.charts.environment.security import host_certificate
 from podinfo_canary.config import Istio
+from podinfo_canary.core.workload import WORKLOAD
 
 PRIMARY_ROUTE = "primary"  # the VirtualService route whose weights the controller sets
-GATEWAY_NAME = "podinfo"
-VIRTUAL_SERVICE_NAME = "podinfo"
+GATEWAY_NAME = VIRTUAL_SERVICE_NAME = WORKLOAD
 HTTPS_PORT = 443
 # The sidecar's Envoy serves its own metrics (istio_requests_total among them) on this port, which
 # inbound redirection leaves alone (istio 1.30.3 injection-template.yaml: container port 15090
@@ -73,7 +73,7 @@ class IstioRouting(Construct):
         istio: the mesh's settings (ingress gateway namespace and pod labels).
         cluster_issuer: the cert-manager ClusterIssuer of the hosts' certificate.
         path_routes: extra non-managed VirtualService routes placed before `primary` (for instance
-            a canary path prefix); dicts in the VirtualService's schema. Default: none.
+            a canary path prefix). Default: none.
     """
 
     def __init__(
@@ -93,20 +93,8 @@ class IstioRouting(Construct):
         super().__init__(scope, id)
         self.namespace = namespace
         self.secret = tls_secret(namespace)
-        self.certificate = cm.Certificate(
-            self,
-            "certificate",
-            metadata={"name": self.secret, "namespace": istio.ingress_namespace},
-            spec=cm.CertificateSpec(
-                secret_name=self.secret,
-                dns_names=list(hosts),
-                issuer_ref=cm.CertificateSpecIssuerRef(kind="ClusterIssuer", name=cluster_issuer, group="cert-manager.io"),
-                private_key=cm.CertificateSpecPrivateKey(
-                    algorithm=cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
-                    size=256,
-                    rotation_policy=cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-                ),
-            ),
+        self.certificate = host_certificate(
+            self, "certificate", name=self.secret, namespace=istio.ingress_namespace, secret=self.secret, hosts=hosts, issuer=cluster_issuer
         )
         # HTTPS only: port 80 of these hosts is left to the Ingress cert-manager creates for the
         # HTTP-01 challenge (istiod serves Ingresses of class `istio`, PlatformApps), which a

@@ -169,7 +169,7 @@ class PreExposureTests(Construct):
                 template=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplate(
                     # In a mesh the tester has no sidecar: it enters by the ingress gateway, as a user.
                     metadata=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateMetadata(
-                        labels={**labels, **(NO_SIDECAR_LABELS if env.traffic_router == "istio" else {})}
+                        labels={**labels, **(NO_SIDECAR_LABELS if env.in_mesh else {})}
                     ),
                     spec=P.AnalysisTemplateSpecMetricsProviderJobSpecTemplateSpec(
                         restart_policy="Never",

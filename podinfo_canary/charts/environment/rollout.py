@@ -25,12 +25,17 @@ from dataclasses import dataclass
 from cdk8s_plus_27 import k8s
 from constructs import Construct
 
-from imports.certmanager.io import cert_manager as cm
 from imports.rollouts.io import argoproj as ro
 from podinfo_canary.charts.environment.analysis import COMPLETE, HASH_ARGS, AnalysisSuite
 from podinfo_canary.charts.environment.mesh import EXCLUDE_INBOUND_PORTS, PRIMARY_ROUTE, IstioRouting
 from podinfo_canary.charts.environment.preexposure import PreExposureTests
-from podinfo_canary.charts.environment.security import container_security_context, pod_security_context, scanner_skips, skip_annotations
+from podinfo_canary.charts.environment.security import (
+    container_security_context,
+    host_certificate,
+    pod_security_context,
+    scanner_skips,
+    skip_annotations,
+)
 from podinfo_canary.charts.platform.apps import GATEWAY_API_PLUGIN, INGRESS_CLASS
 from podinfo_canary.config import Environment, Istio, Mirror, Stage
 from podinfo_canary.core import promql as metrics
@@ -220,21 +225,9 @@ class RolloutCanary(Construct):
             ),
         )
 
-    def _certificate(self, issuer: str) -> cm.Certificate:
-        return cm.Certificate(
-            self,
-            "certificate",
-            metadata={"name": NAME, "namespace": self.namespace},
-            spec=cm.CertificateSpec(
-                secret_name=self.tls_secret,
-                dns_names=list(self.environment.hosts),
-                issuer_ref=cm.CertificateSpecIssuerRef(kind="ClusterIssuer", name=issuer, group="cert-manager.io"),
-                private_key=cm.CertificateSpecPrivateKey(
-                    algorithm=cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
-                    size=256,
-                    rotation_policy=cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
-                ),
-            ),
+    def _certificate(self, issuer: str):
+        return host_certificate(
+            self, "certificate", name=NAME, namespace=self.namespace, secret=self.tls_secret, hosts=self.environment.hosts, issuer=issuer
         )
 
     def _stable_ingress(self) -> k8s.KubeIngress:
@@ -423,7 +416,7 @@ class RolloutCanary(Construct):
                             )
                         ],
                         filters=[gw.HttpRouteSpecRulesFilters(type=gw.HttpRouteSpecRulesFiltersType.URL_REWRITE, url_rewrite=rewrite)],
-                        backend_refs=[gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=80)],
+                        backend_refs=[gw.HttpRouteSpecRulesBackendRefs(name=self.canary_service.name, port=SERVICE_PORT)],
                     )
                 ],
             ),
@@ -681,7 +674,7 @@ class RolloutCanary(Construct):
                         labels={**self.selector, "app.kubernetes.io/version": env.image.tag},
                         # In the mesh, Prometheus (no sidecar) scrapes the metrics port past the sidecar:
                         # not a request of the sidecar's counts, and no mutual TLS to ask of it.
-                        annotations={EXCLUDE_INBOUND_PORTS: str(metrics.METRICS_PORT)} if env.traffic_router == "istio" else None,
+                        annotations={EXCLUDE_INBOUND_PORTS: str(metrics.METRICS_PORT)} if env.in_mesh else None,
                     ),
                     spec=self._pod_spec(),
                 ),

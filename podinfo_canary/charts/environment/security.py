@@ -68,6 +68,28 @@ def pod_security(level: str) -> dict[str, str]:
     return {f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "audit", "warn")}
 
 
+def host_certificate(scope: Construct, id: str, *, name: str, namespace: str, secret: str, hosts: Sequence[str], issuer: str):
+    """The cert-manager Certificate of an environment's hosts (every router's): from the
+    ClusterIssuer, an ECDSA P-256 key rotated at each renewal, written to `secret`."""
+    from imports.certmanager.io import cert_manager as cm
+
+    return cm.Certificate(
+        scope,
+        id,
+        metadata={"name": name, "namespace": namespace},
+        spec=cm.CertificateSpec(
+            secret_name=secret,
+            dns_names=list(hosts),
+            issuer_ref=cm.CertificateSpecIssuerRef(kind="ClusterIssuer", name=issuer, group="cert-manager.io"),
+            private_key=cm.CertificateSpecPrivateKey(
+                algorithm=cm.CertificateSpecPrivateKeyAlgorithm.ECDSA,
+                size=256,
+                rotation_policy=cm.CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+            ),
+        ),
+    )
+
+
 # Pod Security Standards: every pod in an environment namespace must meet `restricted`.
 POD_SECURITY = pod_security("restricted")
 # Set by the API server on every namespace to its name, and nobody can change it (Kubernetes 1.21+,

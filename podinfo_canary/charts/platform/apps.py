@@ -21,7 +21,7 @@ from constructs import Construct
 
 from imports.argocd.io import argoproj as argo
 from imports.certmanager.io import cert_manager as cm
-from podinfo_canary.charts.environment.security import pod_security
+from podinfo_canary.charts.environment.security import POD_SECURITY, pod_security
 from podinfo_canary.charts.platform import logs
 from podinfo_canary.config import HelmChart, Istio, Platform
 from podinfo_canary.core import waves, yamltext
@@ -246,7 +246,7 @@ class PlatformApps(Construct):
         )
         self._app("istio-cni", istio.chart("cni"), waves.CONTROLLERS, {}, namespace_labels=system)
         self._app(
-            "istio-ingressgateway",
+            istio.gateway_release,
             istio.chart("gateway", istio.ingress_namespace),
             waves.CRD_INSTANCES,
             # The chart's default pod securityContext (the sysctl that lets it bind 80 and 443
@@ -255,7 +255,7 @@ class PlatformApps(Construct):
             # drops ALL capabilities and escalation already, the injector sets uid 1337).
             {"securityContext": {**GATEWAY_POD_SECURITY}},
             release_name=istio.gateway_release,
-            namespace_labels=pod_security("restricted"),
+            namespace_labels=POD_SECURITY,
         )
         k8s.KubeIngressClass(
             self,

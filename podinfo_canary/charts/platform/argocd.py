@@ -119,7 +119,7 @@ class ArgoCdStack(Construct):
         self.platform = platform
         self.namespace = platform.argocd.namespace
         ns = self.namespace
-        self.mesh = any(e.traffic_router == "istio" for e in environments)
+        self.mesh = any(e.in_mesh for e in environments)
 
         k8s.KubeNamespace(self, "namespace", metadata=k8s.ObjectMeta(name=ns))
         self._self_managed()
@@ -306,7 +306,7 @@ class ArgoCdStack(Construct):
 
     @staticmethod
     def _istio_hosts(environments: Sequence[Environment]) -> list[str]:
-        return [host for e in environments if e.traffic_router == "istio" for host in e.hosts]
+        return [host for e in environments if e.in_mesh for host in e.hosts]
 
     def _server_exposure(self) -> None:
         argocd = self.platform.argocd
@@ -380,7 +380,7 @@ class ArgoCdStack(Construct):
                     for server, namespace in dict.fromkeys(
                         (e.cluster.server, namespace)
                         for e in environments
-                        for namespace in [e.namespace, *([self.platform.istio.ingress_namespace] if e.traffic_router == "istio" else [])]
+                        for namespace in [e.namespace, *([self.platform.istio.ingress_namespace] if e.in_mesh else [])]
                     )
                 ],
                 cluster_resource_whitelist=[
