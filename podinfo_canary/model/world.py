@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from podinfo_canary.core import tester
+from podinfo_canary.core.promql import MESH_REQUESTS
 from podinfo_canary.core.workload import HASH_SERIES_LABEL, PODINFO_SHUTDOWN_SECONDS
 from podinfo_canary.model.promql import Series
 
@@ -177,6 +178,10 @@ class World:
     header_route_works: bool = True
     # The tester's pod starts (false: its image cannot be pulled; the Job runs into its deadline).
     tester_starts: bool = True
+    # The pods have Istio sidecars: each also reports its requests as `istio_requests_total`
+    # (reporter=destination), scraped with the pod's hash. Here the sidecar counts what podinfo
+    # answered, status for status (a crash's own 503s, answered by the sidecar alone, not modelled).
+    mesh: bool = False
 
     def prometheus_up(self, t: int) -> bool:
         return not any(a <= t < b for a, b in self.outages)
@@ -330,6 +335,10 @@ class World:
             count_values = np.concatenate([earlier[exists_before], values[exists]])
             labels = (*http_base, ("method", "GET"), ("path", "api_info"), ("status", status))
             out.append(Series((("__name__", "http_request_duration_seconds_count"), *labels), ts, count_values.astype(float)))
+            if self.mesh:
+                sidecar = (("namespace", self.namespace), ("pod", pod), ("container", "istio-proxy"), (HASH_SERIES_LABEL, hash_))
+                mesh_labels = (("__name__", MESH_REQUESTS), *sidecar, ("reporter", "destination"), ("response_code", status))
+                out.append(Series(mesh_labels, ts, count_values.astype(float)))
             bins = sorted(version.latency)
             if len(bins) == 1:
                 bin_values = {bins[0]: count_values}

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from podinfo_canary.charts.environment.analysis import COMPLETE, EVIDENCE_GATE, VERSUS_STABLE
+from podinfo_canary.charts.environment.analysis import COMPLETE, EVIDENCE_GATE, MESH_SERVER_ERRORS, VERSUS_STABLE
 from podinfo_canary.config import Slo
 from podinfo_canary.core.plan import canary_replicas
 from podinfo_canary.model.analysis_run import AnalysisRun
@@ -59,6 +59,8 @@ def bad_versions(slo: Slo) -> dict[str, Version]:
         "cpu-usage": Version(cpu_cores=cpu_limit * (1 + slo.cpu_usage_max) / 2),
         "memory-usage": Version(memory_bytes=memory_limit * (1 + slo.memory_usage_max) / 2),
         "canary-restarts": Version(pods=PodBehaviour(crash_after=60)),
+        # Istio environments: the sidecars' counts of a canary answering 30% 5xx.
+        MESH_SERVER_ERRORS: (Version(statuses={"200": 0.7, "500": 0.3}), {"mesh": True}),
         # The evidence gate's bad signal is no traffic at all (World.total_rps = 0 below).
         "canary-requests": Version(),
         # The pre-exposure Jobs: the header route reaches stable only (the load's route check at its end).
@@ -155,6 +157,28 @@ def environments(fresh_dist, config) -> list[tuple[Environment, Slo]]:
     loaded = [Environment.load(folder) for folder in _environments(fresh_dist)]
     assert loaded, "no synthesized environment"
     return [(env, slos[env.namespace]) for env in loaded]
+
+
+@pytest.fixture(scope="module")
+def mesh_environments(tmp_path_factory, configs) -> list[tuple[Environment, Slo]]:
+    """The fixture configuration's Istio environments, synthesized: their templates carry the
+    sidecars' server-error test, which no environment of config/ has."""
+    from tests.conftest import ROOT, run_main
+
+    dist = tmp_path_factory.mktemp("run-level-mesh") / "dist"
+    assert run_main(config_dir=ROOT / "tests" / "fixtures" / "config", dist=dist).returncode == 0
+    meshed = [e for e in configs["fixture"].environments if e.in_mesh]
+    assert meshed, "the fixture configuration has no Istio environment"
+    return [(Environment.load(dist / e.name), e.slo) for e in meshed]
+
+
+def test_every_metric_of_the_istio_environments_can_decide_its_run(mesh_environments):
+    """mesh-server-errors among them, on the model's sidecar series (World.mesh)."""
+    problems = [p for env, slo in mesh_environments for p in run_level_problems(env, slo)]
+    assert problems == []
+    assert all(
+        MESH_SERVER_ERRORS in {m["name"] for t in env.spec.templates.values() for m in t["spec"]["metrics"]} for env, _ in mesh_environments
+    )
 
 
 def test_every_metric_of_every_template_can_decide_its_run(environments):
