@@ -6,7 +6,7 @@ import json
 import re
 
 from tests.conftest import ROOT
-from tools.decisions import DESIGNS, RESULTS, design_digest
+from tools.decisions import DESIGNS, RESULTS, design_digest, istio_design
 from tools.docs import blocks, render
 
 
@@ -21,6 +21,17 @@ def test_decision_table_was_measured_on_the_current_analysis(fresh_dist):
     report = json.loads(RESULTS.read_text())
     assert report["digests"]["after"] == design_digest(fresh_dist / "prod"), "dist/prod changed since the last run: run `make bench`"
     assert report["digests"]["before"] == design_digest(DESIGNS["before"])
+
+
+def test_the_istio_decision_table_was_measured_on_prod_on_the_istio_router(tmp_path):
+    """The Istio rows simulate dist/prod's design with `traffic_router: istio` (tools.decisions
+    istio_design, synthesized again here): the same design, its sidecars' test added."""
+    report = json.loads(RESULTS.read_text())
+    folder = istio_design(tmp_path)
+    assert report["digests"]["istio"] == design_digest(folder), "prod on the Istio router changed since the last run: run `make bench`"
+    router = next(p for p in folder.glob("Rollout.*.yaml")).read_text()
+    assert "istio:" in router and "mesh-server-errors" in (folder / "AnalysisTemplate.podinfo-error-rate.k8s.yaml").read_text()
+    assert {r["design"] for r in report["rows"]} == {"before", "after", "istio"}
 
 
 def test_every_readme_section_named_in_code_or_config_exists():

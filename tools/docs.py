@@ -128,6 +128,29 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines.append("")
         lines += _verdicts(report["exposure_targets"])
         lines.append("")
+    if "istio_targets" in report:
+        from tools.decisions import crash_table
+
+        rows = [r for r in report["rows"] if r["design"] == "istio" and r["canary"] in ("healthy 1%", "healthy 2%", "bad 10%", "bad 6%")]
+        lines.append(
+            f"**On the Istio router**: dist/prod with `traffic_router: istio` and nothing else changed (its sidecars' "
+            f"server-error test, `mesh-server-errors`, beside podinfo's own), {_runs(rows)} simulated rollouts per traffic level:"
+        )
+        lines.append("")
+        lines += _decision_table(rows)
+        lines.append("")
+        lines += _verdicts(report["targets"]["istio"])
+        lines.append("")
+        lines.append(
+            "**A crash-looping canary, NGINX beside Istio**: users' requests taken counts those sent while a container was gone "
+            "(the pod stays an endpoint for 2 s after each exit: NGINX answers the user 502 and nobody counts it; the sidecar "
+            "answers 503 and counts it). Aborted by: the share of runs each test ended."
+        )
+        lines.append("")
+        lines += crash_table(report["rows"])
+        lines.append("")
+        lines += _verdicts(report["istio_targets"])
+        lines.append("")
     lines.append(
         "In the tables above a healthy canary runs at the same share as stable (no worse than it); a bad one beside stable at 1% 5xx."
     )
