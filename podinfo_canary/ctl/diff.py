@@ -529,7 +529,7 @@ def run(repo: Path, base: str | None, head: str | None, *, synth: bool = False, 
     """Compare BASE (default: the merge base with Argo CD's branch) with HEAD (default: the work tree)."""
     if synth and head is not None:
         raise CtlError("--synth synthesizes the work tree: give no HEAD revision with it", USAGE)
-    branch = _target_revision(repo)
+    branch = target_revision(repo)
     if base is None:
         commit, label = default_base(repo, branch)
     else:
@@ -554,7 +554,7 @@ def run(repo: Path, base: str | None, head: str | None, *, synth: bool = False, 
     return compare(before, after, only)
 
 
-def _target_revision(repo: Path) -> str:
+def target_revision(repo: Path) -> str:
     """The branch Argo CD follows (config/platform.yaml git.target_revision), read as plain YAML."""
     try:
         data = yaml.safe_load((repo / PLATFORM).read_text()) or {}
