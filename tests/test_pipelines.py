@@ -218,7 +218,7 @@ def test_a_new_tag_becomes_one_pull_request_for_the_first_environment_only(origi
     assert f"config/environments/{first}.yaml" in files and f"dist/{first}/Rollout.podinfo.k8s.yaml" in files
     assert not any(f.startswith("config/environments/") and f != f"config/environments/{first}.yaml" for f in files)
     calls = log.read_text().splitlines()
-    assert calls[0] == "release view --project stefanprodan/podinfo --json tagName --jq .tagName"
+    assert calls[0] == "release view --repo stefanprodan/podinfo --json tagName --jq .tagName"
     assert calls[1].startswith(f"pr create --base main --head {branch} --title chore({first}): deploy podinfo 6.99.0 --body-file ")
     body = Path(f"{log}.body").read_text()
     assert f"### {first}\n\n**image tag " in body and "-> 6.99.0**" in body
