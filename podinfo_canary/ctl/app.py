@@ -807,6 +807,46 @@ def deploy(
     _run(run)
 
 
+class DiffFormat(StrEnum):
+    plain = "plain"
+    markdown = "markdown"
+
+
+@command("diff")
+def diff(
+    base: Annotated[
+        str | None,
+        typer.Argument(metavar="[BASE]", help="The revision to compare from (default: the merge base of HEAD and Argo CD's branch, main)."),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Argument(metavar="[HEAD]", help="The revision to compare to (default: the work tree's dist/ and config/).")
+    ] = None,
+    env: Annotated[str | None, typer.Option("--env", "-e", metavar="ENV", help="Only this environment's folder of dist/.")] = None,
+    format_: Annotated[
+        DiffFormat,
+        typer.Option("--format", metavar="plain|markdown", help="plain for a terminal; markdown for a pull request (the CI job summary)."),
+    ] = DiffFormat.plain,
+    synth: Annotated[
+        bool, typer.Option("--synth", help="Synthesize the work tree's config/ into a scratch folder first (dist/ is left as it is).")
+    ] = False,
+    repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
+) -> None:
+    """What a change does to the cluster, per environment: objects added, removed and changed in dist/.
+
+    Compares the synthesized dist/ (and the configuration) at BASE with HEAD. For the objects that
+    decide a rollout the changed fields are said in words: the Rollout's stages (weight, pause,
+    analysis, header routes), AnalysisTemplate metrics (conditions, limits, interval, count),
+    alerts (expr, for, severity), NetworkPolicies and RBAC rules; any other field as `path: old -> new`.
+    A report, not a check: it exits 0 whether or not anything changed; a revision git does not know exits 2."""
+    from podinfo_canary.ctl import diff as diffing
+
+    def run() -> None:
+        report = diffing.run(repo, base, head, synth=synth, only=env)
+        print(diffing.markdown(report) if format_ is DiffFormat.markdown else diffing.plain(report))
+
+    _run(run)
+
+
 @command("plan")
 def plan(
     env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="Environment whose Rollout (dist/ENV) to read.")],

@@ -78,12 +78,13 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(
         Exit.FAILED,
         "anything else refused: the API server (its answer is quoted), git, the synthesis or kubectl",
-        (*_CLUSTER, "update-image"),
+        (*_CLUSTER, "update-image", "diff"),
     ),
     ExitCode(
         Exit.USAGE,
         "usage: a bad option or argument, an unknown environment, an invalid configuration, "
-        "update-image refused (a bad tag, other uncommitted changes, cdk8s not installed), kubectl not on PATH",
+        "update-image refused (a bad tag, other uncommitted changes, cdk8s not installed), kubectl not on PATH, "
+        "diff: a revision git does not know",
         EVERY_COMMAND,
     ),
     ExitCode(Exit.NO_KUBECONFIG, "no usable kubeconfig or context, or the cluster refused your credentials (401)", _CLUSTER),

@@ -299,7 +299,7 @@ def test_plan_reads_dist():
 
 def test_every_command_explains_itself():
     commands = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
-    assert len(commands) == 14
+    assert len(commands) == 15
     for command in commands:
         result = run(command, "--help")
         assert result.exit_code == 0 and ("--env" in result.output or command == "deploy") and "Usage" in result.output, command
