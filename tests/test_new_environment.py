@@ -1,4 +1,4 @@
-"""README "Add an environment", done on a copy of config/: copy staging.yaml to a new file, change
+"""docs/guides/add-environment.md "Add an environment", done on a copy of config/: copy staging.yaml to a new file, change
 `namespace` and `hosts`, list the name in platform.yaml, synthesize. The checks of the test
 modules that read the live config then run on that configuration and its dist/, so a test that
 assumes config/'s environments (their names, their number, one SLO) fails here, not in the first

@@ -1,7 +1,7 @@
 """Where a request with `X-Canary: always` lands, at every step of a rollout, for every router:
 the controller model's run (podinfo_canary/model/controller.py `header_target`) of the Rollout
 each router's environment synthesizes, with and without the pre-exposure phase, must say what
-README "Routing" says in its table, row by row, and every row must happen in some run.
+docs/explanation/routing.md "Routing" says in its table, row by row, and every row must happen in some run.
 
 A router is one entry of ROUTERS (how its environment is configured) and one column of the
 README's table: a third router is one more of each.
@@ -45,7 +45,7 @@ ROUTERS: dict[str, Callable[[Environment], Environment]] = {"nginx": _nginx, "ga
 # pre_exposure.enabled, generated_counts_for_gate
 CONFIGURATIONS = [(False, False), (False, True), (True, False), (True, True)]
 
-# The rows of README "Routing"'s table, in its order.
+# The rows of docs/explanation/routing.md "Routing"'s table, in its order.
 PHASE_START, PHASE_CHECKS, SCALED_AWAY, FIRST_WEIGHT, LATER, PROMOTED, ABORTED = range(7)
 ROW_TITLES = (
     "the phase's `setCanaryScale: {replicas}`, until its pods are available",
@@ -59,8 +59,8 @@ ROW_TITLES = (
 
 
 def documented() -> dict[str, dict[int, str]]:
-    """README "Routing"'s table: router -> row -> target (the first word of its cell)."""
-    text = (ROOT / "README.md").read_text()
+    """docs/explanation/routing.md "Routing"'s table: router -> row -> target (the first word of its cell)."""
+    text = (ROOT / "docs/explanation/routing.md").read_text()
     start = text.index("| while the rollout is at |")
     lines = text[start:].splitlines()
     lines = lines[: next(i for i, line in enumerate(lines) if not line.startswith("|"))]
@@ -152,7 +152,7 @@ def runs(config) -> dict[tuple[str, bool, bool], list]:
 @pytest.mark.parametrize("router", list(ROUTERS))
 def test_the_header_lands_where_the_readme_says_at_every_step(router, runs):
     table = documented()
-    assert router in table, f'README "Routing"\'s table has no column {router!r}'
+    assert router in table, f'docs/explanation/routing.md "Routing"\'s table has no column {router!r}'
     seen: dict[int, set[str]] = {}
     wrong = []
     for (name, pre, counts), outcomes in runs.items():
