@@ -44,7 +44,7 @@ def _section(text: str, start: str, end: str | None = None) -> str:
 
 def test_decision_table_was_measured_on_the_current_analysis(fresh_dist):
     """bench/decisions.json records a digest of the Rollout and AnalysisTemplates it simulated:
-    a changed analysis needs a new `make bench` before its figures may stand in the README."""
+    a changed analysis needs a new `make bench` before its figures may stand in the docs."""
     report = json.loads(RESULTS.read_text())
     assert report["digests"]["after"] == design_digest(fresh_dist / "prod"), "dist/prod changed since the last run: run `make bench`"
     assert report["digests"]["before"] == design_digest(DESIGNS["before"])

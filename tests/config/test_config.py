@@ -1047,7 +1047,7 @@ BAD_INPUTS = [
         "  form: external",
         "  form: manual",
         [
-            "platform.yaml:105: secrets.store = 'fixture-vault': only used with form: external (form manual: the Secrets are created by hand, README \"Bootstrap a cluster\")",
+            "platform.yaml:105: secrets.store = 'fixture-vault': only used with form: external (form manual: the Secrets are created by hand, docs/operations/bootstrap.md \"Bootstrap a cluster\")",
         ],
     ),
     (
@@ -1128,7 +1128,7 @@ BAD_INPUTS = [
         "  store: edge-vault",
         "  form: manual\n  store: edge-vault",
         [
-            "environments/edge.yaml:56: secrets.store = 'edge-vault': only used with form: external (form manual: the Secrets are created by hand, README \"Bootstrap a cluster\")",
+            "environments/edge.yaml:56: secrets.store = 'edge-vault': only used with form: external (form manual: the Secrets are created by hand, docs/operations/bootstrap.md \"Bootstrap a cluster\")",
         ],
     ),
     (

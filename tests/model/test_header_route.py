@@ -66,7 +66,7 @@ def documented() -> dict[str, dict[int, str]]:
     lines = lines[: next(i for i, line in enumerate(lines) if not line.startswith("|"))]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
-    assert [r[0] for r in rows] == list(ROW_TITLES), "the README table's rows changed: update ROW_TITLES and the row rules"
+    assert [r[0] for r in rows] == list(ROW_TITLES), "the routing page's table rows changed: update ROW_TITLES and the row rules"
     table = {}
     for column, router in enumerate(header[1:], start=1):
         table[router] = {row: re.match(r"\w+", cells[column]).group(0) for row, cells in enumerate(rows)}
@@ -92,7 +92,7 @@ def _spec(config, router: str, pre: bool, counts: bool) -> RolloutSpec:
 
 
 def row_of(steps: list[dict], index: int) -> int:
-    """The README row a step belongs to, from the step list's shape."""
+    """The routing page's row a step belongs to, from the step list's shape."""
     first_weight = next(i for i, s in enumerate(steps) if "setWeight" in s)
     if index > first_weight:
         return LATER
@@ -165,8 +165,8 @@ def test_the_header_lands_where_the_readme_says_at_every_step(router, runs):
                     wrong.append(
                         f"pre_exposure {pre}, generated_counts_for_gate {counts}, {outcome.result}: {ROW_TITLES[row]}: {sorted(targets)}"
                     )
-    assert wrong == [], f"the README says {table[router]}"
-    assert sorted(seen) == list(range(len(ROW_TITLES))), "a row of the README's table happens in no run"
+    assert wrong == [], f"docs/explanation/routing.md says {table[router]}"
+    assert sorted(seen) == list(range(len(ROW_TITLES))), "a row of the table of docs/explanation/routing.md happens in no run"
 
 
 def test_the_readme_table_has_a_column_for_every_router_and_no_other():
