@@ -22,6 +22,16 @@ from tests.conftest import ROOT, run_main
 # edit of the live configuration (a new environment, a tag bump) never changes this table.
 BAD_INPUTS = [
     (
+        "runbook-url-without-the-alert",
+        "platform.yaml",
+        "runbook_url: https://docs.fixture.example.test/runbooks/{alert}/",
+        "runbook_url: https://docs.fixture.example.test/runbooks",
+        [
+            "platform.yaml:46: alerting.runbook_url = 'https://docs.fixture.example.test/runbooks': must be an https:// URL "
+            "holding {alert} once, where the alert's name goes, such as https://docs.example.com/runbooks/{alert}/"
+        ],
+    ),
+    (
         "replicas-not-a-number",
         "environments/edge.yaml",
         "replicas: 7",
