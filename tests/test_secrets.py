@@ -1,5 +1,5 @@
-"""No secret in Git (R7): credentials are references to Secrets created out of band (README
-"Bootstrap a cluster", "Monitoring and alerting"), never values.
+"""No secret in Git (R7): credentials are references to Secrets created out of band
+(docs/operations/bootstrap.md "Bootstrap a cluster"), never values.
 
 Two scans:
 - every tracked file of the repository, and every file of a fresh `dist/`, for values shaped like

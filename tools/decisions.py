@@ -12,7 +12,7 @@ radius is the users' requests the canary served before it was aborted. Writes
 bench/decisions.json (a test checks it was produced from the current dist/prod) and prints the
 tables and the decision-quality `targets`. `BENCH_RUNS` scales the runs per cell (default 200).
 
-README "Decision quality".
+docs/explanation/analysis.md "Decision quality".
 """
 
 from __future__ import annotations

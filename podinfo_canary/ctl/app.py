@@ -431,7 +431,7 @@ def update_image(
         bool,
         typer.Option(
             "--commit",
-            help="Commit the config file, dist/ and the README in one commit (also this same edit left uncommitted by a run without --commit).",
+            help="Commit the config file, dist/ and the docs' generated tables in one commit (also this same edit left uncommitted by a run without --commit).",
         ),
     ] = False,
     repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
@@ -444,7 +444,7 @@ def update_image(
 
     Without --commit it prints the git command that makes that commit; running the same command
     again with --commit makes it too (it accepts exactly this edit uncommitted, and refuses any
-    other uncommitted change under config/, dist/ or README.md)."""
+    other uncommitted change under config/, dist/, docs/ or README.md)."""
     from podinfo_canary.ctl.gitops import update_image as run_update
 
     def run() -> None:
@@ -765,14 +765,14 @@ def deploy(
         missing = deploying.missing_secrets(cfg, api)
         if missing:
             err.print(
-                f'canaryctl: create these Secrets (README "Bootstrap a cluster"); Argo CD retries until they exist: {listing(missing)}',
+                f'canaryctl: create these Secrets (docs/operations/bootstrap.md "Bootstrap a cluster"); Argo CD retries until they exist: {listing(missing)}',
                 highlight=False,
                 soft_wrap=True,
             )
         failing = deploying.external_secret_problems(cfg, api, absent_ok=True)
         if failing:
             err.print(
-                'canaryctl: secrets.form external: fix these (README "Out-of-band Secrets"); ESO and Argo CD retry, '
+                'canaryctl: secrets.form external: fix these (docs/operations/bootstrap.md "Out-of-band Secrets"); ESO and Argo CD retry, '
                 f"and the sync waves after an ExternalSecret wait for it: {listing(failing)}",
                 highlight=False,
                 soft_wrap=True,

@@ -72,7 +72,7 @@ class ExitCode:
 
 
 # The one exit-code table of canaryctl: `canaryctl --help` prints it, each command's help lists
-# its codes, tests/ctl/test_ctl.py checks that every exit a command can give is here (README "canaryctl").
+# its codes, tests/ctl/test_ctl.py checks that every exit a command can give is here (docs/guides/canaryctl.md "canaryctl").
 EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(Exit.OK, "success; for watch: the rollout completed", EVERY_COMMAND),
     ExitCode(
