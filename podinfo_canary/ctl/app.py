@@ -573,7 +573,7 @@ def promote_env(
             out.print(f"{target.name} is already at {label} in Git: nothing to promote", highlight=False, soft_wrap=True)
             return
         if dry_run:
-            out.print(promotion.env_file_diff(repo, target.name, evidence.image).rstrip(), highlight=False, markup=False)
+            out.print(promotion.env_file_diff(repo, target.name, evidence.image).rstrip(), highlight=False, markup=False, soft_wrap=True)
             out.print("dry run: nothing written", highlight=False)
             return
         result = run_update(

@@ -284,7 +284,9 @@ BAD_INPUTS = [
         "environments/canary-gw.yaml",
         "notifications:",
         "promotion: {from: canary-gw}\nnotifications:",
-        ["environments/canary-gw.yaml:26: promotion.from = 'canary-gw': an environment cannot promote from itself; allowed: edge, mesh, mesh-path"],
+        [
+            "environments/canary-gw.yaml:26: promotion.from = 'canary-gw': an environment cannot promote from itself; allowed: edge, mesh, mesh-path"
+        ],
     ),
     (
         "promotion-cycle",
@@ -302,7 +304,9 @@ BAD_INPUTS = [
         "environments/canary-gw.yaml",
         "notifications:",
         "promotion: {soak: 200h}\nnotifications:",
-        ["environments/canary-gw.yaml:26: promotion.soak = '200h': must be at most 168h (7 days): a longer soak holds every version for more than a week"],
+        [
+            "environments/canary-gw.yaml:26: promotion.soak = '200h': must be at most 168h (7 days): a longer soak holds every version for more than a week"
+        ],
     ),
     (
         "promotion-soak-in-days",

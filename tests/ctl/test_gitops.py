@@ -9,7 +9,6 @@ from typer.testing import CliRunner
 from podinfo_canary.ctl import kube
 from podinfo_canary.ctl.app import app
 
-
 # prod is protected: update-image sets its image only with --force and a reason (promote-env is its way).
 FORCE = ("--force", "--reason", "a test of update-image itself")
 
