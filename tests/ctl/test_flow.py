@@ -436,3 +436,27 @@ def test_rollback_after_a_rollout_commits_the_previous_version_in_git_and_touche
     none = run("rollback", "--env", "dev", "--repo", str(repo))
     _exited(none, kube.NO_PREVIOUS, "rollback")
     assert "pass --to TAG" in none.output
+
+
+def test_the_delivery_flow_guide_says_what_the_code_does():
+    """docs/guides/delivery-flow.md's numbers come from the code: each promote-env refusal's exit
+    code, the default and the largest soak, the soaks config/ sets, the pipeline section's heading."""
+    from tests.conftest import ROOT
+
+    guide = (ROOT / "docs/guides/delivery-flow.md").read_text()
+    flat = " ".join(guide.split())
+    for code, words in (
+        (kube.NOT_HEALTHY, "not Healthy"),
+        (kube.NOT_PROMOTED, "not fully promoted"),
+        (kube.OTHER_VERSION, "another version"),
+        (kube.ABORTED_SINCE, "aborted since it started"),
+        (kube.NOT_SOAKED, "not soaked"),
+    ):
+        assert f"| {code.value} | {words} |" in guide, (code, words)
+    assert f"{kube.NO_PREVIOUS.value} rollback found no earlier version" in flat
+    assert f"default: {config_module.DEFAULT_SOAK};" in guide and "at most 168h (7 days)" in guide
+    assert config_module.MAX_SOAK_SECONDS == 168 * 3600
+    cfg = config_module.load(ROOT / "config")
+    soaks = {e.name: e.promotion.soak for e in cfg.environments}
+    assert f"staging soaks {soaks['staging']} of dev, prod {soaks['prod']} of staging" in flat
+    assert "## From a new tag to a pull request" in guide and "(pipelines.md)" in guide
