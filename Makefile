@@ -30,7 +30,7 @@ PYTEST_PARALLEL := -n auto --dist loadfile
 
 IMPORT_SOURCES := $(shell find imports -name '*.py' 2>/dev/null)
 
-.PHONY: help setup synth test import plan lint format snapshot-update lock bench clean
+.PHONY: help setup synth test import plan lint format snapshot-update lock bench clean docs docs-serve
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -60,14 +60,20 @@ $(STAMP)/bytecode: $(STAMP)/python $(IMPORT_SOURCES)
 
 setup: $(STAMP)/python $(STAMP)/node $(STAMP)/bytecode ## install everything (idempotent)
 
-synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged) and the README tables
+synth: setup ## regenerate dist/ from config/ (atomic: bad input leaves dist/ unchanged) and the docs' generated tables
 	@$(BIN)/python main.py
 
-test: $(STAMP)/python ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift); says first what is missing
+test: $(STAMP)/python ## run every test (config, constructs, snapshots, schemas, PromQL, model, drift, docs site); says first what is missing
 	@$(BIN)/python -m tools.preflight --before-install
 	@$(MAKE) --no-print-directory setup $(STAMP)/checkov
 	@$(BIN)/python -m tools.preflight
 	$(BIN)/pytest $(PYTEST_PARALLEL)
+
+docs: setup ## build the documentation site into site/ (strict: a broken link or anchor, or a page left out of the nav, fails)
+	$(BIN)/mkdocs build --strict
+
+docs-serve: setup ## serve the documentation site on http://127.0.0.1:8000, rebuilt on every edit
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8000
 
 import: setup ## regenerate imports/ from the pinned CRDs in crds.yaml (PODINFO_CRD_DIR for offline)
 	$(BIN)/python -m tools.import_crds
@@ -104,4 +110,4 @@ bench: setup ## synth time against a one-object cdk8s app; warm `make test` time
 	$(BIN)/python -m tools.docs
 
 clean: ## remove installed tooling and caches (not dist/ or imports/)
-	rm -rf $(VENV) $(TOOLS) node_modules .cache .cdk8s.out .pytest_cache
+	rm -rf $(VENV) $(TOOLS) node_modules .cache .cdk8s.out .pytest_cache site

@@ -53,13 +53,13 @@ def _synthesize() -> int:
         built = app.build(cfg, outdir)
         built.synth()
     if dist.resolve() == (ROOT / "dist").resolve():
-        # The README's generated tables read dist/, docs/objects.md the construct tree: refresh them
+        # The docs' generated tables read dist/ and the code, docs/reference/objects.md the construct tree: refresh them
         # whichever way synth was run (make synth or cdk8s synth), and say so when they change.
         from tools import docs, objects
 
         docs.main(cfg)
         if objects.write(built):
-            print("docs/objects.md: updated")
+            print(f"{objects.PAGE.relative_to(objects.ROOT)}: updated")
     return 0
 
 

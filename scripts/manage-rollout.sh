@@ -3,7 +3,7 @@
 # name of the original plan. Every subcommand takes canaryctl's options (--env, --help, ...).
 set -euo pipefail
 
-SUBCOMMANDS="status promote abort retry pause resume update-image promote-env rollback watch analysis metrics dashboard test-canary plan deploy"
+SUBCOMMANDS="status promote abort retry pause resume update-image promote-env rollback watch analysis metrics dashboard test-canary plan diff deploy"
 
 usage() {
   cat <<USAGE
@@ -25,6 +25,7 @@ Operate podinfo's canary rollouts (each subcommand is \`canaryctl SUBCOMMAND\`):
   dashboard     Argo CD, Rollouts dashboard and Grafana URLs
   test-canary   send requests with and without X-Canary: always
   plan          the stage timeline of an environment
+  diff          what a change does to the cluster, per environment (dist/ at two revisions)
   deploy        bootstrap a cluster (also scripts/deploy-argocd-canary.sh)
 
 Example: $(basename "$0") status --env prod

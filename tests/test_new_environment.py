@@ -1,4 +1,4 @@
-"""README "Add an environment", done on a copy of config/: copy staging.yaml to a new file, change
+"""docs/guides/add-environment.md "Add an environment", done on a copy of config/: copy staging.yaml to a new file, change
 `namespace` and `hosts`, list the name in platform.yaml, synthesize. The checks of the test
 modules that read the live config then run on that configuration and its dist/, so a test that
 assumes config/'s environments (their names, their number, one SLO) fails here, not in the first
@@ -24,7 +24,7 @@ from podinfo_canary.model.run import Environment as ModelEnvironment
 from tests.conftest import ROOT, dist_objects, one, run_main
 from tools.docs import blocks
 
-TEMPLATE = "staging"  # the file the README says to copy
+TEMPLATE = "staging"  # the file docs/guides/add-environment.md says to copy
 
 
 def new_name(taken: set[str]) -> str:
@@ -33,7 +33,7 @@ def new_name(taken: set[str]) -> str:
 
 
 def add_environment(config_dir: Path, name: str) -> None:
-    """The README's steps, as a person does them: copy staging.yaml to <name>.yaml, give it its own
+    """The steps of docs/guides/add-environment.md, as a person does them: copy staging.yaml to <name>.yaml, give it its own
     namespace and hosts, and append <name> to `environments:` in platform.yaml."""
     environments = config_dir / config_module.ENVIRONMENTS_DIR
     data = yaml.safe_load((environments / f"{TEMPLATE}.yaml").read_text())
@@ -68,7 +68,7 @@ def grown(tmp_path_factory) -> Grown:
     config_dir, dist = folder / "config", folder / "dist"
     shutil.copytree(ROOT / "config", config_dir)
     before = config_module.load(config_dir)
-    assert TEMPLATE in [e.name for e in before.environments], f"README 'Add an environment' copies {TEMPLATE}.yaml, config/ has none"
+    assert TEMPLATE in [e.name for e in before.environments], f"docs/guides/add-environment.md copies {TEMPLATE}.yaml, config/ has none"
     name = new_name({e.name for e in before.environments})
     add_environment(config_dir, name)
     result = run_main(config_dir=config_dir, dist=dist)
@@ -82,7 +82,7 @@ def _module(name: str):
     return importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts))
 
 
-# --- what the README promises -------------------------------------------------------------------
+# --- what the docs promise -----------------------------------------------------------------------
 
 
 def test_the_readme_steps_add_one_environment_and_change_no_other(grown, fresh_dist):

@@ -1,5 +1,5 @@
-"""No secret in Git (R7): credentials are references to Secrets created out of band (README
-"Bootstrap a cluster", "Monitoring and alerting"), never values.
+"""No secret in Git (R7): credentials are references to Secrets created out of band
+(docs/operations/bootstrap.md "Bootstrap a cluster"), never values.
 
 Two scans:
 - every tracked file of the repository, and every file of a fresh `dist/`, for values shaped like
@@ -43,8 +43,9 @@ _CREDENTIAL = r"[A-Za-z0-9_.-]*(?:password|passwd|secret|token|api[_-]?key|webho
 CREDENTIAL_KEY = re.compile(rf"""^(?P<indent>\s*)(?:-\s+)?["']?(?P<key>{_CREDENTIAL})["']?\s*:\s*(?P<value>.*)$""", re.IGNORECASE)
 # The same inside a JSON or flow-style string: "password": "value".
 CREDENTIAL_JSON = re.compile(rf"""["'](?P<key>{_CREDENTIAL})["']\s*:\s*["'](?P<value>[^"']*)["']""", re.IGNORECASE)
-# A value that is no secret: a reference, a boolean, nothing (a mapping follows).
-NOT_A_VALUE = re.compile(r"""^(?:\$\S+|\{\{.*\}\}|true|false|null|~|""|''|)$""", re.IGNORECASE)
+# A value that is no secret: a reference (a GitHub Actions expression `${{ secrets.X }}` among them),
+# a boolean, nothing (a mapping follows).
+NOT_A_VALUE = re.compile(r"""^(?:\$\S+|\$?\{\{.*\}\}|true|false|null|~|""|''|)$""", re.IGNORECASE)
 BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*$")
 # Fields of a Secret that Argo CD's repository Secret may carry in the clear (no credentials).
 REPOSITORY_FIELDS = {"type", "url", "project", "name"}

@@ -12,7 +12,7 @@ radius is the users' requests the canary served before it was aborted. Writes
 bench/decisions.json (a test checks it was produced from the current dist/prod) and prints the
 tables and the decision-quality `targets`. `BENCH_RUNS` scales the runs per cell (default 200).
 
-README "Decision quality".
+docs/explanation/analysis.md "Decision quality".
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ import hashlib
 import json
 import math
 import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +41,9 @@ from podinfo_canary.model.world import PodBehaviour, Version, World
 
 ROOT = Path(__file__).resolve().parent.parent
 DESIGNS = {"before": ROOT / "bench/before/prod", "after": ROOT / "dist/prod"}
+# prod as it is, on the Istio router (`traffic_router: istio`, no other change): its sidecars'
+# server-error test beside podinfo's own; synthesized into a temporary folder (istio_design).
+ISTIO = "istio"
 RESULTS = ROOT / "bench/decisions.json"
 LEVELS = (0, 0.1, 0.3, 1, 3, 10, 30)
 
@@ -111,6 +118,26 @@ def design_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
+def istio_design(folder: Path) -> Path:
+    """Synthesize config/ with prod on the Istio router into `folder`; returns its prod folder."""
+    config = folder / "config"
+    shutil.copytree(ROOT / "config", config)
+    prod = config / "environments/prod.yaml"
+    text, n = re.subn(r"^traffic_router: \S+$", "traffic_router: istio", prod.read_text(), flags=re.M)
+    prod.write_text(text if n else text + "\ntraffic_router: istio\n")
+    env = {**os.environ, "PODINFO_CONFIG_DIR": str(config), "PODINFO_DIST_DIR": str(folder / "dist")}
+    done = subprocess.run([sys.executable, str(ROOT / "main.py")], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"synthesizing prod on the Istio router failed:\n{done.stderr}")
+    return folder / "dist/prod"
+
+
+# Crash-looping canaries: the container exits this long after each start (the kubelet restarts it
+# after 10 s, doubling); every request is fine while it runs. Early: in the pre-exposure phase;
+# late: once users reach it.
+CRASHES = {"crash loop, exits 40 s after each start": 40, "crash loop, exits 5 min after each start": 300}
+
+
 @dataclass(frozen=True)
 class Cell:
     design: str
@@ -122,6 +149,7 @@ class Cell:
     stable_pods: int = STABLE_PODS  # 0: no reference, the SLO's tests alone
     skipped: tuple[float, float] | None = None  # (users' share on paths the load skips, 5xx share there)
     world: tuple[tuple[str, object], ...] = ()  # Version (reports_version) or World settings of the cell
+    crash_after: int | None = None  # the canary's container exits this long after each start
 
 
 def _version(errors: float, slow: float, **extra) -> Version:
@@ -134,7 +162,7 @@ def _world(env: Environment, cell: Cell) -> World:
     first_weight = next(s["setWeight"] for s in env.spec.steps if "setWeight" in s)
     s = cell.shares
     settings = dict(cell.world)
-    canary = {"pods": PodBehaviour(startup_seconds=cell.startup)}
+    canary = {"pods": PodBehaviour(startup_seconds=cell.startup, crash_after=cell.crash_after)}
     if cell.skipped:
         share, errors = cell.skipped
         canary["unexercised"] = (share, {"200": 1 - errors, "500": errors})
@@ -147,6 +175,7 @@ def _world(env: Environment, cell: Cell) -> World:
         stable=_version(s.stable_errors, s.stable_slow),
         stable_pods=cell.stable_pods,
         scrape_seconds=env.scrape_seconds,
+        mesh=env.spec.router == "istio",
         **settings,
     )
 
@@ -157,8 +186,8 @@ def _served(ledger: dict, at: int) -> int:
     return int(sum(int(per_second[:at].sum()) for per_second in ledger.values()))
 
 
-def run_cell(cell: Cell) -> dict:
-    env = Environment.load(DESIGNS[cell.design])
+def run_cell(cell: Cell, designs: dict[str, Path] = DESIGNS) -> dict:
+    env = Environment.load(designs[cell.design])
     world = _world(env, cell)
     healthy = optimistic(env.spec, world, gate_wait=GATE_WAIT).timeline
     outcomes, times, reasons, served = {"aborted": 0, "paused": 0, "promoted": 0, "running": 0}, [], {}, []
@@ -262,6 +291,14 @@ def cells(runs: int) -> list[Cell]:
     for level in (1, 10):
         for canary in ("bad 10%", "bad 6%"):
             out.append(Cell("after", level, f"{canary}, SLO tests alone", CANARIES[canary], 5, runs, stable_pods=0))
+    # The Istio router beside NGINX: the same canaries, and a crash loop on both.
+    for level in LEVELS:
+        for canary, shares in CANARIES.items():
+            scale = 2.5 if shares.errors >= 0.1 else 1
+            out.append(Cell(ISTIO, level, canary, shares, 5, max(10, int(runs * scale))))
+        for design in ("after", ISTIO):
+            for canary, seconds in CRASHES.items():
+                out.append(Cell(design, level, canary, CANARIES["healthy 1%"], 5, max(10, runs // 2), crash_after=seconds))
     return out
 
 
@@ -338,6 +375,8 @@ def targets(rows: list[dict], design: str) -> list[tuple[str, bool, bool, str]]:
             f"worst {worst['aborted']:.2%} (95% lower bound {worst['aborted_ci'][0]:.2%}) at {worst['level']:g}",
         )
     )
+    if design == ISTIO:  # the slow start is the router's business no more than NGINX's: not run twice
+        return checks
     r = _find(rows, design, 1, f"healthy 1%, {SLOW_START} s start")
     checks.append(
         (
@@ -347,6 +386,66 @@ def targets(rows: list[dict], design: str) -> list[tuple[str, bool, bool, str]]:
             f"{r['paused']:.1%} (95% upper bound {r['paused_ci'][1]:.1%})",
         )
     )
+    return checks
+
+
+def crash_table(rows: list[dict]) -> list[str]:
+    """The crash-looping canary on NGINX and on Istio: caught, how fast, how many users' requests
+    it took (the ones refused while its container was gone among them), and which test aborted it."""
+    lines = [
+        "| canary | req/s at the first stage | NGINX: caught | NGINX: abort median / p95 (s) | NGINX: users' requests taken, median / p95 | NGINX: aborted by "
+        "| Istio: caught | Istio: abort median / p95 (s) | Istio: users' requests taken, median / p95 | Istio: aborted by |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for canary, lv in ((c, lv) for c in CRASHES for lv in LEVELS):
+        cells = [canary, f"{lv:g}"]
+        for design in ("after", ISTIO):
+            r = _find(rows, design, lv, canary)
+            by = sorted(((n, k) for k, n in r["reasons"].items() if k != "promoted"), reverse=True)
+            by_text = ", ".join(f"{k} {n / r['runs']:.0%}" for n, k in by[:3]) or "–"
+            if r["aborted"]:
+                cells += [
+                    _pct(r["aborted"], r["aborted_ci"]),
+                    f"{r['median_s']:.0f} / {r['p95_s']:.0f}",
+                    f"{r['served_median']:.0f} / {r['served_p95']:.0f}",
+                    by_text,
+                ]
+            else:
+                cells += [f"0%; promoted {r['promoted']:.0%}, paused {r['paused']:.0%}", "–", "–", by_text]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def istio_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
+    """The Istio router's own targets: its extra test costs no false aborts, and a crash loop is
+    caught on it at least as often, and no later, as on NGINX."""
+    checks = []
+    worse = []
+    for canary, lv in ((c, lv) for c in CRASHES for lv in LEVELS):
+        n, i = _find(rows, "after", lv, canary), _find(rows, ISTIO, lv, canary)
+        if i["aborted_ci"][1] < n["aborted"]:
+            worse.append(f"{canary} at {lv:g}: caught {i['aborted']:.1%} < {n['aborted']:.1%}")
+        if n["aborted"] and i["aborted"] and i["p95_s"] > 1.15 * n["p95_s"] + 5:
+            worse.append(f"{canary} at {lv:g}: abort p95 {i['p95_s']:.0f} s > {n['p95_s']:.0f} s")
+    checks.append(
+        (
+            "crash loops: on Istio caught at least as often (within its 95% bound) and no later (p95 within 15% + 5 s) as on NGINX, at every level",
+            not worse,
+            False,
+            "; ".join(worse) or "no level worse",
+        )
+    )
+    for canary in ("healthy 1%", "healthy 2%"):
+        alike = [_find(rows, ISTIO, lv, canary) for lv in LEVELS if lv >= 0.3]
+        worst = max(alike, key=lambda r: r["aborted_ci"][1])
+        checks.append(
+            (
+                f"Istio, {canary}: the sidecars' test adds no false aborts (<= 1% at >= 0.3 req/s)",
+                all(r["aborted"] <= 0.01 for r in alike),
+                worst["aborted_ci"][1] <= 0.01,
+                f"worst {worst['aborted']:.2%} (95% upper bound {worst['aborted_ci'][1]:.2%}) at {worst['level']:g}",
+            )
+        )
     return checks
 
 
@@ -533,20 +632,30 @@ def table(rows: list[dict], design: str) -> list[str]:
     return lines
 
 
+def _verdict(ok: bool, proven: bool) -> str:
+    return ("met, and at 95% confidence" if proven else "met (point estimate; the 95% bound does not prove it)") if ok else "MISSED"
+
+
 def main() -> int:
     start = time.perf_counter()
     todo = cells(RUNS)
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        results = list(pool.map(run_cell, todo))
+    with tempfile.TemporaryDirectory(prefix="bench-istio-") as tmp:
+        designs = {**DESIGNS, ISTIO: istio_design(Path(tmp))}
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            results = list(pool.map(run_cell, todo, [designs] * len(todo), chunksize=1))
+        digests = {name: design_digest(folder) for name, folder in designs.items()}
     rows = [summarise(r) for r in results]
     elapsed = time.perf_counter() - start
     report = {
         "runs_per_cell": RUNS,
         "gate_wait_seconds": GATE_WAIT,
         "watch_paused_seconds": WATCH_PAUSED,
-        "digests": {name: design_digest(folder) for name, folder in DESIGNS.items()},
+        "digests": digests,
         "rows": rows,
-        "targets": {d: [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in targets(rows, d)] for d in DESIGNS},
+        "targets": {
+            d: [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in targets(rows, d)] for d in (*DESIGNS, ISTIO)
+        },
+        "istio_targets": [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in istio_targets(rows)],
         "versus_stable_targets": [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in versus_targets(rows)],
         "exposure_targets": [{"target": t, "met": ok, "proven": proven, "value": v} for t, ok, proven, v in exposure_targets(rows)],
         "seconds": round(elapsed, 1),
@@ -555,15 +664,18 @@ def main() -> int:
     print(
         f"decision quality: {sum(c.runs for c in todo)} simulated rollouts in {elapsed:.0f} s (BENCH_RUNS={RUNS}); 95% intervals in brackets"
     )
-    for design in DESIGNS:
-        print(f"\n## {design} ({DESIGNS[design].relative_to(ROOT)})")
+    for design in (*DESIGNS, ISTIO):
+        where = DESIGNS[design].relative_to(ROOT) if design in DESIGNS else "dist/prod on traffic_router: istio"
+        print(f"\n## {design} ({where})")
         print("\n".join(table(rows, design)))
         print()
         for target, ok, proven, value in targets(rows, design):
-            verdict = (
-                ("met, and at 95% confidence" if proven else "met (point estimate; the 95% bound does not prove it)") if ok else "MISSED"
-            )
-            print(f"  [{verdict}] {target}: {value}")
+            print(f"  [{_verdict(ok, proven)}] {target}: {value}")
+    print("\n## a crash-looping canary: NGINX (dist/prod) beside Istio")
+    print("\n".join(crash_table(rows)))
+    print()
+    for target, ok, proven, value in istio_targets(rows):
+        print(f"  [{_verdict(ok, proven)}] {target}: {value}")
     print("\n## against stable (after; stable beside the canary at its own share)")
     print("\n".join(versus_table(rows)))
     print()

@@ -1,10 +1,13 @@
-"""Generated README sections: tables from config/, dist/ and the last `make bench` run, not from prose.
+"""Generated sections of the docs (docs/**/*.md, and README.md should it hold any): tables from
+config/, dist/, the code and the last `make bench` run, not from prose.
 
-The canary plan, SLO, decision, bootstrap, alert, audit and scanner blocks come from config/,
-dist/ and bench/decisions.json.
+The canary plan, SLO, decision, bootstrap, alert, audit, scanner and Secrets blocks come from
+config/, dist/ and bench/decisions.json; the reference blocks (configuration, canaryctl, alerts of
+every environment) from the code, through tools/reference.py.
 
 `make synth` rewrites the blocks between `<!-- BEGIN GENERATED: name -->` and
-`<!-- END GENERATED: name -->`; tests/test_docs.py fails when README.md is stale.
+`<!-- END GENERATED: name -->` wherever they are; each block lives in exactly one page, and
+tests/test_docs.py fails when a page is stale.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ from podinfo_canary.core import yamltext
 from podinfo_canary.core.bootstrap import hand_applied_files
 from podinfo_canary.core.plan import plan_from_folder
 from podinfo_canary.core.secrets import out_of_band_secrets
+from tools import reference
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
+DOCS = ROOT / "docs"
 RESULTS = ROOT / "bench/decisions.json"
 
 
@@ -44,7 +49,7 @@ def canary_block(cfg: config_module.Config, dist: Path) -> str:
         "\\* manual gates excluded. A stage whose weight needs more canary pods starts its pause once they are ready, "
         "so each such stage adds a pod start-up (podinfo: a few seconds). A stage's blocking check takes one "
         "measurement when the canary has answered enough requests. The pre-exposure phase "
-        '(README "Evidence before exposure") judges the canary at 0% of users first; '
+        '(docs/explanation/analysis.md "Evidence before exposure") judges the canary at 0% of users first; '
         "its time includes its testers' pod starts."
     )
     return "\n".join(lines)
@@ -117,7 +122,7 @@ def decisions_block(results: Path = RESULTS) -> str:
         from tools.decisions import exposure_table
 
         lines.append(
-            '**Blast radius** (README "Evidence before exposure"): the users\' requests a bad canary served before it was '
+            "**Blast radius** ([Evidence before exposure](#evidence-before-exposure)): the users' requests a bad canary served before it was "
             "aborted (median / p95; generated requests are not counted), before and after the pre-exposure phase, for a canary "
             "bad on every path and one bad only on paths the load does not exercise (users see 10% 5xx on both); level 0 has "
             "no user traffic at all. The abort time counts from the canary's first request (a generated one in the phase), "
@@ -127,6 +132,29 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines += exposure_table(report["rows"])
         lines.append("")
         lines += _verdicts(report["exposure_targets"])
+        lines.append("")
+    if "istio_targets" in report:
+        from tools.decisions import crash_table
+
+        rows = [r for r in report["rows"] if r["design"] == "istio" and r["canary"] in ("healthy 1%", "healthy 2%", "bad 10%", "bad 6%")]
+        lines.append(
+            f"**On the Istio router**: dist/prod with `traffic_router: istio` and nothing else changed (its sidecars' "
+            f"server-error test, `mesh-server-errors`, beside podinfo's own), {_runs(rows)} simulated rollouts per traffic level:"
+        )
+        lines.append("")
+        lines += _decision_table(rows)
+        lines.append("")
+        lines += _verdicts(report["targets"]["istio"])
+        lines.append("")
+        lines.append(
+            "**A crash-looping canary, NGINX beside Istio**: users' requests taken counts those sent while a container was gone "
+            "(the pod stays an endpoint for 2 s after each exit: NGINX answers the user 502 and nobody counts it; the sidecar "
+            "answers 503 and counts it). Aborted by: the share of runs each test ended."
+        )
+        lines.append("")
+        lines += crash_table(report["rows"])
+        lines.append("")
+        lines += _verdicts(report["istio_targets"])
         lines.append("")
     lines.append(
         "In the tables above a healthy canary runs at the same share as stable (no worse than it); a bad one beside stable at 1% 5xx."
@@ -195,12 +223,44 @@ def _decision_table(rows: list[dict]) -> list[str]:
 
 
 def render(text: str, blocks: dict[str, str]) -> str:
+    """`text` with each of `blocks` rewritten; every one must be in it."""
+    for name in blocks:
+        if not _pattern(name).search(text):
+            raise ValueError(f"no generated block {name!r}")
+    return render_present(text, blocks)
+
+
+def _pattern(name: str) -> re.Pattern:
+    return re.compile(rf"(<!-- BEGIN GENERATED: {re.escape(name)} -->\n).*?(<!-- END GENERATED: {re.escape(name)} -->)", re.S)
+
+
+def render_present(text: str, blocks: dict[str, str]) -> str:
+    """`text` with those of `blocks` it holds rewritten."""
     for name, body in blocks.items():
-        pattern = re.compile(rf"(<!-- BEGIN GENERATED: {name} -->\n).*?(<!-- END GENERATED: {name} -->)", re.S)
-        if not pattern.search(text):
-            raise ValueError(f"README.md has no generated block {name!r}")
-        text = pattern.sub(lambda m, body=body: f"{m.group(1)}{body}\n{m.group(2)}", text)
+        text = _pattern(name).sub(lambda m, body=body: f"{m.group(1)}{body}\n{m.group(2)}", text)
     return text
+
+
+def pages() -> list[Path]:
+    """The Markdown files that may hold generated blocks: README.md and every page of docs/."""
+    return [README, *sorted(DOCS.rglob("*.md"))]
+
+
+def rendered(blocks: dict[str, str]) -> dict[Path, str]:
+    """Every page holding a generated block, as it must read; each block lives in exactly one page."""
+    found: dict[str, list[Path]] = {name: [] for name in blocks}
+    out = {}
+    for page in pages():
+        text = page.read_text()
+        names = [n for n in blocks if _pattern(n).search(text)]
+        for name in names:
+            found[name].append(page)
+        if names:
+            out[page] = render_present(text, blocks)
+    misplaced = {n: [str(p.relative_to(ROOT)) for p in where] for n, where in found.items() if len(where) != 1}
+    if misplaced:
+        raise ValueError(f"each generated block must be in exactly one page: {misplaced}")
+    return out
 
 
 def bootstrap_block(cfg: config_module.Config, dist: Path) -> str:
@@ -233,7 +293,7 @@ def alerts_block(cfg: config_module.Config, dist: Path) -> str:
             if "alert" in r:
                 when = r["annotations"]["description"].removeprefix("Fires when ").rstrip(".")
                 severity = r["labels"]["severity"]
-                lines.append(f"| {r['alert']} | {when} | {severity} | {reached(severity)} | [runbook](#{r['alert'].lower()}) |")
+                lines.append(f"| {r['alert']} | {when} | {severity} | {reached(severity)} | [runbook](runbooks/{r['alert']}.md) |")
     return "\n".join(lines)
 
 
@@ -295,15 +355,18 @@ def blocks(dist: Path = ROOT / "dist", cfg: config_module.Config | None = None) 
         "audit": audit_block(cfg),
         "scanner": scanner_block(cfg),
         "secrets": secrets_block(cfg),
+        "reference-configuration": reference.config_block(),
+        "reference-canaryctl": reference.ctl_block(),
+        "reference-alerts": reference.alerts_block(cfg, dist),
     }
 
 
 def main(cfg: config_module.Config | None = None) -> int:
-    """Refresh README.md's generated blocks; `cfg`: the configuration already loaded (by main.py)."""
-    updated = render(README.read_text(), blocks(cfg=cfg))
-    if updated != README.read_text():
-        README.write_text(updated)
-        print("README.md: generated sections updated")
+    """Refresh the generated blocks of the docs; `cfg`: the configuration already loaded (by main.py)."""
+    for page, text in rendered(blocks(cfg=cfg)).items():
+        if page.read_text() != text:
+            page.write_text(text)
+            print(f"{page.relative_to(ROOT)}: generated sections updated")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""docs/objects.md: every object of dist/, by folder, kind and name, with the construct that makes it
+"""docs/reference/objects.md: every object of dist/, by folder, kind and name, with the construct that makes it
 and that construct's source file, read from the construct tree of a synthesis (`make synth`
 rewrites the page; tests/test_docs.py fails when it is stale or misses a file of dist/)."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import cdk8s
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = ROOT / "docs" / "objects.md"
+PAGE = ROOT / "docs" / "reference" / "objects.md"
 PACKAGE = "podinfo_canary"
 
 
@@ -39,15 +39,16 @@ def page(app: cdk8s.App) -> str:
         "| dist/ file | kind/name | construct | source |",
         "|---|---|---|---|",
     ]
-    lines += [f"| `{file}` | {what} | `{cls}` | [{source}](../{source}) |" for file, what, cls, source in rows(app)]
+    # The source as a path, not a link: the docs site holds only docs/ (a link out of it is a broken link there).
+    lines += [f"| `{file}` | {what} | `{cls}` | `{source}` |" for file, what, cls, source in rows(app)]
     return "\n".join(lines) + "\n"
 
 
 def write(app: cdk8s.App) -> bool:
-    """Rewrite docs/objects.md; True when it changed."""
+    """Rewrite docs/reference/objects.md; True when it changed."""
     text = page(app)
     if PAGE.exists() and PAGE.read_text() == text:
         return False
-    PAGE.parent.mkdir(exist_ok=True)
+    PAGE.parent.mkdir(parents=True, exist_ok=True)
     PAGE.write_text(text)
     return True

@@ -2,8 +2,9 @@
 
 The tests need the pinned CRDs (schema checks, `make import` reproduction), promtool and the
 prometheus server (PromQL and the controller-model scenarios), go (notification templates) and
-amtool (alert routing), gojq (Argo CD's jq, on the ignoreDifferences of the Gateway API route), checkov
-(the security scan of dist/).
+amtool (alert routing), gojq (Argo CD's jq, on the ignoreDifferences of the Gateway API route), chromium
+(the docs site's diagrams, rendered in a real browser), checkov (the security scan of dist/),
+check-jsonschema and zizmor (the pipeline files, tests/test_pipelines.py).
 Without this check a missing one surfaces as dozens of failures with the useful line buried.
 """
 
@@ -23,7 +24,10 @@ TOOLS = {
     "busybox": "install the Debian package `busybox` (apt-get install busybox); .ci/run does (the tester's image runs busybox's ash)",
     "openssl": "install the Debian package `openssl` (apt-get install openssl); .ci/run does (the tester's TLS check makes a certificate)",
     "gojq": "install the Debian package `gojq` (apt-get install gojq); .ci/run does (Argo CD's jq engine, for the HTTPRoute's ignoreDifferences)",
+    "chromium": "install the Debian package `chromium` (apt-get install chromium); .ci/run does (the docs site's diagrams render in it)",
     "checkov": "run the tests with `make test`, which installs it into .tools/checkov and puts it on PATH",
+    "check-jsonschema": "run `make setup` (a dev package of Pipfile.lock, in .venv/bin): it validates .github/workflows/ offline",
+    "zizmor": "run `make setup` (a dev package of Pipfile.lock, in .venv/bin): it audits .github/workflows/ offline",
 }
 
 

@@ -17,7 +17,7 @@ A template is always set, even without labels: without one ESO copies the Extern
 labels and annotations onto the Secret (v2.9.0 externalsecret_controller_template.go `setMetadata`),
 Argo CD's tracking annotation and sync wave among them.
 
-README "Out-of-band Secrets".
+docs/operations/bootstrap.md "Out-of-band Secrets".
 """
 
 from __future__ import annotations

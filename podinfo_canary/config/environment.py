@@ -318,7 +318,7 @@ class Mirror(Strict):
 
 
 class PreExposure(Strict):
-    """Judge the canary before any user reaches it (README "Evidence before exposure").
+    """Judge the canary before any user reaches it (docs/explanation/analysis.md "Evidence before exposure").
 
     With `enabled`, the rollout first scales the canary to `replicas` pods at 0% of user traffic
     (`setCanaryScale`), then an acceptance Job checks through the user's route with `X-Canary:
@@ -330,7 +330,7 @@ class PreExposure(Strict):
 
     replicas: canary pods during the phase. Default: 1.
     requests: generated requests. Default: 1500: the SLO's tests alone (no stable traffic to
-        compare with) then catch a 10% 5xx canary in over 99% of rollouts (README "Decision quality").
+        compare with) then catch a 10% 5xx canary in over 99% of rollouts (docs/explanation/analysis.md "Decision quality").
     rate: generated requests per second, in all. Default: 50 (the load takes 30 s).
     concurrency: curl processes sharing the load, so a slow canary does not slow it: each waits
         for its answers, and keeps its share of `rate` while a request takes at most
@@ -399,7 +399,7 @@ class GatewayRef(Strict):
     its own namespace unless it says otherwise (`allowedRoutes.namespaces.from` defaults to Same:
     gateway-api v1.6.1 apis/v1/gateway_types.go): each listener named here needs `from: All`, or
     `from: Selector` matching the environment namespace's labels, or the route is never accepted.
-    `canaryctl deploy` reads the Gateway and refuses to go on otherwise (README "Routing").
+    `canaryctl deploy` reads the Gateway and refuses to go on otherwise (docs/explanation/routing.md "Routing").
 
     name: the Gateway's name.
     namespace: the Gateway's namespace, which `podinfo-traffic` admits to podinfo's pods.
@@ -449,7 +449,7 @@ PODINFO_ROUTES = frozenset(
 
 
 class Routing(Strict):
-    """How a tester reaches the canary on purpose, beside weighted traffic (README "Testing a canary by path").
+    """How a tester reaches the canary on purpose, beside weighted traffic (docs/explanation/routing.md "Testing a canary by path").
 
     The header `X-Canary: always` always does (core/workload.py CANARY_HEADER).
 

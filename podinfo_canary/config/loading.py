@@ -1,7 +1,7 @@
 """Reading the configuration: YAML with each value's line, the checks across files, and the warnings.
 
-Every problem is one line: file:line, field, the value as typed, what is allowed, a hint. README
-"What the configuration refuses, and what it only warns about"."""
+Every problem is one line: file:line, field, the value as typed, what is allowed, a hint.
+docs/guides/change-stages-slos.md "What the configuration refuses, and what it only warns about"."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ from podinfo_canary.config.types import (
     PrometheusSize,
     Quantity,
     RelativePath,
+    RunbookUrl,
     SecretRef,
     Sha256,
     SlackChannel,
@@ -342,6 +343,9 @@ class AlertRouting(Strict):
     smtp_username: UserName = "alertmanager"
 
 
+RUNBOOKS_PATH = "docs/operations/runbooks"  # one page per alert, named after it
+
+
 class Alerting(Strict):
     """Alert rules (ObservabilityStack): their policies, the rate window and the runbook.
 
@@ -350,14 +354,23 @@ class Alerting(Strict):
         dashboards read (a few scrapes at least: 5m holds twenty 15 s scrapes).
     min_request_rate: requests per second the stable pods must serve before a request alert may
         fire; below it a few errors are noise, and no traffic must never page anyone.
-    runbook_url: the page each alert's `runbook_url` annotation links to, plus `#<alert name>`.
+    runbook_url: each alert's `runbook_url` annotation, `{alert}` replaced by the alert's name.
+        Default: its page in this repository at the revision Argo CD syncs,
+        `<git.repo_url without .git>/blob/<git.target_revision>/docs/operations/runbooks/{alert}.md`
+        (GitHub's and Gitea's file view; set it for GitLab, `/-/blob/`, or a hosted docs site).
     """
 
     rules: dict[str, AlertPolicy] = Field(default_factory=default_policies)
     routing: AlertRouting = AlertRouting()
     rate_window: Duration = "5m"
     min_request_rate: Annotated[float, Field(gt=0, le=1000)] = 0.1
-    runbook_url: HttpsUrl = "https://github.com/example-org/podinfo-canary/blob/main/README.md"
+    runbook_url: RunbookUrl | None = None
+
+    def runbook(self, alert: str) -> str:
+        """The runbook page of `alert` (Platform fills runbook_url in when it is not set)."""
+        if self.runbook_url is None:
+            raise ValueError("runbook_url is filled in by Platform: read alerting from a Platform")
+        return self.runbook_url.replace("{alert}", alert)
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -386,6 +399,14 @@ class Platform(Strict):
     cluster_dns: ClusterDns = ClusterDns()
     # The form of the out-of-band Secrets: by hand, or ExternalSecrets (config/secrets.py).
     secrets: PlatformSecrets = PlatformSecrets()
+
+    @model_validator(mode="after")
+    def _runbooks_in_the_repository(self) -> Platform:
+        """Each alert's runbook is a page of docs/operations/runbooks/ unless alerting.runbook_url says where."""
+        if self.alerting.runbook_url is None:
+            url = f"{self.git.repo_url.removesuffix('.git')}/blob/{self.git.target_revision}/{RUNBOOKS_PATH}/{{alert}}.md"
+            object.__setattr__(self, "alerting", self.alerting.model_copy(update={"runbook_url": url}))
+        return self
 
     @model_validator(mode="after")
     def _every_platform_secret_is_read_from_the_store(self) -> Platform:

@@ -3,11 +3,11 @@ config/platform.yaml and, overriding it, in config/environments/<env>.yaml).
 
 Credentials never go to Git. Each Secret below is read by a controller under exactly this name and
 these keys (core/secrets.py says in which namespace and by whom). Its form:
-- `manual` (the default): an operator creates it by hand (README "Bootstrap a cluster");
+- `manual` (the default): an operator creates it by hand (docs/operations/bootstrap.md "Bootstrap a cluster");
 - `external`: an ExternalSecret (External Secrets Operator, external-secrets.io/v1) in the same
   namespace reads it from a ClusterSecretStore the operator runs, and ESO writes the Secret. The
   configuration names the store, how often it is read again, and for each Secret the remote key
-  and the property of it that holds each of the Secret's keys (README "Out-of-band Secrets").
+  and the property of it that holds each of the Secret's keys (docs/operations/bootstrap.md "Out-of-band Secrets").
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def _only_with_external(model: Strict, fields: tuple[str, ...]) -> None:
             raise FieldProblem(
                 (field,),
                 getattr(model, field) if field != "remote" else None,
-                'only used with form: external (form manual: the Secrets are created by hand, README "Bootstrap a cluster")',
+                'only used with form: external (form manual: the Secrets are created by hand, docs/operations/bootstrap.md "Bootstrap a cluster")',
             )
 
 

@@ -89,6 +89,11 @@ Hostname = form(
     _HOSTNAME_PATTERN, "a lowercase DNS name such as podinfo.example.com (letters, digits, '-', dots between labels)", max_length=253
 )
 HttpsUrl = form(r"^https://[^\s/]+(/\S*)?$", "an https:// URL such as https://github.com/example/podinfo-gitops.git")
+# An alert's runbook page: `{alert}` stands for the alert's name (Alerting.runbook_url).
+RunbookUrl = form(
+    r"^https://[^\s/{}]+/[^\s{}]*\{alert\}[^\s{}]*$",
+    "an https:// URL holding {alert} once, where the alert's name goes, such as https://docs.example.com/runbooks/{alert}/",
+)
 Email = form(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", "an e-mail address such as platform@example.com")
 SlackChannel = form(r"^[a-z0-9][a-z0-9_-]{0,79}$", "a Slack channel name without '#': lowercase letters, digits, '-', '_', at most 80")
 RelativePath = form(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$", "a relative folder path such as dist (no leading '/', no spaces)")

@@ -2,7 +2,7 @@
 
 The rules of the rollout-viewer and rollout-operator ClusterRoles (RolloutRoles, security.py), the
 Kubernetes requests behind each Argo CD Rollout action, and Argo CD's RBAC policy built from the
-same groups. README "Who may do what"."""
+same groups. docs/security.md "Who may do what"."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def argocd_rbac(rbac: Rbac) -> dict[str, str]:
 
     The actions are those of ACTION_REQUESTS, from the UI or `argocd app actions run`.
     `skip-current-step` moves past a step whose analysis was Inconclusive; `resume` only clears the
-    pause, so the same step's analysis runs again (README "Promote past the manual gate, abort, retry")."""
+    pause, so the same step's analysis runs again (docs/guides/rollout-control.md "Promote, pause, resume, abort, retry")."""
     lines = [
         "p, role:deployer, applications, get, podinfo/*, allow",
         "p, role:deployer, applications, sync, podinfo/*, allow",

@@ -1,4 +1,4 @@
-"""How a cluster is bootstrapped (README "Bootstrap a cluster"; `canaryctl deploy`), without jsii.
+"""How a cluster is bootstrapped (docs/operations/bootstrap.md "Bootstrap a cluster"; `canaryctl deploy`), without jsii.
 
 After Argo CD's own install manifest, an operator applies by hand only kinds that exist by then
 (core kinds and Argo CD's CRDs): the `platform` AppProject and the `bootstrap` Application. The

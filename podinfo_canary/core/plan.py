@@ -3,7 +3,7 @@
 `python -m podinfo_canary.core.plan dist/prod` prints the stage timeline (weight, pause, gate,
 analyses) and the minimum time to full promotion when every check passes (manual gates and pod
 start-up excluded). How fast a bad canary is aborted depends on its traffic: that is measured by
-`make bench` with the controller model and tabled in the README, not computed here.
+`make bench` with the controller model and tabled in docs/explanation/analysis.md, not computed here.
 
 It reads dist/ (the Rollout, its AnalysisTemplates and the PodMonitor), not the configuration,
 so it describes exactly what Argo CD will apply.

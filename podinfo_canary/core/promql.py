@@ -7,7 +7,7 @@ PodMonitor (podmonitor.py) copies the pod labels `rollouts-pod-template-hash` an
 `podinfo.example.com/track` onto every series, sanitized: the hash tells the canary's series from
 the stable ones. EXPORTED_METRICS lists every metric a query reads, with its exporter's source.
 
-README "How the analysis decides" and "Monitoring and alerting".
+docs/explanation/analysis.md "How the analysis decides" and docs/operations/monitoring.md "Monitoring and alerting".
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ API v1.6.1). How each router encodes it (rollout.py):
 The canary Service, not the route, decides which pods answer: the canary's once the controller
 points it at them, the stable ones outside a rollout and after an abort. podinfo records the
 prefix's requests under the stripped path, so they count in the analysis exactly as users'
-requests do (README "Testing a canary by path").
+requests do (docs/explanation/routing.md "Testing a canary by path").
 """
 
 from __future__ import annotations

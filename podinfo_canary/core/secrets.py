@@ -3,7 +3,7 @@ they take (config/secrets.py: by hand, or an ExternalSecret reading them from a 
 
 Credentials never go to Git. The charts reference these names and keys (and, in the external form,
 synthesize an ExternalSecret per Secret: charts/external_secrets.py), `canaryctl deploy` checks each
-(the Secret by hand; the store and the ExternalSecret otherwise), and the README's bootstrap steps
+(the Secret by hand; the store and the ExternalSecret otherwise), and the bootstrap steps of docs/operations/bootstrap.md
 list them.
 """
 
@@ -102,7 +102,7 @@ def repository_fields(platform: Platform) -> dict[str, str]:
 def platform_secrets(platform: Platform) -> list[OutOfBandSecret]:
     """The platform's Secrets (their ExternalSecrets in dist/argocd/), in bootstrap order. The
     repository credentials are listed in the external form only: by hand they are a `repo-creds`
-    Secret of the operator's naming (README "Bootstrap a cluster"), which nothing here can check."""
+    Secret of the operator's naming (docs/operations/bootstrap.md "Bootstrap a cluster"), which nothing here can check."""
     source = platform.secrets.source
     argocd = platform.argocd.namespace
     secrets = [

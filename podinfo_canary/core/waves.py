@@ -17,7 +17,7 @@ environments whose events it sends, an environment's before its AlertmanagerConf
 built-in health check for ExternalSecret (Healthy once ESO reports it Ready) makes the next wave
 wait for the Secret.
 
-README "How it flows".
+docs/architecture.md "How it flows".
 """
 
 ARGOCD_SECRETS = -60  # ExternalSecrets in Argo CD's namespace (notifications, SSO, repository): the namespace predates the sync

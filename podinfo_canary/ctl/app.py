@@ -431,7 +431,7 @@ def update_image(
         bool,
         typer.Option(
             "--commit",
-            help="Commit the config file, dist/ and the README in one commit (also this same edit left uncommitted by a run without --commit).",
+            help="Commit the config file, dist/ and the docs' generated tables in one commit (also this same edit left uncommitted by a run without --commit).",
         ),
     ] = False,
     force: Annotated[
@@ -449,7 +449,7 @@ def update_image(
 
     Without --commit it prints the git command that makes that commit; running the same command
     again with --commit makes it too (it accepts exactly this edit uncommitted, and refuses any
-    other uncommitted change under config/, dist/ or README.md).
+    other uncommitted change under config/, dist/, docs/ or README.md).
 
     A protected environment (prod) takes its version from `promote-env`, on evidence; update-image
     refuses it unless --force with a --reason, which the commit message keeps."""
@@ -531,7 +531,10 @@ def promote_env(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the decision and the config diff; write nothing.")] = False,
     commit: Annotated[
-        bool, typer.Option("--commit", help="Commit the config file, dist/ and the README in one commit whose message names the evidence.")
+        bool,
+        typer.Option(
+            "--commit", help="Commit the config file, dist/ and the docs' generated tables in one commit whose message names the evidence."
+        ),
     ] = False,
     context: Context = None,
     rollout: RolloutName = WORKLOAD,
@@ -964,14 +967,14 @@ def deploy(
         missing = deploying.missing_secrets(cfg, api)
         if missing:
             err.print(
-                f'canaryctl: create these Secrets (README "Bootstrap a cluster"); Argo CD retries until they exist: {listing(missing)}',
+                f'canaryctl: create these Secrets (docs/operations/bootstrap.md "Bootstrap a cluster"); Argo CD retries until they exist: {listing(missing)}',
                 highlight=False,
                 soft_wrap=True,
             )
         failing = deploying.external_secret_problems(cfg, api, absent_ok=True)
         if failing:
             err.print(
-                'canaryctl: secrets.form external: fix these (README "Out-of-band Secrets"); ESO and Argo CD retry, '
+                'canaryctl: secrets.form external: fix these (docs/operations/bootstrap.md "Out-of-band Secrets"); ESO and Argo CD retry, '
                 f"and the sync waves after an ExternalSecret wait for it: {listing(failing)}",
                 highlight=False,
                 soft_wrap=True,
@@ -1002,6 +1005,46 @@ def deploy(
                 f"{len(expected)} Applications Synced and Healthy, but ExternalSecrets not synced: {listing(unsynced)}", kube.FAILED
             )
         out.print(f"deployed: {len(expected)} Applications Synced and Healthy")
+
+    _run(run)
+
+
+class DiffFormat(StrEnum):
+    plain = "plain"
+    markdown = "markdown"
+
+
+@command("diff")
+def diff(
+    base: Annotated[
+        str | None,
+        typer.Argument(metavar="[BASE]", help="The revision to compare from (default: the merge base of HEAD and Argo CD's branch, main)."),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Argument(metavar="[HEAD]", help="The revision to compare to (default: the work tree's dist/ and config/).")
+    ] = None,
+    env: Annotated[str | None, typer.Option("--env", "-e", metavar="ENV", help="Only this environment's folder of dist/.")] = None,
+    format_: Annotated[
+        DiffFormat,
+        typer.Option("--format", metavar="plain|markdown", help="plain for a terminal; markdown for a pull request (the CI job summary)."),
+    ] = DiffFormat.plain,
+    synth: Annotated[
+        bool, typer.Option("--synth", help="Synthesize the work tree's config/ into a scratch folder first (dist/ is left as it is).")
+    ] = False,
+    repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
+) -> None:
+    """What a change does to the cluster, per environment: objects added, removed and changed in dist/.
+
+    Compares the synthesized dist/ (and the configuration) at BASE with HEAD. For the objects that
+    decide a rollout the changed fields are said in words: the Rollout's stages (weight, pause,
+    analysis, header routes), AnalysisTemplate metrics (conditions, limits, interval, count),
+    alerts (expr, for, severity), NetworkPolicies and RBAC rules; any other field as `path: old -> new`.
+    A report, not a check: it exits 0 whether or not anything changed; a revision git does not know exits 2."""
+    from podinfo_canary.ctl import diff as diffing
+
+    def run() -> None:
+        report = diffing.run(repo, base, head, synth=synth, only=env)
+        print(diffing.markdown(report) if format_ is DiffFormat.markdown else diffing.plain(report))
 
     _run(run)
 

@@ -1,4 +1,4 @@
-"""`canaryctl deploy`: bootstrap a cluster in one command, the way README "Bootstrap a cluster"
+"""`canaryctl deploy`: bootstrap a cluster in one command, the way docs/operations/bootstrap.md "Bootstrap a cluster"
 describes, and wait until every Application is Synced and Healthy.
 
 Before anything is applied, each `traffic_router: gatewayapi` environment's Gateway is read: it
@@ -376,7 +376,7 @@ def gateway_environments(cfg: config_module.Config) -> tuple[list[config_module.
 
 def check_gateways(cfg: config_module.Config, dist: Path, api) -> list[str]:
     """Before anything is applied: each gatewayapi environment's Gateway exists and its listeners
-    admit the environment's routes (README "Routing"), or CtlError: NOT_FOUND for a missing
+    admit the environment's routes (docs/explanation/routing.md "Routing"), or CtlError: NOT_FOUND for a missing
     Gateway, REFUSED for a listener that would not accept a route, every problem in one line.
     Returns a note for each environment on another cluster, which this cluster cannot show."""
     import urllib3

@@ -2,11 +2,11 @@
 cluster. The environment file is edited round-trip (ruamel.yaml: comments, order and quoting
 kept), the whole configuration is validated on a copy before anything is written, `dist/` is
 synthesized again (main.py, atomic), and with `--commit` one commit holds the config line, `dist/`
-and the README tables.
+and the docs' generated tables (docs/**/*.md and README.md, tools/docs.py).
 
 Without `--commit` the change stays in the working tree, and either path ends in that one commit:
 run the same command again with `--commit` (it accepts a tree whose only changes are this edit:
-the environment file's line, dist/ as the synthesis writes it, README.md's generated tables), or
+the environment file's line, dist/ as the synthesis writes it, the docs' generated tables), or
 paste `ImageUpdate.commit_command()`, which canaryctl prints."""
 
 from __future__ import annotations
@@ -31,7 +31,10 @@ from podinfo_canary import config as config_module
 from podinfo_canary.ctl.kube import FAILED, USAGE, CtlError
 from podinfo_canary.ctl.words import unknown_environment
 
-CONFIG, DIST, README = "config", "dist", "README.md"
+CONFIG, DIST, README, DOCS = "config", "dist", "README.md", "docs"
+# The Markdown an image commit may change, in its generated blocks only (the scanner table of
+# docs/security.md loses its digest skip with --digest, for example).
+GENERATED_DOCS = (README, DOCS)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ class ImageUpdate:
     diff: str  # `git diff --stat` of dist/ and the file
     commit: str | None  # the new commit's hash, with --commit
     message: str = ""  # the commit message, `chore(<env>): deploy podinfo <tag>`
-    paths: tuple[str, ...] = ()  # what the commit holds: the environment file, dist/, README.md
+    paths: tuple[str, ...] = ()  # what the commit holds: the environment file, dist/, the docs' generated tables
 
     def commit_command(self) -> str:
         """The git commands that make the commit `--commit` makes, to paste in the repository."""
@@ -110,8 +113,8 @@ def _committed(repo: Path, relative: str) -> str | None:
 
 
 def _dirty(repo: Path) -> list[str]:
-    """The paths under config/, dist/ and README.md that differ from HEAD (staged, unstaged, untracked)."""
-    listed = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", CONFIG, DIST, README)
+    """The paths under config/, dist/, docs/ and README.md that differ from HEAD (staged, unstaged, untracked)."""
+    listed = _git(repo, "status", "--porcelain", "--untracked-files=all", "--", CONFIG, DIST, *GENERATED_DOCS)
     return [line[3:].split(" -> ")[-1].strip('"') for line in listed.splitlines() if line.strip()]
 
 
@@ -119,8 +122,8 @@ _GENERATED = re.compile(r"(<!-- BEGIN GENERATED: (\S+) -->\n).*?(<!-- END GENERA
 
 
 def _prose(readme: str) -> str:
-    """README.md without the content of its generated blocks (tools/docs.py writes them from
-    config/ and dist/ on every synthesis)."""
+    """A page without the content of its generated blocks (tools/docs.py writes them from
+    config/, dist/ and the code on every synthesis)."""
     return _GENERATED.sub(lambda m: m.group(1) + m.group(3), readme)
 
 
@@ -130,17 +133,17 @@ def _refuse(what: str) -> CtlError:
 
 def _other_changes(repo: Path, relative: str, expected: str | None, dirty: list[str]) -> None:
     """Refuse --commit over uncommitted changes this command would not make. Allowed: the
-    environment file holding exactly this edit, README.md changed only in its generated blocks
+    environment file holding exactly this edit, a Markdown page changed only in its generated blocks
     (an earlier run without --commit leaves both); dist/ is checked against a synthesis
     (`_dist_is_synthesized`). `expected`: the environment file as this command makes it from HEAD's."""
     for path in dirty:
         if path == relative:
             if expected is None or (repo / relative).read_text() != expected:
                 raise _refuse(f"{relative} has uncommitted changes other than this image")
-        elif path == README:
-            head = _committed(repo, README)
-            if head is None or _prose((repo / README).read_text()) != _prose(head):
-                raise _refuse(f"{README} has uncommitted changes outside its generated tables")
+        elif path.endswith(".md") and (path == README or path.startswith(f"{DOCS}/")):
+            head = _committed(repo, path)
+            if head is None or not (repo / path).is_file() or _prose((repo / path).read_text()) != _prose(head):
+                raise _refuse(f"{path} has uncommitted changes outside its generated tables")
         elif not path.startswith(f"{DIST}/"):
             raise _refuse(f"{path} has uncommitted changes")
 
@@ -191,7 +194,7 @@ def _last_line(result: subprocess.CompletedProcess) -> str:
 def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, commit: bool, message: str | None = None) -> ImageUpdate:
     """Edit, validate, synthesize and, with `commit`, commit. With `commit` the tree may hold
     this same edit uncommitted (a run without --commit leaves it): the commit is made of it;
-    any other uncommitted change under config/, dist/ or README.md refuses, nothing changed.
+    any other uncommitted change under config/, dist/, docs/ or README.md refuses, nothing changed.
     `message`: the commit's message (promote-env and rollback name their evidence in it)."""
     config_dir = repo / CONFIG
     known = configured_environments(config_dir)
@@ -200,7 +203,9 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
         raise CtlError(unknown_environment(environment, known), USAGE)
     relative = str(file.relative_to(repo))
     label = f"{tag}@{digest}" if digest else tag
-    update = ImageUpdate(environment, file, "", None, message or f"chore({environment}): deploy podinfo {label}", (relative, DIST, README))
+    update = ImageUpdate(
+        environment, file, "", None, message or f"chore({environment}): deploy podinfo {label}", (relative, DIST, *GENERATED_DOCS)
+    )
     original = file.read_text()
     text = edited(original, tag, digest)
     committed = _committed(repo, relative)

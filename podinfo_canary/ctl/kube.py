@@ -87,19 +87,19 @@ class ExitCode:
 
 
 # The one exit-code table of canaryctl: `canaryctl --help` prints it, each command's help lists
-# its codes, tests/ctl/test_ctl.py checks that every exit a command can give is here (README "canaryctl").
+# its codes, tests/ctl/test_ctl.py checks that every exit a command can give is here (docs/guides/canaryctl.md "canaryctl").
 EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(Exit.OK, "success; for watch: the rollout completed", EVERY_COMMAND),
     ExitCode(
         Exit.FAILED,
         "anything else refused: the API server (its answer is quoted), git, the synthesis or kubectl",
-        (*_CLUSTER, "update-image"),
+        (*_CLUSTER, "update-image", "diff"),
     ),
     ExitCode(
         Exit.USAGE,
         "usage: a bad option or argument, an unknown environment, an invalid configuration, "
         "update-image, promote-env or rollback refused (a bad tag, other uncommitted changes, cdk8s not installed; "
-        "promote-env: an environment with no source), kubectl not on PATH",
+        "promote-env: an environment with no source), kubectl not on PATH, diff: a revision git does not know",
         EVERY_COMMAND,
     ),
     ExitCode(Exit.NO_KUBECONFIG, "no usable kubeconfig or context, or the cluster refused your credentials (401)", _CLUSTER),

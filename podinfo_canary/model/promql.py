@@ -10,7 +10,7 @@ extrapolation (`extrapolatedRate`), `sum` (optionally `by`), `histogram_quantile
 `vector`, number literals, unary minus, arithmetic between vectors (one-to-one on all labels) and
 scalars, and `or`. Anything else raises `Unsupported`, so no query shape is evaluated wrongly by accident.
 
-README "Decision quality".
+docs/explanation/analysis.md "Decision quality".
 """
 
 from __future__ import annotations

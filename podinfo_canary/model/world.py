@@ -179,9 +179,14 @@ class World:
     # The tester's pod starts (false: its image cannot be pulled; the Job runs into its deadline).
     tester_starts: bool = True
     # The pods have Istio sidecars: each also reports its requests as `istio_requests_total`
-    # (reporter=destination), scraped with the pod's hash. Here the sidecar counts what podinfo
-    # answered, status for status (a crash's own 503s, answered by the sidecar alone, not modelled).
+    # (reporter=destination), scraped with the pod's hash. The sidecar counts what podinfo answered,
+    # status for status, and the 503s it answers itself while podinfo's container is gone; its
+    # counters live as long as the pod, through the container's restarts.
     mesh: bool = False
+    # Seconds a pod whose container exited keeps its endpoint and so its share of the traffic: the
+    # kubelet's relist (1 s), its status update, the EndpointSlice controller and the proxies' update.
+    # Those requests reach no process: podinfo counts none of them; a sidecar answers them 503.
+    endpoint_lag: int = 2
 
     def prometheus_up(self, t: int) -> bool:
         return not any(a <= t < b for a, b in self.outages)
@@ -226,14 +231,20 @@ class World:
                 for name, created, deleted in pods
             }
             ready = np.zeros((len(pods), end + 1), bool)
-            for row, (name, _, _) in enumerate(pods):
+            lagging = np.zeros((len(pods), end + 1), bool)  # exited, still an endpoint (endpoint_lag)
+            for row, (name, _, deleted) in enumerate(pods):
                 for _, ready_from, stop in runs[name]:
                     if ready_from is not None:
                         ready[row, max(ready_from, 0) : max(stop, 0)] = True
+                        if stop < min(deleted, end + 1):  # the container exited: a crash, not the pod's end
+                            lagging[row, max(stop, 0) : max(stop + self.endpoint_lag, 0)] = True
+            lagging &= ~ready
+            n_in = (ready | lagging).sum(axis=0)
             n_ready = ready.sum(axis=0)
-            rate = self.total_rps * share * (n_ready > 0)
+            rate = self.total_rps * share * (n_in > 0)
             for row, (name, _, _) in enumerate(pods):
-                per_pod = np.where(ready[row], rate / np.maximum(n_ready, 1), 0.0)
+                per_pod = np.where(ready[row], rate / np.maximum(n_in, 1), 0.0)
+                refused = np.where(lagging[row], rate / np.maximum(n_in, 1), 0.0)
                 # An error burst is answered by one pod: the first one ready at that second.
                 bursts = [
                     (s, st, c)
@@ -251,7 +262,9 @@ class World:
                 gone = deleted if deleted <= end else None
                 # Mirrored copies of users' requests, spread over the ready canary pods like users'.
                 copies = np.where(ready[row], self.total_rps * mirrored / np.maximum(n_ready, 1), 0.0) if hash_ == CANARY_HASH else None
-                out += self._pod_series(hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger, gone, copies)
+                out += self._pod_series(
+                    hash_, name, version, runs[name], per_pod, bursts, seed, end, history, own, ledger, gone, copies, refused
+                )
         return out
 
     def _pod_series(
@@ -269,6 +282,7 @@ class World:
         ledger=None,
         deleted=None,
         mirrored=None,
+        refused=None,
     ) -> list[Series]:
         base = (("namespace", self.namespace), ("pod", pod), ("container", "podinfo"))
         http_base = (*base, (HASH_SERIES_LABEL, hash_))
@@ -289,8 +303,11 @@ class World:
         # One random stream per (pod, status), drawn second by second: a weight schedule that
         # changes at second k changes no draw before k, so the fixed point of model.run settles.
         counts = np.stack([stream(1 + row).poisson(rates[row]) for row in range(len(statuses))])
+        # Users' requests sent to the pod while its container was gone: refused, answered by nobody
+        # (NGINX: a 502 to the user) or by the sidecar (503).
+        unanswered = stream(970).poisson(refused) if refused is not None else np.zeros(end + 1, dtype=np.int64)
         if ledger is not None and hash_ == CANARY_HASH:
-            ledger[pod] = counts.sum(axis=0)
+            ledger[pod] = counts.sum(axis=0) + unanswered
         if generated is not None and generated.any():
             # The generated requests' statuses: the exercised paths' shares, one draw per second.
             exercised = np.array([version.statuses.get(s, 0.0) for s in statuses])
@@ -308,6 +325,8 @@ class World:
         for k, (start, _, stop) in enumerate(runs):
             run_of_second[max(start, 0) : max(stop, 0)] = k
         scrapes = self.scrape_times(phase, self.scrape_seconds, max(created, 0), end)
+        if self.mesh:
+            out += self._sidecar_series(hash_, pod, statuses, counts, unanswered, scrapes)
         up = self._running(runs, scrapes)
         scrapes = scrapes[up]
         same_run = run_of_second[np.maximum(scrapes - 1, 0)] == run_of_second[scrapes]
@@ -335,10 +354,6 @@ class World:
             count_values = np.concatenate([earlier[exists_before], values[exists]])
             labels = (*http_base, ("method", "GET"), ("path", "api_info"), ("status", status))
             out.append(Series((("__name__", "http_request_duration_seconds_count"), *labels), ts, count_values.astype(float)))
-            if self.mesh:
-                sidecar = (("namespace", self.namespace), ("pod", pod), ("container", "istio-proxy"), (HASH_SERIES_LABEL, hash_))
-                mesh_labels = (("__name__", MESH_REQUESTS), *sidecar, ("reporter", "destination"), ("response_code", status))
-                out.append(Series(mesh_labels, ts, count_values.astype(float)))
             bins = sorted(version.latency)
             if len(bins) == 1:
                 bin_values = {bins[0]: count_values}
@@ -392,6 +407,29 @@ class World:
                 out.append(Series(labels, infra, np.full(len(infra), float(limit))))
         return out if deleted is None else self._stale(out, deleted, phase, infra_phase)
 
+    def _sidecar_series(self, hash_, pod, statuses, counts, unanswered, scrapes) -> list[Series]:
+        """The sidecar's `istio_requests_total` (reporter=destination) of one pod: every request it
+        passed to podinfo, by podinfo's status, plus its own 503 for those it could not pass. The
+        sidecar runs from the pod's start to its end, so its counters never reset with podinfo's
+        container and are scraped while podinfo is down. The stable pods' history before the
+        rollout is left out: no query reads the sidecars of stable."""
+        labels = (("namespace", self.namespace), ("pod", pod), ("container", "istio-proxy"), (HASH_SERIES_LABEL, hash_))
+        codes = list(statuses)
+        rows = list(counts)
+        if unanswered.any():
+            if "503" not in codes:
+                codes.append("503")
+                rows.append(np.zeros(len(unanswered), dtype=np.int64))
+            rows[codes.index("503")] = rows[codes.index("503")] + unanswered
+        out = []
+        for code, per_second in zip(codes, rows, strict=True):
+            values = np.cumsum(per_second)[np.maximum(scrapes - 1, 0)] * (scrapes > 0)
+            exists = values > 0
+            if exists.any():
+                name = (("__name__", MESH_REQUESTS), *labels, ("reporter", "destination"), ("response_code", code))
+                out.append(Series(name, scrapes[exists], values[exists].astype(float)))
+        return out
+
     def _stale(self, series: list[Series], deleted: int, phase: int, infra_phase: int) -> list[Series]:
         """A pod deleted at `deleted` is gone PODINFO_SHUTDOWN_SECONDS later, and with it its scrape
         target. Prometheus then waits for the target's next scrape time, stamps the stale markers
@@ -402,7 +440,7 @@ class World:
         gone = deleted + PODINFO_SHUTDOWN_SECONDS
         out = []
         for s in series:
-            if s.name.startswith("http_"):
+            if s.name.startswith("http_") or s.name == MESH_REQUESTS:  # the PodMonitor's targets
                 interval = self.scrape_seconds
                 next_tick = gone + 1 + ((phase - gone - 1) % interval)  # the first scrape time after the target went
                 stale = next_tick + interval + -(-interval // 10)

@@ -22,6 +22,16 @@ from tests.conftest import ROOT, run_main
 # edit of the live configuration (a new environment, a tag bump) never changes this table.
 BAD_INPUTS = [
     (
+        "runbook-url-without-the-alert",
+        "platform.yaml",
+        "runbook_url: https://docs.fixture.example.test/runbooks/{alert}/",
+        "runbook_url: https://docs.fixture.example.test/runbooks",
+        [
+            "platform.yaml:46: alerting.runbook_url = 'https://docs.fixture.example.test/runbooks': must be an https:// URL "
+            "holding {alert} once, where the alert's name goes, such as https://docs.example.com/runbooks/{alert}/"
+        ],
+    ),
+    (
         "replicas-not-a-number",
         "environments/edge.yaml",
         "replicas: 7",
@@ -1115,7 +1125,7 @@ BAD_INPUTS = [
         "  form: external",
         "  form: manual",
         [
-            "platform.yaml:105: secrets.store = 'fixture-vault': only used with form: external (form manual: the Secrets are created by hand, README \"Bootstrap a cluster\")",
+            "platform.yaml:105: secrets.store = 'fixture-vault': only used with form: external (form manual: the Secrets are created by hand, docs/operations/bootstrap.md \"Bootstrap a cluster\")",
         ],
     ),
     (
@@ -1196,7 +1206,7 @@ BAD_INPUTS = [
         "  store: edge-vault",
         "  form: manual\n  store: edge-vault",
         [
-            "environments/edge.yaml:56: secrets.store = 'edge-vault': only used with form: external (form manual: the Secrets are created by hand, README \"Bootstrap a cluster\")",
+            "environments/edge.yaml:56: secrets.store = 'edge-vault': only used with form: external (form manual: the Secrets are created by hand, docs/operations/bootstrap.md \"Bootstrap a cluster\")",
         ],
     ),
     (

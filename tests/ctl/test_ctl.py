@@ -299,7 +299,7 @@ def test_plan_reads_dist():
 
 def test_every_command_explains_itself():
     commands = [c.name or c.callback.__name__.replace("_", "-") for c in app.registered_commands]
-    assert len(commands) == 16
+    assert len(commands) == 17
     for command in commands:
         result = run(command, "--help")
         # deploy acts on the whole cluster; promote-env names its target environment as its argument.

@@ -74,8 +74,8 @@ def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
     assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
     assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo {bumped}@{digest}\n"
     changed = set(_git(repo, "show", "--name-only", "--format=", "HEAD").split())
-    # The README's scanner table too: with a digest, prod no longer skips the digest check.
-    assert changed == {"config/environments/prod.yaml", "dist/prod/Rollout.podinfo.k8s.yaml", "README.md"}, changed
+    # The scanner table of docs/security.md too: with a digest, prod no longer skips the digest check.
+    assert changed == {"config/environments/prod.yaml", "dist/prod/Rollout.podinfo.k8s.yaml", "docs/security.md"}, changed
     rollout = (repo / "dist/prod/Rollout.podinfo.k8s.yaml").read_text()
     assert f"image: ghcr.io/stefanprodan/podinfo:{bumped}@{digest}" in rollout
     assert _git(repo, "status", "--porcelain") == ""
@@ -107,7 +107,7 @@ def test_update_image_refuses_to_commit_over_other_changes_and_knows_when_nothin
 def _clean(repo) -> str:
     """Back to the fixture's last commit, whatever an earlier test left; its hash."""
     _git(repo, "reset", "--hard", "--quiet")
-    _git(repo, "clean", "-fdq", "--", "config", "dist", "README.md")
+    _git(repo, "clean", "-fdq", "--", "config", "dist", "docs", "README.md")
     return _git(repo, "rev-parse", "HEAD").strip()
 
 
@@ -119,7 +119,7 @@ def _next_tag(repo) -> str:
 
 def test_update_image_without_commit_then_with_commit_makes_one_commit(repo):
     """No loop: the run without --commit leaves its edit; the same command with --commit accepts
-    exactly that edit (config line, dist/, README tables) and commits it."""
+    exactly that edit (config line, dist/, the docs' generated tables) and commits it."""
     head = _clean(repo)
     tag = _next_tag(repo)
     first = run("update-image", tag, "--env", "prod", *FORCE, "--repo", str(repo))
@@ -150,7 +150,7 @@ def test_the_printed_git_command_makes_the_same_commit(repo):
     command = lines[
         lines.index("not committed: review it (`git diff`), then run the same command with --commit, or commit it yourself:") + 1
     ]
-    assert command.strip().startswith("git add -- config/environments/prod.yaml dist README.md && git commit -m ")
+    assert command.strip().startswith("git add -- config/environments/prod.yaml dist README.md docs && git commit -m ")
     subprocess.run(["bash", "-c", command.strip()], cwd=repo, check=True, capture_output=True)
     assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
     assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo {tag}\n"
@@ -158,16 +158,20 @@ def test_the_printed_git_command_makes_the_same_commit(repo):
 
 
 def test_commit_refuses_any_change_this_command_does_not_make(repo):
-    """The pending edit plus a hand edit in dist/, the README's prose or the environment file, or
+    """The pending edit plus a hand edit in dist/, a docs page's prose or the environment file, or
     another tag's edit: refused with nothing changed (files and HEAD as they were)."""
     _clean(repo)
     tag = _next_tag(repo)
     assert run("update-image", tag, "--env", "prod", *FORCE, "--repo", str(repo)).exit_code == 0
     head = _git(repo, "rev-parse", "HEAD")
-    dev_rollout, readme, prod = repo / "dist/dev/Rollout.podinfo.k8s.yaml", repo / "README.md", repo / "config/environments/prod.yaml"
+    dev_rollout, readme, prod = (
+        repo / "dist/dev/Rollout.podinfo.k8s.yaml",
+        repo / "docs/security.md",
+        repo / "config/environments/prod.yaml",
+    )
     for path, edit, words in (
         (dev_rollout, "# a hand edit\n", "dist/dev/Rollout.podinfo.k8s.yaml has uncommitted changes the synthesis does not make"),
-        (readme, "\nA new paragraph.\n", "README.md has uncommitted changes outside its generated tables"),
+        (readme, "\nA new paragraph.\n", "docs/security.md has uncommitted changes outside its generated tables"),
         (prod, "# a comment\n", "config/environments/prod.yaml has uncommitted changes other than this image"),
     ):
         original = path.read_text()

@@ -1,7 +1,7 @@
 """Where a request with `X-Canary: always` lands, at every step of a rollout, for every router:
 the controller model's run (podinfo_canary/model/controller.py `header_target`) of the Rollout
 each router's environment synthesizes, with and without the pre-exposure phase, must say what
-README "Routing" says in its table, row by row, and every row must happen in some run.
+docs/explanation/routing.md "Routing" says in its table, row by row, and every row must happen in some run.
 
 A router is one entry of ROUTERS (how its environment is configured) and one column of the
 README's table: a third router is one more of each.
@@ -45,7 +45,7 @@ ROUTERS: dict[str, Callable[[Environment], Environment]] = {"nginx": _nginx, "ga
 # pre_exposure.enabled, generated_counts_for_gate
 CONFIGURATIONS = [(False, False), (False, True), (True, False), (True, True)]
 
-# The rows of README "Routing"'s table, in its order.
+# The rows of docs/explanation/routing.md "Routing"'s table, in its order.
 PHASE_START, PHASE_CHECKS, SCALED_AWAY, FIRST_WEIGHT, LATER, PROMOTED, ABORTED = range(7)
 ROW_TITLES = (
     "the phase's `setCanaryScale: {replicas}`, until its pods are available",
@@ -59,14 +59,14 @@ ROW_TITLES = (
 
 
 def documented() -> dict[str, dict[int, str]]:
-    """README "Routing"'s table: router -> row -> target (the first word of its cell)."""
-    text = (ROOT / "README.md").read_text()
+    """docs/explanation/routing.md "Routing"'s table: router -> row -> target (the first word of its cell)."""
+    text = (ROOT / "docs/explanation/routing.md").read_text()
     start = text.index("| while the rollout is at |")
     lines = text[start:].splitlines()
     lines = lines[: next(i for i, line in enumerate(lines) if not line.startswith("|"))]
     header = [c.strip() for c in lines[0].strip("|").split("|")]
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]]
-    assert [r[0] for r in rows] == list(ROW_TITLES), "the README table's rows changed: update ROW_TITLES and the row rules"
+    assert [r[0] for r in rows] == list(ROW_TITLES), "the routing page's table rows changed: update ROW_TITLES and the row rules"
     table = {}
     for column, router in enumerate(header[1:], start=1):
         table[router] = {row: re.match(r"\w+", cells[column]).group(0) for row, cells in enumerate(rows)}
@@ -92,7 +92,7 @@ def _spec(config, router: str, pre: bool, counts: bool) -> RolloutSpec:
 
 
 def row_of(steps: list[dict], index: int) -> int:
-    """The README row a step belongs to, from the step list's shape."""
+    """The routing page's row a step belongs to, from the step list's shape."""
     first_weight = next(i for i, s in enumerate(steps) if "setWeight" in s)
     if index > first_weight:
         return LATER
@@ -152,7 +152,7 @@ def runs(config) -> dict[tuple[str, bool, bool], list]:
 @pytest.mark.parametrize("router", list(ROUTERS))
 def test_the_header_lands_where_the_readme_says_at_every_step(router, runs):
     table = documented()
-    assert router in table, f'README "Routing"\'s table has no column {router!r}'
+    assert router in table, f'docs/explanation/routing.md "Routing"\'s table has no column {router!r}'
     seen: dict[int, set[str]] = {}
     wrong = []
     for (name, pre, counts), outcomes in runs.items():
@@ -165,8 +165,8 @@ def test_the_header_lands_where_the_readme_says_at_every_step(router, runs):
                     wrong.append(
                         f"pre_exposure {pre}, generated_counts_for_gate {counts}, {outcome.result}: {ROW_TITLES[row]}: {sorted(targets)}"
                     )
-    assert wrong == [], f"the README says {table[router]}"
-    assert sorted(seen) == list(range(len(ROW_TITLES))), "a row of the README's table happens in no run"
+    assert wrong == [], f"docs/explanation/routing.md says {table[router]}"
+    assert sorted(seen) == list(range(len(ROW_TITLES))), "a row of the table of docs/explanation/routing.md happens in no run"
 
 
 def test_the_readme_table_has_a_column_for_every_router_and_no_other():

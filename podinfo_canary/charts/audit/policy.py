@@ -5,9 +5,9 @@ server reads it from a file (`--audit-policy-file`), so no Application syncs tha
 server takes the first rule that matches a request and records nothing when none does (upstream:
 k8s.io/apiserver v0.36.3 pkg/audit/policy/checker.go EvaluatePolicyRule, default `LevelNone`), so
 the order below is the policy. Every rule carries its reason (`AUDIT_RULES`),
-which the README's generated table shows.
+which docs/security.md's generated table shows.
 
-README "Audit".
+docs/security.md "Audit".
 """
 
 from __future__ import annotations

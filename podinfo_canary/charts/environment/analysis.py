@@ -7,7 +7,7 @@ requests. The background run `podinfo-complete-analysis` holds every metric that
 Inconclusive, plus canary restarts. The controller rules these templates rely on are encoded in
 podinfo_canary/model/controller.py and pinned by tests/model/test_model.py.
 
-README "How the analysis decides"; measured detection times and false aborts: README "Decision quality".
+docs/explanation/analysis.md "How the analysis decides"; measured detection times and false aborts: docs/explanation/analysis.md "Decision quality".
 """
 
 from __future__ import annotations

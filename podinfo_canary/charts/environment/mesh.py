@@ -17,7 +17,7 @@ and delay weight changes until the new subset's rules have reached the proxies
 weights (reconcileVirtualService patches the routes named in `virtualService.routes`) and the
 managed routes it adds on top (orderRoutes).
 
-README "Routing" and "Security".
+docs/explanation/routing.md "Routing" and docs/security.md "Security".
 """
 
 from __future__ import annotations

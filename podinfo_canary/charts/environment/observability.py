@@ -9,7 +9,8 @@ inhibiting warning within the namespace. The canary is judged by its analysis, s
 instance alerts read the stable track only; PodinfoCanaryErrorLogs is the one alert on the canary,
 because no analysis reads logs.
 
-README "Monitoring and alerting"; each alert's meaning and response: README "Runbooks".
+docs/operations/monitoring.md "Monitoring and alerting"; each alert's meaning and response: its page
+in docs/operations/runbooks/, where its `runbook_url` points.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ class Alert:
     expr: str
     policy: AlertPolicy
     summary: str
-    condition: str  # the condition in words, for the README table
+    condition: str  # the condition in words, for the docs' alert tables
 
     @property
     def name(self) -> str:
@@ -127,7 +128,7 @@ class ObservabilityStack(Construct):
                                 annotations={
                                     "summary": alert.summary,
                                     "description": f"Fires when {alert.condition} for {alert.policy.for_}.",
-                                    "runbook_url": f"{alerting.runbook_url}#{alert.name.lower()}",
+                                    "runbook_url": alerting.runbook(alert.name),
                                 },
                             )
                             for alert in self.alerts

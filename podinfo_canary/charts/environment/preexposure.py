@@ -10,7 +10,7 @@ fails, DeadlineExceeded), `backoffLimit: 0` (a failed check is not retried into 
 podFailurePolicy that replaces a pod evicted by a drain instead of failing the test. The
 Jobs are named `<run uid>.<metric>.<n>` and owned by their AnalysisRun, which deletes them with it.
 
-README "Evidence before exposure".
+docs/explanation/analysis.md "Evidence before exposure".
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ canary Service with the prefix stripped, on either router: an Ingress beside the
 HTTPRoute beside the plugin's. Neither controller reads or writes it. Its meaning, for every router
 (the Istio one too), is core/routing.py: `canary_path`, `element`, `REWRITE_TO`, re-exported here.
 
-README "Routing", "Testing a canary by path" and "Rollback".
+docs/explanation/routing.md "Routing" and "Testing a canary by path", docs/explanation/design.md "Rollback".
 """
 
 from __future__ import annotations
@@ -518,7 +518,7 @@ class RolloutCanary(Construct):
     def _pre_exposure_steps(self) -> list[ro.RolloutSpecStrategyCanarySteps]:
         """Canary pods at 0% of user traffic, reached only with `X-Canary: always`: the acceptance
         test, the generated load, a settle for their last requests to be scraped, and one verdict of
-        the request SLOs' sequential tests on that evidence (README "Evidence before exposure").
+        the request SLOs' sequential tests on that evidence (docs/explanation/analysis.md "Evidence before exposure").
 
         setCanaryScale with replicas sizes the canary apart from the weight (upstream: argo-rollouts
         v1.9.1 utils/replicaset/canary.go GetCanaryReplicasOrWeight), which stays 0 as no setWeight

@@ -10,7 +10,7 @@ for every environment, bound per namespace to the groups of `argocd.rbac`. The o
 take the Pod Security labels of the namespace (chart.py), podinfo's pod and container
 security contexts (rollout.py) and the checkov skips on the Rollout from here.
 
-README "Security", "Network policies" and "Who may do what".
+docs/security.md "Security", "Network policies" and "Who may do what".
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ class ScannerSkip:
 def scanner_skips(environment: Environment) -> list[ScannerSkip]:
     """The checkov checks podinfo's Rollout skips, as `checkov.io/skip<N>` annotations.
 
-    Every other check of checkov's Kubernetes framework must pass. README "Scanner and image pinning"."""
+    Every other check of checkov's Kubernetes framework must pass. docs/security.md "Scanner and image pinning"."""
     skips = [
         ScannerSkip(
             "CKV_K8S_15",

@@ -9,7 +9,7 @@
 Every ServiceMonitor these charts create carries the `release` label kube-prometheus-stack's
 Prometheus selects on, so the controllers are scraped without widening Prometheus' selectors.
 
-README "How it flows" (sync waves) and "Bootstrap a cluster".
+docs/architecture.md "How it flows" (sync waves) and "Bootstrap a cluster".
 """
 
 from __future__ import annotations
@@ -334,7 +334,7 @@ class PlatformApps(Construct):
             },
             "notifications": {
                 "configmap": {"create": True},
-                # The Slack token is created out of band (README "Bootstrap a cluster"), never committed.
+                # The Slack token is created out of band (docs/operations/bootstrap.md "Bootstrap a cluster"), never committed.
                 "secret": {"create": False},
                 "notifiers": {"service.slack": f"token: ${SLACK_SECRET_KEY}\n", "service.email": yamltext.dump(self._email_service())},
                 "templates": {f"template.{name}": yamltext.dump(_rollout_template(name)) for name in ROLLOUT_MESSAGES},

@@ -6,7 +6,7 @@ dist/argocd/ (this chart), and the ApplicationSet syncs dist/<environment>/. Our
 Argo CD's own ConfigMaps as kustomize patches rendered inside the `argocd` Application, so each
 ConfigMap has exactly one owner and no two Applications fight over it.
 
-README "How it flows" and "Bootstrap a cluster".
+docs/architecture.md "How it flows" and docs/operations/bootstrap.md "Bootstrap a cluster".
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ CMD_PARAMS_DIGEST = "podinfo.example.com/argocd-cmd-params-sha256"
 # `ApplyOutOfSyncOnly=true` instead: a sync applies only what differs beyond these paths, so a
 # rollout's weights and header rule survive every sync that does not touch the route's rules; one
 # that does (a Git edit of them) applies Git's rules whole, and the plugin moves the weights back at
-# its next reconcile but the header rule only at a setHeaderRoute step (README "Routing").
+# its next reconcile but the header rule only at a setHeaderRoute step (docs/explanation/routing.md "Routing").
 PLUGIN_RULE_PATHS = (
     f'.spec.rules[]?.backendRefs[]? | select(.name == "{STABLE_SERVICE}" or .name == "{CANARY_SERVICE}") | .weight',
     f'.spec.rules[]? | select((.name // "") | test("^{HEADER_ROUTE}(-[0-9]+)?$"))',

@@ -8,7 +8,7 @@ analysis measure the same thing; rollout panels read the Argo Rollouts v1.9.1 co
 (controller/metrics/prommetrics.go), which have no canary weight, so the canary share shown is
 measured; the Logs row reads the recorded error-log rate and, from Loki, podinfo's warnings and errors.
 
-README "Dashboard".
+docs/operations/monitoring.md "Dashboard".
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ on a volume. Alloy's pipeline (`alloy_config`) discovers pods, keeps the labels 
 counts lines by level (`promql.LOG_LINES_METRIC`, which ObservabilityStack records per track) and
 pushes to Loki. Grafana gets Loki as a datasource (`grafana_datasource`).
 
-README "Logs".
+docs/operations/monitoring.md "Logs".
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """AuditPolicy (podinfo_canary/charts/audit/policy.py): schema-valid, never synced by Argo CD, and recording each
-kind of request at the level the README promises, evaluated as the API server does."""
+kind of request at the level docs/security.md promises, evaluated as the API server does."""
 
 from __future__ import annotations
 

@@ -401,15 +401,27 @@ def test_every_query_reads_only_metrics_their_exporters_define(objects):
     assert metric_names('sum(rate(http_requests_total{namespace="x"}[1m]))') - EXPORTED_METRICS.keys()
 
 
-def test_every_runbook_link_leads_to_a_readme_heading(objects, config):
-    headings = {
-        line.removeprefix("#### ").strip().lower() for line in (ROOT / "README.md").read_text().splitlines() if line.startswith("#### ")
-    }
-    for _, obj in objects:
-        if obj["kind"] == "PrometheusRule":
-            for rule in (r for g in obj["spec"]["groups"] for r in g["rules"] if "alert" in r):
-                page, _, anchor = rule["annotations"]["runbook_url"].partition("#")
-                assert page == config.platform.alerting.runbook_url and anchor in headings, rule["alert"]
+def test_every_alert_links_to_its_runbook_page_in_docs(objects, config):
+    """Each alert's runbook_url is its page of docs/operations/runbooks/ in the repository Argo CD
+    reads (git.repo_url at git.target_revision), and that page exists with the alert as its title."""
+    git = config.platform.git
+    prefix = f"{git.repo_url.removesuffix('.git')}/blob/{git.target_revision}/"
+    alerts = [r for _, obj in objects if obj["kind"] == "PrometheusRule" for g in obj["spec"]["groups"] for r in g["rules"] if "alert" in r]
+    assert alerts, "no alert synthesized"
+    for rule in alerts:
+        url = rule["annotations"]["runbook_url"]
+        assert url.startswith(prefix), (rule["alert"], url)
+        page = ROOT / url.removeprefix(prefix)
+        assert page.is_file(), f"{rule['alert']}: {page.relative_to(ROOT)} does not exist"
+        assert page.read_text().splitlines()[0] == f"# {rule['alert']}", f"{page.relative_to(ROOT)} is not {rule['alert']}'s runbook"
+
+
+def test_a_configured_runbook_url_names_each_alert(tmp_path):
+    """alerting.runbook_url set (the fixture: a docs site) replaces the repository default, per alert."""
+    from podinfo_canary.config import load
+
+    platform = load(ROOT / "tests/fixtures/config").platform
+    assert platform.alerting.runbook("PodinfoHighLatency") == "https://docs.fixture.example.test/runbooks/PodinfoHighLatency/"
 
 
 def _relabel(labels: dict[str, str], configs: list[dict]) -> dict[str, str]:

@@ -262,8 +262,7 @@ def flow_problems(objs: list[dict], env: Environment, platform) -> list[str]:
             problems.append(f"{name} does not compare with {threshold.strip()}: {alert.get('expr')}")
         if threshold and threshold.startswith(("<", ">")) and f">= {alerting.min_request_rate:g}" not in alert.get("expr", ""):
             problems.append(f"{name} does not require {alerting.min_request_rate:g} req/s of stable traffic")
-        page, _, _ = alert.get("annotations", {}).get("runbook_url", "").partition("#")
-        expect(f"{name} runbook", page, alerting.runbook_url)
+        expect(f"{name} runbook", alert.get("annotations", {}).get("runbook_url"), alerting.runbook(name))
     routing, am = alerting.routing, _the(objs, "AlertmanagerConfig")["spec"]
     route = am["route"]
     expect(

@@ -244,10 +244,10 @@ AFTER_ARGOCD_INSTALL = {("argoproj.io", "Application"), ("argoproj.io", "AppProj
 
 
 def test_documented_bootstrap_applies_only_kinds_that_exist_after_the_argo_cd_install():
-    """`kubectl apply` exits non-zero on an object whose CRD is missing: the README's bootstrap may
+    """`kubectl apply` exits non-zero on an object whose CRD is missing: the documented bootstrap (docs/operations/bootstrap.md) may
     apply by hand only core kinds and Argo CD's own; the `bootstrap` Application brings the rest."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Bootstrap a cluster") :]
+    page = (ROOT / "docs/operations/bootstrap.md").read_text()
+    section = page[page.index("# Bootstrap a cluster") :]
     section = section[: section.index("\n## ", 3)]
     targets = [t for t in re.findall(r"kubectl apply[^`\n]*", section) for t in re.findall(r"-f (\S+)", t) if not t.startswith("http")]
     assert targets, "the bootstrap section applies nothing from dist/"
