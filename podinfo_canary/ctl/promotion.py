@@ -314,14 +314,19 @@ def _git_images(repo: Path, relative: str) -> list[tuple[str, ImageRef]]:
 
 
 def git_previous(repo: Path, environment: str, current: ImageRef) -> Previous | None:
-    """After a rollout: the newest version in the environment file's Git history other than the
-    one running. A finished version that was aborted never stays in Git when the runbook is
-    followed (its rollback is a commit), while the cluster cannot tell: a ReplicaSet does not
-    record whether it was ever stable, so an aborted canary's looks like a promoted one's."""
+    """After a rollout: the version the environment file held in Git before the one running. A
+    finished version that was aborted never stays in Git when the runbook is followed (its
+    rollback is a commit), while the cluster cannot tell: a ReplicaSet does not record whether it
+    was ever stable, so an aborted canary's looks like a promoted one's. The history is read from
+    the newest commit that names the running version back, so a newer commit Argo CD has not
+    synced yet is never taken for the previous version; a running version Git never held: None."""
     relative = f"{gitops.CONFIG}/{config_module.ENVIRONMENTS_DIR}/{environment}.yaml"
+    reached = False
     for sha, image in _git_images(repo, relative):
-        if (image.tag, image.digest) != (current.tag, current.digest):
-            return Previous(image, f"Git: {relative} at {sha}, the newest version before {current.label}")
+        if (image.tag, image.digest) == (current.tag, current.digest):
+            reached = True
+        elif reached:
+            return Previous(image, f"Git: {relative} at {sha}, the version before {current.label}")
     return None
 
 
@@ -334,7 +339,8 @@ def rollback_message(environment: str, previous: Previous, current: str | None, 
 def check_previous(previous: Previous | None, environment: config_module.Environment) -> Previous:
     if previous is None:
         raise CtlError(
-            f"no earlier version of {environment.name} found (no stable ReplicaSet, no other version in Git): pass --to TAG", NO_PREVIOUS
+            f"no earlier version of {environment.name} found (no stable ReplicaSet; in Git, none before the running one): pass --to TAG",
+            NO_PREVIOUS,
         )
     if previous.image.repository != environment.image.repository:
         raise CtlError(

@@ -425,6 +425,16 @@ def test_rollback_after_a_rollout_commits_the_previous_version_in_git_and_touche
     message = _git(repo, "log", "-1", "--format=%B")
     assert message.startswith("revert(prod): roll back podinfo to 6.14.1\n"), message
     assert f"{NEW_TAG}@{DIGEST} -> ghcr.io/stefanprodan/podinfo:6.14.1, read from Git: config/environments/prod.yaml at" in message
+    # The history is read back from the running version: a newer commit not synced yet is never the target.
+    from podinfo_canary.ctl import promotion
+
+    running_old = promotion.ImageRef("ghcr.io/stefanprodan/podinfo", "6.14.0")
+    # The cluster still at NEW_TAG, the rollback above not synced: the version before NEW_TAG is
+    # the base commit's, not the rollback commit's (newer than what runs).
+    base = _git(repo, "log", "--format=%h", "--reverse", "--", "config/environments/prod.yaml").split()[0]
+    unsynced = promotion.git_previous(repo, "prod", promotion.ImageRef("ghcr.io/stefanprodan/podinfo", NEW_TAG, DIGEST))
+    assert unsynced.image.tag == "6.14.1" and f"at {base}," in unsynced.where, unsynced
+    assert promotion.git_previous(repo, "prod", running_old) is None  # never in Git: no guess
     assert "no rollout was in flight" in message
     assert "a new canary, every step and analysis" in " ".join(result.output.split())
     assert "  tag: 6.14.1" in (repo / "config/environments/prod.yaml").read_text()
