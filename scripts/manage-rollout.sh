@@ -3,7 +3,7 @@
 # name of the original plan. Every subcommand takes canaryctl's options (--env, --help, ...).
 set -euo pipefail
 
-SUBCOMMANDS="status promote abort retry pause resume update-image watch analysis metrics dashboard test-canary plan diff deploy"
+SUBCOMMANDS="status promote abort retry pause resume update-image promote-env rollback watch analysis metrics dashboard test-canary plan diff deploy"
 
 usage() {
   cat <<USAGE
@@ -17,6 +17,8 @@ Operate podinfo's canary rollouts (each subcommand is \`canaryctl SUBCOMMAND\`):
   pause         hold the rollout where it is
   resume        let a rollout a human paused go on where it was (spec.paused: false)
   update-image  a new image tag as a Git commit (never the cluster)
+  promote-env   the version an environment runs, to the next one, on evidence
+  rollback      abort a rollout in flight and commit the previous version
   watch         follow a rollout live until it completes or aborts
   analysis      the analysis runs and their measurements
   metrics       the analysis queries of dist/ on Prometheus, per track vs the SLO

@@ -5,6 +5,7 @@ at it. Objects are plain dicts; `fail` makes a path answer an error status inste
 from __future__ import annotations
 
 import json
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,10 +18,35 @@ ANALYSIS_RUNS = "/apis/argoproj.io/v1alpha1/namespaces/{ns}/analysisruns"
 REPLICA_SETS = "/apis/apps/v1/namespaces/{ns}/replicasets"
 
 
+def selected(item: dict, selector: str) -> bool:
+    """Whether an object's labels match a label selector of `key=value`, `key!=value` and
+    `key in (a,b)` terms, as the API server reads them (apimachinery pkg/labels/selector.go);
+    an item without labels at all is listed whatever the selector (the tests that do not care)."""
+    labels = (item.get("metadata") or {}).get("labels")
+    if not selector or labels is None:
+        return True
+    for term in re.split(r",(?![^()]*\))", selector):
+        term = term.strip()
+        if match := re.fullmatch(r"(\S+)\s+in\s+\((.*)\)", term):
+            if labels.get(match[1]) not in {v.strip() for v in match[2].split(",")}:
+                return False
+        elif "!=" in term:
+            key, value = term.split("!=", 1)
+            if labels.get(key.strip()) == value.strip():
+                return False
+        elif "=" in term:
+            key, value = term.split("==" if "==" in term else "=", 1)
+            if labels.get(key.strip()) != value.strip():
+                return False
+        elif labels.get(term) is None:
+            return False
+    return True
+
+
 class FakeApiServer:
     def __init__(self) -> None:
         self.objects: dict[str, dict] = {}  # path -> object
-        self.lists: dict[str, list[dict]] = {}  # collection path -> items (label selectors ignored)
+        self.lists: dict[str, list[dict]] = {}  # collection path -> items (filtered by labelSelector: `selected`)
         self.failures: dict[tuple[str, str], int] = {}  # (method, path) -> status
         self.sequences: dict[str, list[dict]] = {}  # path -> successive answers to GET (the last repeats)
         self.requests: list[dict] = []
@@ -61,7 +87,8 @@ class FakeApiServer:
                     )
                     return
                 if method == "GET" and url.path in server.lists:
-                    self._answer(200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": server.lists[url.path]})
+                    items = [i for i in server.lists[url.path] if selected(i, parse_qs(url.query).get("labelSelector", [""])[0])]
+                    self._answer(200, {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": items})
                     return
                 target = url.path.removesuffix("/status")
                 sequence = server.sequences.get(target)

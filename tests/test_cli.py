@@ -133,7 +133,20 @@ def test_preflight_names_each_missing_prerequisite_once(tmp_path):
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert all(line.startswith("preflight: missing: ") for line in lines)
-    names = ["promtool", "prometheus", "go", "amtool", "curl", "busybox", "openssl", "gojq", "chromium", "checkov", "check-jsonschema", "zizmor"]
+    names = [
+        "promtool",
+        "prometheus",
+        "go",
+        "amtool",
+        "curl",
+        "busybox",
+        "openssl",
+        "gojq",
+        "chromium",
+        "checkov",
+        "check-jsonschema",
+        "zizmor",
+    ]
     assert [line.split(": ")[2] for line in lines[: len(names)]] == names
     assert len(lines) == len(names) + 1 and "of the pinned CRDs in crds.yaml" in lines[-1]
     assert "PODINFO_CRD_DIR=<folder with the pinned CRD files> make test" in lines[-1] and "apt-get install prometheus" in lines[0]

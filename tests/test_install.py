@@ -168,7 +168,7 @@ def test_canaryctl_runs_from_a_plain_install_without_cdk8s_or_numpy(tmp_path):
             # From a folder below the project: canaryctl walks up to config/platform.yaml.
             "plan from dist/prod": installed.canaryctl("plan", "--env", "prod", "--output", "json", cwd=installed.copy / "dist" / "prod"),
             "status": installed.canaryctl("status", "--env", "prod", "--output", "json", KUBECONFIG=kubeconfig),
-            "update-image": installed.canaryctl("update-image", "99.0.0", "--env", "prod"),
+            "update-image": installed.canaryctl("update-image", "99.0.0", "--env", "staging"),
         }
         results = {name: _finished(process) for name, process in running.items()}
     code, out, err = results["plan"]

@@ -138,6 +138,20 @@ def test_every_metric_of_the_new_environment_can_decide_its_run(grown):
     assert run_level.run_level_problems(ModelEnvironment.load(grown.dist / grown.name), grown.env.slo) == []
 
 
+def test_the_new_environment_promotes_from_the_one_before_it(grown):
+    """Appended to the promotion order, it takes its version by `canaryctl promote-env` from the
+    environment that was last (no promotion.from to write), after the soak its copied file says;
+    the environments before it keep their sources."""
+    names = [e.name for e in grown.config.environments]
+    assert names[-1] == grown.name
+    assert grown.config.promotion_source(grown.name).name == names[-2]
+    template = next(e for e in grown.before.environments if e.name == TEMPLATE)
+    assert grown.env.promotion == template.promotion
+    for env in grown.before.environments:
+        before, after = grown.before.promotion_source(env.name), grown.config.promotion_source(env.name)
+        assert (before and before.name) == (after and after.name), env.name
+
+
 def test_the_new_environments_alerts_fire_and_stay_silent_on_the_prometheus_engine(grown, tmp_path):
     alerts = _module("test_alerts")
     env, platform = grown.env, grown.config.platform

@@ -85,7 +85,8 @@ def _docstring_entries(model: type[BaseModel]) -> dict[str, str]:
     current = None
     for line in doc.splitlines():
         match = re.match(r"^(\w+): (.+)$", line)
-        if match and match.group(1) in model.model_fields:
+        keys = set(model.model_fields) | {f.alias for f in model.model_fields.values() if f.alias}  # as typed: `from`, not `source`
+        if match and match.group(1) in keys:
             current = match.group(1)
             entries[current] = match.group(2).strip()
         elif current and line.startswith((" ", "\t")) and line.strip():
@@ -191,14 +192,15 @@ def _walk(model: type[BaseModel], prefix: str, fields: list[ConfigField], seen: 
     properties = schema.get("properties", {})
     described, comments = _docstring_entries(model), _source_comments(model)
     for name, field in model.model_fields.items():
-        path = f"{prefix}{name}"
+        key = field.alias or name  # the key a person types (Promotion.source is `from`)
+        path = f"{prefix}{key}"
         annotation = field.annotation
         is_list = typing.get_origin(annotation) is list or any(typing.get_origin(a) is list for a in typing.get_args(annotation))
         is_dict = typing.get_origin(annotation) is dict
-        prop = properties.get(name, {})
+        prop = properties.get(key, properties.get(name, {}))
         constraints = "" if "$ref" in prop or any("$ref" in o for o in prop.get("anyOf", [])) else _constraints(prop)
         subs = _models_of(annotation)
-        description = described.get(name) or comments.get(name) or (_summary(subs[0]) if subs else "")
+        description = described.get(key) or described.get(name) or comments.get(name) or (_summary(subs[0]) if subs else "")
         fields.append(ConfigField(path, _annotation(model, name), _default(field), constraints, description, model))
         for sub in _models_of(annotation):
             if (sub, path) in seen:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from podinfo_canary.config.secrets import EnvironmentSecrets, environment_secret_keys, remote_problem
 from podinfo_canary.config.types import (
@@ -15,6 +15,7 @@ from podinfo_canary.config.types import (
     BACKGROUND_TEMPLATE,
     CANARY_PATH_PREFIX,
     PODINFO_REPOSITORY,
+    SEMVER_TAG,
     Cidr,
     DnsLabel,
     Duration,
@@ -64,7 +65,17 @@ class Image(Strict):
             raise ValueError("must be an image tag: letters, digits, '_', '.', '-', at most 128 characters")
         if value == "latest":
             raise ValueError("'latest' is mutable: pin an exact version such as 6.14.1 so Git says what runs")
+        if not SEMVER_TAG.match(value):
+            raise ValueError(
+                "must be a release version MAJOR.MINOR.PATCH such as 6.14.1, or a pre-release such as 6.15.0-rc.1 "
+                "(docs/guides/delivery-flow.md: only versions deploy, never a branch or a moving name)"
+            )
         return value
+
+    @property
+    def prerelease(self) -> bool:
+        """A semantic-version pre-release (6.15.0-rc.1): never in a protected environment."""
+        return "-" in self.tag
 
     @model_validator(mode="after")
     def _podinfo_tags_have_no_v(self) -> Image:
@@ -76,6 +87,35 @@ class Image(Strict):
     def reference(self) -> str:
         pinned = f"@{self.digest}" if self.digest else ""
         return f"{self.repository}:{self.tag}{pinned}"
+
+
+# How long the source environment must have run a version, fully promoted and Healthy, before
+# `canaryctl promote-env` moves it on, when `promotion.soak` is not set.
+DEFAULT_SOAK = "1h"
+MAX_SOAK_SECONDS = 7 * 24 * 3600  # a week: a longer soak is a freeze, not a policy
+
+
+class Promotion(Strict):
+    """Where this environment's version comes from, and the evidence `canaryctl promote-env` wants.
+
+    from: the environment whose running version promotes here (default: the one before this in
+        platform.yaml `environments`, the promotion order; the first has none and takes
+        `update-image`).
+    soak: how long the source must have run that version fully promoted (its Rollout's `Completed`
+        condition) before it may come here (default: 1h; at most 168h, a week).
+    """
+
+    source: DnsLabel | None = Field(default=None, alias="from")
+    soak: Duration = DEFAULT_SOAK
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    @field_validator("soak")
+    @classmethod
+    def _a_sensible_soak(cls, value: str) -> str:
+        if duration_seconds(value) > MAX_SOAK_SECONDS:
+            raise ValueError("must be at most 168h (7 days): a longer soak holds every version for more than a week")
+        return value
 
 
 class Cluster(Strict):
@@ -464,8 +504,11 @@ class Environment(Strict):
     secrets: EnvironmentSecrets = EnvironmentSecrets()
     # Refuse an image without `image.digest` (supply-chain policy of this environment).
     require_digest: bool = False
-    # canaryctl asks before `abort` and `promote --full` here (unless --yes).
+    # canaryctl asks before `abort`, `promote --full` and `rollback` here (unless --yes), and
+    # `update-image` refuses it: its version comes by `promote-env` (docs/guides/delivery-flow.md).
     protected: bool = False
+    # Where this environment's version is promoted from, after how long a soak.
+    promotion: Promotion = Promotion()
 
     @model_validator(mode="after")
     def _remote_keys_of_its_own_secrets(self) -> Environment:
@@ -490,6 +533,16 @@ class Environment(Strict):
                 ("image", "digest"),
                 None,
                 "required because require_digest is true: add the image's sha256:<64 hex> digest (e.g. `crane digest <image>:<tag>`)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_prerelease_when_protected(self) -> Environment:
+        if self.protected and self.image.prerelease:
+            raise FieldProblem(
+                ("image", "tag"),
+                self.image.tag,
+                "a pre-release may not run in a protected environment: promote a release (MAJOR.MINOR.PATCH) here",
             )
         return self
 

@@ -6,6 +6,7 @@ docs/guides/change-stages-slos.md "What the configuration refuses, and what it o
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 import typing
 from pathlib import Path
@@ -40,6 +41,20 @@ class Config(BaseModel):
     environments: tuple[Environment, ...]
     # Legal but surprising choices: `make synth` prints each on stderr and goes on (exit 0).
     warnings: tuple[str, ...] = ()
+
+    def promotion_source(self, name: str) -> Environment | None:
+        """The environment whose running version `canaryctl promote-env <name>` promotes: its
+        `promotion.from`, else the one before it in the promotion order; None for the first."""
+        return promotion_source(self.environments, name)
+
+
+def promotion_source(environments: typing.Sequence[Environment], name: str) -> Environment | None:
+    names = [e.name for e in environments]
+    env = environments[names.index(name)]
+    if env.promotion.source is not None:
+        return environments[names.index(env.promotion.source)] if env.promotion.source in names else None
+    index = names.index(name)
+    return environments[index - 1] if index > 0 else None
 
 
 def _path(loc: tuple[str | int, ...]) -> str:
@@ -504,6 +519,48 @@ def _secrets_problems(config_dir: Path, platform: Platform, environments: list[E
     return problems
 
 
+def _promotion_problems(config_dir: Path, platform_file: Path, environments: list[Environment], lines: dict) -> list[str]:
+    """`promotion.from` names another configured environment, and following the sources from any
+    environment never comes back to it (a cycle would let two environments vouch for each other)."""
+    problems = []
+    names = [e.name for e in environments]
+    for env in environments:
+        source = env.promotion.source
+        if source is None:
+            continue
+        line = lines.get((env.name, "promotion"))
+        where = f"{_env_file(config_dir, env.name)}{f':{line}' if line else ''}: promotion.from = {show(source)}"
+        others = [n for n in names if n != env.name]
+        if source == env.name:
+            problems.append(f"{where}: an environment cannot promote from itself; allowed: {', '.join(others) or 'none'}")
+        elif source not in names:
+            close = difflib.get_close_matches(source, others, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            problems.append(
+                f"{where}: no such environment; allowed: {', '.join(others) or 'none'} (the other environments of {platform_file}){hint}"
+            )
+    if problems:
+        return problems
+    for env in environments:
+        seen = [env.name]
+        current = promotion_source(environments, env.name)
+        while current is not None and current.name not in seen:
+            seen.append(current.name)
+            current = promotion_source(environments, current.name)
+        if current is not None and current.name == env.name and env.promotion.source is not None:
+            line = lines.get((env.name, "promotion"))
+            chain = [*seen, env.name]
+            pairs = list(itertools.pairwise(chain))
+            cycle = f"{pairs[0][0]} takes its version from {pairs[0][1]}" + "".join(f", {a} from {b}" for a, b in pairs[1:])
+            problems.append(
+                f"{_env_file(config_dir, env.name)}{f':{line}' if line else ''}: promotion.from = {show(env.promotion.source)}: "
+                f"makes a cycle ({cycle}): no version could ever enter it; every chain of promotion.from must end at an "
+                f"environment with no source (the first in {platform_file} environments, {names[0]})"
+            )
+            break
+    return problems
+
+
 def _deprecations(file: Path, model: type[BaseModel], data: Any, sources: dict, loc: tuple = ()) -> list[str]:
     """A renamed key still given under its old name (types.RENAMED): where, and the new name."""
     out: list[str] = []
@@ -583,6 +640,7 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
     problems += _secrets_problems(config_dir, platform, environments, lines)
     problems += _platform_problems(config_dir, platform, environments, lines, platform_sources)
     problems += _clashes(config_dir, environments, lines)
+    problems += _promotion_problems(config_dir, platform_file, environments, lines)
     listed = {f"{name}.yaml" for name in platform.environments}
     for extra in sorted((config_dir / ENVIRONMENTS_DIR).glob("*.y*ml")):
         if extra.name not in listed:

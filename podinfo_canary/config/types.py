@@ -175,6 +175,10 @@ _REPOSITORY = re.compile(
 )
 PODINFO_REPOSITORY = "ghcr.io/stefanprodan/podinfo"
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+# The tags that may deploy (docs/guides/delivery-flow.md "Which tags may deploy"): a semantic
+# version MAJOR.MINOR.PATCH with an optional pre-release (-rc.1); no build metadata, since `+` is not
+# allowed in an image tag. A leading v only for images other than podinfo (Image).
+SEMVER_TAG = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
 
 
 # podinfo's latency histogram buckets (prometheus.DefBuckets), in milliseconds: a latency SLO on a

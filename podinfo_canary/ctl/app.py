@@ -434,6 +434,11 @@ def update_image(
             help="Commit the config file, dist/ and the docs' generated tables in one commit (also this same edit left uncommitted by a run without --commit).",
         ),
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Set a protected environment's image directly, past promote-env (needs --reason)."),
+    ] = False,
+    reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT", help="Why --force: written into the commit message.")] = None,
     repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
 ) -> None:
     """Deploy a new podinfo version the GitOps way: change the environment's config, re-synthesize.
@@ -444,26 +449,223 @@ def update_image(
 
     Without --commit it prints the git command that makes that commit; running the same command
     again with --commit makes it too (it accepts exactly this edit uncommitted, and refuses any
-    other uncommitted change under config/, dist/, docs/ or README.md)."""
+    other uncommitted change under config/, dist/, docs/ or README.md).
+
+    A protected environment (prod) takes its version from `promote-env`, on evidence; update-image
+    refuses it unless --force with a --reason, which the commit message keeps."""
     from podinfo_canary.ctl.gitops import update_image as run_update
 
     def run() -> None:
-        result = run_update(repo, env, tag, digest, commit=commit)
         label = tag + (f"@{digest}" if digest else "")
-        if not result.diff:
-            out.print(f"already at {label}: nothing to change", highlight=False, soft_wrap=True)
-            return
-        out.print(f"{result.file.relative_to(repo)}: image {label}", highlight=False, soft_wrap=True)
-        out.print(result.diff.rstrip(), highlight=False)
-        if result.commit:
-            out.print(f"committed {result.commit}; push it and Argo CD starts the canary", highlight=False)
-        else:
-            out.print(
-                "not committed: review it (`git diff`), then run the same command with --commit, or commit it yourself:",
-                highlight=False,
-                soft_wrap=True,
+        message = None
+        environment = _named(_config(repo / "config"), env) if env in _names(repo / "config") else None
+        if environment is not None and environment.protected:
+            if not force:
+                raise CtlError(
+                    f"refused, nothing changed: {env} is protected: its version comes from `canaryctl promote-env {env}` "
+                    "(on evidence from the environment before it); --force --reason TEXT sets it directly",
+                    REFUSED,
+                )
+            if not (reason or "").strip():
+                raise CtlError(f"--force needs --reason TEXT: why {env} skips promote-env (the commit message keeps it)", USAGE)
+            message = (
+                f"chore({env}): deploy podinfo {label}\n\nForced past promote-env (canaryctl update-image --force): {reason.strip()}\n"
             )
-            out.print(f"  {result.commit_command()}", highlight=False, soft_wrap=True, markup=False)
+        elif force or reason:
+            raise CtlError(f"--force and --reason are for protected environments; {env} is not one", USAGE)
+        _print_update(run_update(repo, env, tag, digest, commit=commit, message=message), label, repo)
+
+    _run(run)
+
+
+def _names(config_dir: Path) -> list[str]:
+    from podinfo_canary.ctl.gitops import configured_environments
+
+    return configured_environments(config_dir)
+
+
+def _print_update(result, label: str, repo: Path, *, then: str = "push it and Argo CD starts the canary") -> None:
+    """What update-image, promote-env and rollback changed in Git: the file, dist/'s stat, the commit or the command to make it."""
+    if not result.diff:
+        out.print(f"already at {label}: nothing to change", highlight=False, soft_wrap=True)
+        return
+    out.print(f"{result.file.relative_to(repo)}: image {label}", highlight=False, soft_wrap=True)
+    out.print(result.diff.rstrip(), highlight=False)
+    if result.commit:
+        out.print(f"committed {result.commit}; {then}", highlight=False, soft_wrap=True)
+    else:
+        out.print(
+            "not committed: review it (`git diff`), then run the same command with --commit, or commit it yourself:",
+            highlight=False,
+            soft_wrap=True,
+        )
+        out.print(f"  {result.commit_command()}", highlight=False, soft_wrap=True, markup=False)
+
+
+Now = Annotated[str | None, typer.Option("--now", hidden=True, help="The time to judge the soak at (RFC 3339), for tests.")]
+
+
+def _now(now: str | None):
+    from datetime import UTC, datetime
+
+    from podinfo_canary.ctl.promotion import parse_time
+
+    if now is None:
+        return datetime.now(UTC)
+    parsed = parse_time(now)
+    if parsed is None:
+        raise CtlError(f"--now {now}: not an RFC 3339 time such as 2026-11-27T10:00:00Z", USAGE)
+    return parsed
+
+
+@command("promote-env")
+def promote_env(
+    target_env: Annotated[str, typer.Argument(metavar="TARGET", help="The environment to promote into, e.g. prod.")],
+    source_env: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="SOURCE",
+            help="The environment whose running version to promote (default: its promotion.from, else the one before it).",
+        ),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the decision and the config diff; write nothing.")] = False,
+    commit: Annotated[
+        bool,
+        typer.Option(
+            "--commit", help="Commit the config file, dist/ and the docs' generated tables in one commit whose message names the evidence."
+        ),
+    ] = False,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    now: Now = None,
+    repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
+) -> None:
+    """Move the version the source environment runs to TARGET, on evidence from the source's Rollout.
+
+    Reads the source's Rollout and refuses, one line and its own exit code, unless it is fully
+    promoted (31), Healthy (30), running exactly the image its Git config names, tag and digest (32),
+    with no abort since this version started (33), and has run it at least TARGET's promotion.soak
+    since it completed (34, the Rollout's Completed condition). Then writes TARGET's image as
+    update-image does (validated, dist/ re-synthesized) and, with --commit, makes one commit whose
+    message names the evidence. --dry-run prints the decision and the diff and writes nothing."""
+    from podinfo_canary.ctl import promotion
+    from podinfo_canary.ctl.gitops import update_image as run_update
+
+    def run() -> None:
+        cfg = _config(repo / "config")
+        target = _named(cfg, target_env)
+        source = _named(cfg, source_env) if source_env is not None else cfg.promotion_source(target.name)
+        if source is None:
+            raise CtlError(
+                f"{target.name} is the first environment of the promotion order: nothing promotes into it; "
+                f"a new version enters with `canaryctl update-image TAG --env {target.name}`",
+                USAGE,
+            )
+        if source.name == target.name:
+            raise CtlError(f"--from {source.name}: an environment cannot promote from itself", USAGE)
+        rollouts = Rollouts(Target(source.namespace, context))
+        obj = rollouts.get(rollout)
+        runs = rollouts.analysis_runs(rollout)
+        evidence = promotion.judge(obj, runs, source=source, target=target, now=_now(now))
+        label = evidence.image.label
+        out.print(f"{target.name} may take {label} from {source.name}:", highlight=False, soft_wrap=True)
+        for line in evidence.lines():
+            out.print(f"  {line}", highlight=False, soft_wrap=True)
+        if promotion.ImageRef.of(target.image) == evidence.image:
+            out.print(f"{target.name} is already at {label} in Git: nothing to promote", highlight=False, soft_wrap=True)
+            return
+        if dry_run:
+            out.print(promotion.env_file_diff(repo, target.name, evidence.image).rstrip(), highlight=False, markup=False, soft_wrap=True)
+            out.print("dry run: nothing written", highlight=False)
+            return
+        result = run_update(
+            repo,
+            target.name,
+            evidence.image.tag,
+            evidence.image.digest,
+            commit=commit,
+            message=promotion.promotion_message(target.name, evidence),
+        )
+        _print_update(result, label, repo, then=f"push it and Argo CD rolls {label} out to {target.name}")
+
+    _run(run)
+
+
+@command("rollback")
+def rollback(
+    env: Annotated[str, typer.Option("--env", "-e", metavar="ENV", help="The environment to roll back.")],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="TAG",
+            help="The version to go back to (default: in flight, the stable ReplicaSet's image; after a rollout, the previous version in Git).",
+        ),
+    ] = None,
+    digest: Annotated[str | None, typer.Option("--digest", metavar="sha256:HEX", help="With --to: the image's digest, to pin it.")] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation in a protected environment (prod).")] = False,
+    context: Context = None,
+    rollout: RolloutName = WORKLOAD,
+    repo: Annotated[Path, typer.Option("--repo", hidden=True)] = ROOT,
+) -> None:
+    """Emergency rollback as Git: abort a rollout in flight, then commit the previous stable version.
+
+    The version goes back in the cluster (the abort: traffic on the stable pods at once) and in
+    Git (one commit of the environment's image, dist/ re-synthesized), so Argo CD's self-heal has
+    nothing to undo. Where the previous version is read: with a canary in flight, from the stable
+    ReplicaSet's pod template (what users are served now, whatever Git's history says); after a
+    finished rollout, from the environment file's Git history (the newest other version: a
+    ReplicaSet does not record whether it was ever stable, an aborted canary's looks like a
+    promoted one's); --to TAG names it. After a finished rollout the commit starts a new canary of
+    the old version, with every step and analysis: docs/guides/delivery-flow.md says how to go faster."""
+    from podinfo_canary.ctl import promotion
+    from podinfo_canary.ctl.gitops import update_image as run_update
+
+    def run() -> None:
+        cfg = _config(repo / "config")
+        environment = _named(cfg, env)
+        if digest and not to:
+            raise CtlError("--digest goes with --to TAG", USAGE)
+        rollouts = Rollouts(Target(environment.namespace, context))
+        obj = rollouts.get(rollout)
+        in_flight = canary_in_progress(obj)
+        running = promotion.rollout_image(obj)
+        current = promotion.ImageRef.parse(running) if running else promotion.ImageRef.of(environment.image)
+        if to is not None:
+            previous = promotion.Previous(promotion.ImageRef(environment.image.repository, to, digest), "--to")
+        elif in_flight:
+            stable = (obj.get("status") or {}).get("stableRS")
+            replica_sets = rollouts.replica_sets(f"{HASH_LABEL}={stable}") if stable else []
+            previous = promotion.stable_replica_set_image(obj, replica_sets)
+        else:
+            previous = promotion.git_previous(repo, environment.name, current)
+        previous = promotion.check_previous(previous, environment)
+        label = previous.image.label
+        _confirm(environment, f"roll {environment.name} back to {label}", yes)
+        aborted = False
+        if in_flight and not (obj.get("status") or {}).get("abort"):
+            rollouts.apply(rollout, actions.abort())
+            aborted = True
+            out.print(f"rollout '{rollout}' aborted: traffic is back on the stable version", highlight=False)
+        message = promotion.rollback_message(environment.name, previous, current.label, in_flight)
+        try:
+            result = run_update(repo, environment.name, previous.image.tag, previous.image.digest, commit=True, message=message)
+        except CtlError as error:
+            if aborted:
+                raise CtlError(
+                    f"the rollout is aborted, but Git is not changed yet: {error}; fix that and run rollback again", error.code
+                ) from None
+            raise
+        out.print(f"{label} read from {previous.where}", highlight=False, soft_wrap=True)
+        if in_flight:
+            then = "push it: Argo CD syncs the stable version, and the controller returns to its ReplicaSet without steps (a rollback to stable)"
+        else:
+            then = (
+                f"push it: Argo CD syncs it and the controller rolls {label} out as a new canary, every step and analysis "
+                f"(`canaryctl promote --full --env {environment.name}` once the Rollout shows it, to skip them)"
+            )
+        _print_update(result, label, repo, then=then)
 
     _run(run)
 

@@ -49,7 +49,11 @@ class ImageUpdate:
     def commit_command(self) -> str:
         """The git commands that make the commit `--commit` makes, to paste in the repository."""
         add = shlex.join(["git", "add", "--", *self.paths])
-        return f"{add} && {shlex.join(['git', 'commit', '-m', self.message, '--', *self.paths])}"
+        if "\n" not in self.message:
+            return f"{add} && {shlex.join(['git', 'commit', '-m', self.message, '--', *self.paths])}"
+        # A message of several lines (promote-env's evidence) stays one line to paste: bash's $'...'.
+        quoted = "$'" + self.message.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'"
+        return f"{add} && git commit -m {quoted} -- {shlex.join(self.paths)}"
 
 
 def _round_trip() -> YAML:
@@ -187,10 +191,11 @@ def _last_line(result: subprocess.CompletedProcess) -> str:
     return result.stderr.strip().splitlines()[-1] if result.stderr.strip() else f"exit status {result.returncode}"
 
 
-def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, commit: bool) -> ImageUpdate:
+def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, commit: bool, message: str | None = None) -> ImageUpdate:
     """Edit, validate, synthesize and, with `commit`, commit. With `commit` the tree may hold
     this same edit uncommitted (a run without --commit leaves it): the commit is made of it;
-    any other uncommitted change under config/, dist/, docs/ or README.md refuses, nothing changed."""
+    any other uncommitted change under config/, dist/, docs/ or README.md refuses, nothing changed.
+    `message`: the commit's message (promote-env and rollback name their evidence in it)."""
     config_dir = repo / CONFIG
     known = configured_environments(config_dir)
     file = config_dir / config_module.ENVIRONMENTS_DIR / f"{environment}.yaml"
@@ -198,7 +203,9 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
         raise CtlError(unknown_environment(environment, known), USAGE)
     relative = str(file.relative_to(repo))
     label = f"{tag}@{digest}" if digest else tag
-    update = ImageUpdate(environment, file, "", None, f"chore({environment}): deploy podinfo {label}", (relative, DIST, *GENERATED_DOCS))
+    update = ImageUpdate(
+        environment, file, "", None, message or f"chore({environment}): deploy podinfo {label}", (relative, DIST, *GENERATED_DOCS)
+    )
     original = file.read_text()
     text = edited(original, tag, digest)
     committed = _committed(repo, relative)

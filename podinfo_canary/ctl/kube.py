@@ -48,6 +48,12 @@ class Exit(IntEnum):
     ABORTED = 20
     PAUSED = 21
     TIMED_OUT = 22
+    NOT_HEALTHY = 30
+    NOT_PROMOTED = 31
+    OTHER_VERSION = 32
+    ABORTED_SINCE = 33
+    NOT_SOAKED = 34
+    NO_PREVIOUS = 35
     INTERRUPTED = 130
     COMPLETED = 0  # how `watch` names success: the rollout completed
 
@@ -57,11 +63,20 @@ FORBIDDEN, NOT_FOUND, NO_CANARY, REFUSED, PROMETHEUS = Exit.FORBIDDEN, Exit.NOT_
 NO_ANSWER = Exit.NO_ANSWER
 # How `watch` ended, for scripts and CI waiting on a rollout.
 COMPLETED, ABORTED, PAUSED, TIMED_OUT, INTERRUPTED = Exit.COMPLETED, Exit.ABORTED, Exit.PAUSED, Exit.TIMED_OUT, Exit.INTERRUPTED
+# Why promote-env refused: the source environment's Rollout is not the evidence the target asks for.
+NOT_HEALTHY, NOT_PROMOTED, OTHER_VERSION, ABORTED_SINCE, NOT_SOAKED = (
+    Exit.NOT_HEALTHY,
+    Exit.NOT_PROMOTED,
+    Exit.OTHER_VERSION,
+    Exit.ABORTED_SINCE,
+    Exit.NOT_SOAKED,
+)
+NO_PREVIOUS = Exit.NO_PREVIOUS
 
 EVERY_COMMAND = "every command"
 # The commands that read or change the cluster through the kubeconfig (`metrics` only without
 # --canary-hash, `deploy` except --dry-run).
-_CLUSTER = ("status", "promote", "abort", "retry", "pause", "resume", "analysis", "metrics", "watch", "deploy")
+_CLUSTER = ("status", "promote", "abort", "retry", "pause", "resume", "analysis", "metrics", "watch", "deploy", "promote-env", "rollback")
 
 
 @dataclass(frozen=True)
@@ -83,8 +98,8 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(
         Exit.USAGE,
         "usage: a bad option or argument, an unknown environment, an invalid configuration, "
-        "update-image refused (a bad tag, other uncommitted changes, cdk8s not installed), kubectl not on PATH, "
-        "diff: a revision git does not know",
+        "update-image, promote-env or rollback refused (a bad tag, other uncommitted changes, cdk8s not installed; "
+        "promote-env: an environment with no source), kubectl not on PATH, diff: a revision git does not know",
         EVERY_COMMAND,
     ),
     ExitCode(Exit.NO_KUBECONFIG, "no usable kubeconfig or context, or the cluster refused your credentials (401)", _CLUSTER),
@@ -95,14 +110,34 @@ EXIT_CODES: tuple[ExitCode, ...] = (
     ExitCode(
         Exit.REFUSED,
         "refused: an analysis running or failed, a protected environment not confirmed, not aborted, not paused by a human; "
-        "deploy: a Gateway listener that would not accept an environment's routes",
-        ("promote", "abort", "retry", "resume", "deploy"),
+        "deploy: a Gateway listener that would not accept an environment's routes; "
+        "update-image: a protected environment without --force and --reason (its version comes by promote-env)",
+        ("promote", "abort", "retry", "resume", "deploy", "update-image", "rollback"),
     ),
     ExitCode(Exit.PROMETHEUS, "Prometheus unreachable, or not Prometheus", ("metrics",)),
     ExitCode(Exit.NO_ANSWER, "test-canary: a round got no successful answer (every request failed or answered an error)", ("test-canary",)),
     ExitCode(Exit.ABORTED, "watch: the rollout aborted (or is Degraded)", ("watch",)),
     ExitCode(Exit.PAUSED, "watch --exit-on-pause: the rollout waits for a human", ("watch",)),
     ExitCode(Exit.TIMED_OUT, "watch, deploy: still not done at --timeout", ("watch", "deploy")),
+    ExitCode(
+        Exit.NOT_HEALTHY, "promote-env: the source's Rollout is not Healthy (or its controller has not seen its spec)", ("promote-env",)
+    ),
+    ExitCode(
+        Exit.NOT_PROMOTED,
+        "promote-env: the source's Rollout is not fully promoted (a canary in flight, steps left, paused)",
+        ("promote-env",),
+    ),
+    ExitCode(
+        Exit.OTHER_VERSION,
+        "promote-env: the source runs another image than its Git config says (tag or digest); "
+        "or the target needs a digest the source has none of",
+        ("promote-env",),
+    ),
+    ExitCode(
+        Exit.ABORTED_SINCE, "promote-env: the source's version was aborted, or an analysis of it failed, since it started", ("promote-env",)
+    ),
+    ExitCode(Exit.NOT_SOAKED, "promote-env: the source completed this version less than the target's promotion.soak ago", ("promote-env",)),
+    ExitCode(Exit.NO_PREVIOUS, "rollback: no earlier version to roll back to (pass --to TAG)", ("rollback",)),
     ExitCode(Exit.INTERRUPTED, "interrupted (Ctrl-C)", EVERY_COMMAND),
 )
 

@@ -280,6 +280,74 @@ BAD_INPUTS = [
         ],
     ),
     (
+        "promotion-from-unknown",
+        "environments/canary-gw.yaml",
+        "notifications:",
+        "promotion: {from: egde}\nnotifications:",
+        [
+            "environments/canary-gw.yaml:26: promotion.from = 'egde': no such environment; allowed: edge, mesh, mesh-path "
+            "(the other environments of platform.yaml); did you mean edge?"
+        ],
+    ),
+    (
+        "promotion-from-itself",
+        "environments/canary-gw.yaml",
+        "notifications:",
+        "promotion: {from: canary-gw}\nnotifications:",
+        [
+            "environments/canary-gw.yaml:26: promotion.from = 'canary-gw': an environment cannot promote from itself; allowed: edge, mesh, mesh-path"
+        ],
+    ),
+    (
+        "promotion-cycle",
+        "environments/edge.yaml",
+        "replicas: 7",
+        "replicas: 7\npromotion: {from: canary-gw}",
+        [
+            "environments/edge.yaml:10: promotion.from = 'canary-gw': makes a cycle (edge takes its version from canary-gw, canary-gw from edge): "
+            "no version could ever enter it; every chain of promotion.from must end at an environment with no source "
+            "(the first in platform.yaml environments, edge)"
+        ],
+    ),
+    (
+        "promotion-soak-too-long",
+        "environments/canary-gw.yaml",
+        "notifications:",
+        "promotion: {soak: 200h}\nnotifications:",
+        [
+            "environments/canary-gw.yaml:26: promotion.soak = '200h': must be at most 168h (7 days): a longer soak holds every version for more than a week"
+        ],
+    ),
+    (
+        "promotion-soak-in-days",
+        "environments/canary-gw.yaml",
+        "notifications:",
+        "promotion: {soak: 2d}\nnotifications:",
+        [
+            "environments/canary-gw.yaml:26: promotion.soak = '2d': must be a duration of hours, minutes and seconds such as 30s, 2m or 1h30m"
+        ],
+    ),
+    (
+        "tag-not-a-release-version",
+        "environments/canary-gw.yaml",
+        "tag: 6.14.1",
+        "tag: main-4f2a9c1",
+        [
+            "environments/canary-gw.yaml:4: image.tag = 'main-4f2a9c1': must be a release version MAJOR.MINOR.PATCH such as 6.14.1, "
+            "or a pre-release such as 6.15.0-rc.1 (docs/guides/delivery-flow.md: only versions deploy, never a branch or a moving name)"
+        ],
+    ),
+    (
+        "prerelease-in-a-protected-environment",
+        "environments/canary-gw.yaml",
+        "  tag: 6.14.1\n",
+        "  tag: 6.15.0-rc.1\nprotected: true\n",
+        [
+            "environments/canary-gw.yaml:4: image.tag = '6.15.0-rc.1': a pre-release may not run in a protected environment: "
+            "promote a release (MAJOR.MINOR.PATCH) here"
+        ],
+    ),
+    (
         "digest-required",
         "environments/canary-gw.yaml",
         "notifications:",
@@ -355,7 +423,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replcias: 7",
         [
-            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected; did you mean replicas?"
+            "environments/edge.yaml:9: replcias = 7: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected, promotion; did you mean replicas?"
         ],
     ),
     (
@@ -382,7 +450,7 @@ BAD_INPUTS = [
         "replicas: 7",
         "replicas: 7\nowner: team-a",
         [
-            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected"
+            "environments/edge.yaml:10: owner = 'team-a': unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected, promotion"
         ],
     ),
     (
@@ -981,7 +1049,7 @@ BAD_INPUTS = [
         "traffic_router: linkerd\nreplica: 3",
         [
             "environments/edge.yaml:11: traffic_router = 'linkerd': input should be 'nginx', 'gatewayapi' or 'istio'",
-            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected; did you mean replicas?",
+            "environments/edge.yaml:12: replica = 3: unknown key; allowed keys here: namespace, cluster, image, replicas, hosts, traffic_router, gateway, autoscaling, canary, slo, decision, pre_exposure, routing, notifications, secrets, require_digest, protected, promotion; did you mean replicas?",
         ],
     ),
     (

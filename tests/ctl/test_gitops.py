@@ -9,6 +9,9 @@ from typer.testing import CliRunner
 from podinfo_canary.ctl import kube
 from podinfo_canary.ctl.app import app
 
+# prod is protected: update-image sets its image only with --force and a reason (promote-env is its way).
+FORCE = ("--force", "--reason", "a test of update-image itself")
+
 
 def run(*args: str):
     return CliRunner().invoke(app, list(args), catch_exceptions=False)
@@ -45,7 +48,7 @@ def test_update_image_refuses_a_bad_tag_or_digest_and_changes_nothing(repo):
         (["6.14.2", "--digest", "sha256:abc"], ["prod.yaml:", ": image.digest = 'sha256:abc'", "64 lowercase hex digits"]),
         (["bad tag!"], ["prod.yaml:", ": image.tag = 'bad tag!'"]),
     ):
-        result = run("update-image", *args, "--env", "prod", "--repo", str(repo))
+        result = run("update-image", *args, "--env", "prod", *FORCE, "--repo", str(repo))
         assert result.exit_code == kube.USAGE and all(w in result.output for w in words), result.output
         assert "nothing changed" in result.output
     assert run("update-image", "6.14.2", "--env", "no-such-env", "--repo", str(repo)).exit_code == kube.USAGE
@@ -61,7 +64,7 @@ def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
     current = next(line.split(":", 1)[1].strip().strip("'\"") for line in before.splitlines() if line.startswith("  tag:"))
     major, minor, patch = current.split(".")[:3]
     bumped = f"{major}.{minor}.{int(patch) + 1}"  # whatever prod runs now, the next patch
-    result = run("update-image", bumped, "--env", "prod", "--digest", digest, "--commit", "--repo", str(repo))
+    result = run("update-image", bumped, "--env", "prod", *FORCE, "--digest", digest, "--commit", "--repo", str(repo))
     assert result.exit_code == 0, result.output
     after = config.read_text()
     # Only the tag line changed and a digest line came in; every comment and line else is kept.
@@ -76,9 +79,12 @@ def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
     rollout = (repo / "dist/prod/Rollout.podinfo.k8s.yaml").read_text()
     assert f"image: ghcr.io/stefanprodan/podinfo:{bumped}@{digest}" in rollout
     assert _git(repo, "status", "--porcelain") == ""
-    # A tag YAML would read as a number is written quoted; without --digest the old digest goes.
-    assert run("update-image", "6.10", "--env", "prod", "--repo", str(repo)).exit_code == 0
-    assert '  tag: "6.10"' in config.read_text() and "digest" not in config.read_text()
+    # Only release versions deploy: 6.10 (which YAML would also read as a number) is refused;
+    # without --digest the old digest goes.
+    refused = run("update-image", "6.10", "--env", "prod", *FORCE, "--repo", str(repo))
+    assert refused.exit_code == kube.USAGE and "must be a release version MAJOR.MINOR.PATCH" in refused.output, refused.output
+    assert run("update-image", f"{major}.{minor}.{int(patch) + 2}", "--env", "prod", *FORCE, "--repo", str(repo)).exit_code == 0
+    assert f"  tag: {major}.{minor}.{int(patch) + 2}" in config.read_text() and "digest" not in config.read_text()
 
 
 def test_update_image_refuses_to_commit_over_other_changes_and_knows_when_nothing_changes(repo):
@@ -86,7 +92,7 @@ def test_update_image_refuses_to_commit_over_other_changes_and_knows_when_nothin
     staging = repo / "config/environments/staging.yaml"
     staging.write_text(staging.read_text() + "\n# an unrelated edit\n")
     head = _git(repo, "rev-parse", "HEAD")
-    refused = run("update-image", "6.14.3", "--env", "prod", "--commit", "--repo", str(repo))
+    refused = run("update-image", "6.14.3", "--env", "prod", *FORCE, "--commit", "--repo", str(repo))
     assert refused.exit_code == kube.USAGE and "uncommitted changes" in refused.output
     assert _git(repo, "rev-parse", "HEAD") == head
     _git(repo, "checkout", "--", "config/environments/staging.yaml")
@@ -94,7 +100,7 @@ def test_update_image_refuses_to_commit_over_other_changes_and_knows_when_nothin
     image = dict(line.strip().split(": ", 1) for line in lines if line.startswith(("  tag:", "  digest:")))
     current = image["tag"].strip('"')
     pinned = ["--digest", image["digest"]] if "digest" in image else []
-    same = run("update-image", current, "--env", "prod", *pinned, "--commit", "--repo", str(repo))
+    same = run("update-image", current, "--env", "prod", *FORCE, *pinned, "--commit", "--repo", str(repo))
     assert same.exit_code == 0 and f"already at {current}" in same.output and _git(repo, "rev-parse", "HEAD") == head
 
 
@@ -116,11 +122,11 @@ def test_update_image_without_commit_then_with_commit_makes_one_commit(repo):
     exactly that edit (config line, dist/, the docs' generated tables) and commits it."""
     head = _clean(repo)
     tag = _next_tag(repo)
-    first = run("update-image", tag, "--env", "prod", "--repo", str(repo))
+    first = run("update-image", tag, "--env", "prod", *FORCE, "--repo", str(repo))
     assert first.exit_code == 0, first.output
     assert "then run the same command with --commit, or commit it yourself:" in first.output
     assert _git(repo, "status", "--porcelain", "--", "config", "dist")  # the edit, uncommitted
-    again = run("update-image", tag, "--env", "prod", "--commit", "--repo", str(repo))
+    again = run("update-image", tag, "--env", "prod", *FORCE, "--commit", "--repo", str(repo))
     assert again.exit_code == 0, again.output
     assert "committed " in again.output and "already at" not in again.output
     assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
@@ -129,7 +135,7 @@ def test_update_image_without_commit_then_with_commit_makes_one_commit(repo):
         _git(repo, "show", "--name-only", "--format=", "HEAD").split()
     )
     assert _git(repo, "status", "--porcelain") == ""
-    same = run("update-image", tag, "--env", "prod", "--commit", "--repo", str(repo))
+    same = run("update-image", tag, "--env", "prod", *FORCE, "--commit", "--repo", str(repo))
     assert same.exit_code == 0 and f"already at {tag}" in same.output  # committed: nothing left to do
 
 
@@ -138,7 +144,7 @@ def test_the_printed_git_command_makes_the_same_commit(repo):
 
     head = _clean(repo)
     tag = _next_tag(repo)
-    result = run("update-image", tag, "--env", "prod", "--repo", str(repo))
+    result = run("update-image", tag, "--env", "prod", *FORCE, "--repo", str(repo))
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     command = lines[
@@ -156,7 +162,7 @@ def test_commit_refuses_any_change_this_command_does_not_make(repo):
     another tag's edit: refused with nothing changed (files and HEAD as they were)."""
     _clean(repo)
     tag = _next_tag(repo)
-    assert run("update-image", tag, "--env", "prod", "--repo", str(repo)).exit_code == 0
+    assert run("update-image", tag, "--env", "prod", *FORCE, "--repo", str(repo)).exit_code == 0
     head = _git(repo, "rev-parse", "HEAD")
     dev_rollout, readme, prod = (
         repo / "dist/dev/Rollout.podinfo.k8s.yaml",
@@ -171,11 +177,11 @@ def test_commit_refuses_any_change_this_command_does_not_make(repo):
         original = path.read_text()
         path.write_text(original + edit)
         before = {p: p.read_text() for p in (dev_rollout, readme, prod)}
-        refused = run("update-image", tag, "--env", "prod", "--commit", "--repo", str(repo))
+        refused = run("update-image", tag, "--env", "prod", *FORCE, "--commit", "--repo", str(repo))
         assert refused.exit_code == kube.USAGE and words in refused.output and "nothing changed" in refused.output, refused.output
         assert {p: p.read_text() for p in before} == before and _git(repo, "rev-parse", "HEAD") == head
         path.write_text(original)
-    other = run("update-image", "6.14.9", "--env", "prod", "--commit", "--repo", str(repo))
+    other = run("update-image", "6.14.9", "--env", "prod", *FORCE, "--commit", "--repo", str(repo))
     assert other.exit_code == kube.USAGE and "other than this image" in other.output
 
 

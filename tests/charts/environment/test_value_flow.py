@@ -429,7 +429,11 @@ def _environments(draw, base: Environment) -> Environment:
     data = base.model_dump(mode="json")
     data.update(
         replicas=draw(st.integers(1, 100)),
-        image={"repository": base.image.repository, "tag": draw(st.from_regex(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{1,2}", fullmatch=True))},
+        # A release version (config/types.py SEMVER_TAG: no leading zeros).
+        image={
+            "repository": base.image.repository,
+            "tag": draw(st.from_regex(r"(0|[1-9][0-9]?)\.(0|[1-9][0-9]?)\.(0|[1-9][0-9]?)", fullmatch=True)),
+        },
         canary={"stages": stages},
         slo=slo,
         decision=decision,
