@@ -224,13 +224,20 @@ def test_site_builds_strictly_with_every_page_in_the_nav_and_no_broken_link(site
         assert check in config, check
 
 
-def test_strict_build_fails_on_a_broken_link_an_unknown_anchor_and_a_page_left_out(tmp_path):
-    docs = tmp_path / "docs"
+def _one_page_site(folder):
+    """A site in `folder` with the project's mkdocs.yml (theme, validation, hook) and a nav of
+    index.md alone; returns its docs folder."""
+    docs = folder / "docs"
     docs.mkdir()
     config = (ROOT / "mkdocs.yml").read_text()
     config = config[: config.index("nav:")] + "nav:\n  - Home: index.md\n"
     config = config.replace("hooks:\n  - tools/mkdocs_hooks.py", f"hooks:\n  - {ROOT / 'tools/mkdocs_hooks.py'}")
-    (tmp_path / "mkdocs.yml").write_text(config)
+    (folder / "mkdocs.yml").write_text(config)
+    return docs
+
+
+def test_strict_build_fails_on_a_broken_link_an_unknown_anchor_and_a_page_left_out(tmp_path):
+    docs = _one_page_site(tmp_path)
     for body, words in (
         ("[x](missing.md)", "missing.md"),
         ("[x](other.md#nowhere)", "nowhere"),
@@ -259,12 +266,7 @@ def test_every_diagram_renders_as_svg_offline_without_console_errors(site, brows
 def test_a_broken_diagram_fails_the_check(tmp_path, browser):
     """The check above on a site holding one good and one broken diagram: the broken one is left
     unrendered and its error reaches the console, so the assertions above would fail."""
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    config = (ROOT / "mkdocs.yml").read_text()
-    config = config[: config.index("nav:")] + "nav:\n  - Home: index.md\n"
-    config = config.replace("hooks:\n  - tools/mkdocs_hooks.py", f"hooks:\n  - {ROOT / 'tools/mkdocs_hooks.py'}")
-    (tmp_path / "mkdocs.yml").write_text(config)
+    docs = _one_page_site(tmp_path)
     (docs / "index.md").write_text("# Home\n\n```mermaid\nflowchart LR\n  a --> b\n```\n\n```mermaid\nflowchart LR\n  a -->> [[[ b\n```\n")
     result = build(tmp_path / "mkdocs.yml", tmp_path / "site")
     assert result.returncode == 0, result.stderr[-2000:]
