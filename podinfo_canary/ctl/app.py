@@ -638,6 +638,14 @@ def rollback(
             stable = (obj.get("status") or {}).get("stableRS")
             replica_sets = rollouts.replica_sets(f"{HASH_LABEL}={stable}") if stable else []
             previous = promotion.stable_replica_set_image(obj, replica_sets)
+            if previous and (previous.image.tag, previous.image.digest) in promotion.rolled_back(repo, environment.name):
+                # The canary in flight is a rollback's own (the stable pods run the version it left):
+                # aborting it would bring that version back.
+                raise CtlError(
+                    f"the canary in flight ({current.label}) is a rollback's: the stable pods run {previous.image.label}, the version "
+                    f"it rolled back from; let it run, or hurry it with `canaryctl promote --full --env {environment.name}`",
+                    kube.NO_PREVIOUS,
+                )
         else:
             previous = promotion.git_previous(repo, environment.name, current)
         previous = promotion.check_previous(previous, environment)

@@ -297,9 +297,32 @@ def stable_replica_set_image(rollout: dict, replica_sets: list[dict]) -> Previou
 
 def _git_images(repo: Path, relative: str) -> list[tuple[str, ImageRef]]:
     """(commit, image) of each commit that changed the environment file, newest first."""
-    listed = subprocess.run(["git", "log", "--format=%h", "--", relative], cwd=repo, capture_output=True, text=True)
+    return [(sha, image) for sha, image, _ in _git_history(repo, relative)]
+
+
+def _is_rollback(subject: str) -> bool:
+    """A commit that rolled a version back: canaryctl rollback's (`revert(<env>): ...`, rollback_message)
+    or `git revert`'s (`Revert "..."`)."""
+    return subject.startswith(("revert(", 'Revert "'))
+
+
+def rolled_back(repo: Path, environment: str) -> set[tuple[str, str | None]]:
+    """(tag, digest) of every version a rollback commit moved the environment away from: the image
+    the file held just before that commit. Such a version is never the one to go back to."""
+    history = _git_history(repo, f"{gitops.CONFIG}/{config_module.ENVIRONMENTS_DIR}/{environment}.yaml")
+    return {
+        (older.tag, older.digest)
+        for (_, _, subject), (_, older, _) in zip(history, history[1:], strict=False)
+        if _is_rollback(subject)
+    }
+
+
+def _git_history(repo: Path, relative: str) -> list[tuple[str, ImageRef, str]]:
+    """(commit, image, subject) of each commit that changed the environment file, newest first."""
+    listed = subprocess.run(["git", "log", "--format=%h %s", "--", relative], cwd=repo, capture_output=True, text=True)
     out = []
-    for sha in listed.stdout.split():
+    for line in listed.stdout.splitlines():
+        sha, _, subject = line.partition(" ")
         shown = subprocess.run(["git", "show", f"{sha}:{relative}"], cwd=repo, capture_output=True, text=True)
         if shown.returncode:
             continue
@@ -309,7 +332,7 @@ def _git_images(repo: Path, relative: str) -> list[tuple[str, ImageRef]]:
             continue
         if isinstance(image, dict) and image.get("tag"):
             repository = image.get("repository") or config_module.PODINFO_REPOSITORY
-            out.append((sha, ImageRef(str(repository), str(image["tag"]), image.get("digest") or None)))
+            out.append((sha, ImageRef(str(repository), str(image["tag"]), image.get("digest") or None), subject))
     return out
 
 
@@ -319,13 +342,16 @@ def git_previous(repo: Path, environment: str, current: ImageRef) -> Previous | 
     rollback is a commit), while the cluster cannot tell: a ReplicaSet does not record whether it
     was ever stable, so an aborted canary's looks like a promoted one's. The history is read from
     the newest commit that names the running version back, so a newer commit Argo CD has not
-    synced yet is never taken for the previous version; a running version Git never held: None."""
+    synced yet is never taken for the previous version; a running version Git never held: None.
+    A version an earlier rollback moved away from (`rolled_back`) is passed over: after prod went
+    6.14.1 -> 6.14.2 -> rollback to 6.14.1, the version before 6.14.1 is not 6.14.2."""
     relative = f"{gitops.CONFIG}/{config_module.ENVIRONMENTS_DIR}/{environment}.yaml"
+    bad = rolled_back(repo, environment)
     reached = False
     for sha, image in _git_images(repo, relative):
         if (image.tag, image.digest) == (current.tag, current.digest):
             reached = True
-        elif reached:
+        elif reached and (image.tag, image.digest) not in bad:
             return Previous(image, f"Git: {relative} at {sha}, the version before {current.label}")
     return None
 

@@ -448,6 +448,39 @@ def test_rollback_after_a_rollout_commits_the_previous_version_in_git_and_touche
     assert "pass --to TAG" in none.output
 
 
+def test_a_second_rollback_never_brings_back_the_version_rolled_back_from(repo, prod_at_new, cluster):
+    """prod went 6.14.1 -> NEW_TAG (bad) -> rollback to 6.14.1. While 6.14.1's new canary runs, its
+    stable pods run NEW_TAG: a rollback now would abort the rollback's own canary and commit the bad
+    version, so it refuses (nothing written). Once 6.14.1 is stable again, the version before it in
+    Git is NEW_TAG, which a rollback left: passed over (promotion.rolled_back), so there is no
+    earlier version and --to must name one."""
+    path = ROLLOUTS.format(ns=PROD) + "/podinfo"
+    cluster.objects[path] = completed(_rollout(repo, "prod"), pod_hash=CANARY_HASH, revision="5")
+    first = run("rollback", "--env", "prod", "--yes", "--repo", str(repo))
+    assert first.exit_code == 0 and "  tag: 6.14.1" in (repo / "config/environments/prod.yaml").read_text(), first.output
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    # Argo CD synced the rollback: 6.14.1 is the canary, NEW_TAG still the stable ReplicaSet.
+    obj = completed(_rollout(repo, "prod"), pod_hash="7f6e5d4c3", revision="6")
+    obj["status"].update(stableRS=CANARY_HASH, currentStepIndex=2, phase="Paused", pauseConditions=[{"reason": "CanaryPauseStep"}])
+    cluster.objects[path] = obj
+    cluster.lists[REPLICA_SETS.format(ns=PROD)] = [replica_set(CANARY_HASH, f"ghcr.io/stefanprodan/podinfo:{NEW_TAG}@{DIGEST}", "5")]
+    during = run("rollback", "--env", "prod", "--yes", "--repo", str(repo))
+    _exited(during, kube.NO_PREVIOUS, "rollback")
+    assert "is a rollback's" in during.output and "promote --full --env prod" in " ".join(during.output.split()), during.output
+    assert cluster.writes() == [] and _git(repo, "rev-parse", "HEAD").strip() == head
+    # 6.14.1 completed: stable again.
+    cluster.objects[path] = completed(_rollout(repo, "prod"), pod_hash="7f6e5d4c3", revision="6")
+    after = run("rollback", "--env", "prod", "--yes", "--repo", str(repo))
+    _exited(after, kube.NO_PREVIOUS, "rollback")
+    assert "pass --to TAG" in after.output and _git(repo, "rev-parse", "HEAD").strip() == head
+    from podinfo_canary.ctl import promotion
+
+    assert promotion.rolled_back(repo, "prod") == {(NEW_TAG, DIGEST)}
+    # `git revert` of a deploy commit is a rollback too; a deploy is not.
+    assert promotion._is_rollback('Revert "chore(prod): deploy podinfo 6.14.2"')
+    assert not promotion._is_rollback("chore(prod): deploy podinfo 6.14.2")
+
+
 def test_the_delivery_flow_guide_says_what_the_code_does():
     """docs/guides/delivery-flow.md's numbers come from the code: each promote-env refusal's exit
     code, the default and the largest soak, the soaks config/ sets, the pipeline section's heading."""
