@@ -27,6 +27,7 @@ What the evidence is, read in the Argo Rollouts v1.9.1 controller:
 from __future__ import annotations
 
 import difflib
+import itertools
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -310,11 +311,7 @@ def rolled_back(repo: Path, environment: str) -> set[tuple[str, str | None]]:
     """(tag, digest) of every version a rollback commit moved the environment away from: the image
     the file held just before that commit. Such a version is never the one to go back to."""
     history = _git_history(repo, f"{gitops.CONFIG}/{config_module.ENVIRONMENTS_DIR}/{environment}.yaml")
-    return {
-        (older.tag, older.digest)
-        for (_, _, subject), (_, older, _) in zip(history, history[1:], strict=False)
-        if _is_rollback(subject)
-    }
+    return {(older.tag, older.digest) for (_, _, subject), (_, older, _) in itertools.pairwise(history) if _is_rollback(subject)}
 
 
 def _git_history(repo: Path, relative: str) -> list[tuple[str, ImageRef, str]]:
