@@ -188,7 +188,7 @@ def origin(repo, tmp_path):  # noqa: F811
     gh = bin_dir / "gh"
     gh.write_text(
         '#!/bin/sh\necho "$@" >> "$GH_LOG"\n'
-        'case "$1 $2" in "release view") echo v6.99.0 ;; "pr create") shift 2; while [ $# -gt 0 ]; do '
+        'case "$1 $2" in "release view") echo "${GH_RELEASE:-v6.99.0}" ;; "pr create") shift 2; while [ $# -gt 0 ]; do '
         '[ "$1" = --body-file ] && cp "$2" "$GH_LOG.body"; shift; done ;; esac\n'
     )
     gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
@@ -229,3 +229,26 @@ def test_a_new_tag_becomes_one_pull_request_for_the_first_environment_only(origi
     # A tag the configuration refuses changes nothing and opens nothing.
     refused = _image_update(project, bin_dir, log, TAG="latest")
     assert refused.returncode != 0 and "image.tag = 'latest'" in refused.stderr and len(log.read_text().splitlines()) == 2
+
+
+def test_the_scheduled_path_never_opens_a_downgrade(origin, tmp_path):
+    """The latest release older than what the first environment runs (a newer version or a
+    pre-release of the next one already there) is nothing to do: no branch, no pull request."""
+    project, bare, bin_dir = origin
+    log = tmp_path / "gh.log"
+    first = yaml.safe_load((project / "config" / "platform.yaml").read_text())["environments"][0]
+    current = yaml.safe_load((project / "config" / "environments" / f"{first}.yaml").read_text())["image"]["tag"]
+    major, minor, _ = (int(x) for x in current.split("-")[0].split("."))
+    for release in (f"v{major}.{minor - 1}.0", current):
+        result = _image_update(project, bin_dir, log, TAG="", GH_RELEASE=release)
+        assert result.returncode == 0 and "nothing to do" in result.stdout, result.stdout + result.stderr
+    assert [c.split()[0] for c in log.read_text().splitlines()] == ["release", "release"]  # no pr create
+    heads = subprocess.run(["git", "--git-dir", str(bare), "branch", "--list", "image-update/*"], capture_output=True, text=True)
+    assert heads.stdout.strip() == ""
+
+
+def test_version_precedence_is_semver_s():
+    from podinfo_canary.config.types import version_key
+
+    ordered = ["6.9.0", "6.10.0-alpha", "6.10.0-alpha.1", "6.10.0-alpha.beta", "6.10.0-rc.2", "6.10.0-rc.10", "6.10.0", "6.10.1", "7.0.0"]
+    assert sorted(ordered, key=version_key) == ordered and len({version_key(v) for v in ordered}) == len(ordered)

@@ -181,6 +181,20 @@ _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 SEMVER_TAG = re.compile(r"^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$")
 
 
+def version_key(tag: str) -> tuple:
+    """Semantic-version precedence of a SEMVER_TAG (semver.org item 11): numbers compare as numbers,
+    a pre-release comes before its release (6.15.0-rc.1 < 6.15.0), its identifiers compare one by
+    one, numeric ones as numbers and below alphanumeric ones."""
+    match = SEMVER_TAG.match(tag)
+    if not match:
+        raise ValueError(f"{tag!r} is not a release version MAJOR.MINOR.PATCH[-PRE-RELEASE]")
+    core = tuple(int(match.group(i)) for i in (1, 2, 3))
+    if not match.group(4):
+        return (core, 1, ())
+    ids = tuple((0, int(i), "") if i.isdigit() else (1, 0, i) for i in match.group(4)[1:].split("."))
+    return (core, 0, ids)
+
+
 # podinfo's latency histogram buckets (prometheus.DefBuckets), in milliseconds: a latency SLO on a
 # bucket bound makes "share of requests slower than the bound" exact rather than interpolated.
 LATENCY_BUCKETS_MS = (5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
