@@ -26,7 +26,7 @@ from tests.ctl.test_gitops import repo  # noqa: F401  (the fixture: this project
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
 ZIZMOR_CONFIG = ROOT / ".github" / "zizmor.yml"
 PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
-# Package registries' hosts (Python, Node, Debian, Ubuntu, Go): none may be named in a committed
+# Package registries' hosts (Python, Node, Debian, Ubuntu, Go) and npm's CDNs: none may be named in a committed
 # file. Written here in two parts, so that this file does not name them either.
 _HOSTS = (
     ("pypi", "org"),
@@ -37,6 +37,9 @@ _HOSTS = (
     ("security.debian", "org"),
     ("archive.ubuntu", "com"),
     ("proxy.golang", "org"),
+    # npm's packages served by CDNs (mkdocs-material would load Mermaid from one).
+    ("unpkg", "com"),
+    ("cdn.jsdelivr", "net"),
 )
 REGISTRY_HOSTS = re.compile("|".join(re.escape(f"{name}.{top}") for name, top in _HOSTS))
 

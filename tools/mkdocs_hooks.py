@@ -2,7 +2,7 @@
 
 mkdocs-material 9.8.2 renders ```mermaid fences with a global `mermaid` when the page defines one,
 and otherwise fetches mermaid@11 from a CDN at run time (its bundle: `typeof mermaid=="undefined"
-||mermaid instanceof Element ? <load from unpkg> : <use it>`). mkdocs.yml's extra_javascript loads
+||mermaid instanceof Element ? <load from a CDN> : <use it>`). mkdocs.yml's extra_javascript loads
 `assets/vendor/mermaid.min.js` before DOMContentLoaded, so the pinned copy is the one used and the
 site works offline; tests/test_site.py checks in Chromium that no request leaves loopback.
 The file is copied at build time, not committed: node_modules holds it (`npm ci`, package-lock.json).
