@@ -158,7 +158,10 @@ def test_the_debian_packages_are_listed_once_and_cover_the_preflight():
 
     script = (ROOT / ".ci" / "install-tools").read_text()
     commands = re.search(r"^COMMANDS=\((.*)\)$", script, re.M)[1].split()
+    packages = re.search(r"^PACKAGES=\((.*)\)$", script, re.M)[1].split()
     assert set(commands) == set(preflight.TOOLS) - {"checkov", "check-jsonschema", "zizmor"}
+    # One package per command, in the same order (the script installs the i-th for the i-th).
+    assert len(packages) == len(commands) and dict(zip(commands, packages, strict=True))["promtool"] == "prometheus"
     assert "apt-get install" not in (ROOT / ".ci" / "run").read_text()
 
 
