@@ -529,6 +529,14 @@ def promote_env(
             help="The environment whose running version to promote (default: its promotion.from, else the one before it).",
         ),
     ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option(
+            "--reason",
+            metavar="TEXT",
+            help="Why --from leaves the configured order (required then; it goes into the commit message).",
+        ),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the decision and the config diff; write nothing.")] = False,
     commit: Annotated[
         bool,
@@ -564,6 +572,14 @@ def promote_env(
             )
         if source.name == target.name:
             raise CtlError(f"--from {source.name}: an environment cannot promote from itself", USAGE)
+        configured = cfg.promotion_source(target.name)
+        skipped = configured is not None and source.name != configured.name
+        if skipped and not (reason or "").strip():
+            raise CtlError(
+                f"--from {source.name}: {target.name} promotes from {configured.name} (the promotion order); "
+                "to take another environment's version, say why with --reason TEXT (it goes into the commit message)",
+                REFUSED,
+            )
         rollouts = Rollouts(Target(source.namespace, context))
         obj = rollouts.get(rollout)
         runs = rollouts.analysis_runs(rollout)
@@ -585,7 +601,9 @@ def promote_env(
             evidence.image.tag,
             evidence.image.digest,
             commit=commit,
-            message=promotion.promotion_message(target.name, evidence),
+            message=promotion.promotion_message(
+                target.name, evidence, f"--from {source.name} instead of {configured.name}: {reason.strip()}" if skipped else None
+            ),
         )
         _print_update(result, label, repo, then=f"push it and Argo CD rolls {label} out to {target.name}")
 

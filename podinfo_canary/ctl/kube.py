@@ -111,8 +111,9 @@ EXIT_CODES: tuple[ExitCode, ...] = (
         Exit.REFUSED,
         "refused: an analysis running or failed, a protected environment not confirmed, not aborted, not paused by a human; "
         "deploy: a Gateway listener that would not accept an environment's routes; "
-        "update-image: a protected environment without --force and --reason (its version comes by promote-env)",
-        ("promote", "abort", "retry", "resume", "deploy", "update-image", "rollback"),
+        "update-image: a protected environment without --force and --reason (its version comes by promote-env); "
+        "promote-env: --from another environment than the promotion order's without --reason",
+        ("promote", "abort", "retry", "resume", "deploy", "update-image", "rollback", "promote-env"),
     ),
     ExitCode(Exit.PROMETHEUS, "Prometheus unreachable, or not Prometheus", ("metrics",)),
     ExitCode(Exit.NO_ANSWER, "test-canary: a round got no successful answer (every request failed or answered an error)", ("test-canary",)),

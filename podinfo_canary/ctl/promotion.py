@@ -259,9 +259,11 @@ def judge(
     )
 
 
-def promotion_message(target: str, evidence: Evidence) -> str:
+def promotion_message(target: str, evidence: Evidence, out_of_order: str | None = None) -> str:
+    """The commit message: the evidence, and why the source is not the configured one when it is not."""
     subject = f"chore({target}): promote podinfo {evidence.image.label} from {evidence.source}"
-    return subject + "\n\nEvidence (canaryctl promote-env):\n" + "\n".join(f"- {line}" for line in evidence.lines()) + "\n"
+    lines = evidence.lines() + ([f"out of the promotion order: {out_of_order}"] if out_of_order else [])
+    return subject + "\n\nEvidence (canaryctl promote-env):\n" + "\n".join(f"- {line}" for line in lines) + "\n"
 
 
 def env_file_diff(repo: Path, environment: str, image: ImageRef) -> str:

@@ -291,12 +291,27 @@ def test_promote_env_sources_follow_the_configured_order(repo, clean, cluster):
     shown = run("promote-env", "staging", "--now", LATER, "--dry-run", "--repo", str(repo))
     assert shown.exit_code == 0 and "staging may take 6.14.1 from dev:" in shown.output, shown.output
     staging_at(cluster, repo)
-    other = run("promote-env", "prod", "--from", "dev", "--now", LATER, "--dry-run", "--repo", str(repo))
+    # Skipping staging needs a reason, refused before the cluster is asked.
+    unsaid = run("promote-env", "prod", "--from", "dev", "--now", LATER, "--dry-run", "--repo", str(repo))
+    _exited(unsaid, kube.REFUSED, "promote-env")
+    assert "prod promotes from staging" in unsaid.output and "--reason" in unsaid.output, unsaid.output
+    other = run("promote-env", "prod", "--from", "dev", "--reason", "hotfix INC-7", "--now", LATER, "--dry-run", "--repo", str(repo))
     assert other.exit_code == 0 and "prod may take 6.14.1 from dev:" in other.output, other.output
     assert [r["path"] for r in cluster.requests if "rollouts" in r["path"]] == [
         ROLLOUTS.format(ns="podinfo-dev") + "/podinfo",
         ROLLOUTS.format(ns="podinfo-dev") + "/podinfo",
     ]
+    # The commit message says why (prod is at 6.14.1 already here, so the message is built directly).
+    from datetime import UTC, datetime, timedelta
+
+    from podinfo_canary.ctl import promotion
+
+    image = promotion.ImageRef("ghcr.io/stefanprodan/podinfo", "6.14.1")
+    evidence = promotion.Evidence("dev", "podinfo-dev", "podinfo", "4", STABLE_HASH, image, datetime.now(UTC), timedelta(hours=3), "2h", 2)
+    message = promotion.promotion_message("prod", evidence, "--from dev instead of staging: hotfix INC-7")
+    assert message.startswith("chore(prod): promote podinfo 6.14.1 from dev\n"), message
+    assert message.endswith("- out of the promotion order: --from dev instead of staging: hotfix INC-7\n"), message
+    assert "out of the promotion order" not in promotion.promotion_message("prod", evidence)
 
 
 def test_a_target_that_requires_a_digest_refuses_a_source_without_one(repo, config):
