@@ -218,6 +218,12 @@ def test_promote_env_refuses_a_canary_in_flight_or_a_paused_rollout(repo, clean,
     obj = staging_at(cluster, repo)
     obj["spec"]["paused"] = True
     _refused(repo, clean, promote(repo), kube.NOT_PROMOTED, "it is paused")
+    # The stable hash is the current one but steps are left (promoteStable sets the index to the
+    # number of steps only at the end).
+    obj = staging_at(cluster, repo)
+    steps = len(obj["spec"]["strategy"]["canary"]["steps"])
+    obj["status"]["currentStepIndex"] = steps - 1
+    _refused(repo, clean, promote(repo), kube.NOT_PROMOTED, f"at step {steps} of {steps}, not past the last")
 
 
 def test_promote_env_refuses_a_rollout_that_is_not_healthy(repo, clean, cluster):
@@ -250,6 +256,12 @@ def test_promote_env_refuses_a_version_aborted_since_it_started(repo, clean, clu
     obj = staging_at(cluster, repo)
     obj["status"].update(abort=True, abortedAt="2026-11-27T09:30:00Z", phase="Degraded")
     _refused(repo, clean, promote(repo), kube.ABORTED_SINCE, "is aborted", "status.abort is set (aborted at 2026-11-27T09:30:00Z)")
+    # Only the Progressing condition says so (calculateRolloutConditions' RolloutAborted reason).
+    obj = staging_at(cluster, repo)
+    obj["status"]["conditions"].append(
+        {"type": "Progressing", "status": "False", "reason": "RolloutAborted", "message": "Rollout aborted update to revision 4"}
+    )
+    _refused(repo, clean, promote(repo), kube.ABORTED_SINCE, "its Progressing condition says RolloutAborted: Rollout aborted update")
     # Retried and completed: status.abort is cleared, the failed run of this revision stays.
     staging_at(cluster, repo)
     runs = ANALYSIS_RUNS.format(ns=STAGING)
@@ -461,6 +473,30 @@ def test_rollback_after_a_rollout_commits_the_previous_version_in_git_and_touche
     none = run("rollback", "--env", "dev", "--repo", str(repo))
     _exited(none, kube.NO_PREVIOUS, "rollback")
     assert "pass --to TAG" in none.output
+
+
+def test_a_rollback_whose_commit_fails_keeps_the_abort_and_says_git_is_not_changed(repo, prod_at_new, cluster):
+    """The abort goes first (users are back on stable at once); when the commit then cannot be made
+    (here: another uncommitted change under config/), the command says the rollout is aborted and
+    Git is not, with update-image's reason, and exits non-zero; running it again once fixed commits."""
+    obj = completed(_rollout(repo, "prod"), pod_hash=CANARY_HASH, revision="5")
+    obj["status"].update(stableRS=STABLE_HASH, currentStepIndex=2, phase="Paused", pauseConditions=[{"reason": "CanaryPauseStep"}])
+    path = ROLLOUTS.format(ns=PROD) + "/podinfo"
+    cluster.objects[path] = obj
+    cluster.lists[REPLICA_SETS.format(ns=PROD)] = [replica_set(STABLE_HASH, "ghcr.io/stefanprodan/podinfo:6.14.1", "4")]
+    dev = repo / "config/environments/dev.yaml"
+    dev.write_text(dev.read_text() + "# an unrelated edit\n")
+    result = run("rollback", "--env", "prod", "--yes", "--repo", str(repo))
+    assert result.exit_code != 0, result.output
+    flat = " ".join(result.output.split())
+    assert "the rollout is aborted, but Git is not changed yet" in flat and "run rollback again" in flat, result.output
+    assert cluster.writes() == [("PATCH", path + "/status", MERGE, {"status": {"abort": True}})]
+    assert _git(repo, "rev-parse", "HEAD").strip() == prod_at_new
+    _git(repo, "checkout", "--", "config/environments/dev.yaml")
+    obj["status"]["abort"] = True
+    again = run("rollback", "--env", "prod", "--yes", "--repo", str(repo))
+    assert again.exit_code == 0 and len(cluster.writes()) == 1, again.output
+    assert _git(repo, "log", "-1", "--format=%s").startswith("revert(prod): roll back podinfo to 6.14.1")
 
 
 def test_a_second_rollback_never_brings_back_the_version_rolled_back_from(repo, prod_at_new, cluster):
