@@ -88,29 +88,120 @@ def test_every_docs_section_named_in_code_or_config_exists():
     assert missing == []
 
 
+# A fenced code block (also indented in a list item), and an inline code span (it may wrap a line).
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.M | re.S)
+_INLINE = re.compile(r"(?<!`)`([^`]+)`(?!`)")
+# A shell command inside code: at its start, after `&&`, `||`, `;` or `|`, behind a `$ ` prompt,
+# `VAR=value` assignments and a path (`.venv/bin/`), or an inline span inside a fenced Markdown
+# example; its words run to the next separator or `#`.
+_CANARYCTL = re.compile(
+    r"(?:^|&&|\|\|?|;)[ \t]*`?(?:\$[ \t]+)?(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:\S*/)?"
+    r"canaryctl[ \t]+([a-z][a-z-]*)([^|;&#`\n]*)",
+    re.M,
+)
+
+
+def canaryctl_mentions(text: str) -> list[tuple[str, list[str]]]:
+    """Each `canaryctl <command> ... --option` a Markdown text names in code (a fenced block's
+    lines, an inline span, or a prose line that starts with it): (command, its options)."""
+    blocks = [m.group(2) for m in _FENCE.finditer(text)]
+    prose = _FENCE.sub("", text)
+    spans = [m.group(1).replace("\n", " ") for m in _INLINE.finditer(prose)]
+    lines = [line for line in prose.splitlines() if line.lstrip().startswith("canaryctl ")]
+    return [
+        (m.group(1), re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", m.group(2)))
+        for code in (*blocks, *spans, *lines)
+        for m in _CANARYCTL.finditer(code)
+        if m.group(1) != "help"
+    ]
+
+
+def _unknown_canaryctl(text: str, options: dict[str, set[str]]) -> list[str]:
+    return [
+        f"canaryctl {command}" if command not in options else f"canaryctl {command} {option}"
+        for command, named in canaryctl_mentions(text)
+        for option in (named if command in options else [None])
+        if command not in options or option not in options[command] | {"--help"}
+    ]
+
+
 def test_every_canaryctl_command_and_option_a_page_names_exists():
     """`canaryctl <command> ... --option` in the README or a hand-written page: the command is one of
     the typer app's, each option one of that command's (a renamed option fails here)."""
     options = reference.ctl_options()
-    named = []
+    named = 0
     for page in HAND_WRITTEN:
-        # in inline code, or at the start of a line of a code block
-        for match in re.finditer(r"(?:`|^[ \t]*(?:\.venv/bin/)?)canaryctl ([a-z][a-z-]*)([^`|\n]*)", page.read_text(), re.M):
-            command, rest = match.group(1), match.group(2)
-            if command in ("help",):
-                continue
-            named.append((page.name, command))
-            assert command in options, f"{page.relative_to(ROOT)}: canaryctl {command} is no command"
-            for option in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", rest):
-                assert option in options[command] | {"--help"}, f"{page.relative_to(ROOT)}: canaryctl {command} has no {option}"
-    assert len(named) > 50, "few canaryctl mentions found: the pattern is wrong"
-    # And the other way: every command is in the generated reference (each with its options).
-    page = (ROOT / "docs/reference/canaryctl.md").read_text()
-    for command, cmd in reference.ctl_commands():
-        assert f"## `canaryctl {command}`" in page, command
-        section = _section(page, f"## `canaryctl {command}`", "\n## ")
-        shown = [o for p in cmd.params if not getattr(p, "hidden", False) for o in getattr(p, "opts", ()) if o.startswith("-")]
-        assert shown == [] or all(f"`{o}`" in section for o in shown), (command, shown)
+        text = page.read_text()
+        named += len(canaryctl_mentions(text))
+        assert _unknown_canaryctl(text, options) == [], page.relative_to(ROOT)
+    assert named > 50, "few canaryctl mentions found: the pattern is wrong"
+
+
+def test_the_canaryctl_extractor_finds_a_bad_option_in_every_shell_form():
+    """A scratch page naming `--bogus` once per form a command takes in the docs: each is caught,
+    and prose or another tool's `--bogus` is not taken for canaryctl's."""
+    options = reference.ctl_options()
+    forms = [
+        "`canaryctl status --bogus`",
+        "`canaryctl status\n--bogus`",
+        "```sh\n$ canaryctl status --bogus\n```",
+        "```sh\nKUBECONFIG=/tmp/k A=1 canaryctl status --bogus\n```",
+        "```sh\nmake synth && canaryctl status --bogus\n```",
+        "```sh\ngit pull; canaryctl status --bogus\n```",
+        "`yes | .venv/bin/canaryctl status --bogus`",
+        "- list item:\n\n  ```sh\n  canaryctl status --env dev || canaryctl status --bogus\n  ```",
+        "canaryctl status --bogus at the start of a prose line",
+    ]
+    for form in forms:
+        assert _unknown_canaryctl(form, options) == ["canaryctl status --bogus"], form
+    assert _unknown_canaryctl("`canaryctl nosuch --env dev`", options) == ["canaryctl nosuch"]
+    clean = "`canaryctl status --env dev | grep --bogus` and `git log --bogus`; canaryctl is a --bogus word here"
+    assert _unknown_canaryctl(clean, options) == [] and len(canaryctl_mentions(clean)) == 1
+
+
+def test_every_canaryctl_command_is_taught_by_a_hand_written_page():
+    """The reference is generated from the same typer app, so only a guide can be missing one: each
+    command is named (in code) on a page of docs/ outside reference/, the how-to pages."""
+    taught = {
+        command
+        for page in sorted((ROOT / "docs").rglob("*.md"))
+        if "reference" not in page.relative_to(ROOT / "docs").parts
+        for command, _ in canaryctl_mentions(page.read_text())
+    }
+    commands = [name for name, _ in reference.ctl_commands()]
+    assert len(commands) > 15 and [c for c in commands if c not in taught] == []
+
+
+# The commands that handle a bad version without putting Git back on the stable one.
+_NOT_FIRST = ("canaryctl abort", "update-image", "git revert")
+
+
+def _rollback_not_first(text: str) -> str | None:
+    """Why a procedure that handles a bad version does not start with `canaryctl rollback`, or None."""
+    if not any(s in text for s in (*_NOT_FIRST, "rollback.md", "roll back")):
+        return None  # handles no bad version
+    if "canaryctl rollback" not in text:
+        return "names no `canaryctl rollback`"
+    first = text.index("canaryctl rollback")
+    before = [s for s in _NOT_FIRST if s in text and text.index(s) < first]
+    return f"names {before} before `canaryctl rollback`" if before else None
+
+
+def test_the_first_step_for_a_bad_version_is_canaryctl_rollback():
+    """The incident procedure and every runbook whose "What to do" handles a bad version name
+    `canaryctl rollback` (which aborts and commits the stable version, so Git and the cluster
+    agree) before an abort, an update-image or a git revert (docs/guides/rollback.md)."""
+    incident = (ROOT / "docs/operations/incident.md").read_text()
+    pages = {"incident.md": incident}
+    for page in sorted((ROOT / "docs/operations/runbooks").glob("Podinfo*.md")):
+        pages[page.name] = _section(page.read_text(), "## What to do", "\n## ")
+    handling = {name for name, text in pages.items() if "canaryctl rollback" in text or _rollback_not_first(text)}
+    assert {"incident.md", "PodinfoRolloutFailed.md", "PodinfoHighErrorRate.md", "PodinfoCanaryFailedWhilePaused.md"} <= handling
+    assert {name: why for name, text in pages.items() if (why := _rollback_not_first(text))} == {}
+    # The procedure as it was (abort first, then a fix "through update-image") fails the check.
+    before = "2. **Stop the damage.** A canary in progress: `canaryctl abort --env <env>`.\n5. A revert, through `canaryctl update-image`."
+    assert _rollback_not_first(before) == "names no `canaryctl rollback`"
+    assert _rollback_not_first("`canaryctl abort --env prod`, then `canaryctl rollback --env prod`") is not None
 
 
 def test_every_config_field_a_page_names_exists_and_every_field_is_in_the_reference():
