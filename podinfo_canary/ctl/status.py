@@ -175,7 +175,11 @@ def background_warning(rollout: dict, env: str | None = None, background_run: di
         f"background analysis {run.get('name')} {'failed' if run['status'] == 'Failed' else 'errored'}"
         + (f" ({', '.join(failed)})" if failed else "")
         + f" while the rollout is paused for evidence ({INCONCLUSIVE_PAUSE}); the controller will not abort it by itself: "
-        f"run `canaryctl abort {where}`"
+        + (
+            f"run `canaryctl rollback --env {env}` (the abort, and Git back on the stable version)"
+            if env
+            else f"run `canaryctl abort {where}`"
+        )
     )
 
 

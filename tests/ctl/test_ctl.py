@@ -1118,7 +1118,7 @@ def test_status_without_a_phase_calculates_it(api, rollout):
 
 WARNING = (
     "background analysis podinfo-bg failed while the rollout is paused for evidence (InconclusiveAnalysisRun); "
-    "the controller will not abort it by itself: run `canaryctl abort --env prod`"
+    "the controller will not abort it by itself: run `canaryctl rollback --env prod` (the abort, and Git back on the stable version)"
 )
 
 
