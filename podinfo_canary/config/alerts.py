@@ -17,7 +17,11 @@ Severity = Literal["warning", "critical"]
 
 
 class AlertPolicy(Strict):
-    """How long a condition must hold before its alert fires, and how loud it is."""
+    """How long a condition must hold before its alert fires, and how loud it is.
+
+    for: how long the condition must hold before the alert fires (the rule's `for:`).
+    severity: `warning` (Slack) or `critical` (Slack, and e-mail where the environment names addresses).
+    """
 
     model_config = ConfigDict(populate_by_name=True)
 

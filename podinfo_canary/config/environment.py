@@ -40,6 +40,8 @@ from podinfo_canary.config.types import (
 class Image(Strict):
     """The podinfo image. Bumping `tag` in Git is the only way to deploy a new version.
 
+    repository: the image repository, without tag or digest.
+    tag: the version that runs; changing it in Git starts a canary rollout.
     digest: optional `sha256:<64 hex>` of the image the tag names (`crane digest`, `docker
         buildx imagetools inspect`); the pod then runs `repository:tag@digest`, which the kubelet
         pulls by digest, so a re-pushed tag cannot change what runs. Never guess one.
@@ -119,7 +121,11 @@ class Promotion(Strict):
 
 
 class Cluster(Strict):
-    """Where Argo CD deploys this environment. Default: the cluster Argo CD runs in."""
+    """Where Argo CD deploys this environment. Default: the cluster Argo CD runs in.
+
+    name: the cluster's name in Argo CD.
+    server: the cluster's Kubernetes API server URL.
+    """
 
     name: DnsLabel = "in-cluster"
     server: HttpsUrl = "https://kubernetes.default.svc"
@@ -129,7 +135,13 @@ MAX_PAUSE_SECONDS = 24 * 3600
 
 
 class Stage(Strict):
-    """One canary step: shift `weight` percent of traffic, then wait (`pause`), or wait for a human (`gate`)."""
+    """One canary step: shift `weight` percent of traffic, then wait (`pause`), or wait for a human (`gate`).
+
+    weight: the percent of user traffic the canary gets at this step.
+    pause: how long the step holds that weight before the next (none with `gate`: wait for a human).
+    gate: `manual`: wait at this weight until someone promotes (`canaryctl promote`).
+    analysis: the blocking checks (AnalysisTemplates) run at this step; none: the step only waits.
+    """
 
     weight: Annotated[int, Field(gt=0, le=100)]
     pause: Duration | None = None
@@ -188,6 +200,13 @@ class Slo(Strict):
 
     Each request-level objective is a share of bad requests: 5xx (`error_rate_max`), not 2xx
     (1 - `success_rate_min`), slower than the P95 bound (5%) and slower than the P99 bound (1%).
+
+    success_rate_min: the least share of requests answered 2xx.
+    error_rate_max: the largest share of requests answered 5xx.
+    latency_p95_max_ms: the P95 latency bound in ms: at most 5% of requests slower.
+    latency_p99_max_ms: the P99 latency bound in ms: at most 1% of requests slower.
+    cpu_usage_max: the largest share of their CPU limits the canary pods may use (all together).
+    memory_usage_max: the largest share of their memory limits the canary pods' working set may take (all together).
     """
 
     success_rate_min: Ratio = 0.95
@@ -252,8 +271,13 @@ class Decision(Strict):
     1/false_abort_max. By Ville's inequality that bounds the chance of ever aborting a canary at
     or below the SLO by false_abort_max, however long the rollout and however often it looks.
     `versus_stable` judges the same counts against what stable does at the same time.
+
+    bad_factor: the bad share each request SLO is tested against, as a multiple of the SLO's share
+        (2: a 5% error-rate SLO is judged against 10% 5xx; the indifference zone is (q, 2q)).
     """
 
+    # The chance, at most, of ever aborting a canary at or below the SLO (the test aborts at a
+    # likelihood ratio above 1/false_abort_max).
     false_abort_max: Annotated[float, Field(gt=0, le=0.2)] = 0.005
     # 2: a 5% error-rate SLO is judged against 10% 5xx; the indifference zone is (q, 2q).
     bad_factor: Annotated[float, Field(gt=1, le=10)] = 2.0
@@ -353,6 +377,7 @@ class PreExposure(Strict):
         Default: none.
     """
 
+    # Run the pre-exposure phase (acceptance and load Jobs at 0% of user traffic) before the first stage.
     enabled: bool = False
     replicas: Annotated[int, Field(ge=1, le=10)] = 1
     requests: Annotated[int, Field(ge=20, le=100_000)] = 1500
@@ -379,7 +404,12 @@ class EnvNotifications(Strict):
 
 
 class Autoscaling(Strict):
-    """Optional HorizontalPodAutoscaler on the Rollout. When set, Git no longer pins replicas."""
+    """Optional HorizontalPodAutoscaler on the Rollout. When set, Git no longer pins replicas.
+
+    min_replicas: the fewest pods the autoscaler keeps.
+    max_replicas: the most pods the autoscaler may run.
+    cpu_utilization: the average CPU utilization (percent of the pods' CPU request) it scales to.
+    """
 
     min_replicas: Annotated[int, Field(ge=1, le=100)]
     max_replicas: Annotated[int, Field(ge=1, le=500)]
@@ -483,7 +513,15 @@ class Routing(Strict):
 
 
 class Environment(Strict):
-    """One environment (config/environments/<name>.yaml). `name` is the file name."""
+    """One environment (config/environments/<name>.yaml). `name` is the file name.
+
+    name: the environment's name: the file's name, set by loading (never typed in the file).
+    namespace: the Kubernetes namespace podinfo runs in.
+    replicas: the pods of the Rollout (when `autoscaling` is not set).
+    hosts: the host names users reach podinfo at (the routes' hosts and the TLS certificate's names).
+    traffic_router: what shifts the canary's share of traffic: ingress-nginx, the Gateway API
+        (Argo Rollouts' plugin) or Istio.
+    """
 
     name: DnsLabel
     namespace: DnsLabel

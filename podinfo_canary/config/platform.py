@@ -52,7 +52,12 @@ from podinfo_canary.config.types import (
 
 
 class Git(Strict):
-    """The GitOps repository Argo CD reads dist/ from."""
+    """The GitOps repository Argo CD reads dist/ from.
+
+    repo_url: the repository's https URL (its credentials, if any, are a Secret created out of band).
+    target_revision: the branch, tag or commit Argo CD syncs.
+    dist_path: the folder of the repository holding the synthesized manifests.
+    """
 
     repo_url: HttpsUrl
     target_revision: Annotated[str, StringConstraints(min_length=1)] = "main"
@@ -88,6 +93,12 @@ class Sso(Strict):
     Argo CD learns a user's groups only from the SSO token's `groups` claim, so RBAC groups mean
     nothing without it. The client secret is a reference, `$<secret>:<key>`, to a Secret created
     out of band (labelled app.kubernetes.io/part-of: argocd), never a value.
+
+    name: the provider's name on Argo CD's login button.
+    issuer: the OIDC issuer URL.
+    client_id: Argo CD's client id at the provider.
+    client_secret: the client secret, as a reference `$<secret>:<key>`.
+    requested_scopes: the scopes Argo CD asks for.
     """
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=64)] = "SSO"
@@ -106,7 +117,14 @@ class Sso(Strict):
 
 
 class ArgoCd(Strict):
-    """Argo CD itself: pinned version, how the API server is reached, who may do what."""
+    """Argo CD itself: pinned version, how the API server is reached, who may do what.
+
+    version: the Argo CD release installed (its install manifest's tag).
+    namespace: where Argo CD runs, with its Applications and Secrets.
+    host: the API server's and UI's host name.
+    expose: `ingress` (TLS from cert-manager through ingress-nginx) or `loadbalancer` (a Service of type LoadBalancer).
+    slack_channel: where Argo CD notifies failed syncs and degraded Applications.
+    """
 
     version: VVersion = "v3.5.1"
     namespace: DnsLabel = "argocd"
@@ -129,7 +147,12 @@ class ArgoCd(Strict):
 
 
 class Tls(Strict):
-    """cert-manager issuer for every Ingress (ACME HTTP-01 through ingress-nginx)."""
+    """cert-manager issuer for every Ingress (ACME HTTP-01 through ingress-nginx).
+
+    cluster_issuer: the ClusterIssuer's name.
+    acme_email: the ACME account's contact address (expiry notices).
+    acme_server: the ACME directory (Let's Encrypt's production one by default; its staging one for tests).
+    """
 
     cluster_issuer: DnsLabel = "letsencrypt"
     acme_email: Email
@@ -139,6 +162,10 @@ class Tls(Strict):
 class HelmChart(Strict):
     """A pinned Helm chart installed by an Argo CD Application.
 
+    repo_url: the Helm repository.
+    chart: the chart's name (also its release's and its Application's).
+    version: the chart's version, pinned.
+    namespace: where the release is installed.
     app_version: the chart's `appVersion` (what it deploys), recorded with where it was read.
     crd_tag: the upstream tag our pinned CRDs (crds.yaml) come from, when they are this chart's
         CRDs; it equals app_version unless the schemas are verified identical (say so beside it).
@@ -159,6 +186,8 @@ class HelmChart(Strict):
 
 
 class PlatformCharts(Strict):
+    """The platform's pinned Helm charts, each installed by its own Argo CD Application."""
+
     argo_rollouts: HelmChart
     ingress_nginx: HelmChart
     kube_prometheus_stack: HelmChart
@@ -172,7 +201,11 @@ class PlatformCharts(Strict):
 
 class PrometheusStorage(Strict):
     """The persistent volume of Prometheus' TSDB, so analysis history survives a restart and node
-    ephemeral storage is never filled (the kubelet would evict Prometheus)."""
+    ephemeral storage is never filled (the kubelet would evict Prometheus).
+
+    size: the volume's size; prometheus_retention_size must fit in it.
+    storage_class: the volume's StorageClass; null: the cluster's default.
+    """
 
     size: Quantity = "50Gi"
     storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
@@ -180,14 +213,22 @@ class PrometheusStorage(Strict):
 
 class ClusterDns(Strict):
     """The cluster DNS pods, the one destination outside its namespace podinfo may reach
-    (SecurityPolicies). The defaults fit kube-dns and CoreDNS as kubeadm, EKS, GKE and AKS run it."""
+    (SecurityPolicies). The defaults fit kube-dns and CoreDNS as kubeadm, EKS, GKE and AKS run it.
+
+    namespace: the DNS pods' namespace.
+    pod_labels: the labels the NetworkPolicies select the DNS pods by.
+    """
 
     namespace: DnsLabel = "kube-system"
     pod_labels: Annotated[dict[LabelKey, LabelValue], Field(min_length=1)] = {"k8s-app": "kube-dns"}
 
 
 class LogStorage(Strict):
-    """Loki's persistent volume (chunks, index, compactor state): logs survive a restart."""
+    """Loki's persistent volume (chunks, index, compactor state): logs survive a restart.
+
+    size: the volume's size.
+    storage_class: the volume's StorageClass; null: the cluster's default.
+    """
 
     size: Quantity = "20Gi"
     storage_class: DnsLabel | None = None  # None: the cluster's default StorageClass
@@ -217,6 +258,9 @@ class GatewayApiPlugin(Strict):
     Registered only when an environment uses `traffic_router: gatewayapi`. Upstream publishes no
     checksum for its release binaries, so the digest must come from the operator (sha256sum of
     the asset they reviewed); without it, gatewayapi environments are refused.
+
+    version: the plugin's release, downloaded from its GitHub release page.
+    sha256: the sha256 digest of the release's linux-amd64 binary; required for gatewayapi environments.
     """
 
     version: VVersion = "v0.15.0"
@@ -250,6 +294,7 @@ class Istio(Strict):
         templates/_helpers.tpl gateway.selectorLabels).
     """
 
+    # The Helm repository of Istio's charts.
     repo_url: HttpsUrl = "https://istio-release.storage.googleapis.com/charts"
     version: Version = "1.30.3"
     namespace: DnsLabel = "istio-system"
@@ -289,6 +334,10 @@ class Tester(Strict):
     (`imageID` of a running pod, March 2026); check it with `crane digest` before you rely on it. A
     wrong digest fails loudly: the Job's pod cannot pull, the acceptance check fails at
     `activeDeadlineSeconds` and the rollout aborts before any user request.
+
+    repository: the image repository, without tag or digest.
+    tag: the image tag.
+    digest: the image's `sha256:` digest, which the Jobs pull by.
     """
 
     repository: str = "ghcr.io/stefanprodan/podinfo"
@@ -333,6 +382,9 @@ class AlertRouting(Strict):
     repeat_interval: how often a still-firing group is sent again.
     smtp_*: the relay critical alerts are e-mailed through; its password is the key `password`
         of the Secret `alertmanager-smtp` in each environment namespace, created out of band.
+    smtp_smarthost: the SMTP relay, host:port.
+    smtp_from: the sender address of alert e-mails.
+    smtp_username: the user Alertmanager logs in to the relay as.
     """
 
     group_wait: Duration = "30s"
@@ -379,7 +431,13 @@ class Alerting(Strict):
 
 
 class Platform(Strict):
-    """config/platform.yaml: what every environment shares."""
+    """config/platform.yaml: what every environment shares.
+
+    environments: the environments, one config/environments/<name>.yaml each, in promotion order.
+    prometheus_release: the kube-prometheus-stack Helm release name; its Prometheus Service is
+        named after it (the address the analysis queries).
+    prometheus_retention_size: the disk cap of Prometheus' TSDB (--storage.tsdb.retention.size).
+    """
 
     git: Git
     environments: Annotated[list[DnsLabel], Field(min_length=1)]

@@ -141,7 +141,7 @@ class EnvironmentSecrets(Strict):
 
     form: `manual` or `external`. Default: the platform's.
     store: the ClusterSecretStore, on this environment's cluster. Default: the platform's.
-    refresh_interval: Default: the platform's.
+    refresh_interval: how often ESO reads each remote secret again. Default: the platform's.
     remote: for each of this environment's Secrets, its remote key and properties (required with
         the external form: each environment has its own webhook and channel).
     """
