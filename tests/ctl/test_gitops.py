@@ -74,8 +74,14 @@ def test_update_image_edits_one_line_resynthesizes_and_commits_once(repo):
     assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
     assert _git(repo, "log", "-1", "--format=%s") == f"chore(prod): deploy podinfo {bumped}@{digest}\n"
     changed = set(_git(repo, "show", "--name-only", "--format=", "HEAD").split())
-    # The scanner table of docs/security.md too: with a digest, prod no longer skips the digest check.
-    assert changed == {"config/environments/prod.yaml", "dist/prod/Rollout.podinfo.k8s.yaml", "docs/security.md"}, changed
+    # The scanner table of docs/security.md too: with a digest, prod no longer skips the digest check;
+    # and the configuration reference, whose image.digest example is config/'s first digest, now prod's.
+    assert changed == {
+        "config/environments/prod.yaml",
+        "dist/prod/Rollout.podinfo.k8s.yaml",
+        "docs/security.md",
+        "docs/reference/configuration.md",
+    }, changed
     rollout = (repo / "dist/prod/Rollout.podinfo.k8s.yaml").read_text()
     assert f"image: ghcr.io/stefanprodan/podinfo:{bumped}@{digest}" in rollout
     assert _git(repo, "status", "--porcelain") == ""
