@@ -276,3 +276,16 @@ def test_the_object_index_names_every_file_of_dist_and_its_construct(tmp_path, f
     assert sorted(f for f, *_ in rows) == sorted(str(p.relative_to(fresh_dist)) for p in fresh_dist.rglob("*.yaml"))
     for _, _, cls, source in rows:
         assert re.search(rf"^class {cls}\b", (ROOT / source).read_text(), re.M), (cls, source)
+
+
+def test_every_test_file_is_in_the_catalogue():
+    """docs/reference/tests.md names every test file (or the folder it lives in) with what it proves."""
+    text = (ROOT / "docs/reference/tests.md").read_text()
+    named = set(re.findall(r"`(test_[a-z0-9_]+\.py)`", text))
+    folders = set(re.findall(r"`(tests/[a-z0-9_/]+/)`", text))
+    files = sorted((ROOT / "tests").rglob("test_*.py"))
+    assert len(files) > 40
+    missing = [
+        str(f.relative_to(ROOT)) for f in files if f.name not in named and not any(str(f.relative_to(ROOT)).startswith(d) for d in folders)
+    ]
+    assert missing == []
