@@ -289,3 +289,21 @@ def test_every_test_file_is_in_the_catalogue():
         str(f.relative_to(ROOT)) for f in files if f.name not in named and not any(str(f.relative_to(ROOT)).startswith(d) for d in folders)
     ]
     assert missing == []
+
+
+def test_every_alert_a_page_names_exists():
+    """A `Podinfo...` name in a hand-written page is an alert of dist/ or one of the constructs
+    (classes) of the code: a renamed or removed alert fails here."""
+    import yaml
+
+    alerts = {
+        rule["alert"]
+        for path in ROOT.glob("dist/*/PrometheusRule.*.yaml")
+        for group in yaml.safe_load(path.read_text())["spec"]["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    }
+    constructs = {m for f in ROOT.glob("podinfo_canary/**/*.py") for m in re.findall(r"^class (Podinfo\w+)", f.read_text(), re.M)}
+    assert len(alerts) >= 8
+    named = {(str(p.relative_to(ROOT)), n) for p in HAND_WRITTEN for n in re.findall(r"\bPodinfo[A-Z][A-Za-z]+", p.read_text())}
+    assert sorted((p, n) for p, n in named if n not in alerts | constructs) == []

@@ -103,7 +103,9 @@ WATCH_PAUSED = 1800
 def design_digest(folder: Path) -> str:
     """sha256 over what the decisions depend on: the AnalysisTemplates, the PodMonitor's scrape
     endpoints (their interval) and the Rollout's spec without its pod template (an image bump, a new
-    target label or a notification subscription is not a new design, so it needs no new run)."""
+    target label or a notification subscription is not a new design, so it needs no new run). The
+    routers' own objects (Ingress, HTTPRoute, VirtualService) are left out: the model routes by the
+    Rollout's trafficRouting and steps alone (model/routing.py), not by those objects' fields."""
     digest = hashlib.sha256()
     for path in sorted(folder.glob("*.yaml")):
         if path.name.startswith("Rollout."):

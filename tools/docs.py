@@ -134,7 +134,11 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines += _verdicts(report["exposure_targets"])
         lines.append("")
     if "istio_targets" in report:
-        from tools.decisions import crash_table
+        from podinfo_canary.model.world import World
+        from tools.decisions import CRASHES, crash_table
+
+        lag = World.__dataclass_fields__["endpoint_lag"].default
+        crash_rows = [r for r in report["rows"] if r["canary"] in CRASHES]
 
         rows = [r for r in report["rows"] if r["design"] == "istio" and r["canary"] in ("healthy 1%", "healthy 2%", "bad 10%", "bad 6%")]
         lines.append(
@@ -147,9 +151,10 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines += _verdicts(report["targets"]["istio"])
         lines.append("")
         lines.append(
-            "**A crash-looping canary, NGINX beside Istio**: users' requests taken counts those sent while a container was gone "
-            "(the pod stays an endpoint for 2 s after each exit: NGINX answers the user 502 and nobody counts it; the sidecar "
-            "answers 503 and counts it). Aborted by: the share of runs each test ended."
+            f"**A crash-looping canary, NGINX beside Istio**, {_runs(crash_rows)} simulated rollouts per cell: users' requests "
+            f"taken counts those sent while a container was gone (the model keeps the pod an endpoint for {lag} s after each exit, "
+            "World.endpoint_lag: NGINX answers the user 502 and nobody counts it; the sidecar answers 503 and counts it). "
+            "Aborted by: the share of runs each test ended."
         )
         lines.append("")
         lines += crash_table(report["rows"])

@@ -873,7 +873,9 @@ def test_canary(
     """Send requests with and without `X-Canary: always` and report which version answered them.
 
     Shares of each podinfo version (from /version), status codes and latency percentiles of the
-    successful answers. The header reaches the canary through ingress-nginx (nginx environments).
+    successful answers. The header reaches the canary on every router: on nginx always (the canary
+    Ingress), on gatewayapi and istio while the controller's header route exists (from the step
+    that sets it until the rollout ends or aborts; docs/explanation/routing.md).
     A round without one successful answer (all failed or answered an error) exits 10 after the report."""
     from podinfo_canary.ctl.probe import probe, silent
 
