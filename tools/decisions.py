@@ -419,8 +419,8 @@ def crash_table(rows: list[dict]) -> list[str]:
 
 
 def istio_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
-    """The Istio router's own targets: its extra test costs no false aborts, and a crash loop is
-    caught on it at least as often, and no later, as on NGINX."""
+    """The Istio router's own target: a crash loop is caught on it at least as often, and no later,
+    as on NGINX."""
     checks = []
     worse = []
     for canary, lv in ((c, lv) for c in CRASHES for lv in LEVELS):
@@ -437,17 +437,7 @@ def istio_targets(rows: list[dict]) -> list[tuple[str, bool, bool, str]]:
             "; ".join(worse) or "no level worse",
         )
     )
-    for canary in ("healthy 1%", "healthy 2%"):
-        alike = [_find(rows, ISTIO, lv, canary) for lv in LEVELS if lv >= 0.3]
-        worst = max(alike, key=lambda r: r["aborted_ci"][1])
-        checks.append(
-            (
-                f"Istio, {canary}: the sidecars' test adds no false aborts (<= 1% at >= 0.3 req/s)",
-                all(r["aborted"] <= 0.01 for r in alike),
-                worst["aborted_ci"][1] <= 0.01,
-                f"worst {worst['aborted']:.2%} (95% upper bound {worst['aborted_ci'][1]:.2%}) at {worst['level']:g}",
-            )
-        )
+    # The Istio design's false aborts are targets(rows, ISTIO)'s, the same checks as NGINX's.
     return checks
 
 

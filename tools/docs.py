@@ -135,12 +135,12 @@ def decisions_block(results: Path = RESULTS) -> str:
         lines.append("")
     if "istio_targets" in report:
         from podinfo_canary.model.world import World
-        from tools.decisions import CRASHES, crash_table
+        from tools.decisions import CANARIES, CRASHES, crash_table
 
-        lag = World.__dataclass_fields__["endpoint_lag"].default
+        lag = World.endpoint_lag  # the dataclass field's default
         crash_rows = [r for r in report["rows"] if r["canary"] in CRASHES]
 
-        rows = [r for r in report["rows"] if r["design"] == "istio" and r["canary"] in ("healthy 1%", "healthy 2%", "bad 10%", "bad 6%")]
+        rows = [r for r in report["rows"] if r["design"] == "istio" and r["canary"] in CANARIES]
         lines.append(
             f"**On the Istio router**: dist/prod with `traffic_router: istio` and nothing else changed (its sidecars' "
             f"server-error test, `mesh-server-errors`, beside podinfo's own), {_runs(rows)} simulated rollouts per traffic level:"

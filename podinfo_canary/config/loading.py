@@ -418,7 +418,8 @@ def _changed(config_dir: Path) -> set[Path]:
     return {(root / line[3:].strip().strip('"')).resolve() for line in result.stdout.splitlines() if len(line) > 3}
 
 
-def _env_file(config_dir: Path, name: str) -> Path:
+def environment_file(config_dir: Path, name: str) -> Path:
+    """config/environments/<name>.yaml under `config_dir` (a relative `config_dir` gives the path in Git)."""
     return config_dir / ENVIRONMENTS_DIR / f"{name}.yaml"
 
 
@@ -438,17 +439,17 @@ def _clashes(config_dir: Path, environments: list[Environment], lines: dict) -> 
                 continue
             first = seen[key]
             if first == env.name:
-                problems.append(f"{_env_file(config_dir, env.name)}: hosts = {show(value)}: listed twice in hosts: remove one")
+                problems.append(f"{environment_file(config_dir, env.name)}: hosts = {show(value)}: listed twice in hosts: remove one")
                 continue
             blamed, other = env.name, first
             changed = _changed(config_dir) if changed is None else changed
-            if _env_file(config_dir, first).resolve() in changed and _env_file(config_dir, env.name).resolve() not in changed:
+            if environment_file(config_dir, first).resolve() in changed and environment_file(config_dir, env.name).resolve() not in changed:
                 blamed, other = first, env.name
             line = lines.get((blamed, field))
             where = f"on the same cluster ({env.cluster.server})" if field == "namespace" else "(one DNS name reaches one environment)"
             problems.append(
-                f"{_env_file(config_dir, blamed)}{f':{line}' if line else ''}: {field} = {show(value)}: already used by "
-                f"{_env_file(config_dir, other)} {where}; each environment needs its own"
+                f"{environment_file(config_dir, blamed)}{f':{line}' if line else ''}: {field} = {show(value)}: already used by "
+                f"{environment_file(config_dir, other)} {where}; each environment needs its own"
             )
     return problems
 
@@ -460,7 +461,7 @@ def _platform_problems(
     problems = []
     owned, hosts = platform_namespaces(platform), platform_hosts(platform)
     for env in environments:
-        file = _env_file(config_dir, env.name)
+        file = environment_file(config_dir, env.name)
         line = lines.get((env.name, "namespace"))
         where = f"{file}{f':{line}' if line else ''}"
         if env.namespace in owned or env.namespace.startswith("kube-"):
@@ -490,7 +491,7 @@ def _secrets_problems(config_dir: Path, platform: Platform, environments: list[E
     platform_file = config_dir / PLATFORM_FILE
     for env in environments:
         source = environment_source(platform.secrets, env.secrets)
-        file = _env_file(config_dir, env.name)
+        file = environment_file(config_dir, env.name)
         line = lines.get((env.name, "secrets"))
         where = f"{file}{f':{line}' if line else ''}"
         if not source.external:
@@ -529,7 +530,7 @@ def _promotion_problems(config_dir: Path, platform_file: Path, environments: lis
         if source is None:
             continue
         line = lines.get((env.name, "promotion"))
-        where = f"{_env_file(config_dir, env.name)}{f':{line}' if line else ''}: promotion.from = {show(source)}"
+        where = f"{environment_file(config_dir, env.name)}{f':{line}' if line else ''}: promotion.from = {show(source)}"
         others = [n for n in names if n != env.name]
         if source == env.name:
             problems.append(f"{where}: an environment cannot promote from itself; allowed: {', '.join(others) or 'none'}")
@@ -553,7 +554,7 @@ def _promotion_problems(config_dir: Path, platform_file: Path, environments: lis
             pairs = list(itertools.pairwise(chain))
             cycle = f"{pairs[0][0]} takes its version from {pairs[0][1]}" + "".join(f", {a} from {b}" for a, b in pairs[1:])
             problems.append(
-                f"{_env_file(config_dir, env.name)}{f':{line}' if line else ''}: promotion.from = {show(env.promotion.source)}: "
+                f"{environment_file(config_dir, env.name)}{f':{line}' if line else ''}: promotion.from = {show(env.promotion.source)}: "
                 f"makes a cycle ({cycle}): no version could ever enter it; every chain of promotion.from must end at an "
                 f"environment with no source (the first in {platform_file} environments, {names[0]})"
             )
@@ -583,7 +584,7 @@ def _warnings(config_dir: Path, platform: Platform, environments: list[Environme
     """Legal but surprising: said on stderr, synthesis goes on."""
     out = []
     for env in environments:
-        file = _env_file(config_dir, env.name)
+        file = environment_file(config_dir, env.name)
         for index, stage in enumerate(env.canary.stages):
             repeated = sorted({n for n in stage.analysis if stage.analysis.count(n) > 1})
             if repeated:
@@ -599,7 +600,7 @@ def _warnings(config_dir: Path, platform: Platform, environments: list[Environme
     if environments and not environments[-1].protected:
         last = environments[-1]
         out.append(
-            f"{_env_file(config_dir, last.name)}: protected = false for {last.name}, the last environment in promotion order: "
+            f"{environment_file(config_dir, last.name)}: protected = false for {last.name}, the last environment in promotion order: "
             "canaryctl will not ask before abort or promote --full there"
         )
     return out
@@ -615,7 +616,7 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
     environments = []
     lines: dict[tuple[str, str], int] = {}
     for name in platform.environments:
-        file = _env_file(config_dir, name)
+        file = environment_file(config_dir, name)
         if not file.is_file():
             problems.append(f"{file}: file not found ({platform_file}: environments lists {show(name)})")
             continue
@@ -631,7 +632,7 @@ def load(config_dir: Path = CONFIG_DIR) -> Config:
             problems.extend(exc.problems)
     for env in environments:
         if env.traffic_router == "gatewayapi" and platform.gateway_api_plugin.sha256 is None:
-            file = _env_file(config_dir, env.name)
+            file = environment_file(config_dir, env.name)
             problems.append(
                 f"{file}: traffic_router = 'gatewayapi': needs gateway_api_plugin.sha256 in {platform_file} (64 lowercase hex "
                 f"digits of gatewayapi-plugin-linux-amd64 {platform.gateway_api_plugin.version}; upstream publishes none, "

@@ -563,7 +563,8 @@ def promote_env(
     def run() -> None:
         cfg = _config(repo / "config")
         target = _named(cfg, target_env)
-        source = _named(cfg, source_env) if source_env is not None else cfg.promotion_source(target.name)
+        configured = cfg.promotion_source(target.name)
+        source = _named(cfg, source_env) if source_env is not None else configured
         if source is None:
             raise CtlError(
                 f"{target.name} is the first environment of the promotion order: nothing promotes into it; "
@@ -572,7 +573,6 @@ def promote_env(
             )
         if source.name == target.name:
             raise CtlError(f"--from {source.name}: an environment cannot promote from itself", USAGE)
-        configured = cfg.promotion_source(target.name)
         skipped = configured is not None and source.name != configured.name
         if skipped and not (reason or "").strip():
             raise CtlError(

@@ -198,7 +198,7 @@ def update_image(repo: Path, environment: str, tag: str, digest: str | None, *, 
     `message`: the commit's message (promote-env and rollback name their evidence in it)."""
     config_dir = repo / CONFIG
     known = configured_environments(config_dir)
-    file = config_dir / config_module.ENVIRONMENTS_DIR / f"{environment}.yaml"
+    file = config_module.environment_file(config_dir, environment)
     if environment not in known or not file.is_file():
         raise CtlError(unknown_environment(environment, known), USAGE)
     relative = str(file.relative_to(repo))

@@ -268,7 +268,7 @@ def promotion_message(target: str, evidence: Evidence, out_of_order: str | None 
 
 def env_file_diff(repo: Path, environment: str, image: ImageRef) -> str:
     """The environment file's unified diff this image makes (nothing written)."""
-    file = repo / gitops.CONFIG / config_module.ENVIRONMENTS_DIR / f"{environment}.yaml"
+    file = config_module.environment_file(repo / gitops.CONFIG, environment)
     before = file.read_text()
     after = gitops.edited(before, image.tag, image.digest)
     relative = str(file.relative_to(repo))
@@ -298,26 +298,29 @@ def stable_replica_set_image(rollout: dict, replica_sets: list[dict]) -> Previou
     return None
 
 
-def _git_images(repo: Path, relative: str) -> list[tuple[str, ImageRef]]:
-    """(commit, image) of each commit that changed the environment file, newest first."""
-    return [(sha, image) for sha, image, _ in _git_history(repo, relative)]
+# canaryctl rollback's commit subject starts so (rollback_message); `git revert`'s with ROLLBACK_SUBJECTS[1].
+ROLLBACK_SUBJECTS = ("revert(", 'Revert "')
 
 
 def _is_rollback(subject: str) -> bool:
-    """A commit that rolled a version back: canaryctl rollback's (`revert(<env>): ...`, rollback_message)
-    or `git revert`'s (`Revert "..."`)."""
-    return subject.startswith(("revert(", 'Revert "'))
+    """A commit that rolled a version back: canaryctl rollback's or `git revert`'s."""
+    return subject.startswith(ROLLBACK_SUBJECTS)
 
 
-def rolled_back(repo: Path, environment: str) -> set[tuple[str, str | None]]:
-    """(tag, digest) of every version a rollback commit moved the environment away from: the image
-    the file held just before that commit. Such a version is never the one to go back to."""
-    history = _git_history(repo, f"{gitops.CONFIG}/{config_module.ENVIRONMENTS_DIR}/{environment}.yaml")
+def _left(history: list[tuple[str, ImageRef, str]]) -> set[tuple[str, str | None]]:
+    """(tag, digest) of every version a rollback commit of `history` moved away from: the image the
+    file held just before that commit."""
     return {(older.tag, older.digest) for (_, _, subject), (_, older, _) in itertools.pairwise(history) if _is_rollback(subject)}
 
 
-def _git_history(repo: Path, relative: str) -> list[tuple[str, ImageRef, str]]:
+def rolled_back(repo: Path, environment: str) -> set[tuple[str, str | None]]:
+    """The versions rollbacks left in the environment's Git history: never the one to go back to."""
+    return _left(_git_history(repo, environment))
+
+
+def _git_history(repo: Path, environment: str) -> list[tuple[str, ImageRef, str]]:
     """(commit, image, subject) of each commit that changed the environment file, newest first."""
+    relative = str(config_module.environment_file(Path(gitops.CONFIG), environment))
     listed = subprocess.run(["git", "log", "--format=%h %s", "--", relative], cwd=repo, capture_output=True, text=True)
     out = []
     for line in listed.stdout.splitlines():
@@ -344,10 +347,11 @@ def git_previous(repo: Path, environment: str, current: ImageRef) -> Previous | 
     synced yet is never taken for the previous version; a running version Git never held: None.
     A version an earlier rollback moved away from (`rolled_back`) is passed over: after prod went
     6.14.1 -> 6.14.2 -> rollback to 6.14.1, the version before 6.14.1 is not 6.14.2."""
-    relative = f"{gitops.CONFIG}/{config_module.ENVIRONMENTS_DIR}/{environment}.yaml"
-    bad = rolled_back(repo, environment)
+    history = _git_history(repo, environment)  # read once: the versions rollbacks left come from it too
+    bad = _left(history)
+    relative = config_module.environment_file(Path(gitops.CONFIG), environment)
     reached = False
-    for sha, image in _git_images(repo, relative):
+    for sha, image, _ in history:
         if (image.tag, image.digest) == (current.tag, current.digest):
             reached = True
         elif reached and (image.tag, image.digest) not in bad:
@@ -356,7 +360,7 @@ def git_previous(repo: Path, environment: str, current: ImageRef) -> Previous | 
 
 
 def rollback_message(environment: str, previous: Previous, current: str | None, aborted: bool) -> str:
-    subject = f"revert({environment}): roll back podinfo to {previous.image.label}"
+    subject = f"{ROLLBACK_SUBJECTS[0]}{environment}): roll back podinfo to {previous.image.label}"
     then = "the rollout in flight was aborted" if aborted else "no rollout was in flight"
     return f"{subject}\n\ncanaryctl rollback: {current or 'unknown'} -> {previous.image.reference}, read from {previous.where}; {then}.\n"
 
